@@ -1,0 +1,20 @@
+/**
+ * pivot-payment-client: a typed client for Pivot Payment's Cancel Payment Session API.
+ * This entry uses web-standard APIs only (fetch, URL, AbortSignal, Web Crypto), so it also runs on edge runtimes.
+ * @packageDocumentation
+ */
+export {
+  type CancellationReason,
+  type CancelOptions,
+  type CancelPaymentSessionBody,
+  createPivotClient,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  type PaymentSession,
+  type PaymentSessionStatus,
+  type PivotClient,
+  type PivotClientOptions,
+} from "./client.js";
+export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
+export { CANCELLABLE_STATUSES, CANCELLATION_REASONS } from "./input.js";
+export * from "./errors.js";

@@ -1,0 +1,127 @@
+/**
+ * Argument checks made before any request is sent. Each failure is a {@link PivotInputError} that says what
+ * was wrong and what to pass instead, so a typo never becomes a request that Pivot (or a proxy) interprets.
+ */
+import type { components } from "../generated/schema.js";
+import { PivotInputError } from "./errors.js";
+
+type CancellationReason = components["schemas"]["CancellationReason"];
+
+/** The cancellation reasons Pivot documents (Status page, "Cancellable" column). Kept equal to the spec's enum by a test. */
+export const CANCELLATION_REASONS: readonly CancellationReason[] = Object.freeze([
+  "REQUESTED_BY_CUSTOMER",
+  "DUPLICATED",
+  "VOID_SESSION",
+]);
+
+/** Session statuses from which Pivot allows a cancel. Kept equal to the spec's `x-cancellable-statuses` by a test. */
+export const CANCELLABLE_STATUSES = Object.freeze(["REQUIRE_CONFIRMATION", "REQUIRE_PAYMENT_METHOD"] as const);
+
+const MAX_ID_LENGTH = 255;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9]{16,36}$/;
+
+/**
+ * Checks a session id. openapi-fetch then percent-encodes it as exactly one path segment.
+ * `.` and `..` are refused: URL parsers collapse them (even as `%2E`), which would change the path.
+ */
+export function checkSessionId(id: unknown): string {
+  if (typeof id !== "string") {
+    throw new PivotInputError(`id must be a string (the Payment Session ID), got ${describe(id)}.`);
+  }
+  if (id.trim() === "") {
+    throw new PivotInputError("id is empty: pass the Payment Session ID returned when the session was created.");
+  }
+  if (id.length > MAX_ID_LENGTH) {
+    throw new PivotInputError(`id is ${id.length} characters long; Payment Session IDs are UUIDs (36 characters).`);
+  }
+  if (id === "." || id === "..") {
+    throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`);
+  }
+  return id;
+}
+
+/** Checks the cancel body: an object with exactly one key, `cancellationReason`, set to a documented reason. */
+export function checkCancelBody(body: unknown): { cancellationReason: CancellationReason } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new PivotInputError(
+      `The cancel body is required: pass { cancellationReason: ${CANCELLATION_REASONS.map((r) => `"${r}"`).join(" | ")} }, got ${describe(body)}.`,
+    );
+  }
+  const extra = Object.keys(body).filter((key) => key !== "cancellationReason");
+  if (extra.length > 0) {
+    throw new PivotInputError(
+      `The cancel body accepts only cancellationReason; remove ${extra.map((k) => `"${k}"`).join(", ")}.`,
+    );
+  }
+  const reason = (body as { cancellationReason?: unknown }).cancellationReason;
+  if (!CANCELLATION_REASONS.includes(reason as CancellationReason)) {
+    throw new PivotInputError(
+      `cancellationReason must be one of ${CANCELLATION_REASONS.join(", ")}; got ${describe(reason)}.`,
+    );
+  }
+  return { cancellationReason: reason as CancellationReason };
+}
+
+/** Checks a caller-supplied idempotency key against Pivot's documented `X-REQUEST-ID` format. */
+export function checkIdempotencyKey(key: unknown): string {
+  if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
+    throw new PivotInputError(
+      `idempotencyKey must be 16 to 36 letters or digits (Pivot's X-REQUEST-ID format); got ${describe(key)}.`,
+    );
+  }
+  return key;
+}
+
+/** Checks a duration option: a finite number of milliseconds within bounds. */
+export function checkMilliseconds(name: string, value: unknown, min: number, max = 24 * 60 * 60 * 1000): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw new PivotInputError(`${name} must be a number of milliseconds from ${min} to ${max}; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/** Checks a count option such as `maxRetries`. */
+export function checkCount(name: string, value: unknown, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new PivotInputError(`${name} must be a whole number from 0 to ${max}; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Checks the base URL: an absolute `https:` URL, or `http:` on a loopback host (the local emulator).
+ * Returns it without a trailing slash, query or fragment.
+ */
+export function checkBaseUrl(baseUrl: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(String(baseUrl));
+  } catch {
+    throw new PivotInputError(
+      `baseUrl must be an absolute URL such as https://api.pivot-payment.com; got ${describe(baseUrl)}.`,
+    );
+  }
+  if (typeof baseUrl !== "string") throw new PivotInputError(`baseUrl must be a string; got ${describe(baseUrl)}.`);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new PivotInputError(
+      `baseUrl must use https: (got ${url.protocol}//${url.host}); plain http: is allowed only on loopback, for the emulator.`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new PivotInputError("baseUrl must not carry credentials, a query or a fragment.");
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** A short, secret-free description of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "string") return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
