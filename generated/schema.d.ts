@@ -269,6 +269,7 @@ export interface components {
         /** @description Merchant-specific rate guard. */
         TooManyRequests: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -278,6 +279,7 @@ export interface components {
         /** @description An error on Pivot's side or downstream of it. */
         ServerError: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -293,7 +295,13 @@ export interface components {
         RequestId: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description How long to wait before retrying, in seconds or as an HTTP date. Pivot does not document sending it;
+         *     the client honours it when present (up to a cap) and falls back to backoff otherwise.
+         */
+        RetryAfter: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;

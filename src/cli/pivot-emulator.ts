@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * `pivot-emulator`: runs the local Pivot emulator until Ctrl-C, for trying the client (or curl) by hand.
+ * It prints the credentials and a token on purpose: they are random, throwaway and only valid on this emulator.
+ */
+import { parseArgs } from "node:util";
+import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index.js";
+import { SESSION_STATUSES } from "../emulator/sessions.js";
+
+const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N]
+
+Runs a local, in-memory emulator of Pivot's access-token and Cancel Payment Session endpoints.
+
+  --port N            port to listen on (default 4010; 0 picks a free port)
+  --host H            interface to listen on (default 127.0.0.1)
+  --client-id X       client id to accept (default: random; needs --client-secret)
+  --client-secret Y   client secret to accept (default: random; needs --client-id)
+  --seed N            create N payment sessions at start, cycling through the 8 statuses
+                      (1st REQUIRE_PAYMENT_METHOD, 2nd REQUIRE_CONFIRMATION, 3rd REQUIRE_ACTION, ...)
+  -h, --help          show this help
+
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`;
+
+function fail(message: string): never {
+  process.stderr.write(`pivot-emulator: ${message}\nRun pivot-emulator --help for usage.\n`);
+  process.exit(2);
+}
+
+function wholeNumber(name: string, value: string, max: number): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > max) fail(`--${name} must be a whole number from 0 to ${max}, got "${value}"`);
+  return parsed;
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      port: { type: "string", default: "4010" },
+      host: { type: "string", default: "127.0.0.1" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      seed: { type: "string", default: "0" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+if (args.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+
+const clientId = args["client-id"];
+const clientSecret = args["client-secret"];
+if ((clientId === undefined) !== (clientSecret === undefined)) fail("give both --client-id and --client-secret, or neither");
+const options: PivotEmulatorOptions = { port: wholeNumber("port", args.port, 65535), host: args.host };
+if (clientId !== undefined && clientSecret !== undefined) options.credentials = { clientId, clientSecret };
+const seed = wholeNumber("seed", args.seed, 1000);
+
+const pivot = await startPivotEmulator(options).catch((error: Error) => fail(`cannot start: ${error.message}`));
+const sessions = Array.from({ length: seed }, (_, i) =>
+  pivot.createSession({ status: SESSION_STATUSES[i % SESSION_STATUSES.length] ?? "REQUIRE_PAYMENT_METHOD" }),
+);
+const example = sessions.find((session) => session.status === "REQUIRE_PAYMENT_METHOD")?.id ?? "<session id>";
+
+process.stdout.write(
+  [
+    `Pivot emulator listening on ${pivot.url}`,
+    "",
+    "Throwaway credentials, valid only on this emulator (printed on purpose):",
+    `  X-MERCHANT-ID:      ${pivot.credentials.clientId}`,
+    `  X-MERCHANT-SECRET:  ${pivot.credentials.clientSecret}`,
+    `  access token:       ${pivot.accessToken}  (expires in 900 s; POST /v1/access-token for another)`,
+    "",
+    sessions.length === 0 ? "No seeded sessions (use --seed N)." : `Seeded sessions (${sessions.length}):`,
+    ...sessions.map((session) => `  ${session.id}  ${session.status}`),
+    "",
+    "Try:",
+    `  curl -s -X POST ${pivot.url}/v2/payments/${example}/cancel \\`,
+    `    -H 'Authorization: Bearer ${pivot.accessToken}' -H 'Content-Type: application/json' \\`,
+    `    -d '{"cancellationReason":"REQUESTED_BY_CUSTOMER"}'`,
+    "",
+    "Ctrl-C to stop.",
+    "",
+  ].join("\n"),
+);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stdout.write(`\n${signal}: closing the emulator\n`);
+    void pivot.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * `X-REQUEST-ID` idempotency as Pivot's Idempotency page describes it: a key is kept for 24 hours; the same key
+ * with the same payload gets "the same initial response", the same key with a different payload gets a 409.
+ *
+ * Pivot documents the key for creating payments only; the emulator honours it on cancel because the client sends
+ * one per logical cancel, and a retry after a lost response should then see the original 200, not a 422.
+ */
+import type { Reply } from "./responses.js";
+
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+
+interface Entry {
+  fingerprint: string;
+  reply: Reply;
+  storedAt: number;
+}
+
+/** What a key means for a request: never seen (or expired), a replay, or a reuse with another payload. */
+export type IdempotencyLookup = { kind: "new" } | { kind: "replay"; reply: Reply } | { kind: "conflict" };
+
+/** The initial responses of requests that carried an idempotency key, for 24 hours at the emulator's clock. */
+export class IdempotencyStore {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Looks `key` up; `fingerprint` identifies the payload (the session and the body), compared for equality. */
+  lookup(key: string, fingerprint: string): IdempotencyLookup {
+    const entry = this.#live(key);
+    if (entry === undefined) return { kind: "new" };
+    return entry.fingerprint === fingerprint ? { kind: "replay", reply: entry.reply } : { kind: "conflict" };
+  }
+
+  /** Records the initial response to `key`. Only processed requests are recorded, never a 400, 401 or 409. */
+  remember(key: string, fingerprint: string, reply: Reply): void {
+    const now = this.now().getTime();
+    // Pruning here keeps a long-running emulator from holding every key it ever saw.
+    for (const [stored, entry] of this.#entries) if (now - entry.storedAt >= RETENTION_MS) this.#entries.delete(stored);
+    this.#entries.set(key, { fingerprint, reply, storedAt: now });
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && this.now().getTime() - entry.storedAt < RETENTION_MS ? entry : undefined;
+  }
+}

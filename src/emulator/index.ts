@@ -1,0 +1,131 @@
+/**
+ * A local, stateful, in-memory Pivot for tests and demos: `POST /v1/access-token` and
+ * `POST /v2/payments/{id}/cancel` over real HTTP, answering with the shapes of spec/openapi.yaml.
+ *
+ * @example
+ * ```ts
+ * import { startPivotEmulator } from "pivot-payment-client/emulator";
+ *
+ * const pivot = await startPivotEmulator();
+ * const session = pivot.createSession({ status: "REQUIRE_CONFIRMATION" });
+ * const res = await fetch(`${pivot.url}/v2/payments/${session.id}/cancel`, {
+ *   method: "POST",
+ *   headers: { Authorization: `Bearer ${pivot.accessToken}`, "Content-Type": "application/json" },
+ *   body: JSON.stringify({ cancellationReason: "REQUESTED_BY_CUSTOMER" }),
+ * });
+ * // res.status === 200, pivot.getSession(session.id)?.status === "CANCELLED"
+ * await pivot.close();
+ * ```
+ */
+import type { AddressInfo } from "node:net";
+import { FaultQueue, type EmulatorFault } from "./faults.js";
+import type { PivotCredentials } from "./handlers.js";
+import { IdempotencyStore } from "./idempotency.js";
+import { newUuid, randomHex } from "./ids.js";
+import { createEmulatorServer, type RecordedRequest } from "./server.js";
+import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
+import { TokenStore } from "./tokens.js";
+
+export type { EmulatorFault, Endpoint } from "./faults.js";
+export type { PivotCredentials } from "./handlers.js";
+export type { FaultStatus } from "./responses.js";
+export type { RecordedRequest } from "./server.js";
+export type { CancellationReason, EmulatedSession, PaymentSessionStatus, SeedSession } from "./sessions.js";
+
+/** Options of {@link startPivotEmulator}; all optional. */
+export interface PivotEmulatorOptions {
+  /** Port to listen on. Default 0: a free port chosen by the OS (read it from `url`). */
+  port?: number;
+  /** Interface to listen on. Default "127.0.0.1", so the emulator is never reachable from the network. */
+  host?: string;
+  /** The client id and secret to accept. Default: a random UUID and 32 random bytes of hex, new on every start. */
+  credentials?: PivotCredentials;
+  /** Lifetime of issued access tokens, in seconds. Default 900, Pivot's documented lifetime. */
+  tokenTtlSeconds?: number;
+  /** The emulator's clock (token expiry, idempotency retention, timestamps). Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** A running emulator, as {@link startPivotEmulator} resolves it. */
+export interface PivotEmulator {
+  /** Base URL to give a client, e.g. `http://127.0.0.1:54321` (no trailing slash). */
+  readonly url: string;
+  /** The port actually listened on. */
+  readonly port: number;
+  /** The credentials `POST /v1/access-token` accepts. Throwaway values, local to this emulator. */
+  readonly credentials: Readonly<PivotCredentials>;
+  /**
+   * A token issued at start, valid for `tokenTtlSeconds` like any other (so moving `now` expires it too);
+   * {@link PivotEmulator.issueToken} gives a fresh one.
+   */
+  readonly accessToken: string;
+  /**
+   * Stores a Payment Session and returns a copy. Fields left out get defaults modelled on the docs' cancel example:
+   * a fresh UUID, 10000 IDR, `REDIRECT`, status `REQUIRE_PAYMENT_METHOD`, created now, expiring in 15 minutes.
+   * @throws TypeError when `seed.id` is not a UUID or `seed.status` is unknown; Error when the id is taken.
+   */
+  createSession(seed?: SeedSession): EmulatedSession;
+  /** A copy of the session with this id (any letter case), or undefined. */
+  getSession(id: string): EmulatedSession | undefined;
+  /** Issues a new access token, as a successful `POST /v1/access-token` would. */
+  issueToken(): string;
+  /** Invalidates every token issued so far (including `accessToken`), so the next cancel answers 401. */
+  revokeTokens(): void;
+  /**
+   * Queues a fault for the next request(s) to an endpoint: a 429/5xx instead of the real reply, a delayed reply,
+   * or a lost response (`afterCommit`). Faults are used up in the order they were queued.
+   * @example `pivot.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
+   */
+  failNext(fault: EmulatorFault): void;
+  /** A copy of the log of requests received so far, oldest first. It holds no header or body values. */
+  readonly requests: RecordedRequest[];
+  /** Stops listening and closes every open connection; resolves when done. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator listening on `host:port` (default 127.0.0.1, a free port).
+ * Rejects with a RangeError for an invalid port, token lifetime or credentials, and with the listen error
+ * (e.g. EADDRINUSE) when the port cannot be bound.
+ */
+export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Promise<PivotEmulator> {
+  const { port = 0, host = "127.0.0.1", tokenTtlSeconds = 900, now = () => new Date() } = options;
+  const credentials = Object.freeze({ ...(options.credentials ?? { clientId: newUuid(), clientSecret: randomHex(32) }) });
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
+  if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) {
+    throw new RangeError(`tokenTtlSeconds must be a whole number ≥ 1, got ${tokenTtlSeconds}`);
+  }
+  if (!credentials.clientId || !credentials.clientSecret) throw new RangeError("credentials need a non-empty clientId and clientSecret");
+
+  const tokens = new TokenStore(tokenTtlSeconds, now);
+  const sessions = new SessionStore(now);
+  const faults = new FaultQueue();
+  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now) };
+  const { server, log, close } = createEmulatorServer(state, faults, now);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${boundPort}`,
+    port: boundPort,
+    credentials,
+    accessToken: tokens.issue(),
+    createSession: (seed) => sessions.create(seed),
+    getSession: (id) => sessions.get(id),
+    issueToken: () => tokens.issue(),
+    revokeTokens: () => tokens.revokeAll(),
+    failNext: (fault) => faults.add(fault),
+    get requests() {
+      return log.map((entry) => ({ ...entry }));
+    },
+    close,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The HTTP side of the emulator: reads each request (with a size cap), routes it, applies queued faults, records
+ * it in the request log, and writes the JSON reply. Nothing here decides what Pivot would answer; handlers.ts does.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { EmulatorFault, Endpoint, FaultQueue } from "./faults.js";
+import { handleAccessToken, handleCancel, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
+import { failure, faultReply, type Reply } from "./responses.js";
+
+/** Bodies above this are answered with a 400 (the spec has no 413); both real bodies are under 100 bytes. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+const CANCEL_PATH = /^\/v2\/payments\/([^/]*)\/cancel$/;
+
+/** One request as the emulator's log keeps it: no headers and no body, so no credential or token can leak. */
+export interface RecordedRequest {
+  /** When the reply was decided, at the emulator's clock (ISO 8601). */
+  at: string;
+  method: string;
+  /** The path without its query string, e.g. `/v2/payments/f5011fb2-…/cancel`. */
+  path: string;
+  /** The endpoint it was routed to, or undefined for a 404/405. */
+  endpoint?: Endpoint;
+  status: number;
+  /** The reply's `code`: "00" or an error code such as `invalid_state`. */
+  code?: string;
+  /** The `X-REQUEST-ID` header, when sent (an idempotency key, not a secret). */
+  requestId?: string;
+  /** True when the reply was a replay of the first reply to the same idempotency key. */
+  replayed: boolean;
+  /** True when the reply came from a fault queued with `failNext`. */
+  faulted: boolean;
+}
+
+/** What {@link createEmulatorServer} decided for one request. */
+interface Decision {
+  reply: HandledReply;
+  endpoint?: Endpoint;
+  fault?: EmulatorFault | undefined;
+}
+
+/** The emulator's HTTP server (not yet listening), its request log, and how to close it. */
+export interface EmulatorServer {
+  server: Server;
+  log: RecordedRequest[];
+  /** Closes the listener and every open (keep-alive) connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Builds (but does not start) the emulator's HTTP server over `state`. */
+export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, now: () => Date): EmulatorServer {
+  const log: RecordedRequest[] = [];
+  const delays = new Set<NodeJS.Timeout>();
+
+  /** Routes one read request and produces its reply; synchronous, so state changes cannot interleave. */
+  function dispatch(method: string, path: string, request: ReadRequest): Decision {
+    const cancelMatch = CANCEL_PATH.exec(path);
+    const endpoint: Endpoint | undefined = path === "/v1/access-token" ? "access-token" : cancelMatch ? "cancel" : undefined;
+    if (endpoint === undefined) return { reply: failure("routeMissing") };
+    // 405 rather than Pivot's 404: a client calling the right URL with the wrong method learns which mistake it made.
+    if (method !== "POST") return { endpoint, reply: { ...failure("methodNotAllowed"), headers: { Allow: "POST" } } };
+
+    const fault = faults.take(endpoint);
+    const handle = () =>
+      endpoint === "cancel" ? handleCancel(state, request, cancelMatch?.[1] ?? "") : handleAccessToken(state, request);
+    if (fault?.status === undefined) return { endpoint, fault, reply: handle() };
+    if (fault.afterCommit === true) handle();
+    const reply: Reply = faultReply(fault.status);
+    if (fault.retryAfterSeconds !== undefined) reply.headers = { "Retry-After": String(fault.retryAfterSeconds) };
+    return { endpoint, fault, reply };
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A client that hangs up mid-reply must not turn into an unhandled 'error' event.
+    res.on("error", () => {});
+    const method = req.method ?? "";
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    let decision: Decision;
+    try {
+      decision = dispatch(method, path, await readRequest(req));
+    } catch {
+      // The client went away while sending, or a handler has a bug: answer 500 rather than crash the process.
+      decision = { reply: failure("internal") };
+    }
+    const { reply, endpoint, fault } = decision;
+    const code = (reply.body as { code?: unknown }).code;
+    const requestId = req.headers["x-request-id"];
+    log.push({
+      at: now().toISOString(),
+      method,
+      path,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      status: reply.status,
+      ...(typeof code === "string" ? { code } : {}),
+      ...(typeof requestId === "string" ? { requestId } : {}),
+      replayed: reply.replayed === true,
+      faulted: fault?.status !== undefined,
+    });
+    if (fault?.delayMs !== undefined) await sleep(fault.delayMs, delays);
+    if (!res.destroyed) send(res, reply);
+  }
+
+  const server = createServer((req, res) => void onRequest(req, res));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const timer of delays) clearTimeout(timer);
+      delays.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+  return { server, log, close };
+}
+
+/** Reads the whole body, keeping at most {@link BODY_LIMIT_BYTES}; the rest is drained so the client can read the 400. */
+function readRequest(req: IncomingMessage): Promise<ReadRequest> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const body = size <= BODY_LIMIT_BYTES ? Buffer.concat(chunks).toString("utf8") : "";
+      resolve({ headers: req.headers, body, ...(size > BODY_LIMIT_BYTES ? { exceededLimit: BODY_LIMIT_BYTES } : {}) });
+    });
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    ...reply.headers,
+  });
+  res.end(text);
+}
+
+// Timers are tracked so that close() can cancel a delayed reply instead of waiting for it.
+function sleep(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+}
