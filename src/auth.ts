@@ -7,7 +7,7 @@ import type { paths } from "../generated/schema.js";
 import { type AttemptContext, runAttempt } from "./attempt.js";
 import { PivotAuthenticationError, PivotResponseError } from "./errors.js";
 import type { Redactor } from "./redact.js";
-import { parseJson, toHttpError } from "./response.js";
+import { parseJson, type TextResponse, toHttpError } from "./response.js";
 
 /** A token, or a function that returns one (called before every attempt, so it may rotate tokens itself). */
 export type AccessTokenProvider = string | (() => string | Promise<string>);
@@ -28,7 +28,7 @@ export interface TokenSource {
 
 /** A fixed token: nothing to refresh, so a 401 is final. */
 export function staticToken(token: string, redactor: Redactor): TokenSource {
-  redactor.add(token);
+  redactor.add(token, true);
   return { get: async () => token, invalidate: () => false };
 }
 
@@ -63,20 +63,20 @@ export function credentialsToken(
   redactor: Redactor,
   now: () => number,
 ): TokenSource {
-  redactor.add(credentials.clientSecret);
+  redactor.add(credentials.clientSecret, true);
   let cached: CachedToken | undefined;
   let pending: Promise<CachedToken> | undefined;
 
   const exchange = async (context: AttemptContext): Promise<CachedToken> => {
     const answer = await runAttempt(context, async (signal) => {
-      const { response, data, error } = await api.POST("/v1/access-token", {
+      const { response } = await api.POST("/v1/access-token", {
         headers: { "X-MERCHANT-ID": credentials.clientId, "X-MERCHANT-SECRET": credentials.clientSecret },
         body: { grantType: "client_credentials" },
         parseAs: "text",
         signal,
       });
-      const body = typeof data === "string" ? data : error === undefined ? "" : typeof error === "string" ? error : JSON.stringify(error);
-      return { status: response.status, headers: response.headers, body };
+      // The client's fetch behind `api` returns a TextResponse: the body exactly as received.
+      return response as unknown as TextResponse;
     });
     if (answer.status < 200 || answer.status > 299) {
       throw toHttpError(answer, { redact: (t) => redactor.redact(t) });
@@ -84,13 +84,14 @@ export function credentialsToken(
     const envelope = parseJson(answer.body) as { code?: unknown; data?: Record<string, unknown> } | undefined;
     const token = envelope?.data?.accessToken;
     const expiresIn = Number(envelope?.data?.expiresIn);
+    // Masked even when the answer is unusable, since the rawBody of the error below shows it.
+    if (typeof token === "string") redactor.add(token);
     if (envelope?.code !== "00" || typeof token !== "string" || token === "" || !(expiresIn > 0)) {
       throw new PivotResponseError(
         `Pivot answered ${answer.status} to the access-token request without a usable token (code "00", data.accessToken, data.expiresIn).`,
         { status: answer.status, rawBody: redactor.redact(answer.body) },
       );
     }
-    redactor.add(token);
     const lifetimeMs = expiresIn * 1000;
     return { token, refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
   };

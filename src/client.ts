@@ -1,9 +1,9 @@
 /**
  * `createPivotClient`: the typed client. One logical cancel is a loop of attempts: get a token, send the
- * POST through openapi-fetch (typed by `generated/`), read the answer, and either return the cancelled
- * session, retry (same body, same idempotency key), or throw a typed error that records every attempt.
+ * POST (typed by `generated/` through openapi-fetch's types), read the answer, and either return the
+ * cancelled session, retry (same body, same idempotency key), or throw a typed error that records every attempt.
  */
-import createClient, { type Client } from "openapi-fetch";
+import createClient, { type Client, type FetchOptions } from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 import { type AttemptContext, neverReachedServer, runAttempt } from "./attempt.js";
 import { type AccessTokenProvider, credentialsToken, type PivotCredentials, providedToken, staticToken, type TokenSource } from "./auth.js";
@@ -21,7 +21,7 @@ import {
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkBaseUrl, checkCancelBody, checkCount, checkIdempotencyKey, checkMilliseconds, checkSessionId } from "./input.js";
 import { Redactor } from "./redact.js";
-import { toCancelledSession, toHttpError, type WireResponse } from "./response.js";
+import { TextResponse, toCancelledSession, toHttpError, type WireResponse } from "./response.js";
 import { isRetryableStatus, parseRetryAfter, type RetryTiming, retryDelayMs, sleep } from "./retry.js";
 
 /** The Payment Session object, as `data` of the cancel response. */
@@ -133,8 +133,11 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
   };
   const now = options.now ?? Date.now;
   const redactor = new Redactor();
+  const redact = (text: string): string => redactor.redact(text);
+  const sendCancel = cancelSender(fetchImpl, baseUrl);
 
-  const lightFetch = (request: LightRequest): Promise<Response> => fetchImpl(request.url, request);
+  const lightFetch = async (request: LightRequest): Promise<Response> =>
+    (await TextResponse.read(await fetchImpl(request.url, request))) as unknown as Response;
   const api = createClient<paths>({
     baseUrl,
     fetch: lightFetch as unknown as typeof fetch,
@@ -179,11 +182,16 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
       let token: string | undefined;
       try {
         token = await tokens.get(context);
-        const answer = await runAttempt(context, (signal) => sendCancel(api, id, payload, token as string, requestId, signal));
+        const request = {
+          params: { path: { id }, header: { "X-REQUEST-ID": requestId } },
+          headers: { Authorization: `Bearer ${token}` },
+          body: payload,
+        } satisfies CancelRequest;
+        const answer = await runAttempt(context, (signal) => sendCancel(request, signal));
         if (answer.status >= 200 && answer.status <= 299) {
-          return toCancelledSession(answer, id, { redact: (t) => redactor.redact(t), requestId });
+          return toCancelledSession(answer, id, { redact, requestId });
         }
-        failure = toHttpError(answer, { redact: (t) => redactor.redact(t), requestId });
+        failure = toHttpError(answer, { redact, requestId });
         retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), now());
         if (failure instanceof PivotRateLimitError) failure.retryAfterMs = retryAfterMs;
       } catch (thrown) {
@@ -225,25 +233,42 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
   return { cancelPaymentSession, raw };
 }
 
-/** Sends one cancel attempt and reads the whole answer as text. */
-async function sendCancel(
-  api: Client<paths>,
-  id: string,
-  body: CancelPaymentSessionBody,
-  token: string,
-  requestId: string,
-  signal: AbortSignal,
-): Promise<WireResponse> {
-  const { response, data, error } = await api.POST("/v2/payments/{id}/cancel", {
-    params: { path: { id }, header: { "X-REQUEST-ID": requestId } },
-    headers: { Authorization: `Bearer ${token}` },
-    body,
-    parseAs: "text",
-    signal,
-  });
-  // openapi-fetch parses error bodies it can; the error path keeps the text by serialising it back.
-  const text = typeof data === "string" ? data : error === undefined ? "" : typeof error === "string" ? error : JSON.stringify(error);
-  return { status: response.status, headers: response.headers, body: text };
+/** The cancel path, checked against the generated `paths`. */
+const CANCEL_PATH = "/v2/payments/{id}/cancel" satisfies keyof paths;
+
+/**
+ * One cancel attempt's request, typed as openapi-fetch types `api.POST(CANCEL_PATH, init)` for the generated
+ * operation (path params, the `X-REQUEST-ID` header param, the body), plus the parts every attempt sends.
+ */
+type CancelRequest = FetchOptions<paths[typeof CANCEL_PATH]["post"]> & {
+  params: { header: { "X-REQUEST-ID": string } };
+  headers: { Authorization: string };
+};
+
+/**
+ * Sends cancel attempts and reads each whole answer as text. The request is the one openapi-fetch would
+ * send for a {@link CancelRequest} (its default path serialiser's `encodeURIComponent(id)`, a JSON body,
+ * `Content-Type: application/json`, the two headers, and `redirect: "manual"` as {@link LightRequest} sets),
+ * but it goes straight to `fetch`: openapi-fetch's per-call work (two `Headers` merges, object spreads,
+ * serialisers, a request object) cost more than the rest of the client together (see scripts/bench.ts).
+ */
+function cancelSender(fetchImpl: typeof fetch, baseUrl: string): (request: CancelRequest, signal: AbortSignal) => Promise<WireResponse> {
+  // The URL around the id, split once.
+  const [beforeId, afterId] = `${baseUrl}${CANCEL_PATH}`.split("{id}") as [string, string];
+  return async (request, signal) => {
+    const response = await fetchImpl(`${beforeId}${encodeURIComponent(request.params.path.id)}${afterId}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: request.headers.Authorization,
+        "X-REQUEST-ID": request.params.header["X-REQUEST-ID"],
+      },
+      body: JSON.stringify(request.body),
+      redirect: "manual",
+      signal,
+    });
+    return TextResponse.read(response);
+  };
 }
 
 function tokenSource(options: PivotClientOptions, api: Client<paths>, redactor: Redactor, now: () => number): TokenSource {

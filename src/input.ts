@@ -18,6 +18,8 @@ export const CANCELLATION_REASONS: readonly CancellationReason[] = Object.freeze
 export const CANCELLABLE_STATUSES = Object.freeze(["REQUIRE_CONFIRMATION", "REQUIRE_PAYMENT_METHOD"] as const);
 
 const MAX_ID_LENGTH = 255;
+// In a `u` regex a well-formed surrogate pair is one code point, so only a lone surrogate matches.
+const LONE_SURROGATE = /\p{Surrogate}/u;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9]{16,36}$/;
 
 /**
@@ -36,6 +38,11 @@ export function checkSessionId(id: unknown): string {
   }
   if (id === "." || id === "..") {
     throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`);
+  }
+  // encodeURIComponent throws on a lone surrogate; caught here, it is an input error rather than a
+  // "connection" failure raised (and retried) inside the request.
+  if (LONE_SURROGATE.test(id)) {
+    throw new PivotInputError("id is not well-formed Unicode (it holds a lone surrogate), so it cannot go in a URL; pass the Payment Session ID.");
   }
   return id;
 }

@@ -10,19 +10,29 @@ const MAX_SECRETS = 8;
 
 /** Replaces known secrets in text with `[REDACTED]`. */
 export class Redactor {
-  private secrets: string[] = [];
+  /** Secrets that live as long as the client (the client secret, a fixed token): never forgotten. */
+  private pinned: string[] = [];
+  /** Rotating tokens: only the most recent {@link MAX_SECRETS} are kept. */
+  private recent: string[] = [];
 
-  /** Remembers a secret; empty and very short strings are ignored so that ordinary words are never masked. */
-  add(secret: string | undefined): void {
-    if (!secret || secret.length < 4 || this.secrets.includes(secret)) return;
-    this.secrets.push(secret);
-    if (this.secrets.length > MAX_SECRETS) this.secrets.shift();
+  /**
+   * Remembers a secret; empty and very short strings are ignored so that ordinary words are never masked.
+   * `pinned` secrets are kept for the client's life; others may be forgotten once newer ones replace them.
+   */
+  add(secret: string | undefined, pinned = false): void {
+    if (!secret || secret.length < 4 || this.pinned.includes(secret) || this.recent.includes(secret)) return;
+    if (pinned) {
+      this.pinned.push(secret);
+      return;
+    }
+    this.recent.push(secret);
+    if (this.recent.length > MAX_SECRETS) this.recent.shift();
   }
 
   /** The text with every known secret masked. */
   redact(text: string): string {
     let out = text;
-    for (const secret of this.secrets) {
+    for (const secret of [...this.pinned, ...this.recent]) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }
     return out;
@@ -33,14 +43,23 @@ export class Redactor {
    * reference to the original, whose properties (a request, its headers) might hold a secret.
    */
   sanitize(thrown: unknown): Error {
-    const source = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const source = thrown instanceof Error ? thrown : new Error(textOf(thrown));
     const nested = source.cause instanceof Error ? `: ${source.cause.message}` : "";
     const copy = new Error(this.redact(source.message + nested));
-    copy.name = source.name;
+    copy.name = this.redact(String(source.name));
     const code = errorCode(source);
-    if (code !== undefined) Object.assign(copy, { code });
+    if (code !== undefined) Object.assign(copy, { code: this.redact(code) });
     copy.stack = `${copy.name}: ${copy.message}`;
     return copy;
+  }
+}
+
+/** `String(value)`, except for values that cannot be converted (an object without a prototype). */
+function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }
 

@@ -27,6 +27,33 @@ export interface WireResponse {
   body: string;
 }
 
+/**
+ * A response whose body has been read once, in full, as text. The client's fetch hands this to openapi-fetch
+ * instead of the `Response` (it reads only `status`, `ok`, `headers` and `text()`), so that the exact text
+ * stays available as `body`: openapi-fetch's own error path parses JSON, and re-serialising it would lose
+ * whitespace, number precision and a JSON string's quotes from `rawBody`.
+ */
+export class TextResponse implements WireResponse {
+  readonly ok: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly body: string,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+  }
+
+  /** Reads `response`'s whole body. */
+  static async read(response: Response): Promise<TextResponse> {
+    return new TextResponse(response.status, response.headers, await response.text());
+  }
+
+  text(): Promise<string> {
+    return Promise.resolve(this.body);
+  }
+}
+
 /** Context for the error: the redactor for the body and the idempotency key of the call. */
 export interface ErrorContext {
   redact: (text: string) => string;
@@ -73,13 +100,13 @@ export function toCancelledSession(response: WireResponse, requestedId: string, 
     });
   if (!isObject(envelope)) throw fail(response.body.trim() === "" ? "the body is empty" : "the body is not a JSON object");
   if (envelope.code !== "00") {
-    const code = typeof envelope.code === "string" ? envelope.code : undefined;
-    throw fail(`its code is ${JSON.stringify(envelope.code ?? null)}, not "00"`, code);
+    const code = typeof envelope.code === "string" ? context.redact(envelope.code) : undefined;
+    throw fail(`its code is ${context.redact(JSON.stringify(envelope.code ?? null))}, not "00"`, code);
   }
   const data = envelope.data;
   if (!isObject(data)) throw fail("the envelope has no data object");
-  if (data.id !== requestedId) throw fail(`data.id is ${JSON.stringify(data.id ?? null)}, not the session asked for`);
-  if (data.status !== "CANCELLED") throw fail(`data.status is ${JSON.stringify(data.status ?? null)}, not "CANCELLED"`);
+  if (data.id !== requestedId) throw fail(`data.id is ${context.redact(JSON.stringify(data.id ?? null))}, not the session asked for`);
+  if (data.status !== "CANCELLED") throw fail(`data.status is ${context.redact(JSON.stringify(data.status ?? null))}, not "CANCELLED"`);
   return data as PaymentSession;
 }
 
@@ -89,9 +116,12 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   const parsed = parseJson(response.body);
   const envelope = isObject(parsed) ? parsed : {};
   const inner = isObject(envelope.error) ? envelope.error : {};
-  const code = typeof envelope.code === "string" ? envelope.code : undefined;
+  // Every string taken from the body is redacted, not only the message: a server (or a proxy) that echoes
+  // the request may put the token in any field.
+  const code = typeof envelope.code === "string" ? context.redact(envelope.code) : undefined;
   const pivotMessage = typeof envelope.message === "string" ? context.redact(envelope.message) : undefined;
-  const traceId = [inner.trace_id, inner.traceId].find((v): v is string => typeof v === "string");
+  const rawTraceId = [inner.trace_id, inner.traceId].find((v): v is string => typeof v === "string");
+  const traceId = rawTraceId === undefined ? undefined : context.redact(rawTraceId);
   const details = Array.isArray(inner.details) ? inner.details.filter(isObject).map(toDetail(context)) : [];
 
   const [ErrorClass, hint] = STATUS_HINTS[status] ?? classify(status);
@@ -117,7 +147,7 @@ function classify(status: number): [new (message: string, init?: PivotErrorInit)
 function toDetail(context: ErrorContext) {
   return (raw: Record<string, unknown>): PivotErrorDetail => {
     const detail: PivotErrorDetail = {};
-    if (typeof raw.field === "string") detail.field = raw.field;
+    if (typeof raw.field === "string") detail.field = context.redact(raw.field);
     if (typeof raw.message === "string") detail.message = context.redact(raw.message);
     return detail;
   };

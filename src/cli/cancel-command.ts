@@ -4,13 +4,17 @@
  */
 import { parseArgs } from "node:util";
 import { CANCELLATION_REASONS, type CancelPaymentSessionBody, createPivotClient, type PivotClientOptions, PivotError, PivotInputError } from "../index.js";
-import { startPivotEmulator } from "../emulator/index.js";
-import { EXIT_CODES, exitCodeFor } from "./exit-codes.js";
+import { type PivotEmulator, startPivotEmulator } from "../emulator/index.js";
+import { EXIT_CODES, EXIT_SUCCESS, EXIT_UNEXPECTED, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 
 /** Where the command writes; the bin passes process.stdout/stderr, tests pass collectors. */
 export interface CommandIO {
   out: (text: string) => void;
   err: (text: string) => void;
+}
+
+function exitCodeRow(code: number, errorName: string, meaning: string): string {
+  return `  ${String(code).padEnd(3)} ${errorName.padEnd(25)} ${meaning}`;
 }
 
 const HELP = `Usage: pivot-cancel <payment-session-id> --reason <REASON> [options]
@@ -32,8 +36,9 @@ Authentication, from the environment:
   PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET  client credentials, exchanged for a token
 
 Exit codes:
-  0 cancelled   1 unexpected failure
-${EXIT_CODES.map(([ErrorClass, code]) => `  ${String(code).padEnd(2)} ${ErrorClass.name}`).join("\n")}
+${exitCodeRow(EXIT_SUCCESS, "", "cancelled; the session was printed")}
+${exitCodeRow(EXIT_UNEXPECTED, "", "unexpected failure")}
+${EXIT_CODES.map(({ code, errorClass, meaning }) => exitCodeRow(code, errorClass.name, meaning)).join("\n")}
 `;
 
 /** Runs `pivot-cancel` with the given arguments and environment; resolves to the exit code. */
@@ -55,25 +60,25 @@ export async function runCancelCommand(argv: string[], env: Record<string, strin
     });
   } catch (error) {
     io.err(`pivot-cancel: ${(error as Error).message}\nRun pivot-cancel --help for usage.\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(HELP);
-    return 0;
+    return EXIT_SUCCESS;
   }
   if (positionals.length !== 1) {
     io.err(`pivot-cancel: expected exactly one payment session id, got ${positionals.length}.\nRun pivot-cancel --help for usage.\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const id = positionals[0] as string;
   if (values.reason === undefined) {
     io.err(`pivot-cancel: --reason is required: one of ${CANCELLATION_REASONS.join(", ")}.\n`);
-    return 2;
+    return EXIT_USAGE;
   }
-  const emulator = values.emulator ? await startPivotEmulator() : undefined;
+  let emulator: PivotEmulator | undefined;
   try {
-    if (emulator) emulator.createSession({ id });
+    if (values.emulator) emulator = await seededEmulator(id);
     const client = createPivotClient({
       ...(emulator ? { baseUrl: emulator.url, accessToken: emulator.accessToken } : connectionFromEnv(values["base-url"], env)),
       ...optionalNumber("timeoutMs", values["timeout-ms"]),
@@ -86,13 +91,26 @@ export async function runCancelCommand(argv: string[], env: Record<string, strin
       values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] },
     );
     io.out(`${JSON.stringify(session, null, 2)}\n`);
-    return 0;
+    return EXIT_SUCCESS;
   } catch (error) {
     io.err(`${describeFailure(error)}\n`);
     return exitCodeFor(error);
   } finally {
     await emulator?.close();
   }
+}
+
+/** A fresh in-process emulator holding a cancellable session with this id. */
+async function seededEmulator(id: string): Promise<PivotEmulator> {
+  const emulator = await startPivotEmulator();
+  try {
+    emulator.createSession({ id });
+  } catch (error) {
+    await emulator.close();
+    // The emulator refuses ids that are not UUIDs; that is the user's argument, so exit 2 rather than 1.
+    throw new PivotInputError(`--emulator cannot hold a session with this id: ${(error as Error).message}.`);
+  }
+  return emulator;
 }
 
 function connectionFromEnv(baseUrlFlag: string | undefined, env: Record<string, string | undefined>): PivotClientOptions {

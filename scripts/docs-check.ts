@@ -1,0 +1,191 @@
+/**
+ * `npm run docs:check`: compares Pivot's published Cancel Payment Session page with spec/openapi.yaml.
+ *
+ *   npm run docs:check                              # fetch the live page (GitBook's .md twin)
+ *   npm run docs:check -- --file page.md            # a saved copy instead
+ *   npm run docs:check -- --spec other.yaml         # another spec
+ *
+ * Exit codes: 0 in step (one summary line), 1 drift (one line per finding), 2 the check could not run
+ * (usage error, unreadable or unfetchable input, a page not in the expected form).
+ */
+import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { compareWithSpec } from "./docs-check/compare.js";
+import { formatFinding, formatSummary } from "./docs-check/findings.js";
+import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
+import type { DocsPage } from "./docs-check/parse-page.js";
+import { isObject } from "./docs-check/spec-schema.js";
+import type { Schema } from "./docs-check/spec-schema.js";
+
+/** The `.md` twin GitBook publishes for every page; it carries the tables and examples as markdown/HTML. */
+export const DEFAULT_PAGE_URL =
+  "https://pivot-payment.gitbook.io/pivot-docs/api-references/api-lists/payments/payment-session/cancel-payment-session.md";
+
+const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+const USAGE = `usage: docs:check [--url <page.md url> | --file <path>] [--spec <openapi.yaml>] [--timeout-ms <n>]
+  --url         the docs page to check (default: ${DEFAULT_PAGE_URL})
+  --file        read the page from a file instead of the network
+  --spec        the spec to compare with (default: spec/openapi.yaml)
+  --timeout-ms  give up on --url after this long (default: ${DEFAULT_TIMEOUT_MS})`;
+
+/** The check cannot run (bad arguments, unreadable or unfetchable input): exit 2, never 1, which means "drift". */
+class CannotRunError extends Error {
+  /** Whether the usage text helps: yes for a bad argument, no for an unreachable URL. */
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+  }
+}
+
+interface Options {
+  source: { kind: "url"; url: string } | { kind: "file"; path: string };
+  specPath: string;
+  timeoutMs: number;
+}
+
+function readOptions(argv: string[]): Options | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        url: { type: "string" },
+        file: { type: "string" },
+        spec: { type: "string" },
+        "timeout-ms": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new CannotRunError((error as Error).message, true);
+  }
+  if (values.help === true) return "help";
+  if (values.url !== undefined && values.file !== undefined) {
+    throw new CannotRunError("give --url or --file, not both", true);
+  }
+  const timeoutMs = Number(values["timeout-ms"] ?? DEFAULT_TIMEOUT_MS);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
+  }
+  const source: Options["source"] =
+    values.file !== undefined
+      ? { kind: "file", path: values.file }
+      : { kind: "url", url: values.url ?? DEFAULT_PAGE_URL };
+  return { source, specPath: values.spec ?? DEFAULT_SPEC, timeoutMs };
+}
+
+async function readLocal(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(resolve(path), "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CannotRunError(`cannot read ${what} ${path}: ${reason}`);
+  }
+}
+
+/** Why a fetch failed, in words: undici's own message is only "fetch failed", the reason is in its cause. */
+function fetchFailure(error: unknown, timeoutMs: number): string {
+  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+  if (name === "TimeoutError") return `no complete answer within ${timeoutMs} ms (--timeout-ms)`;
+  const detail = cause?.code ?? cause?.message;
+  return detail === undefined ? message : `${message} (${detail})`;
+}
+
+/** Fetches the page with a deadline, so a hung network fails the check in seconds instead of never. */
+async function fetchPage(url: string, timeoutMs: number): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: "text/markdown, text/plain;q=0.9, */*;q=0.1" },
+    });
+  } catch (error) {
+    throw new CannotRunError(`cannot fetch ${url}: ${fetchFailure(error, timeoutMs)}`);
+  }
+  if (!response.ok) throw new CannotRunError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  try {
+    return await response.text();
+  } catch (error) {
+    throw new CannotRunError(`cannot fetch ${url}: ${fetchFailure(error, timeoutMs)}`);
+  }
+}
+
+async function readSpec(path: string): Promise<Schema> {
+  const text = await readLocal(path, "spec");
+  let spec: unknown;
+  try {
+    spec = parseYaml(text);
+  } catch (error) {
+    throw new CannotRunError(`cannot parse spec ${path}: ${(error as Error).message}`);
+  }
+  if (!isObject(spec) || typeof spec.openapi !== "string" || !isObject(spec.paths)) {
+    throw new CannotRunError(`spec ${path} is not an OpenAPI document (no "openapi" version or "paths")`);
+  }
+  return spec;
+}
+
+function readPage(markdown: string, where: string): DocsPage {
+  try {
+    return parseDocsPage(markdown);
+  } catch (error) {
+    if (!(error instanceof PageFormatError)) throw error;
+    throw new CannotRunError(`${where} is not a docs page this check can read: ${error.message}`);
+  }
+}
+
+/**
+ * Runs the check and returns the exit code; output goes through `print` and `printError` so the
+ * function can be driven in-process as well as from the command line.
+ */
+export async function runDocsCheck(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
+  try {
+    const options = readOptions(argv);
+    if (options === "help") {
+      print(USAGE);
+      return 0;
+    }
+    const { source } = options;
+    const markdown =
+      source.kind === "file"
+        ? await readLocal(source.path, "docs page")
+        : await fetchPage(source.url, options.timeoutMs);
+    const where = source.kind === "file" ? source.path : source.url;
+    const page = readPage(markdown, where);
+    const { findings, checked } = compareWithSpec(page, await readSpec(options.specPath));
+    if (findings.length === 0) {
+      print(formatSummary(checked));
+      return 0;
+    }
+    for (const f of findings) print(formatFinding(f));
+    const specShown = relative(process.cwd(), resolve(options.specPath)) || options.specPath;
+    printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
+    return 1;
+  } catch (error) {
+    if (!(error instanceof CannotRunError)) {
+      // A crash must not exit 1, which means "drift"; 2 says the check could not run.
+      printError(`docs:check: internal error: ${(error as Error).stack ?? String(error)}`);
+      return 2;
+    }
+    printError(`docs:check: ${error.message}`);
+    if (error.showUsage) printError(USAGE);
+    return 2;
+  }
+}
+
+// Run only as a command, not when a test imports runDocsCheck.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runDocsCheck(process.argv.slice(2));
+}

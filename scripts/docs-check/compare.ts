@@ -1,0 +1,424 @@
+/**
+ * Compares a parsed docs page with the spec and lists every disagreement as a {@link Finding}. Pure: it
+ * reads nothing and prints nothing, so tests can feed it a page and an in-memory (even mutated) spec.
+ *
+ * Direction matters. Docs → spec (classes 1, 2, 3, 5, 6, 7): what the page shows must be in the spec,
+ * typed and required alike. Spec → docs (class 4): what the spec has must be on the page, unless the spec
+ * says with `x-documented-at` that another Pivot page documents it.
+ */
+import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
+import { finding } from "./findings.js";
+import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
+import {
+  componentNameOf,
+  enumOf,
+  findOperation,
+  isDocumentedElsewhere,
+  isObject,
+  itemsOf,
+  jsonTypeOf,
+  requestBodyOf,
+  resolveRef,
+  responseBodyOf,
+  schemaAtPath,
+  shapeOf,
+  typesOf,
+} from "./spec-schema.js";
+import type { JsonBody, Schema, SchemaNode, SpecOperation } from "./spec-schema.js";
+import { createExampleValidator } from "./validate-example.js";
+import type { ExampleValidator } from "./validate-example.js";
+
+/** The operation the cancel page documents. */
+export const CANCEL_OPERATION_ID = "cancelPaymentSession";
+
+/** The spec schema whose enum the cancellable statuses must come from. */
+const STATUS_SCHEMA = "#/components/schemas/PaymentSessionStatus";
+
+/** What a comparison returns: the findings, and how much was compared. */
+export interface CheckResult {
+  findings: Finding[];
+  checked: Checked;
+}
+
+/**
+ * The JSON types each docs "Data Type" word allows in the spec. Pivot's tables say "Number" and
+ * "Decimal" for amounts: "Decimal" promises fractions, so a spec `integer` alone does not honour it.
+ */
+const DOCS_TYPES: Record<string, readonly string[]> = {
+  string: ["string"],
+  text: ["string"],
+  object: ["object"],
+  array: ["array"],
+  list: ["array"],
+  boolean: ["boolean"],
+  bool: ["boolean"],
+  number: ["number", "integer"],
+  numeric: ["number", "integer"],
+  integer: ["integer", "number"],
+  int: ["integer", "number"],
+  long: ["integer", "number"],
+  decimal: ["number"],
+  float: ["number"],
+  double: ["number"],
+};
+
+const NOT_SHOWN =
+  "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
+
+type Side = "request" | "response";
+
+/** What every check of one run shares. */
+interface Run {
+  spec: Schema;
+  validate: ExampleValidator;
+  out: Finding[];
+}
+
+function join(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
+}
+
+function describeTypes(types: Set<string>): string {
+  return [...types].join(" | ");
+}
+
+function preview(value: unknown): string {
+  const text = value === undefined ? "absent" : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The line of a field inside an example block. It follows the keys of the path in order through the raw
+ * JSON, which is exact for the pretty-printed examples GitBook shows; when a key is not found it falls
+ * back to the block's first line.
+ */
+function lineInExample(example: ExampleBlock, path: string): number {
+  let offset = 0;
+  for (const key of path.split(/\.|\[\d*\]/).filter((k) => k !== "")) {
+    const pattern = new RegExp(`${JSON.stringify(key).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`, "g");
+    pattern.lastIndex = offset;
+    const match = pattern.exec(example.raw);
+    if (match === null) return example.line;
+    offset = match.index + match[0].length;
+  }
+  // +1: the block's line is the opening fence; the JSON starts on the next line.
+  return example.line + 1 + (example.raw.slice(0, offset).match(/\n/g)?.length ?? 0);
+}
+
+/** Classes 2, 3 and 4 for one side (request or response) of the page against the matching spec body. */
+class FieldChecker {
+  /** Every field path the page shows on this side: `"null"` when only ever shown as a null value. */
+  readonly shown = new Map<string, "value" | "null">();
+
+  constructor(
+    private readonly run: Run,
+    private readonly side: Side,
+    private readonly root: SchemaNode,
+    private readonly example: ExampleBlock | undefined,
+  ) {}
+
+  private add(kind: DriftKind, path: string, message: string, place: FindingPlace): void {
+    this.run.out.push(finding(kind, `${this.side} ${path === "" ? "body" : path}`, message, place));
+  }
+
+  private markShown(path: string, as: "value" | "null"): void {
+    if (this.shown.get(path) !== "value") this.shown.set(path, as);
+  }
+
+  private lineOf(path: string): number | undefined {
+    return this.example === undefined ? undefined : lineInExample(this.example, path);
+  }
+
+  /** The field path a table row documents; `undefined` (with a finding) when it maps to nothing in the spec. */
+  private rowPath(row: ParameterRow): string[] | undefined {
+    const name = row.parameter.trim();
+    if (!/\s/.test(name)) return name.split(".");
+    // A name with spaces names an object, not a field: "Payment Session | Object | M" in the response
+    // table is the envelope member whose schema is PaymentSession, i.e. `data`.
+    const wanted = name.replace(/\s+/g, "").toLowerCase();
+    for (const [property, node] of shapeOf(this.run.spec, this.root).properties) {
+      if (property.toLowerCase() === wanted || componentNameOf(node)?.toLowerCase() === wanted) return [property];
+    }
+    const message = `the docs table names an object that no member of the spec's ${this.side} schema is`;
+    this.add("field-missing", `"${name}"`, message, { docsLine: row.line, specPointer: this.root.pointer });
+    return undefined;
+  }
+
+  /** Classes 2 and 3 for one table row: the field exists, has the documented type and requirement. */
+  checkRow(row: ParameterRow): void {
+    const segments = this.rowPath(row);
+    if (segments === undefined) return;
+    let node = this.root;
+    let requiredHere: Set<string> | undefined;
+    for (const [i, segment] of segments.entries()) {
+      const path = segments.slice(0, i + 1).join(".");
+      const shape = shapeOf(this.run.spec, node);
+      const property = shape.properties.get(segment);
+      if (property !== undefined) {
+        node = property;
+        requiredHere = shape.required;
+      } else if (shape.additional !== "closed") {
+        // A member of a free-form map (`metadata`): allowed, but the spec cannot require it.
+        node = shape.additional;
+        requiredHere = undefined;
+      } else {
+        const place = { docsLine: row.line, specPointer: resolveRef(this.run.spec, node).pointer };
+        this.add("field-missing", path, "in the docs table, missing from the spec", place);
+        return;
+      }
+      this.markShown(path, "value");
+    }
+    const path = segments.join(".");
+    const place = { docsLine: row.line, specPointer: node.pointer };
+    const allowed = DOCS_TYPES[row.dataType.trim().split(/\s+/)[0]?.toLowerCase() ?? ""];
+    const specTypes = typesOf(this.run.spec, node);
+    if (allowed === undefined) {
+      const known = Object.keys(DOCS_TYPES).join(", ");
+      this.add("field-type", path, `docs data type "${row.dataType}" is not one the check knows (${known})`, place);
+    } else if (specTypes !== undefined && !allowed.some((t) => specTypes.has(t))) {
+      const message = `typed ${row.dataType} in the docs table, ${describeTypes(specTypes)} in spec`;
+      this.add("field-type", path, message, place);
+    }
+    const last = segments.at(-1) ?? "";
+    if (row.requirement === "M" && requiredHere !== undefined && !requiredHere.has(last)) {
+      this.add("requirement", path, "mandatory (M) in docs, not in the spec's required list", place);
+    } else if (row.requirement === "O" && requiredHere?.has(last) === true) {
+      this.add("requirement", path, "optional (O) in docs, required in spec", place);
+    } else if (!["M", "C", "O"].includes(row.requirement)) {
+      this.add("requirement", path, `docs requirement "${row.requirement}" is none of M, C, O`, place);
+    }
+  }
+
+  /** Class 2 for an example value: every member is in the spec (recursively) with a matching JSON type. */
+  checkExample(node: SchemaNode, value: unknown, path = ""): void {
+    if (path !== "") this.markShown(path, value === null ? "null" : "value");
+    const types = typesOf(this.run.spec, node);
+    const type = jsonTypeOf(value);
+    const fits = types === undefined || types.has(type) || (types.has("integer") && Number.isInteger(value));
+    if (!fits) {
+      const place = { docsLine: this.lineOf(path), specPointer: node.pointer };
+      this.add("field-type", path, `typed ${type} in docs, ${describeTypes(types)} in spec`, place);
+      return;
+    }
+    if (Array.isArray(value)) {
+      const items = itemsOf(this.run.spec, node);
+      for (const element of value) {
+        if (items !== undefined) this.checkExample(items, element, `${path}[]`);
+        else this.markShown(`${path}[]`, element === null ? "null" : "value");
+      }
+      return;
+    }
+    if (!isObject(value)) return;
+    const shape = shapeOf(this.run.spec, node);
+    for (const [key, member] of Object.entries(value)) {
+      const memberPath = join(path, key);
+      const property = shape.properties.get(key) ?? (shape.additional === "closed" ? undefined : shape.additional);
+      if (property === undefined) {
+        const place = { docsLine: this.lineOf(memberPath), specPointer: resolveRef(this.run.spec, node).pointer };
+        this.add("field-missing", memberPath, "shown in the docs example, missing from the spec", place);
+        continue;
+      }
+      this.checkExample(property, member, memberPath);
+    }
+  }
+
+  /** Class 4: every spec field below `node` is shown on the page or marked `x-documented-at`. */
+  checkNotShown(node: SchemaNode = this.root, path = "", depth = 0): void {
+    if (depth > 32) return; // a recursive schema; the page cannot show deeper than this anyway
+    const { spec } = this.run;
+    for (const [name, property] of shapeOf(spec, node).properties) {
+      const memberPath = join(path, name);
+      const seen = this.shown.get(memberPath);
+      if (seen === undefined) {
+        if (!isDocumentedElsewhere(spec, property)) {
+          this.add("field-not-shown", memberPath, NOT_SHOWN, { specPointer: property.pointer });
+        }
+        continue;
+      }
+      // Shown only as `null` (paymentMethod, chargeDetails): the page documents nothing inside it, which
+      // is fine when the field's schema is documented on another page.
+      if (seen === "null" && isDocumentedElsewhere(spec, property)) continue;
+      this.checkNotShown(property, memberPath, depth + 1);
+    }
+    const items = itemsOf(spec, node);
+    if (items === undefined) return;
+    const itemsPath = `${path}[]`;
+    if (!this.shown.has(itemsPath) && isDocumentedElsewhere(spec, items)) return;
+    this.checkNotShown(items, itemsPath, depth + 1);
+  }
+}
+
+/** Reports the parts of one side the page lacks or shows broken; they cannot be compared. */
+function checkPageParts(
+  run: Run,
+  side: Side,
+  table: ParameterTable | undefined,
+  example: ExampleBlock | undefined,
+): void {
+  const heading = side === "request" ? "Request" : "Response";
+  if (table === undefined) {
+    run.out.push(finding("page-structure", `${side} table`, `no parameter <table> under a "${heading}" heading`));
+  } else if (table.columnsMissing.length > 0 || table.rows.length === 0) {
+    const problem = table.rows.length === 0 ? "has no rows" : `lacks the column(s) ${table.columnsMissing.join(", ")}`;
+    run.out.push(finding("page-structure", `${side} table`, problem, { docsLine: table.line }));
+  }
+  if (example === undefined) {
+    run.out.push(finding("page-structure", `${side} example`, `no JSON code block under a "${heading}" heading`));
+  } else if (!example.ok) {
+    const place = { docsLine: example.line };
+    run.out.push(finding("page-structure", `${side} example`, `is not valid JSON: ${example.error}`, place));
+  }
+}
+
+interface JsonDifference {
+  path: string;
+  docs: unknown;
+  spec: unknown;
+}
+
+/** Lists where two JSON values differ, as dotted paths (`data.amount.currency`) with both values. */
+function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[] = []): JsonDifference[] {
+  if (isObject(docs) && isObject(spec)) {
+    for (const key of new Set([...Object.keys(docs), ...Object.keys(spec)])) {
+      diffJson(docs[key], spec[key], join(path, key), out);
+    }
+  } else if (Array.isArray(docs) && Array.isArray(spec)) {
+    for (let i = 0; i < Math.max(docs.length, spec.length); i++) diffJson(docs[i], spec[i], `${path}[${i}]`, out);
+  } else if (docs !== spec) {
+    out.push({ path, docs, spec });
+  }
+  return out;
+}
+
+/** Classes 5 and 7 for one side's example. Returns 1 when an example was compared, else 0. */
+function checkExample(
+  run: Run,
+  side: Side,
+  body: JsonBody,
+  schema: SchemaNode,
+  example: ExampleBlock | undefined,
+): number {
+  if (example === undefined || !example.ok) return 0;
+  for (const error of run.validate(schema, example.value)) {
+    const specPointer = schemaAtPath(run.spec, schema, error.path).pointer;
+    const place = { docsLine: lineInExample(example, error.path), specPointer };
+    const subject = `${side} example ${error.path || "(root)"}`;
+    run.out.push(finding("example-invalid", subject, `does not validate against the spec: ${error.message}`, place));
+  }
+  const embedded = body.examples.docs;
+  if (embedded === undefined) {
+    const message = "the spec embeds no examples.docs to compare with the page";
+    run.out.push(finding("example-differs", `${side} example`, message, { specPointer: body.pointer }));
+    return 1;
+  }
+  for (const d of diffJson(example.value, embedded)) {
+    const place = { docsLine: lineInExample(example, d.path), specPointer: `${body.pointer}/examples/docs/value` };
+    const message = `${preview(d.docs)} in docs, ${preview(d.spec)} in the spec's examples.docs`;
+    run.out.push(finding("example-differs", `${side} example ${d.path || "(root)"}`, message, place));
+  }
+  return 1;
+}
+
+/** Classes 2–5 and 7 for one side. Returns how many fields and examples were compared. */
+function checkSide(
+  run: Run,
+  side: Side,
+  body: JsonBody | undefined,
+  table: ParameterTable | undefined,
+  example: ExampleBlock | undefined,
+): { fields: number; examples: number } {
+  checkPageParts(run, side, table, example);
+  if (body?.schema === undefined) {
+    const what = side === "request" ? "JSON request body" : "JSON 200 response";
+    run.out.push(finding("field-missing", `${side} body`, `the page documents one, the spec has no ${what} schema`));
+    return { fields: 0, examples: 0 };
+  }
+  const fields = new FieldChecker(run, side, body.schema, example);
+  for (const row of table?.rows ?? []) fields.checkRow(row);
+  if (example?.ok === true) fields.checkExample(body.schema, example.value);
+  fields.checkNotShown();
+  // A mandatory field in an optional body would let the client send no body at all.
+  if (side === "request" && !body.required && table?.rows.some((r) => r.requirement === "M") === true) {
+    const message = "has mandatory (M) fields in docs, but requestBody.required is not true in spec";
+    run.out.push(finding("requirement", "request body", message, { specPointer: body.pointer }));
+  }
+  return { fields: fields.shown.size, examples: checkExample(run, side, body, body.schema, example) };
+}
+
+/** Class 6: the hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
+function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
+  const docs = page.cancellableStatuses;
+  const raw = op.operation["x-cancellable-statuses"];
+  const listed = Array.isArray(raw) ? raw.filter((s): s is string => typeof s === "string") : undefined;
+  const add = (subject: string, message: string, place: FindingPlace = {}): void => {
+    run.out.push(finding("statuses", subject, message, place));
+  };
+  const both = { docsLine: docs?.line, specPointer: `${op.pointer}/x-cancellable-statuses` };
+  if (docs === undefined) {
+    const message = "no {% hint %} naming the cancellable statuses as `CODE` spans";
+    run.out.push(finding("page-structure", "cancellable statuses", message));
+  }
+  if (listed === undefined) {
+    add("cancellable statuses", "the spec's operation has no x-cancellable-statuses list", { specPointer: op.pointer });
+  }
+  if (docs !== undefined && listed !== undefined) {
+    for (const status of docs.statuses.filter((s) => !listed.includes(s))) {
+      add(`cancellable status ${status}`, "named by the docs hint, not in the spec's x-cancellable-statuses", both);
+    }
+    for (const status of listed.filter((s) => !docs.statuses.includes(s))) {
+      add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
+    }
+  }
+  const known = enumOf(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA });
+  if (known === undefined) {
+    const message = "the spec has no PaymentSessionStatus enum to check them against";
+    add("cancellable statuses", message, { specPointer: STATUS_SCHEMA });
+  } else {
+    for (const status of new Set([...(docs?.statuses ?? []), ...(listed ?? [])])) {
+      if (known.includes(status)) continue;
+      const place = { docsLine: docs?.line, specPointer: STATUS_SCHEMA };
+      add(`cancellable status ${status}`, "not a value of the spec's PaymentSessionStatus enum", place);
+    }
+  }
+  return docs?.statuses.length ?? 0;
+}
+
+/**
+ * Compares a docs page with a parsed OpenAPI document and returns every disagreement, in page order
+ * (operation, request, response, statuses). An empty `findings` means the two are in step.
+ *
+ * @param spec The parsed spec (e.g. `YAML.parse` of spec/openapi.yaml); it is not modified.
+ * @param operationId The operation the page documents.
+ * @example
+ * const { findings, checked } = compareWithSpec(parseDocsPage(markdown), YAML.parse(specText));
+ * findings.map(formatFinding); // [] when in step
+ */
+export function compareWithSpec(page: DocsPage, spec: Schema, operationId = CANCEL_OPERATION_ID): CheckResult {
+  const run: Run = { spec, validate: createExampleValidator(spec), out: [] };
+  const checked: Checked = { methodPath: 0, requestFields: 0, responseFields: 0, examples: 0, statuses: 0 };
+  const op = findOperation(spec, operationId);
+  const docsLine = page.operation.line;
+  const subject = `operation ${operationId}`;
+  if (op === undefined) {
+    const message = "is not in the spec, so nothing else can be compared";
+    return { findings: [finding("method-path", subject, message, { docsLine })], checked };
+  }
+  const place = { docsLine, specPointer: op.pointer };
+  if (page.operation.method !== op.method) {
+    const message = `${page.operation.method} in docs, ${op.method} in spec`;
+    run.out.push(finding("method-path", `${subject} method`, message, place));
+  }
+  if (page.operation.path !== op.path) {
+    const message = `${page.operation.path} in docs, ${op.path} in spec`;
+    run.out.push(finding("method-path", `${subject} path`, message, place));
+  }
+  checked.methodPath = 1;
+  const { requestTable, requestExample, responseTable, responseExample } = page;
+  const request = checkSide(run, "request", requestBodyOf(spec, op), requestTable, requestExample);
+  const response = checkSide(run, "response", responseBodyOf(spec, op, "200"), responseTable, responseExample);
+  checked.requestFields = request.fields;
+  checked.responseFields = response.fields;
+  checked.examples = request.examples + response.examples;
+  checked.statuses = checkStatuses(run, page, op);
+  return { findings: run.out, checked };
+}

@@ -1,0 +1,316 @@
+/**
+ * Where the bearer token comes from and when it is renewed: client credentials exchanged at
+ * /v1/access-token (cached, shared by concurrent callers, refreshed before expiry and once after a 401),
+ * a fixed token (never refreshed), or the caller's provider function (asked before every attempt).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  createPivotClient,
+  PivotAuthenticationError,
+  PivotError,
+  PivotResponseError,
+  type AccessTokenProvider,
+  type PivotClientOptions,
+} from "../src/index.js";
+import { startPivotEmulator } from "../src/emulator/index.js";
+import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
+import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+const CREDENTIALS = { clientId: "merchant-123", clientSecret: "sec_auth_tests_0123456789" };
+
+let server: FaultServer;
+beforeAll(async () => {
+  server = await startFaultServer({ tokenPrefix: "tok_auth_" });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const TIMING = { timeoutMs: 2_000, baseDelayMs: 1, maxDelayMs: 2 };
+
+/** A client that exchanges {@link CREDENTIALS} for tokens at the fault server. */
+function client(overrides: Partial<PivotClientOptions> = {}) {
+  return createPivotClient({ baseUrl: server.url, credentials: CREDENTIALS, ...TIMING, ...overrides });
+}
+
+/** A client given a token, or a function returning one, instead of credentials. */
+function tokenClient(accessToken: AccessTokenProvider) {
+  return createPivotClient({ baseUrl: server.url, accessToken, ...TIMING });
+}
+
+/** A cancel step that answers 200 and cancels as Pivot would, for as many cancels as a test makes. */
+function cancels(count: number) {
+  return Array.from({ length: count }, () => step.success());
+}
+
+const bearerOf = (index: number) => server.cancelRequests[index]?.headers.authorization;
+
+describe("client credentials", () => {
+  it("exchanges them at /v1/access-token and sends the token as a bearer", async () => {
+    server.script(cancels(1));
+
+    await client().cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(server.tokenRequests).toHaveLength(1);
+    const tokenRequest = server.tokenRequests[0];
+    expect(tokenRequest?.method).toBe("POST");
+    expect(tokenRequest?.headers["x-merchant-id"]).toBe(CREDENTIALS.clientId);
+    expect(tokenRequest?.headers["x-merchant-secret"]).toBe(CREDENTIALS.clientSecret);
+    expect(tokenRequest?.headers.authorization).toBeUndefined();
+    expect(JSON.parse(tokenRequest?.body ?? "")).toEqual({ grantType: "client_credentials" });
+    expect(bearerOf(0)).toBe("Bearer tok_auth_1");
+    expect(server.cancelRequests[0]?.headers["x-merchant-secret"]).toBeUndefined();
+  });
+
+  it("reuses the cached token for later cancels", async () => {
+    server.script(cancels(2));
+    const pivot = client();
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(server.tokenRequests).toHaveLength(1);
+    expect([bearerOf(0), bearerOf(1)]).toEqual(["Bearer tok_auth_1", "Bearer tok_auth_1"]);
+  });
+
+  it("makes one token request for 20 concurrent cancels", async () => {
+    server.script(cancels(20));
+    const pivot = client();
+
+    const sessions = await Promise.all(Array.from({ length: 20 }, () => pivot.cancelPaymentSession(SESSION_ID, BODY)));
+
+    expect(sessions.every((s) => s.status === "CANCELLED")).toBe(true);
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(new Set(server.cancelRequests.map((r) => r.headers.authorization))).toEqual(new Set(["Bearer tok_auth_1"]));
+  });
+
+  it("refreshes the token shortly before it expires, not before", async () => {
+    server.script(cancels(3));
+    let clock = Date.parse("2025-03-30T14:00:00Z");
+    const pivot = client({ now: () => clock });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    clock += 800_000; // 800 s of a 900 s token: still well inside its life
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    clock += 41_000; // 841 s: inside the last minute, so the client renews first
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(server.tokenRequests).toHaveLength(2);
+    expect([bearerOf(0), bearerOf(1), bearerOf(2)]).toEqual(["Bearer tok_auth_1", "Bearer tok_auth_1", "Bearer tok_auth_2"]);
+  });
+
+  it("after a 401, fetches a new token once and retries the cancel once with it", async () => {
+    // Accepts only a token issued after the first one, as Pivot would after revoking the first.
+    const refreshedTokenOnly = () =>
+      step.decide((request, s) =>
+        s.issuedTokens.length > 1 && request.headers.authorization === `Bearer ${s.issuedTokens.at(-1)}`
+          ? step.success()
+          : step.error(401, "credentials_invalid", "Access token is invalid"),
+      );
+    server.script([refreshedTokenOnly(), refreshedTokenOnly()]);
+
+    const session = await client().cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    expect(server.tokenRequests).toHaveLength(2);
+    expect([bearerOf(0), bearerOf(1)]).toEqual(["Bearer tok_auth_1", "Bearer tok_auth_2"]);
+    expectAttemptsOfOneCall(server.cancelRequests, 2, BODY);
+  });
+
+  it("makes one token refresh for 20 concurrent cancels that all meet a 401", async () => {
+    // Pivot has revoked the first token: every cancel carrying it gets a 401, any later token is accepted.
+    const firstTokenRevoked = () =>
+      step.decide((request, s) =>
+        request.headers.authorization === `Bearer ${s.issuedTokens[0]}` ? step.error(401, "credentials_invalid") : step.success(),
+      );
+    server.script(Array.from({ length: 40 }, firstTokenRevoked));
+    const pivot = client();
+
+    const sessions = await Promise.all(Array.from({ length: 20 }, () => pivot.cancelPaymentSession(SESSION_ID, BODY)));
+
+    expect(sessions).toHaveLength(20);
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(server.cancelRequests).toHaveLength(40);
+  });
+
+  it("rejects with PivotAuthenticationError after a second 401, having made two attempts", async () => {
+    server.script([step.error(401, "credentials_invalid"), step.error(401, "credentials_invalid"), step.success()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect((error as PivotAuthenticationError).status).toBe(401);
+    expect((error as PivotAuthenticationError).attempts).toBe(2);
+    expect(server.cancelRequests).toHaveLength(2);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it("refuses the cancel without sending it when the token endpoint refuses the credentials", async () => {
+    server.scriptTokens([step.error(401, "credentials_invalid", "Invalid API key")]);
+    server.script(cancels(1));
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect((error as PivotError).attempts).toBe(1);
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(server.cancelRequests).toHaveLength(0);
+  });
+
+  it("retries a token endpoint that answered 503", async () => {
+    server.scriptTokens([step.error(503, "service_unavailable"), step.token("tok_after_503_abc")]);
+    server.script(cancels(1));
+
+    await client().cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(bearerOf(0)).toBe("Bearer tok_after_503_abc");
+  });
+
+  it.each([
+    ["no data", { code: "00", message: "Success" }],
+    ["a non-00 code", { code: "01", message: "Pending", data: { accessToken: "tok_x_0000", expiresIn: "900" } }],
+    ["an empty token", { code: "00", message: "Success", data: { accessToken: "", expiresIn: "900" } }],
+    ["no expiresIn", { code: "00", message: "Success", data: { accessToken: "tok_x_0001" } }],
+    ["a zero expiresIn", { code: "00", message: "Success", data: { accessToken: "tok_x_0002", expiresIn: "0" } }],
+  ])("rejects a token answer with %s as PivotResponseError, sending no cancel", async (_case, answer) => {
+    server.scriptTokens([step.json(200, answer)]);
+    server.script(cancels(1));
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(server.cancelRequests).toHaveLength(0);
+  });
+});
+
+describe("a fixed access token", () => {
+  it("is sent as the bearer and never exchanged", async () => {
+    server.script(cancels(1));
+
+    await tokenClient("tok_fixed_0123456789").cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(bearerOf(0)).toBe("Bearer tok_fixed_0123456789");
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
+  it("is not refreshed on a 401: one attempt, then PivotAuthenticationError", async () => {
+    server.script([step.error(401, "credentials_invalid"), step.success()]);
+
+    const error = await rejectionOf(tokenClient("tok_fixed_0123456789").cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect((error as PivotError).attempts).toBe(1);
+    expect(server.cancelRequests).toHaveLength(1);
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+});
+
+describe("a token provider function", () => {
+  it("is called before every attempt, and each attempt carries what it returned", async () => {
+    server.script([step.error(503, "service_unavailable"), step.error(500, "internal_error"), step.success()]);
+    let calls = 0;
+    const accessToken = async () => `tok_provided_${++calls}`;
+
+    await tokenClient(accessToken).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(calls).toBe(3);
+    expect(server.cancelRequests.map((r) => r.headers.authorization)).toEqual(["Bearer tok_provided_1", "Bearer tok_provided_2", "Bearer tok_provided_3"]);
+  });
+
+  it("is asked again after a 401, and the cancel is retried once", async () => {
+    server.script([step.error(401, "credentials_invalid"), step.success()]);
+    let calls = 0;
+
+    await tokenClient(() => `tok_provided_${++calls}`).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(calls).toBe(2);
+    expect(server.cancelRequests).toHaveLength(2);
+  });
+
+  it("rejects with PivotAuthenticationError, sending nothing, when it returns no token", async () => {
+    server.script(cancels(1));
+
+    const error = await rejectionOf(tokenClient(() => "").cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("rejects with a PivotError, sending nothing, when it throws", async () => {
+    server.script(cancels(1));
+    const accessToken = () => {
+      throw new Error("vault unreachable");
+    };
+
+    const error = await rejectionOf(tokenClient(accessToken).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("against the emulator", () => {
+  it("exchanges the emulator's credentials and cancels with the token it issued", async () => {
+    const emulator = await startPivotEmulator();
+    try {
+      const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+      const pivot = createPivotClient({ baseUrl: emulator.url, credentials: emulator.credentials });
+
+      const cancelled = await pivot.cancelPaymentSession(session.id, BODY);
+
+      expect(cancelled.status).toBe("CANCELLED");
+      expect(emulator.requests.map((r) => r.endpoint)).toEqual(["access-token", "cancel"]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("recovers from revoked tokens by fetching a new one once", async () => {
+    const emulator = await startPivotEmulator();
+    try {
+      const pivot = createPivotClient({ baseUrl: emulator.url, credentials: emulator.credentials });
+      await pivot.cancelPaymentSession(emulator.createSession().id, BODY);
+      emulator.revokeTokens();
+
+      const cancelled = await pivot.cancelPaymentSession(emulator.createSession().id, BODY);
+
+      expect(cancelled.status).toBe("CANCELLED");
+      expect(emulator.requests.map((r) => `${r.endpoint} ${r.status}`)).toEqual([
+        "access-token 200",
+        "cancel 200",
+        "cancel 401",
+        "access-token 200",
+        "cancel 200",
+      ]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("rejects wrong credentials with PivotAuthenticationError and no cancel", async () => {
+    const emulator = await startPivotEmulator();
+    try {
+      const pivot = createPivotClient({ baseUrl: emulator.url, credentials: { clientId: emulator.credentials.clientId, clientSecret: "wrong-secret-value" } });
+
+      const error = await rejectionOf(pivot.cancelPaymentSession(emulator.createSession().id, BODY));
+
+      expect(error).toBeInstanceOf(PivotAuthenticationError);
+      expect(emulator.requests.map((r) => r.endpoint)).toEqual(["access-token"]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("the raw openapi-fetch client", () => {
+  it("adds the bearer token to requests made through it", async () => {
+    server.script([step.json(422, errorEnvelope("invalid_state", "already cancelled"))]);
+
+    const { response } = await client().raw.POST("/v2/payments/{id}/cancel", { params: { path: { id: SESSION_ID } }, body: BODY });
+
+    expect(response.status).toBe(422);
+    expect(bearerOf(0)).toBe("Bearer tok_auth_1");
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The `pivot-cancel` bin file itself, spawned as a real process: it hands argv to `runCancelCommand` and turns
+ * the result into the process's exit code. Everything else about the command is tested in-process (cli.test.ts);
+ * each spawn here costs about a second of tsx start-up, so there are only two, run side by side.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runBin(args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/pivot-cancel.ts", ...args], {
+      cwd: ROOT,
+      // No PIVOT_* variables from the developer's shell may change what the bin does.
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("the pivot-cancel bin", () => {
+  it("exits 0 with the usage on --help, and exits 2 with a message on stderr for a missing id", async () => {
+    const [help, usageError] = await Promise.all([runBin(["--help"]), runBin(["--reason", "DUPLICATED"])]);
+
+    expect(help).toMatchObject({ code: 0, stderr: "" });
+    expect(help.stdout).toMatch(/^Usage: pivot-cancel /);
+    expect(help.stdout).toMatch(/^ {2}8 +PivotInvalidStateError /m);
+    expect(usageError).toMatchObject({ code: 2, stdout: "" });
+    expect(usageError.stderr).toMatch(/^pivot-cancel: expected exactly one payment session id, got 0\./);
+  });
+});

@@ -1,0 +1,498 @@
+/**
+ * `npm run docs:check`: the page parser, the comparison (one describe per drift class), and the command
+ * end to end. The in-step fixture and Pivot's real page are compared with the CURRENT spec/openapi.yaml,
+ * so a spec edit that parts from the docs fails here. Nothing touches the internet: pages come from
+ * fixtures, or from a server on 127.0.0.1.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { runDocsCheck } from "../scripts/docs-check.js";
+import { compareWithSpec } from "../scripts/docs-check/compare.js";
+import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
+import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
+import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
+import type { Schema } from "../scripts/docs-check/spec-schema.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const fixtures = resolve(root, "contracts/fixtures/docs");
+const inStepFile = resolve(fixtures, "cancel-payment-session.in-step.md");
+const realPageFile = resolve(root, "../shared/pivot-docs/cancel-payment-session.md");
+
+const spec = parseYaml(readFileSync(resolve(root, "spec/openapi.yaml"), "utf8")) as Schema;
+const fixture = (name: string): string => readFileSync(resolve(fixtures, name), "utf8");
+const inStepPage = parseDocsPage(fixture("cancel-payment-session.in-step.md"));
+
+const IN_STEP_SUMMARY =
+  "docs:check: in step — 1 method/path, 1 request field, 31 response fields, 2 examples, 2 cancellable statuses";
+const CANCEL_OP = "#/paths/~1v2~1payments~1{id}~1cancel/post";
+const RESPONSE_JSON = `${CANCEL_OP}/responses/200/content/application~1json`;
+
+/**
+ * The spec with one edit, leaving the shared parsed spec untouched. The copy is `any` because it is an
+ * untyped YAML tree that each test reaches into at its own path.
+ */
+function specWith(edit: (copy: any) => void): Schema {
+  const copy = structuredClone(spec);
+  edit(copy);
+  return copy;
+}
+
+function findingsOf(pageFile: string): Finding[] {
+  return compareWithSpec(parseDocsPage(fixture(pageFile)), spec).findings;
+}
+
+/** The printed lines of the findings of one kind, so a failing test shows the full text. */
+function linesOfKind(findings: Finding[], kind: DriftKind): string[] {
+  return findings.filter((f) => f.kind === kind).map(formatFinding);
+}
+
+/** Like {@link linesOfKind} without the "(docs line …, spec …)" part, where the test is not about places. */
+function messagesOfKind(findings: Finding[], kind: DriftKind): string[] {
+  return findings.filter((f) => f.kind === kind).map((f) => `${f.subject}: ${f.message}`);
+}
+
+describe("parseDocsPage", () => {
+  it("reads the method and URL line through <mark> tags, backticks and backslash escapes", () => {
+    expect(inStepPage.operation).toEqual({ method: "POST", path: "/v2/payments/{id}/cancel", line: 7 });
+  });
+
+  it("reads both parameter tables by their header names", () => {
+    expect(inStepPage.requestTable?.rows).toEqual([
+      {
+        parameter: "cancellationReason",
+        dataType: "String",
+        requirement: "M",
+        description: "Why the session is cancelled",
+        line: 27,
+      },
+    ]);
+    const responseRows = inStepPage.responseTable?.rows.map((r) => [r.parameter, r.dataType, r.requirement]);
+    expect(responseRows).toEqual([["Payment Session", "Object", "M"]]);
+    expect(inStepPage.responseTable?.columnsMissing).toEqual([]);
+  });
+
+  it("parses the request and response examples under their headings", () => {
+    expect(inStepPage.requestExample).toMatchObject({
+      ok: true,
+      value: { cancellationReason: "REQUESTED_BY_CUSTOMER" },
+    });
+    expect(inStepPage.responseExample).toMatchObject({
+      ok: true,
+      value: { code: "00", data: { amount: { value: 10000, currency: "IDR" } } },
+    });
+  });
+
+  it("takes the cancellable statuses from the hint and ignores everything after the --- rule", () => {
+    // The fixture's trailing section has its own hint naming PAID; it must not be read.
+    expect(inStepPage.cancellableStatuses).toEqual({
+      statuses: ["REQUIRE_CONFIRMATION", "REQUIRE_PAYMENT_METHOD"],
+      line: 11,
+    });
+  });
+
+  it("does not take a hint or example that only appears after the --- rule", () => {
+    const lines = [
+      "## Method and URL",
+      "`POST` \\[BASE\\_URL]/v2/payments/{id}/cancel",
+      "",
+      "---",
+      "{% hint %}`REQUIRE_CONFIRMATION`{% endhint %}",
+      "## Response",
+      "```json",
+      "{}",
+      "```",
+    ];
+    const page = parseDocsPage(lines.join("\n"));
+    expect(page.cancellableStatuses).toBeUndefined();
+    expect(page.responseExample).toBeUndefined();
+  });
+
+  it("keeps a --- inside a code block as code, not as the end of the page", () => {
+    const lines = ["`POST` /v2/x", "## Request", "```json", "---", "```", "## Response", "```json", '{"a": 1}', "```"];
+    const page = parseDocsPage(lines.join("\n"));
+    expect(page.requestExample).toMatchObject({ ok: false });
+    expect(page.responseExample).toMatchObject({ ok: true, value: { a: 1 } });
+  });
+
+  it("reads a --- right under a line of text as that line's heading, not as the end of the page", () => {
+    const page = parseDocsPage(["`POST` /v2/x", "", "Response", "---", "```json", '{"a": 1}', "```"].join("\n"));
+    expect(page.responseExample).toMatchObject({ ok: true, value: { a: 1 }, line: 5 });
+  });
+
+  it("turns GitBook markup into the text a reader sees", () => {
+    expect(plainText('\\[<mark style="color:orange;">BASE\\_URL</mark>]/v2')).toBe("[BASE_URL]/v2");
+    expect(plainText("or <mark>`X_Y`</mark>&#x20;&amp;&#32;more&nbsp;")).toBe("or `X_Y` & more");
+  });
+
+  it("rejects a page without a method and URL line", () => {
+    expect(() => parseDocsPage("<html><body>Not found</body></html>")).toThrow(PageFormatError);
+  });
+});
+
+describe("an in-step page", () => {
+  it("the in-step fixture matches the current spec/openapi.yaml", () => {
+    const { findings, checked } = compareWithSpec(inStepPage, spec);
+    expect(findings.map(formatFinding)).toEqual([]);
+    expect(formatSummary(checked)).toBe(IN_STEP_SUMMARY);
+  });
+
+  it("Pivot's real cancel page in ../shared matches the current spec/openapi.yaml", () => {
+    // CI runs with shared/ beside the repo; a missing copy must fail, not pass silently.
+    expect(existsSync(realPageFile), `expected Pivot's page at ${realPageFile}`).toBe(true);
+    const { findings, checked } = compareWithSpec(parseDocsPage(readFileSync(realPageFile, "utf8")), spec);
+    expect(findings.map(formatFinding)).toEqual([]);
+    expect(formatSummary(checked)).toBe(IN_STEP_SUMMARY);
+  });
+});
+
+describe("drift fixtures", () => {
+  it.each([
+    ["drift-method.md", "operation cancelPaymentSession method"],
+    ["drift-path.md", "operation cancelPaymentSession path"],
+    ["drift-missing-field.md", "response data.cancelledBy"],
+    ["drift-type.md", "response data.amount.currency"],
+    ["drift-field-not-shown.md", "response data.bypassStatusPage"],
+    ["drift-example-invalid.md", "response example data.createdAt"],
+    ["drift-statuses.md", "cancellable status PENDING_REVIEW"],
+    ["drift-example-differs.md", "response example data.statementDescriptor"],
+  ])("%s fails with a finding about %s", (file, subject) => {
+    const lines = findingsOf(file).map(formatFinding);
+    expect(lines.some((line) => line.startsWith(`${subject}: `)), lines.join("\n")).toBe(true);
+  });
+});
+
+describe("drift class 1: method or path", () => {
+  it("reports a different method", () => {
+    expect(linesOfKind(findingsOf("drift-method.md"), "method-path")).toEqual([
+      `operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})`,
+    ]);
+  });
+
+  it("reports a different path", () => {
+    expect(linesOfKind(findingsOf("drift-path.md"), "method-path")).toEqual([
+      "operation cancelPaymentSession path: /v2/payments/{id}/void in docs, /v2/payments/{id}/cancel in spec " +
+        `(docs line 7, spec ${CANCEL_OP})`,
+    ]);
+  });
+
+  it("reports a spec without the cancelPaymentSession operation", () => {
+    const renamed = specWith((s) => {
+      s.paths["/v2/payments/{id}/cancel"].post.operationId = "voidPaymentSession";
+    });
+    expect(compareWithSpec(inStepPage, renamed).findings.map(formatFinding)).toEqual([
+      "operation cancelPaymentSession: is not in the spec, so nothing else can be compared (docs line 7)",
+    ]);
+  });
+});
+
+describe("drift class 2: a documented field missing from the spec or typed differently", () => {
+  it("reports fields the docs table and example show but the spec lacks", () => {
+    expect(linesOfKind(findingsOf("drift-missing-field.md"), "field-missing")).toEqual([
+      "request cancellationNote: in the docs table, missing from the spec " +
+        "(docs line 27, spec #/components/schemas/CancelPaymentSessionRequest)",
+      "response data.cancelledBy: shown in the docs example, missing from the spec " +
+        "(docs line 65, spec #/components/schemas/PaymentSession)",
+    ]);
+  });
+
+  it("reports a field the spec dropped", () => {
+    const dropped = specWith((s) => {
+      delete s.components.schemas.Amount.properties.currency;
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, dropped).findings, "field-missing")).toEqual([
+      "response data.amount.currency: shown in the docs example, missing from the spec " +
+        "(docs line 42, spec #/components/schemas/Amount)",
+    ]);
+  });
+
+  it("reports a type that differs in the example JSON and in the docs table", () => {
+    expect(linesOfKind(findingsOf("drift-type.md"), "field-type")).toEqual([
+      "request cancellationReason: typed Number in the docs table, string in spec " +
+        "(docs line 27, spec #/components/schemas/CancelPaymentSessionRequest/properties/cancellationReason)",
+      "response data.amount.currency: typed number in docs, string in spec " +
+        "(docs line 42, spec #/components/schemas/Amount/properties/currency)",
+    ]);
+  });
+
+  it("reads type lists with null, oneOf with null and $ref on the spec side", () => {
+    const retyped = specWith((s) => {
+      const session = s.components.schemas.PaymentSession.properties;
+      session.metadata = { type: ["string", "null"] };
+      session.paymentMethod = { oneOf: [{ type: "string" }, { $ref: "#/components/schemas/PaymentMethod" }] };
+      s.components.schemas.Amount.properties.value = { $ref: "#/components/schemas/CancellationReason" };
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, retyped).findings, "field-type")).toEqual([
+      "response data.amount.value: typed number in docs, string in spec",
+      "response data.paymentMethod: typed null in docs, string | object in spec",
+      "response data.metadata: typed object in docs, string | null in spec",
+    ]);
+  });
+
+  it("reports the response table's object when the envelope no longer holds it", () => {
+    const untyped = specWith((s) => {
+      const envelope = s.components.schemas.CancelPaymentSessionResponse;
+      envelope.properties.data = { type: "object", additionalProperties: true };
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, untyped).findings, "field-missing")).toEqual([
+      `response "Payment Session": the docs table names an object that no member of the spec's response schema is ` +
+        `(docs line 75, spec ${RESPONSE_JSON}/schema)`,
+    ]);
+  });
+});
+
+describe("drift class 3: a mandatory field not required in the spec", () => {
+  it("reports cancellationReason missing from the request schema's required", () => {
+    const loose = specWith((s) => {
+      s.components.schemas.CancelPaymentSessionRequest.required = [];
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, loose).findings, "requirement")).toEqual([
+      "request cancellationReason: mandatory (M) in docs, not in the spec's required list " +
+        "(docs line 27, spec #/components/schemas/CancelPaymentSessionRequest/properties/cancellationReason)",
+    ]);
+  });
+
+  it("reports data (the Payment Session row) missing from the response envelope's required", () => {
+    const loose = specWith((s) => {
+      s.components.schemas.CancelPaymentSessionResponse.required = ["code", "message"];
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, loose).findings, "requirement")).toEqual([
+      "response data: mandatory (M) in docs, not in the spec's required list " +
+        "(docs line 75, spec #/components/schemas/CancelPaymentSessionResponse/properties/data)",
+    ]);
+  });
+
+  it("reports an optional request body when the docs make a field mandatory", () => {
+    const optionalBody = specWith((s) => {
+      s.paths["/v2/payments/{id}/cancel"].post.requestBody.required = false;
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, optionalBody).findings, "requirement")).toEqual([
+      "request body: has mandatory (M) fields in docs, but requestBody.required is not true in spec",
+    ]);
+  });
+});
+
+describe("drift class 4: a spec field the page does not show", () => {
+  const NOT_SHOWN =
+    "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
+
+  it("reports a response field the page no longer shows", () => {
+    expect(linesOfKind(findingsOf("drift-field-not-shown.md"), "field-not-shown")).toEqual([
+      `response data.bypassStatusPage: ${NOT_SHOWN} ` +
+        "(spec #/components/schemas/PaymentSession/properties/bypassStatusPage)",
+    ]);
+  });
+
+  it("reports a new unmarked request field, and accepts it once marked x-documented-at", () => {
+    const withNote = (marked: boolean): Schema =>
+      specWith((s) => {
+        s.components.schemas.CancelPaymentSessionRequest.properties.note = marked
+          ? { type: "string", "x-documented-at": "https://pivot-payment.gitbook.io/pivot-docs/elsewhere" }
+          : { type: "string" };
+      });
+    expect(messagesOfKind(compareWithSpec(inStepPage, withNote(false)).findings, "field-not-shown")).toEqual([
+      `request note: ${NOT_SHOWN}`,
+    ]);
+    expect(compareWithSpec(inStepPage, withNote(true)).findings).toEqual([]);
+  });
+
+  it("reports the fields of a schema shown only as null, and an unshown field, once x-documented-at is gone", () => {
+    const unmarked = specWith((s) => {
+      delete s.components.schemas.PaymentMethod["x-documented-at"];
+      delete s.components.schemas.PaymentSession.properties.encryptionKey["x-documented-at"];
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, unmarked).findings, "field-not-shown")).toEqual([
+      `response data.paymentMethod.type: ${NOT_SHOWN}`,
+      `response data.encryptionKey: ${NOT_SHOWN}`,
+    ]);
+  });
+});
+
+describe("drift class 5: an example that does not validate against the spec", () => {
+  it("reports a docs example value the schema rejects, naming the field", () => {
+    expect(linesOfKind(findingsOf("drift-example-invalid.md"), "example-invalid")).toContain(
+      'response example data.createdAt: does not validate against the spec: must match format "date-time" ' +
+        "(docs line 58, spec #/components/schemas/PaymentSession/properties/createdAt)",
+    );
+  });
+
+  it("reports examples the spec's enum no longer allows", () => {
+    const narrowed = specWith((s) => {
+      s.components.schemas.CancellationReason.enum = ["DUPLICATED", "VOID_SESSION"];
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, narrowed).findings, "example-invalid")).toEqual([
+      "request example cancellationReason: does not validate against the spec: " +
+        "must be equal to one of the allowed values",
+      "response example data.cancellationReason: does not validate against the spec: " +
+        "must be equal to one of the allowed values",
+    ]);
+  });
+});
+
+describe("drift class 6: the cancellable statuses", () => {
+  it("reports statuses the hint and x-cancellable-statuses do not share, and one outside the enum", () => {
+    expect(messagesOfKind(findingsOf("drift-statuses.md"), "statuses")).toEqual([
+      "cancellable status PENDING_REVIEW: named by the docs hint, not in the spec's x-cancellable-statuses",
+      "cancellable status REQUIRE_PAYMENT_METHOD: in the spec's x-cancellable-statuses, not named by the docs hint",
+      "cancellable status PENDING_REVIEW: not a value of the spec's PaymentSessionStatus enum",
+    ]);
+  });
+
+  it("reports a cancellable status that left the PaymentSessionStatus enum", () => {
+    const shrunk = specWith((s) => {
+      s.components.schemas.PaymentSessionStatus.enum = ["REQUIRE_PAYMENT_METHOD", "CANCELLED"];
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, shrunk).findings, "statuses")).toEqual([
+      "cancellable status REQUIRE_CONFIRMATION: not a value of the spec's PaymentSessionStatus enum " +
+        "(docs line 11, spec #/components/schemas/PaymentSessionStatus)",
+    ]);
+  });
+
+  it("reports an operation without x-cancellable-statuses", () => {
+    const bare = specWith((s) => {
+      delete s.paths["/v2/payments/{id}/cancel"].post["x-cancellable-statuses"];
+    });
+    expect(linesOfKind(compareWithSpec(inStepPage, bare).findings, "statuses")).toEqual([
+      `cancellable statuses: the spec's operation has no x-cancellable-statuses list (spec ${CANCEL_OP})`,
+    ]);
+  });
+});
+
+describe("drift class 7: the spec's embedded examples differ from the page's", () => {
+  it("reports the JSON path where the docs example changed", () => {
+    expect(findingsOf("drift-example-differs.md").map(formatFinding)).toEqual([
+      `response example data.statementDescriptor: "Pivot Demo" in docs, "Reforza Pivot" in the spec's examples.docs ` +
+        `(docs line 53, spec ${RESPONSE_JSON}/examples/docs/value)`,
+    ]);
+  });
+
+  it("reports the JSON path where the spec's embedded example changed, on both sides", () => {
+    const edited = specWith((s) => {
+      const post = s.paths["/v2/payments/{id}/cancel"].post;
+      post.requestBody.content["application/json"].examples.docs.value = { cancellationReason: "DUPLICATED" };
+      const response = post.responses["200"].content["application/json"].examples.docs.value;
+      response.data.redirectUrl.failureReturnUrl = "https://merchant.com/failed";
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, edited).findings, "example-differs")).toEqual([
+      `request example cancellationReason: "REQUESTED_BY_CUSTOMER" in docs, "DUPLICATED" in the spec's examples.docs`,
+      `response example data.redirectUrl.failureReturnUrl: "https://merchant.com/failure" in docs, ` +
+        `"https://merchant.com/failed" in the spec's examples.docs`,
+    ]);
+  });
+
+  it("reports a spec without an embedded docs example", () => {
+    const bare = specWith((s) => {
+      delete s.paths["/v2/payments/{id}/cancel"].post.requestBody.content["application/json"].examples;
+    });
+    expect(messagesOfKind(compareWithSpec(inStepPage, bare).findings, "example-differs")).toEqual([
+      "request example: the spec embeds no examples.docs to compare with the page",
+    ]);
+  });
+});
+
+describe("page structure", () => {
+  it("reports a missing table and an example that is not JSON instead of passing them over", () => {
+    const broken = fixture("cancel-payment-session.in-step.md")
+      .replace(/<table>.*?Why the session is cancelled.*?<\/table>/, "")
+      .replace('"cancellationReason": "REQUESTED_BY_CUSTOMER"\n}', '"cancellationReason": REQUESTED_BY_CUSTOMER\n}');
+    const lines = linesOfKind(compareWithSpec(parseDocsPage(broken), spec).findings, "page-structure");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('request table: no parameter <table> under a "Request" heading');
+    expect(lines[1]).toMatch(/^request example: is not valid JSON: .* \(docs line 19\)$/);
+  });
+});
+
+/** Runs the real command in a child process, as `npm run docs:check` does. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = ["--import", "tsx", "scripts/docs-check.ts", ...args];
+  return new Promise((done) => {
+    execFile(process.execPath, argv, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+// Started at load, so the child processes (each pays about a second of tsx start-up) run while the
+// in-process tests above do; the tests below only await them.
+const cliInStep = runCli(["--file", inStepFile]);
+const cliDrift = runCli(["--file", resolve(fixtures, "drift-method.md")]);
+
+/** Serves `body` for every request on 127.0.0.1 (or never answers, with `"hang"`), for the --url tests. */
+async function localServer(body: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((_request, response) => {
+    if (body !== "hang") response.writeHead(200, { "content-type": "text/markdown" }).end(body);
+  });
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/cancel-payment-session.md`, server };
+}
+
+/** Calls the command's entry in-process, collecting what it prints. */
+async function runInProcess(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runDocsCheck(
+    args,
+    (line) => out.push(line),
+    (line) => err.push(line),
+  );
+  return { code, out, err };
+}
+
+describe("the docs:check command", () => {
+  it("exits 0 with the one-line summary on the in-step fixture", async () => {
+    expect(await cliInStep).toEqual({ code: 0, stdout: `${IN_STEP_SUMMARY}\n`, stderr: "" });
+  });
+
+  it("exits 1 with one line per finding on a drift fixture", async () => {
+    const result = await cliDrift;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      `operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})\n`,
+    );
+    expect(result.stderr).toMatch(/^docs:check: 1 disagreement\(s\) between /);
+  });
+
+  it("checks a page fetched with --url", async () => {
+    const { url, server } = await localServer(fixture("cancel-payment-session.in-step.md"));
+    try {
+      expect(await runInProcess(["--url", url])).toEqual({ code: 0, out: [IN_STEP_SUMMARY], err: [] });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("exits 2 when --url gets no answer within --timeout-ms", async () => {
+    const { url, server } = await localServer("hang");
+    try {
+      expect(await runInProcess(["--url", url, "--timeout-ms", "200"])).toEqual({
+        code: 2,
+        out: [],
+        err: [`docs:check: cannot fetch ${url}: no complete answer within 200 ms (--timeout-ms)`],
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it.each([
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--file", inStepFile, "--url", "http://127.0.0.1/"], /give --url or --file, not both/],
+    [["--timeout-ms", "soon"], /--timeout-ms must be a positive integer/],
+    [["--file", resolve(fixtures, "nope.md")], /cannot read docs page .*nope\.md: ENOENT/],
+    [["--file", resolve(root, "package.json")], /package\.json is not a docs page this check can read/],
+    [["--file", inStepFile, "--spec", resolve(root, "package.json")], /package\.json is not an OpenAPI document/],
+  ])("exits 2 with a clear message for %j", async (args, message) => {
+    const result = await runInProcess(args);
+    expect(result.code).toBe(2);
+    expect(result.out).toEqual([]);
+    expect(result.err[0]).toMatch(message);
+  });
+});

@@ -1,0 +1,438 @@
+/**
+ * Fault injection against a real local HTTP server: for each way the network or Pivot can misbehave, the
+ * client's typed outcome, the exact number of attempts (seen by the server and reported by the error), an
+ * upper bound on the time taken, and that every attempt was the same request with the same idempotency key.
+ */
+import { inspect } from "node:util";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  createPivotClient,
+  PivotAbortError,
+  PivotConflictError,
+  PivotConnectionError,
+  PivotError,
+  PivotInvalidStateError,
+  PivotNotFoundError,
+  PivotPermissionError,
+  PivotRateLimitError,
+  PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+  PivotValidationError,
+  type PivotClientOptions,
+} from "../src/index.js";
+import { expectAttemptsOfOneCall, pause, rejectionOf, timed } from "./support/attempts.js";
+import { type FaultServer, type FaultStep, startFaultServer, step } from "./support/fault-server.js";
+import { SESSION_ID } from "./support/pivot-bodies.js";
+
+const TIMEOUT_MS = 150;
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+// Generous next to the real work (a few ms per attempt, TIMEOUT_MS per stalled one) so a busy 2-core CI
+// machine does not flake, yet far below the seconds a real backoff or an unbounded stall would take.
+const SLACK_MS = 1_000;
+
+let server: FaultServer;
+beforeAll(async () => {
+  server = await startFaultServer();
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+function client(overrides: Partial<PivotClientOptions> = {}) {
+  return createPivotClient({
+    baseUrl: server.url,
+    accessToken: "tok_static_fault_tests_0001",
+    timeoutMs: TIMEOUT_MS,
+    maxRetries: 2,
+    baseDelayMs: 2,
+    maxDelayMs: 5,
+    maxRetryAfterMs: 50,
+    ...overrides,
+  });
+}
+
+interface RetriedFault {
+  name: string;
+  fault: () => FaultStep;
+  error: new (...args: never[]) => PivotError;
+  /** Extra time one attempt of this fault takes (a stall waits for the timeout). */
+  perAttemptMs: number;
+}
+
+const retriedFaults: RetriedFault[] = [
+  { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError, perAttemptMs: 0 },
+  { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError, perAttemptMs: 0 },
+  { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError, perAttemptMs: TIMEOUT_MS },
+  { name: "a body stalled past the timeout", fault: () => step.stallBody(200), error: PivotTimeoutError, perAttemptMs: TIMEOUT_MS },
+  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError, perAttemptMs: 0 },
+  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError, perAttemptMs: 0 },
+  { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError, perAttemptMs: 0 },
+  { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError, perAttemptMs: 0 },
+  { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError, perAttemptMs: 0 },
+  { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError, perAttemptMs: 0 },
+];
+
+describe("a retryable failure followed by success", () => {
+  it.each(retriedFaults)("recovers from $name on the second attempt with the same request", async ({ fault, perAttemptMs }) => {
+    server.script([fault(), step.cancel()]);
+
+    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(result.status).toBe("fulfilled");
+    if (result.status === "fulfilled") {
+      expect(result.value.id).toBe(SESSION_ID);
+      expect(result.value.status).toBe("CANCELLED");
+    }
+    expectAttemptsOfOneCall(server.cancelRequests, 2, BODY);
+    expect(elapsedMs).toBeLessThan(perAttemptMs + SLACK_MS);
+  });
+});
+
+describe("a retryable failure that persists", () => {
+  it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async ({ fault, error, perAttemptMs }) => {
+    server.script([fault(), fault(), fault()]);
+
+    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(result.status).toBe("rejected");
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(error);
+    expect(reason.attempts).toBe(3);
+    expectAttemptsOfOneCall(server.cancelRequests, 3, BODY);
+    expect(reason.requestId).toBe(server.cancelRequests[0]?.headers["x-request-id"]);
+    expect(elapsedMs).toBeLessThan(3 * perAttemptMs + SLACK_MS);
+  });
+
+  it("keeps retrying through three different failures and succeeds on the fourth attempt", async () => {
+    server.script([step.resetBeforeHeaders(), step.error(503, "service_unavailable"), step.stallHeaders(), step.cancel()]);
+
+    const session = await client({ maxRetries: 3 }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    expectAttemptsOfOneCall(server.cancelRequests, 4, BODY);
+  });
+});
+
+describe("Retry-After", () => {
+  it("waits the seconds a 429 asks for (capped by maxRetryAfterMs) before the retry", async () => {
+    server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "30" }), step.cancel()]);
+
+    const session = await client({ maxRetryAfterMs: 80, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    const [first, second] = server.cancelRequests;
+    // Without Retry-After the backoff here is at most 1 ms; a gap near 80 ms proves the header was honoured.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(70);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeLessThan(SLACK_MS);
+  });
+
+  it("waits until the HTTP date a 503 names (capped by maxRetryAfterMs) before the retry", async () => {
+    const inThirtySeconds = new Date(Date.now() + 30_000).toUTCString();
+    server.script([step.error(503, "service_unavailable", "maintenance", { "Retry-After": inThirtySeconds }), step.cancel()]);
+
+    await client({ maxRetryAfterMs: 80, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY);
+
+    const [first, second] = server.cancelRequests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(70);
+  });
+
+  it("falls back to the short jittered backoff when Retry-After is malformed", async () => {
+    server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "soon-ish" }), step.cancel()]);
+
+    const { elapsedMs } = await timed(() => client({ maxRetryAfterMs: 5_000, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(server.cancelRequests).toHaveLength(2);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+  });
+
+  it("reports the wait a persistent 429 asked for on the PivotRateLimitError", async () => {
+    server.script([1, 2, 3].map(() => step.error(429, "rate_limited", "slow down", { "Retry-After": "2" })));
+
+    const error = await rejectionOf(client({ maxRetryAfterMs: 5 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotRateLimitError);
+    expect((error as PivotRateLimitError).retryAfterMs).toBe(2_000);
+    expect((error as PivotRateLimitError).attempts).toBe(3);
+  });
+});
+
+describe("answers that are never retried", () => {
+  it.each([
+    [400, "api_validation_error", PivotValidationError],
+    [403, "forbidden_access", PivotPermissionError],
+    [404, "resource_missing", PivotNotFoundError],
+    [409, "idempotency_error", PivotConflictError],
+    [422, "invalid_state", PivotInvalidStateError],
+  ] as const)("makes exactly one attempt on a %i", async (status, code, errorClass) => {
+    server.script([step.error(status, code), step.cancel()]);
+
+    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+
+    const error = (result as PromiseRejectedResult).reason as unknown;
+    expect(error).toBeInstanceOf(errorClass);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+    expect((error as PivotError).status).toBe(status);
+    expect((error as PivotError).code).toBe(code);
+    expect((error as PivotError).attempts).toBe(1);
+    expectAttemptsOfOneCall(server.cancelRequests, 1, BODY);
+  });
+
+  it.each([
+    ["a 200 whose code is not \"00\"", () => step.json(200, { code: "99", message: "Pending", data: null }), "99"],
+    ["a 200 whose body is not JSON", () => step.text(200, "OK", { "content-type": "text/plain" }), undefined],
+    ["a 200 with truncated JSON", () => step.text(200, '{"code":"00","data":{"id":"f50', { "content-type": "application/json" }), undefined],
+    ["a 200 for a different session", () => step.success({ id: "0b7f2f0e-5d8c-4a0a-9c5e-3f3f3f3f3f3f" }), undefined],
+    ["a 200 whose session is not CANCELLED", () => step.success({ status: "PAID" }), undefined],
+  ])("rejects %s with a PivotResponseError after one attempt", async (_name, fault, code) => {
+    server.script([fault(), step.cancel()]);
+
+    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+
+    const error = (result as PromiseRejectedResult).reason as unknown;
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+    expect((error as PivotResponseError).status).toBe(200);
+    expect((error as PivotResponseError).code).toBe(code);
+    expect((error as PivotResponseError).attempts).toBe(1);
+    expect(server.cancelRequests).toHaveLength(1);
+  });
+
+  it("accepts a 200 that carries fields the spec does not know, and keeps them", async () => {
+    server.script([step.success({ brandNewField: { nested: true }, riskScore: 7 })]);
+
+    const session = await client().cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    expect((session as unknown as Record<string, unknown>).brandNewField).toEqual({ nested: true });
+    expect(server.cancelRequests).toHaveLength(1);
+  });
+});
+
+describe("retry options", () => {
+  it("makes a single attempt when maxRetries is 0", async () => {
+    server.script([step.error(503, "service_unavailable"), step.cancel()]);
+
+    const error = await rejectionOf(client({ maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect((error as PivotError).attempts).toBe(1);
+    expect(server.cancelRequests).toHaveLength(1);
+  });
+
+  it("lets a call's own maxRetries override the client's", async () => {
+    server.script([1, 2, 3, 4, 5].map(() => step.error(500, "internal_error")));
+
+    const error = await rejectionOf(client({ maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY, { maxRetries: 4 }));
+
+    expect((error as PivotError).attempts).toBe(5);
+    expectAttemptsOfOneCall(server.cancelRequests, 5, BODY);
+  });
+
+  it("sends a caller-supplied idempotencyKey as X-REQUEST-ID on every attempt", async () => {
+    const idempotencyKey = "order42cancel0001attempt";
+    server.script([step.error(502, "bad_gateway"), step.cancel()]);
+
+    await client().cancelPaymentSession(SESSION_ID, BODY, { idempotencyKey });
+
+    expect(expectAttemptsOfOneCall(server.cancelRequests, 2, BODY)).toBe(idempotencyKey);
+  });
+
+  it("makes a fresh idempotency key for each logical call", async () => {
+    server.script([step.cancel(), step.decide(() => step.success())]);
+    const pivot = client();
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    const [first, second] = server.cancelRequests;
+    expect(first?.headers["x-request-id"]).not.toBe(second?.headers["x-request-id"]);
+  });
+});
+
+describe("abort and deadline", () => {
+  it("rejects with PivotAbortError when the signal fires mid-request, and makes no further attempt", async () => {
+    server.script([step.stallHeaders(), step.cancel()]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+
+    const { result, elapsedMs } = await timed(() =>
+      client({ timeoutMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
+    );
+    await pause(50);
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotAbortError);
+    expect(reason.attempts).toBe(1);
+    expect(server.cancelRequests).toHaveLength(1);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+  });
+
+  it("rejects with PivotAbortError when the signal fires during the backoff, and makes no further attempt", async () => {
+    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "5" }), step.cancel()]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+
+    const { result, elapsedMs } = await timed(() =>
+      client({ maxRetryAfterMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
+    );
+    await pause(50);
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotAbortError);
+    expect(reason.attempts).toBe(1);
+    expect(reason.cause).toBeInstanceOf(PivotServerError);
+    expect(server.cancelRequests).toHaveLength(1);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+  });
+
+  it("sends nothing when the signal has already fired", async () => {
+    server.script([step.cancel()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY, { signal: AbortSignal.abort() }));
+
+    expect(error).toBeInstanceOf(PivotAbortError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("stops at deadlineMs even when the per-attempt timeout is longer", async () => {
+    server.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
+
+    const { result, elapsedMs } = await timed(() =>
+      client({ timeoutMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 200 }),
+    );
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotTimeoutError);
+    expect(reason.attempts).toBe(1);
+    expect(server.cancelRequests).toHaveLength(1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(190);
+    expect(elapsedMs).toBeLessThan(200 + SLACK_MS);
+  });
+
+  it("does not start a retry whose wait would pass the deadline", async () => {
+    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "2" }), step.cancel()]);
+
+    const { result, elapsedMs } = await timed(() =>
+      client({ maxRetryAfterMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 300 }),
+    );
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotTimeoutError);
+    expect(reason.message).toMatch(/deadline of 300 ms/);
+    expect(reason.attempts).toBe(1);
+    expect(reason.cause).toBeInstanceOf(PivotServerError);
+    expect(server.cancelRequests).toHaveLength(1);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+  });
+});
+
+describe("a server that is not there", () => {
+  it("rejects with PivotConnectionError after maxRetries + 1 refused connections", async () => {
+    const gone = await startFaultServer();
+    await gone.close();
+    let fetchCalls = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      fetchCalls++;
+      return fetch(input, init);
+    };
+
+    const { result, elapsedMs } = await timed(() =>
+      client({ baseUrl: gone.url, fetch: countingFetch }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotConnectionError);
+    expect(reason.message).toMatch(/ECONNREFUSED/);
+    expect(reason.attempts).toBe(3);
+    expect(fetchCalls).toBe(3);
+    expect(elapsedMs).toBeLessThan(SLACK_MS);
+  });
+});
+
+describe("a fetch that ignores the abort signal", () => {
+  // A custom fetch (or a Response built by one) need not honour the signal; the timeout must hold anyway.
+  const neverSettles: typeof fetch = () => new Promise<Response>(() => {});
+  const bodyNeverEnds: typeof fetch = async () => new Response(new ReadableStream({ start() {} }), { status: 200 });
+
+  it.each([
+    ["never settles", neverSettles],
+    ["returns a body that never ends", bodyNeverEnds],
+  ])("still times out each attempt when it %s", async (_name, stuckFetch) => {
+    const { result, elapsedMs } = await timed(() => client({ fetch: stuckFetch, maxRetries: 1 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotTimeoutError);
+    expect(reason.attempts).toBe(2);
+    expect(elapsedMs).toBeLessThan(2 * TIMEOUT_MS + SLACK_MS);
+  });
+});
+
+describe("a fetch that throws something other than an Error", () => {
+  it.each([
+    ["a string", () => "socket hang up"],
+    ["a plain object", () => ({ reason: "gone" })],
+    ["an object without a prototype", () => Object.create(null) as unknown],
+    ["undefined", () => undefined],
+  ])("rejects with PivotConnectionError after retrying when it throws %s", async (_name, value) => {
+    let calls = 0;
+    const throwingFetch: typeof fetch = async () => {
+      calls++;
+      throw value();
+    };
+
+    const error = await rejectionOf(client({ fetch: throwingFetch }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as PivotError).attempts).toBe(3);
+    expect(calls).toBe(3);
+  });
+});
+
+describe("a cancel whose answer was lost", () => {
+  it("flags a 422 after a reset attempt as possibly cancelled by that earlier attempt", async () => {
+    server.script([step.cancelThenReset(), step.cancel()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);
+    expect((error as PivotInvalidStateError).message).toMatch(/earlier attempt of this call .* may have cancelled the session/);
+    // What a plain `console.error(error)` shows (the stack) carries the warning too.
+    expect(inspect(error)).toMatch(/may have cancelled the session/);
+    expect((error as PivotInvalidStateError).attempts).toBe(2);
+    expect(server.cancelledIds.has(SESSION_ID)).toBe(true);
+    expectAttemptsOfOneCall(server.cancelRequests, 2, BODY);
+  });
+
+  it("flags a 422 after a timed-out attempt as possibly cancelled by that earlier attempt", async () => {
+    server.script([step.cancelThenStall(), step.cancel()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(JSON.parse(JSON.stringify(error)).possiblyCancelledByEarlierAttempt).toBe(true);
+  });
+
+  it("does not flag a 422 that answers the first attempt", async () => {
+    server.cancelledIds.add(SESSION_ID);
+    server.script([step.cancel()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(false);
+    expect((error as PivotInvalidStateError).message).not.toMatch(/earlier attempt/);
+    expect((error as PivotInvalidStateError).attempts).toBe(1);
+  });
+
+  it("does not flag a 422 when the earlier attempts were refused by the rate guard", async () => {
+    server.cancelledIds.add(SESSION_ID);
+    server.script([step.error(429, "rate_limited"), step.cancel()]);
+
+    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+
+    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(false);
+    expect((error as PivotInvalidStateError).attempts).toBe(2);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * The client's hand-written lists of reasons and cancellable statuses must stay equal to the spec, which
+ * is the source of truth: a reason added to spec/openapi.yaml without the client knowing would be refused.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CANCELLABLE_STATUSES, CANCELLATION_REASONS } from "../src/index.js";
+
+interface SpecExcerpt {
+  paths: Record<string, { post: { "x-cancellable-statuses": string[] } }>;
+  components: { schemas: { CancellationReason: { enum: string[] }; PaymentSessionStatus: { enum: string[] } } };
+}
+
+const spec = parse(readFileSync(new URL("../spec/openapi.yaml", import.meta.url), "utf8")) as SpecExcerpt;
+const cancel = spec.paths["/v2/payments/{id}/cancel"]?.post;
+
+describe("the client's enums and the spec", () => {
+  it("CANCELLATION_REASONS equals the spec's CancellationReason enum", () => {
+    expect([...CANCELLATION_REASONS].sort()).toEqual([...spec.components.schemas.CancellationReason.enum].sort());
+  });
+
+  it("CANCELLABLE_STATUSES equals the cancel operation's x-cancellable-statuses", () => {
+    expect(cancel).toBeDefined();
+    expect([...CANCELLABLE_STATUSES].sort()).toEqual([...(cancel?.["x-cancellable-statuses"] ?? [])].sort());
+  });
+
+  it("every cancellable status is a PaymentSessionStatus of the spec", () => {
+    for (const status of CANCELLABLE_STATUSES) expect(spec.components.schemas.PaymentSessionStatus.enum).toContain(status);
+  });
+
+  it("both lists are frozen, so no caller can widen them at run time", () => {
+    expect(Object.isFrozen(CANCELLATION_REASONS)).toBe(true);
+    expect(Object.isFrozen(CANCELLABLE_STATUSES)).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Type-level tests, checked by `tsc -p tsconfig.json` (this file is in its `include`): what the public
+ * types promise, and, with one-line `@ts-expect-error`s, the calls that must NOT compile. If one of those
+ * calls started to compile, the unused `@ts-expect-error` would itself fail the type check.
+ */
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  type CancellationReason,
+  type CancelOptions,
+  type CancelPaymentSessionBody,
+  createPivotClient,
+  type PaymentSession,
+  type PaymentSessionStatus,
+  type PivotClient,
+  PivotError,
+  PivotInvalidStateError,
+} from "../src/index.js";
+
+/** Calls that must not compile. Never run: it only has to type-check (or fail to). */
+function callsThatMustNotCompile(pivot: PivotClient): void {
+  // @ts-expect-error "NOPE" is not a CancellationReason
+  void pivot.cancelPaymentSession("id", { cancellationReason: "NOPE" });
+  // @ts-expect-error the body is required
+  void pivot.cancelPaymentSession("id");
+  // @ts-expect-error the body has no other property than cancellationReason
+  void pivot.cancelPaymentSession("id", { cancellationReason: "DUPLICATED", note: "x" });
+  // @ts-expect-error cancellationReason is required in the body
+  void pivot.cancelPaymentSession("id", {});
+  // @ts-expect-error the id is a string, not a number
+  void pivot.cancelPaymentSession(42, { cancellationReason: "DUPLICATED" });
+  // @ts-expect-error the id cannot be left out
+  void pivot.cancelPaymentSession(undefined, { cancellationReason: "DUPLICATED" });
+  // @ts-expect-error idempotencyKey is a string
+  void pivot.cancelPaymentSession("id", { cancellationReason: "DUPLICATED" }, { idempotencyKey: 123 });
+  // @ts-expect-error baseUrl is required
+  createPivotClient({ accessToken: "t" });
+}
+
+describe("the public types", () => {
+  it("cancelPaymentSession returns Promise<PaymentSession> whose status is a PaymentSessionStatus", () => {
+    expectTypeOf<PivotClient["cancelPaymentSession"]>().returns.toEqualTypeOf<Promise<PaymentSession>>();
+    expectTypeOf<PaymentSession["status"]>().toEqualTypeOf<PaymentSessionStatus>();
+    expectTypeOf<PaymentSessionStatus>().toEqualTypeOf<
+      "REQUIRE_PAYMENT_METHOD" | "REQUIRE_CONFIRMATION" | "REQUIRE_ACTION" | "ACTIVE" | "PROCESSING" | "CANCELLED" | "EXPIRED" | "PAID"
+    >();
+    expectTypeOf(callsThatMustNotCompile).toBeFunction();
+  });
+
+  it("takes a string id, the body and optional call options", () => {
+    expectTypeOf<PivotClient["cancelPaymentSession"]>().parameters.toEqualTypeOf<[string, CancelPaymentSessionBody, CancelOptions?]>();
+    expectTypeOf<CancelPaymentSessionBody>().toEqualTypeOf<{ cancellationReason: CancellationReason }>();
+    expectTypeOf<CancellationReason>().toEqualTypeOf<"REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION">();
+  });
+
+  it("types the cancelled session's documented fields", () => {
+    expectTypeOf<PaymentSession["id"]>().toEqualTypeOf<string>();
+    expectTypeOf<PaymentSession["cancellationReason"]>().toEqualTypeOf<CancellationReason>();
+    expectTypeOf<PaymentSession["amount"]>().toHaveProperty("value").toEqualTypeOf<number>();
+  });
+
+  it("exposes the ambiguity flag on PivotInvalidStateError and the common fields on PivotError", () => {
+    expectTypeOf<PivotInvalidStateError>().toHaveProperty("possiblyCancelledByEarlierAttempt").toEqualTypeOf<boolean>();
+    expectTypeOf<PivotInvalidStateError>().toExtend<PivotError>();
+    expectTypeOf<PivotError["status"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<PivotError["attempts"]>().toEqualTypeOf<number>();
+  });
+});
