@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { IdempotencyStore } from "./idempotency.js";
 import { isUuid } from "./ids.js";
 import { failure, success, type ErrorDetail, type Reply } from "./responses.js";
-import { CANCELLATION_REASONS, CANCELLABLE_STATUSES, type CancellationReason, type SessionStore } from "./sessions.js";
+import { CANCELLATION_REASONS, type CancellationReason, type SessionStore } from "./sessions.js";
 import { sameSecret, type TokenStore } from "./tokens.js";
 import { closedEnumObjectDetails, parseJsonBody, requestIdDetails } from "./validation.js";
 
@@ -93,9 +93,7 @@ function cancelReply(sessions: SessionStore, id: string, reason: CancellationRea
       return failure("resourceMissing", { message: `The payment session with ID ${id} cannot be found` });
     case "not_cancellable":
       return failure("invalidState", {
-        message:
-          `The payment session with ID ${id} cannot be cancelled because its status is ${outcome.status}; ` +
-          `only ${CANCELLABLE_STATUSES.join(" or ")} can be cancelled`,
+        message: `The payment session with ID ${id} cannot be cancelled because its status is ${outcome.status}`,
       });
   }
 }
