@@ -1,13 +1,20 @@
 /**
  * The `pivot-cancel` bin file itself, spawned as a real process: it hands argv to `runCancelCommand` and turns
- * the result into the process's exit code. Everything else about the command is tested in-process (cli.test.ts);
- * each spawn here costs about a second of tsx start-up, so there are only two, run side by side.
+ * the result into the process's exit code. Everything else about the command is tested in-process (cli.test.ts),
+ * so there are only two spawns, run side by side, of the bin compiled from the current source (support/node-bundle.ts).
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+let bin: NodeBundle;
+beforeAll(async () => {
+  bin = await bundleForNode("src/cli/pivot-cancel.ts");
+});
+afterAll(() => bin.remove());
 
 interface Finished {
   code: number | null;
@@ -17,7 +24,7 @@ interface Finished {
 
 function runBin(args: string[]): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/pivot-cancel.ts", ...args], {
+    const child = spawn(process.execPath, [bin.file, ...args], {
       cwd: ROOT,
       // No PIVOT_* variables from the developer's shell may change what the bin does.
       env: { PATH: process.env.PATH ?? "" },

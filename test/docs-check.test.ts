@@ -11,7 +11,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { runDocsCheck } from "../scripts/docs-check.js";
 import { compareWithSpec } from "../scripts/docs-check/compare.js";
@@ -19,6 +19,7 @@ import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js"
 import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
 import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
 import type { Schema } from "../scripts/docs-check/spec-schema.js";
+import { bundleForNode } from "./support/node-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = resolve(root, "contracts/fixtures/docs");
@@ -408,9 +409,13 @@ describe("page structure", () => {
   });
 });
 
+/** The command compiled from the current scripts/docs-check.ts, for plain `node` (support/node-bundle.ts). */
+const cliBundle = bundleForNode("scripts/docs-check.ts");
+afterAll(async () => (await cliBundle).remove());
+
 /** Runs the real command in a child process, as `npm run docs:check` does. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = ["--import", "tsx", "scripts/docs-check.ts", ...args];
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = [(await cliBundle).file, ...args];
   return new Promise((done) => {
     execFile(process.execPath, argv, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
       done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
@@ -418,8 +423,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-// Started at load, so the child processes (each pays about a second of tsx start-up) run while the
-// in-process tests above do; the tests below only await them.
+// Started at load, so the child processes run while the in-process tests above do; the tests below only await them.
 const cliInStep = runCli(["--file", inStepFile]);
 const cliDrift = runCli(["--file", resolve(fixtures, "drift-method.md")]);
 
