@@ -19,6 +19,7 @@ import {
   PivotNotFoundError,
   PivotValidationError,
 } from "../src/index.js";
+import { executeRecorded } from "./support/execute-recorded.js";
 import { CONSUMER, FRESH_PACT_DIR, PROVIDER } from "./support/pact-files.js";
 import { STATES, type SessionStateParams } from "./support/provider-states.js";
 import {
@@ -153,7 +154,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       reason: "REQUESTED_BY_CUSTOMER",
     }).willRespondWith(200, (response) => response.jsonBody(cancelledSessionBody("REQUESTED_BY_CUSTOMER")));
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const session = await clientFor(mockServer).cancelPaymentSession(DOCS_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" });
       expect(session).toEqual(expectedSession("REQUESTED_BY_CUSTOMER"));
     });
@@ -165,7 +166,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       reason: "DUPLICATED",
     }).willRespondWith(200, (response) => response.jsonBody(cancelledSessionBody("DUPLICATED")));
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const session = await clientFor(mockServer).cancelPaymentSession(DOCS_SESSION_ID, { cancellationReason: "DUPLICATED" });
       expect(session).toEqual(expectedSession("DUPLICATED"));
       expect(session.status).toBe("CANCELLED");
@@ -180,7 +181,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       response.jsonBody(errorBody("invalid_state", `The payment session with ID ${PAID_SESSION_ID} cannot be cancelled because its status is PAID`)),
     );
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(PAID_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       expect(error).toBeInstanceOf(PivotInvalidStateError);
       expect(error).toMatchObject({ status: 422, code: "invalid_state", traceId: TRACE_ID, attempts: 1, possiblyCancelledByEarlierAttempt: false });
@@ -197,7 +198,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       ),
     );
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(CANCELLED_SESSION_ID, { cancellationReason: "VOID_SESSION" }));
       expect(error).toBeInstanceOf(PivotInvalidStateError);
       expect(error).toMatchObject({ status: 422, code: "invalid_state", attempts: 1 });
@@ -212,7 +213,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       response.jsonBody(errorBody("resource_missing", `The payment session with ID ${UNKNOWN_SESSION_ID} cannot be found`)),
     );
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(UNKNOWN_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       expect(error).toBeInstanceOf(PivotNotFoundError);
       expect(error).toMatchObject({ status: 404, code: "resource_missing", traceId: TRACE_ID, attempts: 1 });
@@ -228,7 +229,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       response.jsonBody(errorBody("credentials_invalid", "Access token is invalid, please verify that the authentication is provided and valid")),
     );
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const client = clientFor(mockServer, { accessToken: UNKNOWN_TOKEN });
       const error = await rejectionOf(client.cancelPaymentSession(DOCS_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       expect(error).toBeInstanceOf(PivotAuthenticationError);
@@ -249,7 +250,7 @@ describe("POST /v2/payments/{id}/cancel", () => {
       ),
     );
 
-    await interaction.executeTest(async (mockServer) => {
+    await executeRecorded(interaction, async (mockServer) => {
       const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(NOT_A_UUID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       expect(error).toBeInstanceOf(PivotValidationError);
       expect(error).toMatchObject({ status: 400, code: "api_validation_error", details: [{ field: "id", message: "must be a UUID" }], attempts: 1 });
@@ -290,7 +291,7 @@ describe("POST /v1/access-token", () => {
       token: DOCS_ACCESS_TOKEN_RESPONSE.data.accessToken,
     }).willRespondWith(200, (response) => response.jsonBody(cancelledSessionBody("REQUESTED_BY_CUSTOMER")));
 
-    await cancel.executeTest(async (mockServer) => {
+    await executeRecorded(cancel, async (mockServer) => {
       // The pact matches any bearer token; this records which one the client really sent on each request.
       const authorizations: (string | null)[] = [];
       const recordingFetch: typeof fetch = (input, init) => {
