@@ -48,17 +48,24 @@ export function handWrittenFetch(baseUrl: string, fetchImpl: typeof fetch): Call
 /**
  * (a+signal) The floor plus what a per-attempt timeout costs when done the usual way: an AbortController,
  * a timer armed for the whole call, and the controller's signal handed to fetch.
+ *
+ * (a+wire) With `sameAsClient`, also everything else (c) puts on the wire: a fresh X-REQUEST-ID per call
+ * (`crypto.randomUUID`, as the client makes it), `redirect: "manual"` and the id percent-encoded. This is
+ * the floor for any client with the same safety: (c)/(a+wire) is what our code adds on top of it.
  */
-export function handWrittenFetchWithSignal(baseUrl: string, fetchImpl: typeof fetch): Call {
+export function handWrittenFetchWithSignal(baseUrl: string, fetchImpl: typeof fetch, sameAsClient = false): Call {
   return async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     try {
-      const res = await fetchImpl(`${baseUrl}/v2/payments/${SESSION_ID}/cancel`, {
+      const id = sameAsClient ? encodeURIComponent(SESSION_ID) : SESSION_ID;
+      const requestId = sameAsClient ? crypto.randomUUID().replaceAll("-", "") : REQUEST_ID;
+      const res = await fetchImpl(`${baseUrl}/v2/payments/${id}/cancel`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": REQUEST_ID },
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": requestId },
         body: JSON.stringify(BODY),
         signal: controller.signal,
+        ...(sameAsClient ? { redirect: "manual" as const } : {}),
       });
       const envelope = JSON.parse(await res.text()) as { data: { id: string } };
       expectId(envelope.data.id);
@@ -122,6 +129,11 @@ export function allVariants(createPivotClient: CreateClient, baseUrl: string, fe
   return [
     { key: `a${prime}`, label: "hand-written fetch + JSON.parse (floor)", call: handWrittenFetch(baseUrl, fetchImpl) },
     { key: `a${prime}+signal`, label: "floor + AbortController/timer signal", call: handWrittenFetchWithSignal(baseUrl, fetchImpl) },
+    {
+      key: `a${prime}+wire`,
+      label: "a+signal, and a fresh X-REQUEST-ID + redirect manual (what c sends)",
+      call: handWrittenFetchWithSignal(baseUrl, fetchImpl, true),
+    },
     { key: `b${prime}`, label: "bare openapi-fetch createClient<paths>", call: bareOpenapiFetch(baseUrl, fetchImpl) },
     { key: `c${prime}`, label: "cancelPaymentSession, defaults, static token", call: pivotDefault(createPivotClient, baseUrl, fetchImpl) },
     { key: `c${prime}+key`, label: "as c, with the caller's idempotencyKey", call: pivotWithOwnKey(createPivotClient, baseUrl, fetchImpl) },
