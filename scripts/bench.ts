@@ -3,8 +3,8 @@
  * figures and writes bench/results.json (bench/results-quick.json with --quick); never a timed test.
  *
  * 1. Loopback: a keep-alive node:http server on 127.0.0.1 (in a child process unless --server=inproc)
- *    answers the docs' 200 example. After a warm-up the variants take turns in small round-robin batches,
- *    first one call in flight, then 16:
+ *    answers the docs' 200 example. After a warm-up the variants take turns in small batches, in a shuffled
+ *    order each round, first one call in flight, then 16:
  *      a         hand-written fetch POST, then text() + JSON.parse: the floor every ratio is taken against
  *      a+signal  a, plus an AbortController and a timer per call: what any per-attempt timeout costs
  *      a+wire    a+signal, plus a fresh X-REQUEST-ID and redirect "manual": a hand-written fetch that sends

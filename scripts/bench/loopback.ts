@@ -1,8 +1,10 @@
 /**
  * Loopback runs: every variant against the local server, sequentially or with a fixed number of calls in
- * flight. Variants take turns in small round-robin batches (the starting variant rotates each round), so
- * that noise from the machine, the GC or the server lands on all of them alike: on a busy 2-core machine,
- * small batches and many rounds gave steadier ratios than few long batches (see README, Benchmark).
+ * flight. Variants take turns in small batches, in a new shuffled order each round, so that noise from the
+ * machine, the GC or the server lands on all of them alike: on a busy 2-core machine, small batches and many
+ * rounds gave steadier ratios than few long batches. The order is shuffled rather than rotated: with a fixed
+ * order every variant always ran right after the same one (c after b, which allocates the most), a bias that
+ * no number of rounds averages out (README, Performance).
  */
 import { performance } from "node:perf_hooks";
 import { quantile } from "./stats.js";
