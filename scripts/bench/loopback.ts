@@ -42,36 +42,24 @@ async function batch(variant: Variant, calls: number, inFlight: number): Promise
   return { times, wallUs: (performance.now() - t0) * 1000 };
 }
 
-/** A small seeded random source (mulberry32), so that every run shuffles in the same sequence of orders. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `items` in a random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
+function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
+    const j = Math.floor(Math.random() * (i + 1));
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
 }
 
 export async function runLoopback(variants: readonly Variant[], plan: LoopbackPlan): Promise<LoopbackSamples> {
-  const random = seededRandom(0x5eed);
   const samples: LoopbackSamples = { rounds: new Map(), throughput: new Map() };
   for (const v of variants) {
     samples.rounds.set(v.key, []);
     samples.throughput.set(v.key, []);
   }
   for (let round = 0; round < plan.warmupRounds + plan.rounds; round++) {
-    for (const variant of shuffled(variants, random)) {
+    for (const variant of shuffled(variants)) {
       const { times, wallUs } = await batch(variant, plan.callsPerBatch, plan.inFlight);
       if (round < plan.warmupRounds) continue;
       samples.rounds.get(variant.key)?.push(times);
