@@ -99,9 +99,9 @@ class LightRequest {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly body: BodyInit | null;
+  readonly body: NonNullable<RequestInit["body"]> | null;
   readonly signal: AbortSignal | null;
-  readonly redirect: RequestRedirect = "manual";
+  readonly redirect: NonNullable<RequestInit["redirect"]> = "manual";
   constructor(url: string, init: RequestInit) {
     this.url = url;
     this.method = init.method ?? "GET";
