@@ -364,7 +364,7 @@ try {
       }
 
       // The compile is CPU-bound and the bin steps mostly wait on npx, so the two overlap.
-      const typesChecked = step("types: tsc (node16, strict, declarations checked) on an .mts and a .cts consumer", async () => {
+      const typesChecked = step("types: tsc 5.9 and tsc 7 (node16, strict, declarations checked) on an .mts and a .cts consumer", async () => {
         await writeFile(join(consumerDir, "typed.mts"), TYPED_CONSUMER);
         await writeFile(join(consumerDir, "typed.cts"), TYPED_CONSUMER);
         const tsconfig = {
@@ -384,9 +384,12 @@ try {
           files: ["typed.mts", "typed.cts"],
         };
         await writeFile(join(consumerDir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-        const result = await run(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], consumerDir);
-        succeeded(result, "tsc");
-        return "both compile against dist/*.d.ts and dist/*.d.cts";
+        // Consumers may be on TypeScript 5 (the JavaScript compiler) or 7 (the native one): the declarations must suit both.
+        for (const [version, compiler] of [["5.9", "typescript"], ["7", "typescript-go"]] as const) {
+          const result = await run(process.execPath, [join(REPO, "node_modules", compiler, "bin/tsc"), "-p", "tsconfig.json"], consumerDir);
+          succeeded(result, `tsc ${version}`);
+        }
+        return "both compile against dist/*.d.ts and dist/*.d.cts, under TypeScript 5.9 and 7";
       });
 
       await step("npx pivot-cancel --help", async () => {
