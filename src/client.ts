@@ -99,9 +99,9 @@ class LightRequest {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly body: NonNullable<RequestInit["body"]> | null;
+  readonly body: BodyInit | null;
   readonly signal: AbortSignal | null;
-  readonly redirect: NonNullable<RequestInit["redirect"]> = "manual";
+  readonly redirect: RequestRedirect = "manual";
   constructor(url: string, init: RequestInit) {
     this.url = url;
     this.method = init.method ?? "GET";

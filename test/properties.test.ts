@@ -161,7 +161,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 function toResponse(behaviour: FetchBehaviour): Promise<Response> {
   switch (behaviour.kind) {
     case "respond": {
-      const body = NULL_BODY_STATUSES.has(behaviour.status) ? null : (behaviour.body as ConstructorParameters<typeof Response>[0]);
+      const body = NULL_BODY_STATUSES.has(behaviour.status) ? null : (behaviour.body as BodyInit);
       return Promise.resolve(new Response(body, { status: behaviour.status, headers: behaviour.headers }));
     }
     case "body-errors": {
