@@ -5,10 +5,10 @@
  * Why this exists: the mock server in pact-core 19.2 (libpact_ffi 0.5.4) answers the client first and records the
  * match on another task afterwards. On a loaded machine Pact can then read the verdict too early and fail with
  * "The following request was expected but not received" for a request it has already answered. This made about
- * 2 of 158 consumer runs fail under load (pact-foundation/pact-core-mock-server#13). The upstream fix ships in pact-core
- * 20, which needs Node 22. Until then, each test waits for the server to report every expected request as matched,
- * for at most {@link RECORDING_WAIT_MS}. A request that never arrived still fails: the wait runs out and Pact reports
- * it as before.
+ * 2 of 158 consumer runs fail under load (pact-foundation/pact-core-mock-server#13). The fix proposed upstream (#14 there)
+ * is not in pact-core 19.2, the one Pact 16.5 (the last Pact for Node 20) uses. Until the project can move, each test
+ * waits for the server to report every expected request as matched, for at most {@link RECORDING_WAIT_MS}. A request
+ * that never arrived still fails: the wait runs out and Pact reports it as before.
  */
 import { getFfiLib } from "@pact-foundation/pact-core";
 import type { V3MockServer } from "@pact-foundation/pact";
