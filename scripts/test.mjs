@@ -7,10 +7,7 @@
  *           tests beside the checks of that pact: against the committed pact, against the spec (swagger-mock-validator)
  *           and against the emulator (Verifier)
  *
- * The typecheck runs TypeScript 7 (the native compiler, installed as `typescript-go`, an alias of typescript@7.0.2):
- * about 1.8 s of CPU on the same tsconfig where TypeScript 5.9 took about 10 s, CPU that vitest, beside it, now gets.
- * TypeScript 5.9.3 stays the `typescript` package, because openapi-typescript and tsup's declaration build call its
- * JavaScript API, which TypeScript 7 does not have; pack-smoke.ts checks the built declarations under both versions.
+ * The typecheck runs TypeScript 7 (`typescript-go`), not the 5.9 `typescript` package: why, see README "Toolchain".
  *
  * Plain JavaScript so that it runs before anything is compiled. Writes .tmp/test-summary.json for .ci/run.
  */
