@@ -409,7 +409,9 @@ describe("abort edge cases (§3.12)", () => {
   it("names the deadline, not an attempt's leftover milliseconds, when the deadline ends an attempt", async () => {
     const target = await serve(() => {}); // stalls
 
-    const error = (await rejectionOf(clientOf(target, { timeoutMs: 10_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 250 }))) as PivotError;
+    const pivot = clientOf(target, { timeoutMs: 10_000, maxRetries: 0 });
+
+    const error = (await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 250 }))) as PivotError;
 
     expect(error).toBeInstanceOf(PivotTimeoutError);
     expect(error.message).toMatch(/deadline of 250 ms/);
