@@ -12,7 +12,7 @@ import { send } from "./transport.js";
 export type PaymentSessionDetails = components["schemas"]["PaymentSessionDetails"];
 
 /** Reads session `id`; see `PivotClient.getPaymentSession`. */
-export function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {
+export async function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {
   checkSessionId(id);
   return readSession(core, id, resolveCall(core, options));
 }
