@@ -13,7 +13,9 @@ import {
   type CancellationReason,
   createPivotClient,
   type PivotClient,
-  type PivotClientOptions,
+  type PivotClientBaseOptions,
+  type PivotCredentialsAuth,
+  type PivotTokenAuth,
   PivotAuthenticationError,
   PivotInvalidStateError,
   PivotNotFoundError,
@@ -53,7 +55,7 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: FRESH_PAC
 beforeAll(() => rmSync(FRESH_PACT_DIR, { recursive: true, force: true }));
 
 /** The real client against the mock server, one request per call; by default with the placeholder token. */
-function clientFor(mockServer: V3MockServer, options: Omit<PivotClientOptions, "baseUrl"> = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
+function clientFor(mockServer: V3MockServer, options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
   return createPivotClient({ ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 
@@ -102,18 +104,18 @@ function cancelledSessionBody(reason: CancellationReason) {
       clientReferenceId: like(docs.clientReferenceId),
       amount: { value: number(docs.amount.value), currency: regex("^[A-Z]{3}$", docs.amount.currency) },
       autoConfirm: boolean(docs.autoConfirm),
-      mode: regex(oneOf(specEnum("PaymentSession", "mode")), docs.mode),
+      mode: regex(oneOf(specEnum("PaymentSessionDetails", "mode")), docs.mode),
       redirectUrl: {
         successReturnUrl: regex(HTTP_URL, required(redirect.successReturnUrl, "successReturnUrl")),
         failureReturnUrl: regex(HTTP_URL, required(redirect.failureReturnUrl, "failureReturnUrl")),
         expirationReturnUrl: regex(HTTP_URL, required(redirect.expirationReturnUrl, "expirationReturnUrl")),
       },
-      paymentType: regex(oneOf(specEnum("PaymentSession", "paymentType")), required(docs.paymentType, "paymentType")),
+      paymentType: regex(oneOf(specEnum("PaymentSessionDetails", "paymentType")), required(docs.paymentType, "paymentType")),
       paymentMethod: null,
       statementDescriptor: like(docs.statementDescriptor),
       saveForFutureUse: boolean(required(docs.saveForFutureUse, "saveForFutureUse")),
       showSavedPayment: boolean(required(docs.showSavedPayment, "showSavedPayment")),
-      expirationMode: regex(oneOf(specEnum("PaymentSession", "expirationMode")), required(docs.expirationMode, "expirationMode")),
+      expirationMode: regex(oneOf(specEnum("PaymentSessionDetails", "expirationMode")), required(docs.expirationMode, "expirationMode")),
       status: "CANCELLED",
       createdAt: regex(TIMESTAMP, docs.createdAt),
       updatedAt: regex(TIMESTAMP, docs.updatedAt),
