@@ -376,7 +376,7 @@ export interface components {
         /** @description A callback for a documented event; `data` is the Payment Session as it is after the event. */
         PaymentCallback: {
             event: components["schemas"]["PaymentCallbackEvent"];
-            data: components["schemas"]["PaymentSession"];
+            data: components["schemas"]["PaymentSessionDetails"];
         };
         /**
          * @description A callback for an event Pivot does not document (e.g. `PAYMENT.TEST`). Still a valid delivery; its `data`

@@ -108,8 +108,8 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: "spec-webhook-data-drops-required",
-    description: "drop cancellationReason from the required fields of the webhook's data (PaymentSession), then regenerate",
-    edits: [{ file: SPEC, from: "        - cancelledAt\n        - cancellationReason\n", to: "        - cancelledAt\n" }],
+    description: "drop chargeDetails from the required fields of the webhook's data (PaymentSessionDetails), then regenerate",
+    edits: [{ file: SPEC, from: "        - expiryAt\n        - chargeDetails\n", to: "        - expiryAt\n" }],
     regenerate: true,
   },
 ];
