@@ -124,6 +124,11 @@ describe("receivePaymentCallback", () => {
     await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": [KEY, KEY] }, KEY)).rejects.toMatchObject({ reason: "mismatch" });
   });
 
+  it("reads the key from any Headers-like object with a get method", async () => {
+    const headers = { get: (name: string) => (name === "x-api-key" ? KEY : null) };
+    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), headers, KEY)).resolves.toMatchObject({ event: "PAYMENT.CANCELLED" });
+  });
+
   it("returns an unknown event as its own variant without checking its data", async () => {
     await expect(receivePaymentCallback(body("PAYMENT.TEST", { id: "abc", updatedAt: "t" }), { "x-api-key": KEY }, KEY)).resolves.toEqual({
       event: "unknown",

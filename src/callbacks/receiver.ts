@@ -37,8 +37,8 @@ export type PaymentCallback = DocumentedPaymentCallback | UnknownPaymentCallback
 /** A raw request body: text, or the bytes as received (UTF-8). */
 export type CallbackBody = string | Uint8Array | ArrayBuffer;
 
-/** Request headers: a web `Headers`, or a plain record such as Node's `IncomingHttpHeaders`. */
-export type CallbackHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+/** Request headers: a web `Headers` (or anything with its `get`), or a plain record such as Node's `IncomingHttpHeaders`. */
+export type CallbackHeaders = Pick<Headers, "get"> | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
  * Verifies and parses one callback. Checks the `X-API-Key` header against `callbackApiKey` first (in constant time),
@@ -132,8 +132,9 @@ function parseJson(text: string): unknown {
 
 /** One header's value; a repeated header counts as its values joined with ", ", as `Headers` does. */
 function headerValue(headers: CallbackHeaders, name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
   if (typeof headers !== "object" || headers === null) return undefined;
+  // Duck-typed rather than `instanceof Headers`: frameworks and polyfills bring their own Headers classes.
+  if (typeof headers.get === "function") return (headers as Pick<Headers, "get">).get(name) ?? undefined;
   let found: string | undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== name || value === undefined) continue;
