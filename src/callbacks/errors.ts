@@ -6,12 +6,14 @@ import { PivotError } from "../errors.js";
 
 /** Base class of every error the callback receiver throws. */
 export class PivotCallbackError extends PivotError {
-  override name = "PivotCallbackError";
+  override readonly name: "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError" = "PivotCallbackError";
+  override readonly type: "callback_error" | "callback_authentication_error" | "callback_invalid_body" = "callback_error";
 }
 
 /** The `X-API-Key` header is missing, or is not the Callback API Key. Answer 401 and do not act on the body. */
 export class PivotCallbackAuthError extends PivotCallbackError {
-  override name = "PivotCallbackAuthError";
+  override readonly name = "PivotCallbackAuthError" as const;
+  override readonly type = "callback_authentication_error" as const;
   /** `missing`: no `X-API-Key` header (or an empty one); `mismatch`: a key that is not the Callback API Key. */
   readonly reason: "missing" | "mismatch";
 
@@ -32,7 +34,8 @@ export class PivotCallbackAuthError extends PivotCallbackError {
 
 /** The body is not a Payment callback: not UTF-8 JSON, or not `{event, data}` with the documented `data` shape. */
 export class PivotCallbackBodyError extends PivotCallbackError {
-  override name = "PivotCallbackBodyError";
+  override readonly name = "PivotCallbackBodyError" as const;
+  override readonly type = "callback_invalid_body" as const;
   /** JSON pointer of the first problem, e.g. `/data/amount/value`; `/` for the body as a whole. */
   readonly path: string;
 
