@@ -192,6 +192,17 @@ describe("callback delivery from the emulator to the handler", () => {
   });
 });
 
+describe("the delivery list", () => {
+  it("keeps only the most recent maxLoggedRequests deliveries", async () => {
+    const { emulator } = await setUp({ maxLoggedRequests: 2 });
+
+    const ids = [await cancel(emulator), await cancel(emulator), await cancel(emulator)];
+    await waitUntil(() => emulator.callbacks.length === 2 && finished(emulator)(), "the deliveries finished");
+
+    expect(emulator.callbacks.map((delivery) => delivery.sessionId)).toEqual(ids.slice(1));
+  });
+});
+
 describe("the handler on real HTTP, for bodies the emulator never sends", () => {
   async function post(body: string, key = KEY) {
     const response = await fetch(receiver?.url ?? "", { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/JSON" }, body });

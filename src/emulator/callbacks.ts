@@ -62,6 +62,8 @@ export interface CallbackDispatcherOptions {
   timeoutMs?: number;
   /** Told after every attempt, e.g. to print it. */
   onAttempt?: (delivery: CallbackDelivery, attempt: CallbackAttempt) => void;
+  /** How many deliveries `deliveries` keeps (the oldest are dropped from the list, not stopped). Default 1000. */
+  maxDeliveries?: number;
 }
 
 /** The body of a callback for `event` about `session`: `{event, data}`, as the Payment Callback page shows. */
@@ -88,14 +90,16 @@ export class CallbackDispatcher {
   readonly #timeScale: number;
   readonly #timeoutMs: number;
   readonly #onAttempt: CallbackDispatcherOptions["onAttempt"];
+  readonly #maxDeliveries: number;
 
   constructor(options: CallbackDispatcherOptions = {}) {
-    const { timeScale = 1, timeoutMs = DEFAULT_CALLBACK_TIMEOUT_MS } = options;
+    const { timeScale = 1, timeoutMs = DEFAULT_CALLBACK_TIMEOUT_MS, maxDeliveries = 1000 } = options;
     if (!(Number.isFinite(timeScale) && timeScale >= 0)) throw new RangeError(`callbackTimeScale must be a number ≥ 0, got ${timeScale}`);
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`callbackTimeoutMs must be a number > 0, got ${timeoutMs}`);
     this.#timeScale = timeScale;
     this.#timeoutMs = timeoutMs;
     this.#onAttempt = options.onAttempt;
+    this.#maxDeliveries = maxDeliveries;
   }
 
   /** Sets (or replaces) the callback URL and Callback API Key; later cancels are delivered there. */
@@ -125,6 +129,8 @@ export class CallbackDispatcher {
       state: "pending",
     };
     this.#deliveries.push(delivery);
+    // Bounded like the request log, so that a long-running emulator does not grow with its traffic.
+    if (this.#deliveries.length > this.#maxDeliveries) this.#deliveries.shift();
     // After the current turn, so that the cancel's own answer goes out first, as Pivot's would.
     this.#schedule(() => this.#attempt(delivery, target), 0);
   }

@@ -107,7 +107,7 @@ export interface PivotEmulator {
    * @throws TypeError when `url` is not an http(s) URL or `apiKey` is empty.
    */
   registerCallback(url: string, apiKey: string): void;
-  /** Copies of every callback delivery so far (attempts, statuses, times), oldest first. */
+  /** Copies of the most recent callback deliveries (at most `maxLoggedRequests`): attempts, statuses, times; oldest first. */
   readonly callbacks: CallbackDelivery[];
   /** Stops listening and closes every open connection, and cancels pending callback retries; resolves when done. Safe to call more than once. */
   close(): Promise<void>;
@@ -135,6 +135,7 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     ...(options.callbackTimeScale !== undefined && { timeScale: options.callbackTimeScale }),
     ...(options.callbackTimeoutMs !== undefined && { timeoutMs: options.callbackTimeoutMs }),
     ...(options.onCallbackAttempt !== undefined && { onAttempt: options.onCallbackAttempt }),
+    maxDeliveries: log.capacity,
   });
   if ((options.callbackUrl === undefined) !== (options.callbackApiKey === undefined)) {
     throw new RangeError("give both callbackUrl and callbackApiKey, or neither");
