@@ -1,6 +1,7 @@
 /**
- * A local, stateful, in-memory Pivot for tests and demos: `POST /v1/access-token` and
- * `POST /v2/payments/{id}/cancel` over real HTTP, answering with the shapes of spec/openapi.yaml.
+ * A local, stateful, in-memory Pivot for tests and demos: `POST /v1/access-token`,
+ * `POST /v2/payments/{id}/cancel` and `GET /v2/payments/{id}` over real HTTP, answering with the shapes of
+ * spec/openapi.yaml.
  *
  * @example
  * ```ts
@@ -18,14 +19,17 @@
  * ```
  */
 import type { AddressInfo } from "node:net";
+import { type CallbackAttempt, type CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import { FaultQueue, type EmulatorFault } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { newUuid, randomHex } from "./ids.js";
+import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "./request-log.js";
 import { createEmulatorServer, type RecordedRequest } from "./server.js";
 import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
+export type { CallbackAttempt, CallbackDelivery } from "./callbacks.js";
 export type { EmulatorFault, Endpoint } from "./faults.js";
 export type { PivotCredentials } from "./handlers.js";
 export type { FaultStatus } from "./responses.js";
@@ -44,6 +48,21 @@ export interface PivotEmulatorOptions {
   tokenTtlSeconds?: number;
   /** The emulator's clock (token expiry, idempotency retention, timestamps). Default `() => new Date()`. */
   now?: () => Date;
+  /** Where to POST `PAYMENT.CANCELLED` after each successful cancel (needs `callbackApiKey`); see `registerCallback`. */
+  callbackUrl?: string;
+  /** The Callback API Key sent as `X-API-Key` with every callback. */
+  callbackApiKey?: string;
+  /** Multiplies Pivot's callback retry schedule (5 min … 12 h): 0.001 makes 5 min 300 ms. Default 1. */
+  callbackTimeScale?: number;
+  /** Milliseconds before a callback attempt counts as timed out (then retried). Default 10000. */
+  callbackTimeoutMs?: number;
+  /** Told after every callback attempt (the CLI prints them). */
+  onCallbackAttempt?: (delivery: CallbackDelivery, attempt: CallbackAttempt) => void;
+  /**
+   * How many requests {@link PivotEmulator.requests} keeps; older ones are dropped, so a long-running emulator does
+   * not grow with its traffic. Default 1000. `Infinity` keeps all (for a check that reads a whole run's log).
+   */
+  maxLoggedRequests?: number;
 }
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
@@ -77,19 +96,31 @@ export interface PivotEmulator {
    * @example `pivot.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
    */
   failNext(fault: EmulatorFault): void;
-  /** A copy of the log of requests received so far, oldest first. It holds no header or body values. */
+  /**
+   * A copy of the log of the most recent requests (at most `maxLoggedRequests`), oldest first. It holds no header or
+   * body values.
+   */
   readonly requests: RecordedRequest[];
-  /** Stops listening and closes every open connection; resolves when done. Safe to call more than once. */
+  /**
+   * Sends `PAYMENT.CANCELLED` for every later successful cancel to `url` with `X-API-Key: apiKey`, retried on Pivot's
+   * schedule. Replaces an earlier registration.
+   * @throws TypeError when `url` is not an http(s) URL or `apiKey` is empty.
+   */
+  registerCallback(url: string, apiKey: string): void;
+  /** Copies of the most recent callback deliveries (at most `maxLoggedRequests`): attempts, statuses, times; oldest first. */
+  readonly callbacks: CallbackDelivery[];
+  /** Stops listening and closes every open connection, and cancels pending callback retries; resolves when done. Safe to call more than once. */
   close(): Promise<void>;
 }
 
 /**
  * Starts an emulator listening on `host:port` (default 127.0.0.1, a free port).
- * Rejects with a RangeError for an invalid port, token lifetime or credentials, and with the listen error
+ * Rejects with a RangeError for an invalid port, token lifetime, log bound or credentials, and with the listen error
  * (e.g. EADDRINUSE) when the port cannot be bound.
  */
 export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Promise<PivotEmulator> {
   const { port = 0, host = "127.0.0.1", tokenTtlSeconds = 900, now = () => new Date() } = options;
+  const log = new RequestLog(options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED_REQUESTS);
   const credentials = Object.freeze({ ...(options.credentials ?? { clientId: newUuid(), clientSecret: randomHex(32) }) });
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
   if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) {
@@ -100,8 +131,22 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   const tokens = new TokenStore(tokenTtlSeconds, now);
   const sessions = new SessionStore(now);
   const faults = new FaultQueue();
-  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now) };
-  const { server, log, close } = createEmulatorServer(state, faults, now);
+  const callbacks = new CallbackDispatcher({
+    ...(options.callbackTimeScale !== undefined && { timeScale: options.callbackTimeScale }),
+    ...(options.callbackTimeoutMs !== undefined && { timeoutMs: options.callbackTimeoutMs }),
+    ...(options.onCallbackAttempt !== undefined && { onAttempt: options.onCallbackAttempt }),
+    maxDeliveries: log.capacity,
+  });
+  if ((options.callbackUrl === undefined) !== (options.callbackApiKey === undefined)) {
+    throw new RangeError("give both callbackUrl and callbackApiKey, or neither");
+  }
+  if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
+  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now), callbacks };
+  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log);
+  const close = async () => {
+    callbacks.close();
+    await closeServer();
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -124,7 +169,11 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     revokeTokens: () => tokens.revokeAll(),
     failNext: (fault) => faults.add(fault),
     get requests() {
-      return log.map((entry) => ({ ...entry }));
+      return log.copies();
+    },
+    registerCallback: (url, apiKey) => callbacks.register(url, apiKey),
+    get callbacks() {
+      return callbacks.deliveries;
     },
     close,
   };
