@@ -3,6 +3,7 @@
  *
  *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
  *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
+ *   dist/callbacks.{js,cjs,d.ts,d.cts}  "./callbacks" the payment-callback receiver (runtime-neutral, like ".")
  *   dist/bin/pivot-{cancel,emulator}.js  the two CLIs, ESM only, shebang kept
  *
  * openapi-fetch is the only runtime dependency and stays external (tsup externalises `dependencies`);
@@ -13,6 +14,8 @@ import { defineConfig, type Options } from "tsup";
 
 /** The entry that must run on edge runtimes and in browsers, so it may import nothing from Node. */
 const NEUTRAL_ENTRY = "src/index.ts";
+/** The callback receiver (`pivot-payment-client/callbacks`): as runtime-neutral as the main entry. */
+const CALLBACKS_ENTRY = "src/callbacks/index.ts";
 /** The only import the neutral entry may leave to the runtime. */
 const ALLOWED_EXTERNALS = new Set(["openapi-fetch"]);
 
@@ -28,9 +31,11 @@ function mainEntryStaysNeutral(): Plugin {
       build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (result.metafile === undefined) return;
-        const offences = externalsReachableFrom(NEUTRAL_ENTRY, result.metafile).filter((path) => !ALLOWED_EXTERNALS.has(path));
-        if (offences.length === 0) return;
-        return { errors: [{ text: `${NEUTRAL_ENTRY} must stay runtime-neutral (no Node built-ins), but it reaches: ${offences.join(", ")}` }] };
+        const errors = [NEUTRAL_ENTRY, CALLBACKS_ENTRY].flatMap((entry) => {
+          const offences = externalsReachableFrom(entry, result.metafile as Metafile).filter((path) => !ALLOWED_EXTERNALS.has(path));
+          return offences.length === 0 ? [] : [{ text: `${entry} must stay runtime-neutral (no Node built-ins), but it reaches: ${offences.join(", ")}` }];
+        });
+        return errors.length === 0 ? undefined : { errors };
       });
     },
   };
@@ -66,7 +71,7 @@ export default defineConfig([
   {
     ...common,
     name: "lib",
-    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts" },
+    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY },
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.
     dts: true,

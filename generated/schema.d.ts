@@ -65,7 +65,33 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    paymentCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Payment callback (sent by Pivot to the merchant)
+         * @description Pivot POSTs this to the Payment Callback URL registered in the Dashboard (Setting → Developer Settings →
+         *     Callbacks) when a Payment Session changes, e.g. `PAYMENT.CANCELLED` after a cancel. There is no signature:
+         *     the receiver checks `X-API-Key` against its Callback API Key. Pivot retries when the receiver answers 5xx,
+         *     408 or 429 (or cannot be reached) after 5 min, 15 min, 1 h, 3 h, 6 h and 12 h, then flags it for manual retry.
+         *     An event outside `PaymentCallbackEvent` (integrations see an undocumented `PAYMENT.TEST`) is still a valid
+         *     delivery: receivers must answer it 2xx.
+         */
+        post: operations["paymentCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -343,6 +369,26 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * @description The events Pivot documents (Payment Notify page). Older docs omit `CHARGE.SUCCESS`.
+         * @enum {string}
+         */
+        PaymentCallbackEvent: "PAYMENT.PROCESSING" | "PAYMENT.PAID" | "PAYMENT.CANCELLED" | "CHARGE.SUCCESS";
+        /** @description A callback for a documented event; `data` is the Payment Session as it is after the event. */
+        PaymentCallback: {
+            event: components["schemas"]["PaymentCallbackEvent"];
+            data: components["schemas"]["PaymentSessionDetails"];
+        };
+        /**
+         * @description A callback for an event Pivot does not document (e.g. `PAYMENT.TEST`). Still a valid delivery; its `data`
+         *     has no documented shape.
+         */
+        UnknownPaymentCallback: {
+            event: string;
+            data: unknown;
+        };
+        /** @description The body of a callback. The two are exclusive through `event` (the lint cannot see a `not`). */
+        PaymentCallbackBody: components["schemas"]["PaymentCallback"] | components["schemas"]["UnknownPaymentCallback"];
     };
     responses: {
         /** @description Format or missing fields; `error.details` names each invalid field. */
@@ -424,6 +470,10 @@ export interface components {
          *     for creating payments; the client sends one per logical cancel and reuses it on every retry.
          */
         RequestId: string;
+        /** @description Pivot's callback page lists it as mandatory, value `application/JSON`. */
+        CallbackContentType: string;
+        /** @description Pivot's callback page lists it as mandatory, value `application/JSON`. */
+        CallbackAccept: string;
     };
     requestBodies: never;
     headers: {
@@ -564,6 +614,56 @@ export interface operations {
             502: components["responses"]["ServerError"];
             503: components["responses"]["ServerError"];
             504: components["responses"]["ServerError"];
+        };
+    };
+    paymentCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The Callback API Key (Dashboard → Setting → Developer Settings → Callbacks). */
+                "X-API-Key": string;
+                /** @description Pivot's callback page lists it as mandatory, value `application/JSON`. */
+                "Content-Type": components["parameters"]["CallbackContentType"];
+                /** @description Pivot's callback page lists it as mandatory, value `application/JSON`. */
+                Accept: components["parameters"]["CallbackAccept"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCallbackBody"];
+            };
+        };
+        responses: {
+            /** @description Received. Pivot requires a 200 to register the URL; any 2xx ends the retries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not a Payment callback. Not retried by Pivot. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The X-API-Key is missing or wrong. Not retried by Pivot. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The receiver failed; Pivot retries on its schedule. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

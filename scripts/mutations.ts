@@ -90,6 +90,28 @@ const MUTATIONS: Mutation[] = [
       },
     ],
   },
+  {
+    name: "receiver-accepts-wrong-key",
+    description: "make the callback receiver compare the X-API-Key but accept a mismatch",
+    edits: [
+      {
+        file: "src/callbacks/receiver.ts",
+        from: 'if (!(await callbackKeyMatches(presented, callbackApiKey))) throw new PivotCallbackAuthError("mismatch");',
+        to: "await callbackKeyMatches(presented, callbackApiKey);",
+      },
+    ],
+  },
+  {
+    name: "emulator-callback-wrong-event",
+    description: "make the emulator deliver PAYMENT.PAID instead of PAYMENT.CANCELLED after a cancel",
+    edits: [{ file: "src/emulator/callbacks.ts", from: 'return paymentCallbackBody("PAYMENT.CANCELLED", session);', to: 'return paymentCallbackBody("PAYMENT.PAID", session);' }],
+  },
+  {
+    name: "spec-webhook-data-drops-required",
+    description: "drop chargeDetails from the required fields of the webhook's data (PaymentSessionDetails), then regenerate",
+    edits: [{ file: SPEC, from: "        - expiryAt\n        - chargeDetails\n", to: "        - expiryAt\n" }],
+    regenerate: true,
+  },
 ];
 
 interface Outcome {

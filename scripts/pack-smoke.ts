@@ -164,12 +164,15 @@ function filesNamedByManifest(manifest: Record<string, unknown>): string[] {
  */
 function consumerScript(format: "esm" | "cjs"): string {
   const names = "createPivotClient, PivotError, PivotInvalidStateError";
+  const callbackNames = "receivePaymentCallback, PivotCallbackAuthError";
   const load =
     format === "esm"
       ? `import { ${names} } from "${PACKAGE}";\nimport { startPivotEmulator } from "${PACKAGE}/emulator";\n` +
-        `const resolved = [import.meta.resolve("${PACKAGE}"), import.meta.resolve("${PACKAGE}/emulator")];\n`
+        `import { ${callbackNames} } from "${PACKAGE}/callbacks";\n` +
+        `const resolved = [import.meta.resolve("${PACKAGE}"), import.meta.resolve("${PACKAGE}/emulator"), import.meta.resolve("${PACKAGE}/callbacks")];\n`
       : `const { ${names} } = require("${PACKAGE}");\nconst { startPivotEmulator } = require("${PACKAGE}/emulator");\n` +
-        `const resolved = [require.resolve("${PACKAGE}"), require.resolve("${PACKAGE}/emulator")];\n`;
+        `const { ${callbackNames} } = require("${PACKAGE}/callbacks");\n` +
+        `const resolved = [require.resolve("${PACKAGE}"), require.resolve("${PACKAGE}/emulator"), require.resolve("${PACKAGE}/callbacks")];\n`;
   return `${load}
 async function main() {
   const pivot = await startPivotEmulator();
@@ -189,6 +192,11 @@ async function main() {
     if (!(second instanceof PivotInvalidStateError) || !(second instanceof PivotError)) {
       throw new Error("second cancel: expected PivotInvalidStateError, got " + String(second));
     }
+    // The callbacks subpath: a PAYMENT.CANCELLED body is received, and its key error is a PivotError of the main entry.
+    const callback = await receivePaymentCallback(JSON.stringify({ event: "PAYMENT.CANCELLED", data: cancelled }), { "x-api-key": "k1" }, "k1");
+    if (callback.event !== "PAYMENT.CANCELLED" || callback.data.id !== session.id) throw new Error("callback not received: " + JSON.stringify(callback));
+    const refused = await receivePaymentCallback("{}", { "x-api-key": "k2" }, "k1").catch((error) => error);
+    if (!(refused instanceof PivotCallbackAuthError) || !(refused instanceof PivotError)) throw new Error("wrong key: expected PivotCallbackAuthError, got " + String(refused));
     console.log(JSON.stringify({ status: cancelled.status, second: second.name, status2: second.status, resolved }));
   } finally {
     await pivot.close();
@@ -326,7 +334,7 @@ try {
       step("attw --profile node16", async () => {
         const result = await run("npx", npxArgs("attw", [tarball, "--profile", "node16", "--no-emoji", "--no-color"]), REPO);
         check(result.code === 0, `attw found problems (exit ${result.code}):${tail(result.stdout, 40)}`);
-        return "'.', './emulator' and './package.json' resolve for node16 (CJS and ESM) and bundler";
+        return "'.', './emulator', './callbacks' and './package.json' resolve for node16 (CJS and ESM) and bundler";
       }),
     ]);
 
@@ -351,7 +359,7 @@ try {
       skip("ESM, CJS, types and bins", "the tarball did not install");
     } else {
       for (const [format, file, extension] of [["esm", "consumer.mjs", ".js"], ["cjs", "consumer.cjs", ".cjs"]] as const) {
-        await step(`${format.toUpperCase()} consumer: emulator, cancel → CANCELLED, cancel again → PivotInvalidStateError`, async () => {
+        await step(`${format.toUpperCase()} consumer: emulator, cancel → CANCELLED, cancel again → PivotInvalidStateError, callback received`, async () => {
           await writeFile(join(consumerDir, file), consumerScript(format));
           const result = await run(process.execPath, [file], consumerDir);
           succeeded(result, `node ${file}`);

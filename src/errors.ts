@@ -58,9 +58,15 @@ export type PivotInputErrorCode =
   | "invalid_token";
 
 /** The `type` of each error class; `"unexpected"` only for a failure inside the client itself. */
-export type PivotErrorType = AnyPivotError["type"] | "unexpected";
+export type PivotErrorType = AnyPivotError["type"] | "unexpected" | CallbackErrorType;
 /** The `name` of each error class. */
-export type PivotErrorName = AnyPivotError["name"] | "PivotError";
+export type PivotErrorName = AnyPivotError["name"] | "PivotError" | CallbackErrorName;
+/**
+ * The callback receiver's errors (`pivot-payment-client/callbacks`) extend {@link PivotError} too. Only their names and
+ * types are listed here, as literals, so that the main entry does not load the receiver.
+ */
+type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError";
+type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body";
 
 /** Base class of every error the client throws. */
 export class PivotError extends Error {

@@ -22,3 +22,18 @@ export const COMMITTED_PACT_DIR = fileURLToPath(new URL("../pacts/", import.meta
 export const COMMITTED_PACT_FILE = `${COMMITTED_PACT_DIR}${fileName}`;
 /** The OpenAPI document the pact must agree with. */
 export const SPEC_FILE = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
+
+/** The provider of the callback message pact: Pivot as the sender of payment callbacks (played by the emulator). */
+export const CALLBACK_PROVIDER = "pivot-payment-callbacks";
+const messageFileName = `${CONSUMER}-${CALLBACK_PROVIDER}.json`;
+/** Where the callback consumer test writes its message pact: a directory of its own, as the HTTP consumer test empties its. */
+export const FRESH_MESSAGE_PACT_DIR = fileURLToPath(new URL("../.pact-out-messages/", import.meta.url));
+export const FRESH_MESSAGE_PACT_FILE = `${FRESH_MESSAGE_PACT_DIR}${messageFileName}`;
+/** The committed callback message pact. */
+export const COMMITTED_MESSAGE_PACT_FILE = `${COMMITTED_PACT_DIR}${messageFileName}`;
+
+/** Every pact the suite writes, with its committed copy: what `npm run pact:compare` and `pact:update` go through. */
+export const PACT_PAIRS = [
+  { fresh: FRESH_PACT_FILE, committed: COMMITTED_PACT_FILE },
+  { fresh: FRESH_MESSAGE_PACT_FILE, committed: COMMITTED_MESSAGE_PACT_FILE },
+] as const;

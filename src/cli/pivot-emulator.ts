@@ -8,6 +8,7 @@ import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index
 import { SESSION_STATUSES } from "../emulator/sessions.js";
 
 const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
+                      [--callback-url URL --callback-api-key KEY]
 
 Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Payment Session endpoints.
 
@@ -19,6 +20,9 @@ Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Pa
                       (1st REQUIRE_PAYMENT_METHOD, 2nd REQUIRE_CONFIRMATION, 3rd REQUIRE_ACTION, ...)
   --max-logged-requests N
                       keep the N most recent requests in the request log (default 1000)
+  --callback-url URL  after each successful cancel, POST PAYMENT.CANCELLED there (needs --callback-api-key),
+                      retried like Pivot (5 min, 15 min, 1 h, 3 h, 6 h, 12 h); each attempt is printed
+  --callback-api-key KEY  the Callback API Key sent as X-API-Key (never printed)
   -h, --help          show this help
 
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`;
@@ -44,6 +48,8 @@ try {
       "client-secret": { type: "string" },
       seed: { type: "string", default: "0" },
       "max-logged-requests": { type: "string", default: "1000" },
+      "callback-url": { type: "string" },
+      "callback-api-key": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -63,6 +69,18 @@ const options: PivotEmulatorOptions = { port: wholeNumber("port", args.port, 655
 if (clientId !== undefined && clientSecret !== undefined) options.credentials = { clientId, clientSecret };
 const seed = wholeNumber("seed", args.seed, 1000);
 options.maxLoggedRequests = wholeNumber("max-logged-requests", args["max-logged-requests"], Number.MAX_SAFE_INTEGER);
+const callbackUrl = args["callback-url"];
+const callbackApiKey = args["callback-api-key"];
+if ((callbackUrl === undefined) !== (callbackApiKey === undefined)) fail("give both --callback-url and --callback-api-key, or neither");
+if (callbackUrl !== undefined && callbackApiKey !== undefined) {
+  if (!URL.canParse(callbackUrl)) fail(`--callback-url must be an http(s) URL, got "${callbackUrl}"`);
+  if (callbackApiKey === "") fail("--callback-api-key must not be empty");
+  Object.assign(options, { callbackUrl, callbackApiKey });
+  options.onCallbackAttempt = (delivery, attempt) => {
+    const outcome = attempt.status === undefined ? attempt.error : String(attempt.status);
+    process.stdout.write(`callback ${delivery.event} ${delivery.sessionId} → ${delivery.url}: ${outcome} in ${attempt.durationMs} ms, attempt ${delivery.attempts.length}, ${delivery.state}\n`);
+  };
+}
 
 const pivot = await startPivotEmulator(options).catch((error: Error) => fail(`cannot start: ${error.message}`));
 const sessions = Array.from({ length: seed }, (_, i) =>
@@ -78,6 +96,8 @@ process.stdout.write(
     `  X-MERCHANT-ID:      ${pivot.credentials.clientId}`,
     `  X-MERCHANT-SECRET:  ${pivot.credentials.clientSecret}`,
     `  access token:       ${pivot.accessToken}  (expires in 900 s; POST /v1/access-token for another)`,
+    "",
+    callbackUrl === undefined ? "No callback URL (use --callback-url URL --callback-api-key KEY)." : `Callbacks: PAYMENT.CANCELLED to ${callbackUrl}`,
     "",
     sessions.length === 0 ? "No seeded sessions (use --seed N)." : `Seeded sessions (${sessions.length}):`,
     ...sessions.map((session) => `  ${session.id}  ${session.status}`),

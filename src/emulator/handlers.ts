@@ -3,6 +3,7 @@
  * what makes the emulator's state changes atomic: a handler runs to completion before the next one starts.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { CallbackDispatcher } from "./callbacks.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { isUuid } from "./ids.js";
 import { failure, success, type ErrorDetail, type Reply } from "./responses.js";
@@ -22,6 +23,8 @@ export interface EmulatorState {
   tokens: TokenStore;
   sessions: SessionStore;
   idempotency: IdempotencyStore;
+  /** Delivers `PAYMENT.CANCELLED` after each successful cancel (an idempotent replay sends nothing new). */
+  callbacks: CallbackDispatcher;
 }
 
 /** A request whose body has been read (up to the size limit). */
@@ -90,15 +93,16 @@ export function handleCancel(state: EmulatorState, request: ReadRequest, rawId: 
     if (seen.kind === "replay") return { ...seen.reply, replayed: true };
     if (seen.kind === "conflict") return failure("idempotency");
   }
-  const reply = cancelReply(state.sessions, id, reason);
+  const reply = cancelReply(state.sessions, id, reason, state.callbacks);
   if (requestId !== undefined) state.idempotency.remember(requestId, fingerprint, reply);
   return reply;
 }
 
-function cancelReply(sessions: SessionStore, id: string, reason: CancellationReason): Reply {
+function cancelReply(sessions: SessionStore, id: string, reason: CancellationReason, callbacks: CallbackDispatcher): Reply {
   const outcome = sessions.cancel(id, reason);
   switch (outcome.kind) {
     case "cancelled":
+      callbacks.sessionCancelled(outcome.session);
       return success(outcome.session);
     case "missing":
       return sessionMissing(id);

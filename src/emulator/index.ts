@@ -19,6 +19,7 @@
  * ```
  */
 import type { AddressInfo } from "node:net";
+import { type CallbackAttempt, type CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import { FaultQueue, type EmulatorFault } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
 import { IdempotencyStore } from "./idempotency.js";
@@ -28,6 +29,7 @@ import { createEmulatorServer, type RecordedRequest } from "./server.js";
 import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
+export type { CallbackAttempt, CallbackDelivery } from "./callbacks.js";
 export type { EmulatorFault, Endpoint } from "./faults.js";
 export type { PivotCredentials } from "./handlers.js";
 export type { FaultStatus } from "./responses.js";
@@ -46,6 +48,16 @@ export interface PivotEmulatorOptions {
   tokenTtlSeconds?: number;
   /** The emulator's clock (token expiry, idempotency retention, timestamps). Default `() => new Date()`. */
   now?: () => Date;
+  /** Where to POST `PAYMENT.CANCELLED` after each successful cancel (needs `callbackApiKey`); see `registerCallback`. */
+  callbackUrl?: string;
+  /** The Callback API Key sent as `X-API-Key` with every callback. */
+  callbackApiKey?: string;
+  /** Multiplies Pivot's callback retry schedule (5 min … 12 h): 0.001 makes 5 min 300 ms. Default 1. */
+  callbackTimeScale?: number;
+  /** Milliseconds before a callback attempt counts as timed out (then retried). Default 10000. */
+  callbackTimeoutMs?: number;
+  /** Told after every callback attempt (the CLI prints them). */
+  onCallbackAttempt?: (delivery: CallbackDelivery, attempt: CallbackAttempt) => void;
   /**
    * How many requests {@link PivotEmulator.requests} keeps; older ones are dropped, so a long-running emulator does
    * not grow with its traffic. Default 1000. `Infinity` keeps all (for a check that reads a whole run's log).
@@ -89,7 +101,15 @@ export interface PivotEmulator {
    * body values.
    */
   readonly requests: RecordedRequest[];
-  /** Stops listening and closes every open connection; resolves when done. Safe to call more than once. */
+  /**
+   * Sends `PAYMENT.CANCELLED` for every later successful cancel to `url` with `X-API-Key: apiKey`, retried on Pivot's
+   * schedule. Replaces an earlier registration.
+   * @throws TypeError when `url` is not an http(s) URL or `apiKey` is empty.
+   */
+  registerCallback(url: string, apiKey: string): void;
+  /** Copies of the most recent callback deliveries (at most `maxLoggedRequests`): attempts, statuses, times; oldest first. */
+  readonly callbacks: CallbackDelivery[];
+  /** Stops listening and closes every open connection, and cancels pending callback retries; resolves when done. Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -111,8 +131,22 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   const tokens = new TokenStore(tokenTtlSeconds, now);
   const sessions = new SessionStore(now);
   const faults = new FaultQueue();
-  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now) };
-  const { server, close } = createEmulatorServer(state, faults, now, log);
+  const callbacks = new CallbackDispatcher({
+    ...(options.callbackTimeScale !== undefined && { timeScale: options.callbackTimeScale }),
+    ...(options.callbackTimeoutMs !== undefined && { timeoutMs: options.callbackTimeoutMs }),
+    ...(options.onCallbackAttempt !== undefined && { onAttempt: options.onCallbackAttempt }),
+    maxDeliveries: log.capacity,
+  });
+  if ((options.callbackUrl === undefined) !== (options.callbackApiKey === undefined)) {
+    throw new RangeError("give both callbackUrl and callbackApiKey, or neither");
+  }
+  if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
+  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now), callbacks };
+  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log);
+  const close = async () => {
+    callbacks.close();
+    await closeServer();
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -136,6 +170,10 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     failNext: (fault) => faults.add(fault),
     get requests() {
       return log.copies();
+    },
+    registerCallback: (url, apiKey) => callbacks.register(url, apiKey),
+    get callbacks() {
+      return callbacks.deliveries;
     },
     close,
   };

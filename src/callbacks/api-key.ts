@@ -1,0 +1,23 @@
+/**
+ * The Callback API Key check. Pivot signs nothing: the static `X-API-Key` header is the only proof that a callback
+ * came from Pivot, so the comparison must not leak the key through its timing.
+ */
+
+const encoder = new TextEncoder();
+
+/**
+ * True when `presented` equals `expected`, in time that depends on neither where they first differ nor their lengths.
+ * Both sides are first digested with SHA-256 (Web Crypto), which turns any two strings into two 32-byte values; those
+ * are then compared with no early exit. Hashing also hides the expected key's length, which a plain constant-time loop
+ * over the raw strings would give away.
+ */
+export async function callbackKeyMatches(presented: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+async function digest(value: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+}

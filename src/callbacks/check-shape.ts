@@ -1,0 +1,118 @@
+/**
+ * A small checker for the subset of JSON Schema that the spec uses for a Payment Session: `type`, `enum`,
+ * `required`, `properties`, `items`, `oneOf`, `pattern`, `format` (uuid, uri, date-time) and the length bounds.
+ * It answers with the JSON pointer of the first problem, which is what a callback sender needs to fix its body.
+ *
+ * Why not ajv: ajv compiles schemas with `new Function`, which Cloudflare Workers and other edge runtimes forbid, and
+ * it would add tens of kB to an entry that only needs this much. Unknown properties are accepted on purpose (Pivot adds
+ * fields over time); the spec's `additionalProperties: false` is for contract checks, not for receivers.
+ */
+
+type JsonType = "string" | "number" | "boolean" | "object" | "array" | "null";
+
+/** The schema keywords this checker understands; anything else in the spec is documentation. */
+export interface Schema {
+  type?: JsonType | JsonType[];
+  enum?: readonly string[];
+  required?: readonly string[];
+  properties?: Readonly<Record<string, Schema>>;
+  items?: Schema;
+  oneOf?: readonly Schema[];
+  pattern?: string;
+  format?: "uuid" | "uri" | "date-time";
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** The first problem found: where (a JSON pointer, e.g. `/data/amount/value`) and what. */
+export interface ShapeProblem {
+  path: string;
+  message: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const patterns = new Map<string, RegExp>();
+
+/** The JSON type of a parsed JSON value, as JSON Schema names it. */
+export function jsonType(value: unknown): JsonType {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value as JsonType;
+}
+
+/** The first place where `value` breaks `schema`, or undefined when it fits. `path` is where `value` sits. */
+export function checkShape(value: unknown, schema: Schema, path = ""): ShapeProblem | undefined {
+  const at = path || "/";
+  if (schema.oneOf !== undefined) {
+    const fits = schema.oneOf.filter((option) => checkShape(value, option, path) === undefined).length;
+    if (fits === 1) return undefined;
+    // Report the most useful reason: the problem inside the one option whose type fits.
+    const typed = schema.oneOf.find((option) => typeAllows(option, value));
+    return (typed && checkShape(value, typed, path)) ?? { path: at, message: `must be ${describeTypes(schema.oneOf)}` };
+  }
+  if (schema.type !== undefined && !typeAllows(schema, value)) {
+    return { path: at, message: `must be ${[schema.type].flat().join(" or ")}, got ${jsonType(value)}` };
+  }
+  if (typeof value === "string") return checkString(value, schema, at);
+  if (Array.isArray(value) && schema.items !== undefined) {
+    for (const [index, item] of value.entries()) {
+      const problem = checkShape(item, schema.items, `${path}/${index}`);
+      if (problem) return problem;
+    }
+  }
+  if (jsonType(value) === "object") return checkObject(value as Record<string, unknown>, schema, path);
+  return undefined;
+}
+
+function checkObject(value: Record<string, unknown>, schema: Schema, path: string): ShapeProblem | undefined {
+  for (const name of schema.required ?? []) {
+    if (!Object.hasOwn(value, name)) return { path: `${path}/${escape(name)}`, message: "is required" };
+  }
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    if (!Object.hasOwn(value, name)) continue;
+    const problem = checkShape(value[name], property, `${path}/${escape(name)}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function checkString(value: string, schema: Schema, at: string): ShapeProblem | undefined {
+  if (schema.enum !== undefined && !schema.enum.includes(value)) return { path: at, message: `must be one of ${schema.enum.join(", ")}` };
+  // Lengths count code points, as JSON Schema does.
+  const length = [...value].length;
+  if (schema.minLength !== undefined && length < schema.minLength) return { path: at, message: `must be at least ${schema.minLength} characters` };
+  if (schema.maxLength !== undefined && length > schema.maxLength) return { path: at, message: `must be at most ${schema.maxLength} characters` };
+  if (schema.pattern !== undefined && !compiled(schema.pattern).test(value)) return { path: at, message: `must match ${schema.pattern}` };
+  if (schema.format !== undefined && !FORMATS[schema.format](value)) return { path: at, message: `must be a ${schema.format}` };
+  return undefined;
+}
+
+const FORMATS: Record<NonNullable<Schema["format"]>, (value: string) => boolean> = {
+  uuid: (value) => UUID.test(value),
+  uri: (value) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && URL.canParse(value),
+  // The spec's pattern fixes the layout; this catches impossible dates such as month 13.
+  "date-time": (value) => !Number.isNaN(Date.parse(value)),
+};
+
+function typeAllows(schema: Schema, value: unknown): boolean {
+  if (schema.type === undefined) return true;
+  const actual = jsonType(value);
+  return [schema.type].flat().some((type) => type === actual);
+}
+
+function describeTypes(options: readonly Schema[]): string {
+  return options.map((option) => [option.type ?? "any"].flat().join(" or ")).join(" or ");
+}
+
+function compiled(pattern: string): RegExp {
+  let regex = patterns.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(pattern, "u");
+    patterns.set(pattern, regex);
+  }
+  return regex;
+}
+
+function escape(name: string): string {
+  return name.replace(/~/g, "~0").replace(/\//g, "~1");
+}
