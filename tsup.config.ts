@@ -1,18 +1,27 @@
 /**
- * The package build: `npm run build` (and `prepare`, so a fresh `npm ci` or `npm pack` builds too).
+ * The package build: `npm run build` (and `prepack`, so `npm pack` and `npm publish` build first).
  *
- *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
- *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
+ *   dist/index.{js,d.ts,cjs,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
+ *   dist/emulator.{js,d.ts,cjs,d.cts}   "./emulator"  the local Pivot emulator (node:http)
  *   dist/bin/pivot-{cancel,emulator}.js  the two CLIs, ESM only, shebang kept
+ *
+ * One implementation serves both conditions of the exports map: each `.cjs` file is a one-line `require()` of the
+ * ESM file beside it (Node ≥ 20.19, this package's engines, can require() ESM). A separately compiled CommonJS copy
+ * would hold a second `PivotError` class, and an error thrown through one build would not be `instanceof` the
+ * other's class in an app that loads both. The `.d.cts` declarations stay, so CommonJS TypeScript resolves types of
+ * its own format (arethetypeswrong and publint are clean, and pack-smoke checks instanceof across the two).
  *
  * openapi-fetch is the only runtime dependency and stays external (tsup externalises `dependencies`);
  * everything else in src/ and generated/ is bundled, and node built-ins stay imports.
  */
+import { writeFile } from "node:fs/promises";
 import type { Metafile, Plugin } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 /** The entry that must run on edge runtimes and in browsers, so it may import nothing from Node. */
 const NEUTRAL_ENTRY = "src/index.ts";
+/** The library's entries: output name → source. */
+const LIB_ENTRIES = { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts" };
 /** The only import the neutral entry may leave to the runtime. */
 const ALLOWED_EXTERNALS = new Set(["openapi-fetch"]);
 
@@ -52,6 +61,13 @@ function externalsReachableFrom(entry: string, metafile: Metafile): string[] {
   return [...externals].sort();
 }
 
+/** Replaces each CommonJS entry tsup wrote with a `require()` of the ESM entry beside it (see the header). */
+async function cjsEntriesRequireEsm(): Promise<void> {
+  for (const name of Object.keys(LIB_ENTRIES)) {
+    await writeFile(`dist/${name}.cjs`, `"use strict";\n// The ESM build, required: one implementation for import and require.\nmodule.exports = require("./${name}.js");\n`);
+  }
+}
+
 /** What both builds share. */
 const common = {
   platform: "node",
@@ -66,17 +82,15 @@ export default defineConfig([
   {
     ...common,
     name: "lib",
-    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts" },
+    entry: LIB_ENTRIES,
+    // "cjs" only for its .d.cts declarations; its JavaScript is replaced by cjsEntriesRequireEsm.
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.
     dts: true,
     target: ["node20", "es2022"],
-    // Needed for the CJS build, not for sharing chunks. Without it esbuild converts to CJS itself and, because this
-    // package is "type": "module", uses Node's interop: `import createClient from "openapi-fetch"` becomes the whole
-    // module.exports object of openapi-fetch's CJS build, and createPivotClient throws "is not a function" under
-    // require(). With splitting on, tsup converts the ESM output with the __esModule-aware interop instead.
-    // pack-smoke's CJS consumer catches a regression.
+    // Code the two entries share goes in one chunk, so each class exists once even when both entries are loaded.
     splitting: true,
+    onSuccess: cjsEntriesRequireEsm,
     outDir: "dist",
     // The bin build below writes into dist/bin at the same time, so this build leaves that folder alone.
     clean: ["!bin/**"],
