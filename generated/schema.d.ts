@@ -22,6 +22,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve Payment Session by ID
+         * @description Reads a Payment Session back, in whatever status it is. A client uses it to settle a cancel whose answer
+         *     was lost: a session read back as `CANCELLED` was cancelled.
+         */
+        get: operations["getPaymentSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/access-token": {
         parameters: {
             query?: never;
@@ -48,10 +69,23 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description Why the session is cancelled.
+         * @description Why the merchant cancels the session: the three values a cancel request may send. A session read back
+         *     can carry more (see SessionCancellationReason).
          * @enum {string}
          */
         CancellationReason: "REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION";
+        /**
+         * @description Why a session was cancelled, as the Payment Session object reports it: set by the merchant (the first
+         *     three, as in CancellationReason) or by Pivot (`CHARGE_FAILED`: the payment was rejected; `FRAUDULENT`:
+         *     marked as fraud).
+         * @enum {string}
+         */
+        SessionCancellationReason: "REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION" | "CHARGE_FAILED" | "FRAUDULENT";
+        /**
+         * @description Only for the Settlement Guarantee Program; the field is `null` otherwise.
+         * @enum {string}
+         */
+        InvestigationStatus: "INVESTIGATION_IN_PROCESS" | "INVESTIGATION_SUCCESS" | "INVESTIGATION_FAILED";
         /**
          * @description Only `REQUIRE_PAYMENT_METHOD` and `REQUIRE_CONFIRMATION` can be cancelled.
          * @enum {string}
@@ -82,8 +116,48 @@ export interface components {
             type: "VIRTUAL_ACCOUNT" | "QR" | "CARD" | "EWALLET";
         };
         /**
-         * @description One charge attempt on the session. A session cancelled before any charge has none. Its nested
-         *     card, account and risk objects are documented on the Charge object page and kept open here.
+         * @description The fraud-detection verdict on a charge. Typed as the retrieve page shows it; kept open because the
+         *     Charge object page is not fully readable.
+         */
+        FdsRiskAssessment: {
+            score?: string;
+            level?: string;
+            recommendation?: string;
+            status?: string;
+            evaluatedAt?: components["schemas"]["Timestamp"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The card of a CARD charge. Typed as the retrieve page shows it; kept open because the Charge object
+         *     page documents more members than its readable excerpt shows.
+         */
+        ChargeCard: {
+            first6?: string;
+            first8?: string;
+            last4?: string;
+            expMonth?: string;
+            expYear?: string;
+            /** @description Identifies the card across charges without revealing its number. */
+            fingerprint?: string;
+            binInformations?: {
+                [key: string]: unknown;
+            };
+            authenticationResult?: {
+                [key: string]: unknown;
+            };
+            authorizationResult?: {
+                [key: string]: unknown;
+            };
+            authorizationCode?: string | null;
+            networkTransactionId?: string | null;
+            merchantAdviceCode?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description One charge attempt on the session. A session cancelled before any charge has none. Members the
+         *     retrieve page's example shows are typed; the account objects and capture entries stay open.
          */
         Charge: {
             /** Format: uuid */
@@ -101,12 +175,8 @@ export interface components {
             createdAt?: components["schemas"]["Timestamp"];
             updatedAt?: components["schemas"]["Timestamp"];
             paidAt?: components["schemas"]["Timestamp"];
-            fdsRiskAssessment?: {
-                [key: string]: unknown;
-            } | null;
-            card?: {
-                [key: string]: unknown;
-            } | null;
+            fdsRiskAssessment?: null | components["schemas"]["FdsRiskAssessment"];
+            card?: null | components["schemas"]["ChargeCard"];
             virtualAccount?: {
                 [key: string]: unknown;
             } | null;
@@ -116,17 +186,46 @@ export interface components {
             ewallet?: {
                 [key: string]: unknown;
             } | null;
+            /** @description The captures of the charge; `null` when there were none. */
             captureHistories?: {
                 [key: string]: unknown;
             }[] | null;
             failureCode?: string | null;
             failureMessage?: string | null;
         };
+        PhoneNumber: {
+            /** @description With its plus sign, e.g. +62. */
+            countryCode?: string;
+            number?: string;
+        };
+        /** @description Where a refund goes when the session's payment is refunded. */
+        RefundPreference: {
+            method?: string;
+            transferDestination?: {
+                channelCode?: string;
+                channelInformation?: {
+                    accountNumber?: string;
+                    accountName?: string;
+                };
+            };
+        };
+        /** @description The customer the session belongs to. */
+        Customer: {
+            givenName?: string;
+            surname?: string;
+            email?: string;
+            phoneNumber?: components["schemas"]["PhoneNumber"];
+            refundPreference?: components["schemas"]["RefundPreference"];
+            /** @description Shown only as `null`; Pivot does not document its other values. */
+            storePaymentMethods?: unknown;
+        };
         /**
-         * @description The Payment Session object. Required fields are those in both of Pivot's published cancel
-         *     examples; the others appear in only one version of the docs or on another page.
+         * @description The Payment Session object in any status, as `GET /v2/payments/{id}` returns it. Required fields are
+         *     those every published example of the object has (the cancel page's two and the retrieve page's);
+         *     `paymentUrl` is not, as it appears only for mode REDIRECT. The cancel's answer is this object narrowed
+         *     (PaymentSession).
          */
-        PaymentSession: {
+        PaymentSessionDetails: {
             /** Format: uuid */
             id: string;
             /** @description The merchant's own reference for the session. */
@@ -143,9 +242,13 @@ export interface components {
             statementDescriptor: string;
             saveForFutureUse?: boolean;
             showSavedPayment?: boolean;
-            /** @enum {string} */
+            /**
+             * @description `LOOSE` (the default: the processor's rules) or `STRICT` (the merchant's); CARD and EWALLET only.
+             * @enum {string}
+             */
             expirationMode?: "STRICT" | "LOOSE";
             status: components["schemas"]["PaymentSessionStatus"];
+            investigationStatus?: null | components["schemas"]["InvestigationStatus"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
             expiryAt: components["schemas"]["Timestamp"];
@@ -153,20 +256,34 @@ export interface components {
              * Format: uri
              * @description The hosted payment page.
              */
-            paymentUrl: string;
-            /** @description `null` when nothing was charged before the cancel. */
+            paymentUrl?: string;
+            /** @description `null` when nothing was charged. */
             chargeDetails: components["schemas"]["Charge"][] | null;
-            cancelledAt: components["schemas"]["Timestamp"];
-            cancellationReason: components["schemas"]["CancellationReason"];
+            customerId?: string;
+            customer?: components["schemas"]["Customer"];
+            /** @description `null` until the session is cancelled. */
+            cancelledAt?: null | components["schemas"]["Timestamp"];
+            /** @description `null` until the session is cancelled. */
+            cancellationReason?: null | components["schemas"]["SessionCancellationReason"];
             /** @description The merchant's free-form key/value map, returned as sent. */
             metadata?: {
                 [key: string]: unknown;
             };
             bypassStatusPage?: boolean;
+            /** @description Only for CARD sessions in mode API with autoConfirm false. */
             encryptionKey?: string;
             recurringId?: string | null;
             initiateFirstAuthorization?: boolean;
-            investigationStatus?: string | null;
+        };
+        /**
+         * @description The Payment Session object as a cancel answers it: PaymentSessionDetails narrowed to a session the
+         *     merchant has just cancelled. Required fields are those in both of Pivot's published cancel examples;
+         *     the reason is one of the merchant's three.
+         */
+        PaymentSession: components["schemas"]["PaymentSessionDetails"] & {
+            paymentUrl: string;
+            cancelledAt: components["schemas"]["Timestamp"];
+            cancellationReason: components["schemas"]["CancellationReason"];
         };
         CancelPaymentSessionRequest: {
             cancellationReason: components["schemas"]["CancellationReason"];
@@ -176,6 +293,12 @@ export interface components {
             code: "00";
             message: string;
             data: components["schemas"]["PaymentSession"];
+        };
+        GetPaymentSessionResponse: {
+            /** @constant */
+            code: "00";
+            message: string;
+            data: components["schemas"]["PaymentSessionDetails"];
         };
         AccessTokenRequest: {
             /** @constant */
@@ -289,6 +412,13 @@ export interface components {
     };
     parameters: {
         /**
+         * @description The Payment Session ID returned when the Payment Session was created: a UUID in every Pivot example.
+         *     Not declared `format: uuid` because the API itself answers 400 (with `details`) for an id that is not
+         *     one; declaring it would make that documented answer unreachable for contract checks.
+         * @example f5011fb2-e205-46ad-ac20-481429ba1d32
+         */
+        PaymentSessionId: string;
+        /**
          * @description Idempotency key: alphanumeric, 16 to 36 characters, kept by Pivot for 24 hours. Pivot documents it
          *     for creating payments; the client sends one per logical cancel and reuses it on every retry.
          */
@@ -323,7 +453,7 @@ export interface operations {
                  *     one; declaring it would make that documented answer unreachable for contract checks.
                  * @example f5011fb2-e205-46ad-ac20-481429ba1d32
                  */
-                id: string;
+                id: components["parameters"]["PaymentSessionId"];
             };
             cookie?: never;
         };
@@ -359,6 +489,43 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["ServerError"];
+            502: components["responses"]["ServerError"];
+            503: components["responses"]["ServerError"];
+            504: components["responses"]["ServerError"];
+        };
+    };
+    getPaymentSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The Payment Session ID returned when the Payment Session was created: a UUID in every Pivot example.
+                 *     Not declared `format: uuid` because the API itself answers 400 (with `details`) for an id that is not
+                 *     one; declaring it would make that documented answer unreachable for contract checks.
+                 * @example f5011fb2-e205-46ad-ac20-481429ba1d32
+                 */
+                id: components["parameters"]["PaymentSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Payment Session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetPaymentSessionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
             502: components["responses"]["ServerError"];

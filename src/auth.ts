@@ -1,13 +1,15 @@
 /**
  * Where the bearer token comes from: a fixed token, the caller's provider function, or client credentials
- * exchanged at `POST /v1/access-token` and cached until shortly before they expire.
+ * exchanged at `POST /v1/access-token` and cached until shortly before they expire. Every way of getting a
+ * token is bounded by the attempt's signal, which aborts at the attempt's timeout, the call's deadline or
+ * the caller's abort.
  */
-import type { Client } from "openapi-fetch";
-import type { paths } from "../generated/schema.js";
-import { type AttemptContext, runAttempt } from "./attempt.js";
-import { PivotAuthenticationError, PivotResponseError } from "./errors.js";
+import { Stopped, within } from "./bounds.js";
+import { PivotAuthenticationError, PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { checkToken } from "./input.js";
 import type { Redactor } from "./redact.js";
-import { parseJson, type TextResponse, toHttpError } from "./response.js";
+import { parseJson, toHttpError } from "./response.js";
+import { type Http, send } from "./transport.js";
 
 /** A token, or a function that returns one (called before every attempt, so it may rotate tokens itself). */
 export type AccessTokenProvider = string | (() => string | Promise<string>);
@@ -20,30 +22,35 @@ export interface PivotCredentials {
 
 /** The token source used by the client. */
 export interface TokenSource {
-  /** The token to send now. */
-  get(context: AttemptContext): Promise<string>;
-  /** Called after a 401 with the token that was refused; true when asking again may yield a different one. */
-  invalidate(refused: string): boolean;
+  /** The token to send now; stops waiting when `signal` aborts. */
+  get(signal: AbortSignal): Promise<string>;
+  /** True when asking again after a 401 may yield a different token. */
+  readonly refreshable: boolean;
+  /** Forgets `refused` (after a 401) so that the next `get` fetches a new one. */
+  invalidate(refused: string): void;
 }
 
 /** A fixed token: nothing to refresh, so a 401 is final. */
 export function staticToken(token: string, redactor: Redactor): TokenSource {
   redactor.add(token, true);
-  return { get: async () => token, invalidate: () => false };
+  const sent = checkToken(token, "accessToken");
+  return { get: async () => sent, refreshable: false, invalidate() {} };
 }
 
 /** The caller's provider, asked before every attempt and once more after a 401. */
 export function providedToken(provide: () => string | Promise<string>, redactor: Redactor): TokenSource {
   return {
-    async get() {
-      const token = await provide();
+    async get(signal) {
+      // The provider is raced against the attempt's signal: one that never settles cannot hold the call.
+      const token = await within(Infinity, signal, () => provide());
       if (typeof token !== "string" || token === "") {
         throw new PivotAuthenticationError("The accessToken provider returned no token; it must return a non-empty string.");
       }
       redactor.add(token);
-      return token;
+      return checkToken(token, "The accessToken provider's token");
     },
-    invalidate: () => true,
+    refreshable: true,
+    invalidate() {},
   };
 }
 
@@ -53,74 +60,97 @@ interface CachedToken {
   refreshAt: number;
 }
 
+/** An exchange in flight, shared by the calls waiting for it. */
+interface Exchange {
+  promise: Promise<CachedToken>;
+  controller: AbortController;
+  waiters: number;
+}
+
 /**
  * Client credentials exchanged for a token, cached until 10% of its lifetime (at most 60 s) before it
- * expires. Concurrent callers share one exchange, so a burst of cancels makes one token request.
+ * expires. Concurrent callers share one exchange, so a burst of cancels makes one token request; each
+ * waits only as long as its own attempt may, and the exchange is aborted when no one waits for it any more.
  */
 export function credentialsToken(
-  api: Client<paths>,
+  http: Http,
   credentials: PivotCredentials,
   redactor: Redactor,
   now: () => number,
+  timeoutMs: number,
 ): TokenSource {
   redactor.add(credentials.clientSecret, true);
   let cached: CachedToken | undefined;
-  let pending: Promise<CachedToken> | undefined;
+  let pending: Exchange | undefined;
 
-  const exchange = async (context: AttemptContext): Promise<CachedToken> => {
-    const answer = await runAttempt(context, async (signal) => {
-      const { response } = await api.POST("/v1/access-token", {
-        headers: { "X-MERCHANT-ID": credentials.clientId, "X-MERCHANT-SECRET": credentials.clientSecret },
-        body: { grantType: "client_credentials" },
-        parseAs: "text",
-        signal,
-      });
-      // The client's fetch behind `api` returns a TextResponse: the body exactly as received.
-      return response as unknown as TextResponse;
+  const exchange = async (signal: AbortSignal): Promise<CachedToken> => {
+    const answer = await within(timeoutMs, signal, (attemptSignal) =>
+      send(
+        http,
+        "post",
+        "/v1/access-token",
+        {
+          headers: { "X-MERCHANT-ID": credentials.clientId, "X-MERCHANT-SECRET": credentials.clientSecret },
+          body: { grantType: "client_credentials" },
+        },
+        attemptSignal,
+      ),
+    ).catch((thrown: unknown) => {
+      if (thrown instanceof Stopped && thrown.by === "time") {
+        throw new PivotTimeoutError(`No complete answer to the access-token request within ${timeoutMs} ms.`);
+      }
+      throw thrown;
     });
-    if (answer.status < 200 || answer.status > 299) {
-      throw toHttpError(answer, { redact: (t) => redactor.redact(t) });
-    }
+    const redact = (text: string): string => redactor.redact(text);
+    if (answer.status < 200 || answer.status > 299) throw toHttpError(answer, { redact });
     const envelope = parseJson(answer.body) as { code?: unknown; data?: Record<string, unknown> } | undefined;
     const token = envelope?.data?.accessToken;
     const expiresIn = Number(envelope?.data?.expiresIn);
     // Masked even when the answer is unusable, since the rawBody of the error below shows it.
     if (typeof token === "string") redactor.add(token);
-    if (envelope?.code !== "00" || typeof token !== "string" || token === "" || !(expiresIn > 0)) {
+    if (answer.truncated || envelope?.code !== "00" || typeof token !== "string" || token === "" || !(expiresIn > 0)) {
       throw new PivotResponseError(
         `Pivot answered ${answer.status} to the access-token request without a usable token (code "00", data.accessToken, data.expiresIn).`,
-        { status: answer.status, rawBody: redactor.redact(answer.body) },
+        { status: answer.status, rawBody: redact(answer.body) },
       );
     }
     const lifetimeMs = expiresIn * 1000;
-    return { token, refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+    return { token: checkToken(token, "The access token Pivot issued"), refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+  };
+
+  const start = (): Exchange => {
+    const controller = new AbortController();
+    const started: Exchange = { promise: exchange(controller.signal), controller, waiters: 0 };
+    started.promise.then(
+      (fresh) => {
+        cached = fresh;
+      },
+      () => {},
+    );
+    started.promise.finally(() => {
+      if (pending === started) pending = undefined;
+    }).catch(() => {});
+    return started;
   };
 
   return {
-    async get(context) {
+    async get(signal) {
       if (cached && now() < cached.refreshAt) return cached.token;
-      // One exchange for all concurrent callers; it runs without any one caller's signal so that one caller
-      // giving up does not fail the others, and each caller still stops waiting when its own signal fires.
-      pending ??= exchange({ ...context, signal: undefined }).finally(() => {
-        pending = undefined;
-      });
-      const fresh = await abortable(pending, context.signal);
-      cached = fresh;
-      return fresh.token;
+      const joined = (pending ??= start());
+      joined.waiters++;
+      try {
+        return (await within(Infinity, signal, () => joined.promise)).token;
+      } finally {
+        // The last waiter to leave ends an exchange no one needs any more (a process can then exit at once).
+        if (--joined.waiters === 0 && pending === joined) {
+          pending = undefined;
+          joined.controller.abort();
+        }
+      }
     },
+    refreshable: true,
     invalidate(refused) {
       if (cached?.token === refused) cached = undefined;
-      return true;
     },
   };
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -32,6 +32,20 @@ export interface PivotErrorInit {
   cause?: unknown;
 }
 
+/** What a {@link PivotInvalidStateError} is built from. */
+export interface PivotInvalidStateErrorInit extends PivotErrorInit {
+  /** True when an earlier attempt of this call may have cancelled the session and the read-back could not tell. */
+  possiblyCancelledByEarlierAttempt?: boolean | undefined;
+  /** The session's status as read back after the 422, when the client read it. */
+  currentStatus?: string | undefined;
+}
+
+/** What a {@link PivotRateLimitError} is built from. */
+export interface PivotRateLimitErrorInit extends PivotErrorInit {
+  /** Milliseconds Pivot asked to wait, from `Retry-After`. */
+  retryAfterMs?: number | undefined;
+}
+
 /** Base class of every error the client throws. */
 export class PivotError extends Error {
   override name = "PivotError";
@@ -41,7 +55,7 @@ export class PivotError extends Error {
   readonly details: PivotErrorDetail[];
   readonly rawBody: string | undefined;
   readonly requestId: string | undefined;
-  attempts: number;
+  readonly attempts: number;
 
   constructor(message: string, init: PivotErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -99,17 +113,30 @@ export class PivotConflictError extends PivotError {
  */
 export class PivotInvalidStateError extends PivotError {
   override name = "PivotInvalidStateError";
-  possiblyCancelledByEarlierAttempt = false;
+  readonly possiblyCancelledByEarlierAttempt: boolean;
+  /** The session's status read back after the 422 (e.g. `PAID`), when the client read it back. */
+  readonly currentStatus: string | undefined;
+
+  constructor(message: string, init: PivotInvalidStateErrorInit = {}) {
+    super(message, init);
+    this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
+    this.currentStatus = init.currentStatus;
+  }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt };
+    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt, currentStatus: this.currentStatus };
   }
 }
 /** 429: Pivot's rate guard. Retried by default, honouring `Retry-After`. */
 export class PivotRateLimitError extends PivotError {
   override name = "PivotRateLimitError";
   /** Milliseconds Pivot asked to wait, from `Retry-After`, when it sent one. */
-  retryAfterMs: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, init: PivotRateLimitErrorInit = {}) {
+    super(message, init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
 }
 /** 5xx (and 408): a failure on Pivot's side or downstream of it, including an empty or non-JSON body. */
 export class PivotServerError extends PivotError {
@@ -131,7 +158,25 @@ export class PivotResponseError extends PivotError {
 export class PivotInputError extends PivotError {
   override name = "PivotInputError";
 }
-/** The caller's `AbortSignal` fired. Not retried. */
+/** The caller's `AbortSignal` fired (its reason is the `cause`). Not retried. */
 export class PivotAbortError extends PivotError {
   override name = "PivotAbortError";
+}
+
+/**
+ * A copy of `error` that records `attempts`: an error shared by several calls (a failed token exchange they
+ * all waited for) is reported by each call with its own attempt count, and the shared original stays as built.
+ */
+export function withAttempts<E extends PivotError>(error: E, attempts: number): E {
+  if (error.attempts === attempts) return error;
+  return Object.create(Object.getPrototypeOf(error), {
+    ...Object.getOwnPropertyDescriptors(error),
+    attempts: { value: attempts, enumerable: true },
+  }) as E;
+}
+
+/** The fields of `error` as an init, to build a new error that reports the same answer. */
+export function initOf(error: PivotError): PivotErrorInit {
+  const { status, code, traceId, details, rawBody, requestId, attempts } = error;
+  return { status, code, traceId, details, rawBody, requestId, attempts };
 }

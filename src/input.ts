@@ -4,6 +4,7 @@
  */
 import type { components } from "../generated/schema.js";
 import { PivotInputError } from "./errors.js";
+import { trimHttpWhitespace } from "./redact.js";
 
 type CancellationReason = components["schemas"]["CancellationReason"];
 
@@ -47,8 +48,20 @@ export function checkSessionId(id: unknown): string {
   return id;
 }
 
-/** Checks the cancel body: an object with exactly one key, `cancellationReason`, set to a documented reason. */
+/**
+ * Checks the cancel body: an object with exactly one key, `cancellationReason`, set to a documented reason.
+ * A body that throws when read (a getter, a Proxy) is an input error too, not a bare exception.
+ */
 export function checkCancelBody(body: unknown): { cancellationReason: CancellationReason } {
+  try {
+    return checkCancelBodyShape(body);
+  } catch (thrown) {
+    if (thrown instanceof PivotInputError) throw thrown;
+    throw new PivotInputError("The cancel body could not be read (a property getter or Proxy threw); pass a plain object { cancellationReason }.");
+  }
+}
+
+function checkCancelBodyShape(body: unknown): { cancellationReason: CancellationReason } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new PivotInputError(
       `The cancel body is required: pass { cancellationReason: ${CANCELLATION_REASONS.map((r) => `"${r}"`).join(" | ")} }, got ${describe(body)}.`,
@@ -67,6 +80,21 @@ export function checkCancelBody(body: unknown): { cancellationReason: Cancellati
     );
   }
   return { cancellationReason: reason as CancellationReason };
+}
+
+/**
+ * Checks a token or secret bound for a header, and returns it as it will be sent: without the whitespace
+ * at its ends (a trailing newline from a file or a `.env` line). Inside, CR, LF, NUL and other characters a
+ * header cannot carry are refused here, before any request, rather than failing inside `fetch`.
+ */
+export function checkToken(value: string, what: string): string {
+  const sent = trimHttpWhitespace(value);
+  if (/[^\t\x20-\x7e]/.test(sent)) {
+    throw new PivotInputError(
+      `${what} holds a character an HTTP header cannot carry (CR, LF, NUL or another control or non-ASCII character); check where it is read from.`,
+    );
+  }
+  return sent;
 }
 
 /** Checks a caller-supplied idempotency key against Pivot's documented `X-REQUEST-ID` format. */

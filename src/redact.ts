@@ -5,37 +5,87 @@
  */
 
 const MASK = "[REDACTED]";
-// Tokens rotate every 15 minutes; remembering a handful covers tokens still in flight without growing forever.
-const MAX_SECRETS = 8;
+// Tokens rotate every 15 minutes; besides the tokens of calls in flight, a handful of recent ones is kept.
+const MAX_RECENT = 8;
+/** Whitespace that `fetch` strips from a header value's ends: what goes on the wire is the trimmed form. */
+const HTTP_WHITESPACE_ENDS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/** A secret as `fetch` sends it in a header: without leading or trailing HTTP whitespace. */
+export function trimHttpWhitespace(value: string): string {
+  return value.replace(HTTP_WHITESPACE_ENDS, "");
+}
 
 /** Replaces known secrets in text with `[REDACTED]`. */
 export class Redactor {
   /** Secrets that live as long as the client (the client secret, a fixed token): never forgotten. */
-  private pinned: string[] = [];
-  /** Rotating tokens: only the most recent {@link MAX_SECRETS} are kept. */
+  private readonly pinned = new Set<string>();
+  /** Tokens used by calls still in flight, with how many calls use each: never forgotten while used. */
+  private readonly held = new Map<string, number>();
+  /** Tokens no call uses any more: only the most recent {@link MAX_RECENT} are kept. */
   private recent: string[] = [];
+  /** Every secret, longest first (so a secret inside a longer token never leaves the rest in clear); rebuilt on change. */
+  private ordered: string[] | undefined;
+  /** Per secret, a pattern that also matches its JSON-escaped spellings (`\/`, `\uXXXX`). */
+  private readonly escaped = new Map<string, RegExp>();
 
   /**
-   * Remembers a secret; empty and very short strings are ignored so that ordinary words are never masked.
-   * `pinned` secrets are kept for the client's life; others may be forgotten once newer ones replace them.
+   * Remembers a secret, as given and as sent (trimmed); empty and very short strings are ignored so that
+   * ordinary words are never masked. `pinned` secrets are kept for the client's life; others may be
+   * forgotten once newer ones replace them.
    */
   add(secret: string | undefined, pinned = false): void {
-    if (!secret || secret.length < 4 || this.pinned.includes(secret) || this.recent.includes(secret)) return;
-    if (pinned) {
-      this.pinned.push(secret);
-      return;
+    for (const form of forms(secret)) {
+      if (pinned) this.pinned.add(form);
+      else if (!this.pinned.has(form) && !this.held.has(form) && !this.recent.includes(form)) {
+        this.recent.push(form);
+        if (this.recent.length > MAX_RECENT) this.recent.shift();
+      }
     }
-    this.recent.push(secret);
-    if (this.recent.length > MAX_SECRETS) this.recent.shift();
+    this.ordered = undefined;
   }
 
-  /** The text with every known secret masked. */
+  /** Keeps `secret` (both forms) until the returned release is called: a call holds its token while it runs. */
+  hold(secret: string): () => void {
+    const held = forms(secret);
+    for (const form of held) this.held.set(form, (this.held.get(form) ?? 0) + 1);
+    this.ordered = undefined;
+    return () => {
+      for (const form of held) {
+        const count = (this.held.get(form) ?? 1) - 1;
+        if (count > 0) this.held.set(form, count);
+        else {
+          this.held.delete(form);
+          this.add(form);
+        }
+      }
+    };
+  }
+
+  /** The text with every known secret masked, raw or JSON-escaped. */
   redact(text: string): string {
+    this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent])].sort((a, b) => b.length - a.length);
     let out = text;
-    for (const secret of [...this.pinned, ...this.recent]) {
+    const mayEscape = text.includes("\\");
+    for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
+      if (mayEscape) out = out.replace(this.escapedPattern(secret), MASK);
     }
     return out;
+  }
+
+  private escapedPattern(secret: string): RegExp {
+    let pattern = this.escaped.get(secret);
+    if (pattern === undefined) {
+      const chars = [...secret].map((char) => {
+        const units = char.split("").map(unicodeEscape).join("");
+        const literal = char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+        const short = char === "/" || char === '"' || char === "\\" ? `|\\\\${literal}` : "";
+        return `(?:${literal}|${units}${short})`;
+      });
+      pattern = new RegExp(chars.join(""), "g");
+      this.escaped.set(secret, pattern);
+    }
+    return pattern;
   }
 
   /**
@@ -71,4 +121,16 @@ export function errorCode(thrown: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The forms of a secret worth masking: as given, and as it goes on the wire. */
+function forms(secret: string | undefined): string[] {
+  if (!secret) return [];
+  return [...new Set([secret, trimHttpWhitespace(secret)])].filter((form) => form.length >= 4);
+}
+
+/** `\uXXXX` for one UTF-16 unit, as a pattern matching either letter case of the hex digits. */
+function unicodeEscape(unit: string): string {
+  const hex = (unit.charCodeAt(0) ?? 0).toString(16).padStart(4, "0");
+  return `\\\\u${[...hex].map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d)).join("")}`;
 }

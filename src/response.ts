@@ -2,13 +2,12 @@
  * Turns what Pivot answered into either the cancelled session or a typed error. Parsing is defensive: any
  * body (empty, HTML, truncated JSON, the wrong shape) yields a {@link PivotError}, never a raw exception.
  */
-import type { components } from "../generated/schema.js";
 import {
   PivotAuthenticationError,
   PivotConflictError,
   PivotError,
   type PivotErrorDetail,
-  type PivotErrorInit,
+  type PivotRateLimitErrorInit,
   PivotInvalidStateError,
   PivotNotFoundError,
   PivotPermissionError,
@@ -18,49 +17,26 @@ import {
   PivotValidationError,
 } from "./errors.js";
 
-type PaymentSession = components["schemas"]["PaymentSession"];
-
-/** A response as read off the wire: status, headers and the whole body as text. */
+/** A response as read off the wire: status, headers and the body as text, cut short past the size cap. */
 export interface WireResponse {
   status: number;
   headers: Headers;
   body: string;
-}
-
-/**
- * A response whose body has been read once, in full, as text. The client's fetch hands this to openapi-fetch
- * instead of the `Response` (it reads only `status`, `ok`, `headers` and `text()`), so that the exact text
- * stays available as `body`: openapi-fetch's own error path parses JSON, and re-serialising it would lose
- * whitespace, number precision and a JSON string's quotes from `rawBody`.
- */
-export class TextResponse implements WireResponse {
-  readonly ok: boolean;
-
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    readonly body: string,
-  ) {
-    this.ok = status >= 200 && status <= 299;
-  }
-
-  /** Reads `response`'s whole body. */
-  static async read(response: Response): Promise<TextResponse> {
-    return new TextResponse(response.status, response.headers, await response.text());
-  }
-
-  text(): Promise<string> {
-    return Promise.resolve(this.body);
-  }
+  /** True when the body was longer than `maxResponseBytes` and `body` holds only its start. */
+  truncated: boolean;
 }
 
 /** Context for the error: the redactor for the body and the idempotency key of the call. */
 export interface ErrorContext {
   redact: (text: string) => string;
   requestId?: string | undefined;
+  /** The attempt number this answer belongs to, recorded in the error. */
+  attempts?: number | undefined;
+  /** The wait asked for by `Retry-After`, for a 429's error. */
+  retryAfterMs?: number | undefined;
 }
 
-const STATUS_HINTS: Record<number, [new (message: string, init?: PivotErrorInit) => PivotError, string]> = {
+const STATUS_HINTS: Record<number, [new (message: string, init?: PivotRateLimitErrorInit) => PivotError, string]> = {
   400: [PivotValidationError, "Pivot rejected the request's fields; see details."],
   401: [PivotAuthenticationError, "Check the access token or the client credentials."],
   403: [PivotPermissionError, "These credentials may not cancel payment sessions, or the account setup is incomplete."],
@@ -85,19 +61,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * The session from a 2xx answer. It must be Pivot's success envelope (`code` "00" and a `data` object) for
- * the session we asked about, now `CANCELLED`; anything else is a {@link PivotResponseError}, because a
- * payment call that "succeeded" on an unrecognised answer is worse than one that failed loudly.
- * Unknown extra fields are kept, never rejected: Pivot adds fields over time.
+ * the session we asked about (UUIDs compare without regard to case), in `status` when one is required;
+ * anything else is a {@link PivotResponseError}, because a payment call that "succeeded" on an unrecognised
+ * answer is worse than one that failed loudly. Unknown extra fields are kept: Pivot adds fields over time.
  */
-export function toCancelledSession(response: WireResponse, requestedId: string, context: ErrorContext): PaymentSession {
-  const envelope = parseJson(response.body);
+export function toSession<T>(response: WireResponse, requestedId: string, context: ErrorContext, status?: string): T {
   const fail = (why: string, code?: string | undefined): PivotResponseError =>
     new PivotResponseError(`Pivot answered ${response.status} but ${why}.`, {
       status: response.status,
       code,
       rawBody: context.redact(response.body),
       requestId: context.requestId,
+      attempts: context.attempts,
     });
+  if (response.truncated) throw fail("the body is larger than maxResponseBytes; it was not read to the end");
+  const envelope = parseJson(response.body);
   if (!isObject(envelope)) throw fail(response.body.trim() === "" ? "the body is empty" : "the body is not a JSON object");
   if (envelope.code !== "00") {
     const code = typeof envelope.code === "string" ? context.redact(envelope.code) : undefined;
@@ -105,9 +83,13 @@ export function toCancelledSession(response: WireResponse, requestedId: string, 
   }
   const data = envelope.data;
   if (!isObject(data)) throw fail("the envelope has no data object");
-  if (data.id !== requestedId) throw fail(`data.id is ${context.redact(JSON.stringify(data.id ?? null))}, not the session asked for`);
-  if (data.status !== "CANCELLED") throw fail(`data.status is ${context.redact(JSON.stringify(data.status ?? null))}, not "CANCELLED"`);
-  return data as PaymentSession;
+  if (typeof data.id !== "string" || data.id.toLowerCase() !== requestedId.toLowerCase()) {
+    throw fail(`data.id is ${context.redact(JSON.stringify(data.id ?? null))}, not the session asked for`);
+  }
+  if (status === undefined ? typeof data.status !== "string" : data.status !== status) {
+    throw fail(`data.status is ${context.redact(JSON.stringify(data.status ?? null))}, not ${status === undefined ? "a status" : `"${status}"`}`);
+  }
+  return data as T;
 }
 
 /** The typed error for a non-2xx answer, carrying Pivot's code, message, trace id and details when present. */
@@ -125,7 +107,13 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   const details = Array.isArray(inner.details) ? inner.details.filter(isObject).map(toDetail(context)) : [];
 
   const [ErrorClass, hint] = STATUS_HINTS[status] ?? classify(status);
-  const said = pivotMessage ?? (response.body.trim() === "" ? "an empty body" : "a body that is not Pivot's error envelope");
+  const said =
+    pivotMessage ??
+    (response.truncated
+      ? "a body larger than maxResponseBytes (not read to the end)"
+      : response.body.trim() === ""
+        ? "an empty body"
+        : "a body that is not Pivot's error envelope");
   const detailText = details.length ? ` (${details.map((d) => `${d.field ?? "?"}: ${d.message ?? "invalid"}`).join("; ")})` : "";
   const message = `Pivot answered ${status}${code ? ` ${code}` : ""}: ${said}${detailText}. ${hint}${traceId ? ` Trace id: ${traceId}.` : ""}`;
   return new ErrorClass(message, {
@@ -135,10 +123,12 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
     details,
     rawBody: context.redact(response.body),
     requestId: context.requestId,
+    attempts: context.attempts,
+    retryAfterMs: context.retryAfterMs,
   });
 }
 
-function classify(status: number): [new (message: string, init?: PivotErrorInit) => PivotError, string] {
+function classify(status: number): [new (message: string, init?: PivotRateLimitErrorInit) => PivotError, string] {
   if (status >= 500 || status === 408) return [PivotServerError, "A failure on Pivot's side; it is safe to retry later."];
   if (status >= 400) return [PivotValidationError, "Pivot refused the request."];
   return [PivotResponseError, "The client expected a 2xx or one of Pivot's documented error statuses."];

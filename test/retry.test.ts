@@ -3,7 +3,8 @@
  * fixed random source; Retry-After as seconds or an HTTP date; and the abortable sleep.
  */
 import { describe, expect, it } from "vitest";
-import { isRetryableStatus, parseRetryAfter, type RetryTiming, retryDelayMs, sleep } from "../src/retry.js";
+import { sleep } from "../src/bounds.js";
+import { isRetryableStatus, parseRetryAfter, type RetryTiming, retryDelayMs } from "../src/retry.js";
 
 const timing: RetryTiming = { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 const fixed = (value: number) => () => value;

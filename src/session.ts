@@ -1,0 +1,27 @@
+/**
+ * `getPaymentSession`: reads a session back (`GET /v2/payments/{id}`). GET is safe, so it is retried like
+ * the cancel; the cancel also uses {@link readSession} to settle an ambiguous 422.
+ */
+import type { components } from "../generated/schema.js";
+import { type Call, type CallOptions, type ClientCore, resolveCall, runCall } from "./call.js";
+import { checkSessionId } from "./input.js";
+import { toSession } from "./response.js";
+import { send } from "./transport.js";
+
+/** A Payment Session as `GET /v2/payments/{id}` returns it: the cancel's `PaymentSession` and more. */
+export type PaymentSessionDetails = components["schemas"]["PaymentSessionDetails"];
+
+/** Reads session `id`; see `PivotClient.getPaymentSession`. */
+export async function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {
+  checkSessionId(id);
+  return readSession(core, id, resolveCall(core, options));
+}
+
+/** One read-back call of `id`, under `call`'s deadline and signal. */
+export function readSession(core: ClientCore, id: string, call: Call): Promise<PaymentSessionDetails> {
+  return runCall(core, call, {
+    send: (token, signal) =>
+      send(core.http, "get", "/v2/payments/{id}", { params: { path: { id } }, headers: { Authorization: `Bearer ${token}` } }, signal),
+    read: (answer, context) => toSession<PaymentSessionDetails>(answer, id, context),
+  });
+}

@@ -1,0 +1,318 @@
+/**
+ * `getPaymentSession`, and the cancels it settles (issue 11 §2), against a small stateful Pivot on 127.0.0.1
+ * whose answers to each attempt the test can also take over: lose a cancel's answer, fail or stall a read-back.
+ */
+import type { ServerResponse } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createPivotClient,
+  PivotAbortError,
+  PivotError,
+  PivotInputError,
+  PivotInvalidStateError,
+  PivotNotFoundError,
+  PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+  type PaymentSessionDetails,
+} from "../src/index.js";
+import { rejectionOf, timed } from "./support/attempts.js";
+import { type HostileServer, reply, type SeenRequest, startHostileServer } from "./support/hostile-server.js";
+import { cancelledSession, errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "DUPLICATED" } as const;
+const SLACK_MS = 1_000;
+
+/** What the test does with one request instead of the default Pivot behaviour; return false to fall through. */
+type Override = (request: SeenRequest, response: ServerResponse, pivot: Pivot) => boolean | void;
+
+interface Pivot {
+  server: HostileServer;
+  statuses: Map<string, string>;
+  /** Overrides for cancels and read-backs, taken in order, one per request of that kind. */
+  cancels: Override[];
+  reads: Override[];
+}
+
+let pivot: Pivot | undefined;
+afterEach(async () => {
+  await pivot?.server.close();
+  pivot = undefined;
+});
+
+/** Applies a cancel to the state, as Pivot does, and returns the answer it would send. */
+function applyCancel(state: Pivot, id: string): [number, unknown] {
+  const status = state.statuses.get(id);
+  if (status === undefined) return [404, errorEnvelope("resource_missing", "Payment session not found")];
+  if (status !== "REQUIRE_PAYMENT_METHOD" && status !== "REQUIRE_CONFIRMATION") {
+    return [422, errorEnvelope("invalid_state", `Payment session is ${status}`)];
+  }
+  state.statuses.set(id, "CANCELLED");
+  return [200, { code: "00", message: "Success", data: cancelledSession(id, { cancellationReason: "DUPLICATED" }) }];
+}
+
+function sessionEnvelope(id: string, status: string): unknown {
+  return { code: "00", message: "Success", data: cancelledSession(id, status === "CANCELLED" ? {} : { status, cancelledAt: null, cancellationReason: null }) };
+}
+
+async function startPivot(statuses: Record<string, string> = { [SESSION_ID]: "REQUIRE_PAYMENT_METHOD" }): Promise<Pivot> {
+  const state: Pivot = { server: undefined as never, statuses: new Map(Object.entries(statuses)), cancels: [], reads: [] };
+  state.server = await startHostileServer((request, response) => {
+    const cancel = /^\/v2\/payments\/([^/]+)\/cancel$/.exec(request.path);
+    const read = /^\/v2\/payments\/([^/]+)$/.exec(request.path);
+    const id = decodeURIComponent((cancel ?? read)?.[1] ?? "");
+    if (cancel && request.method === "POST") {
+      if (state.cancels.shift()?.(request, response, state) === true) return;
+      const [status, body] = applyCancel(state, id);
+      return reply(response, status, body);
+    }
+    if (read && request.method === "GET") {
+      if (state.reads.shift()?.(request, response, state) === true) return;
+      const status = state.statuses.get(id);
+      if (status === undefined) return reply(response, 404, errorEnvelope("resource_missing", "Payment session not found"));
+      return reply(response, 200, sessionEnvelope(id, status));
+    }
+    reply(response, 404, errorEnvelope("resource_missing", "No such route"));
+  });
+  pivot = state;
+  return state;
+}
+
+function clientOf(state: Pivot, options: Record<string, unknown> = {}) {
+  return createPivotClient({ baseUrl: state.server.url, accessToken: "tok-readback-0001", baseDelayMs: 1, maxDelayMs: 1, ...options });
+}
+
+/** Applies the cancel, then drops the connection: the answer is lost. */
+const cancelThenReset: Override = (request, response, state) => {
+  applyCancel(state, SESSION_ID);
+  response.socket?.destroy();
+  return true;
+};
+
+const methods = (state: Pivot): string[] => state.server.requests.map((r) => `${r.method} ${r.path.endsWith("/cancel") ? "cancel" : "read"}`);
+
+describe("getPaymentSession", () => {
+  it("reads the session back with a bearer token and returns it typed", async () => {
+    const state = await startPivot({ [SESSION_ID]: "REQUIRE_CONFIRMATION" });
+
+    const session: PaymentSessionDetails = await clientOf(state).getPaymentSession(SESSION_ID);
+
+    expect(session.id).toBe(SESSION_ID);
+    expect(session.status).toBe("REQUIRE_CONFIRMATION");
+    const [request] = state.server.requests;
+    expect(request?.method).toBe("GET");
+    expect(request?.path).toBe(`/v2/payments/${SESSION_ID}`);
+    expect(request?.headers.authorization).toBe("Bearer tok-readback-0001");
+    expect(request?.body).toBe("");
+  });
+
+  it("percent-encodes the id as one path segment", async () => {
+    const state = await startPivot({ "a/b?c": "PAID" });
+
+    const session = await clientOf(state).getPaymentSession("a/b?c");
+
+    expect(session.status).toBe("PAID");
+    expect(state.server.requests[0]?.path).toBe("/v2/payments/a%2Fb%3Fc");
+  });
+
+  it("retries a 503 and then returns the session", async () => {
+    const state = await startPivot();
+    state.reads.push((_request, response) => {
+      reply(response, 503, errorEnvelope("service_unavailable", "later"));
+      return true;
+    });
+
+    const session = await clientOf(state).getPaymentSession(SESSION_ID);
+
+    expect(session.status).toBe("REQUIRE_PAYMENT_METHOD");
+    expect(methods(state)).toEqual(["GET read", "GET read"]);
+  });
+
+  it("rejects with PivotNotFoundError for an unknown id", async () => {
+    const state = await startPivot({});
+
+    const error = (await rejectionOf(clientOf(state).getPaymentSession(SESSION_ID))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotNotFoundError);
+    expect(error.attempts).toBe(1);
+  });
+
+  it.each([
+    ["a code other than 00", { code: "99", message: "odd", data: cancelledSession(SESSION_ID) }],
+    ["another session's id", { code: "00", message: "Success", data: cancelledSession("0d4c2b0a-0000-4000-8000-000000000000") }],
+    ["no status", { code: "00", message: "Success", data: { id: SESSION_ID } }],
+    ["no data", { code: "00", message: "Success" }],
+  ])("rejects a 200 with %s with PivotResponseError, without retrying", async (_name, body) => {
+    const state = await startPivot();
+    state.reads.push((_request, response) => {
+      reply(response, 200, body);
+      return true;
+    });
+
+    const error = await rejectionOf(clientOf(state).getPaymentSession(SESSION_ID));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(state.server.requests).toHaveLength(1);
+  });
+
+  it.each([[""], ["."], [42], [null]])("rejects the id %j with PivotInputError before any request", async (id) => {
+    const state = await startPivot();
+
+    await expect(clientOf(state).getPaymentSession(id as string)).rejects.toBeInstanceOf(PivotInputError);
+    expect(state.server.requests).toHaveLength(0);
+  });
+
+  it("rejects bad options with PivotInputError before any request", async () => {
+    const state = await startPivot();
+
+    await expect(clientOf(state).getPaymentSession(SESSION_ID, { deadlineMs: -1 })).rejects.toBeInstanceOf(PivotInputError);
+    await expect(clientOf(state).getPaymentSession(SESSION_ID, { maxRetries: 99 })).rejects.toBeInstanceOf(PivotInputError);
+    expect(state.server.requests).toHaveLength(0);
+  });
+
+  it("stops at its deadline when the server stalls", async () => {
+    const state = await startPivot();
+    state.reads.push(() => true);
+
+    const { result, elapsedMs } = await timed(() => clientOf(state, { timeoutMs: 10_000 }).getPaymentSession(SESSION_ID, { deadlineMs: 300 }));
+
+    const error = (result as PromiseRejectedResult).reason as PivotError;
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect(error.message).toMatch(/deadline of 300 ms/);
+    expect(elapsedMs).toBeLessThan(300 + SLACK_MS);
+  });
+});
+
+describe("a cancel whose answer was lost, settled by reading the session back", () => {
+  it("resolves with the CANCELLED session when the earlier attempt did cancel it", async () => {
+    const state = await startPivot();
+    state.cancels.push(cancelThenReset);
+
+    const session = await clientOf(state).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    expect(session.id).toBe(SESSION_ID);
+    expect(methods(state)).toEqual(["POST cancel", "POST cancel", "GET read"]);
+  });
+
+  it("rejects with currentStatus and possiblyCancelledByEarlierAttempt false when the session is in another status", async () => {
+    const state = await startPivot();
+    state.cancels.push((_request, response, s) => {
+      s.statuses.set(SESSION_ID, "PAID"); // paid meanwhile; this attempt's answer is lost
+      response.socket?.destroy();
+      return true;
+    });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.currentStatus).toBe("PAID");
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
+    expect(error.status).toBe(422);
+    expect(error.message).toMatch(/PAID/);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ currentStatus: "PAID", possiblyCancelledByEarlierAttempt: false });
+  });
+
+  it("rejects with possiblyCancelledByEarlierAttempt true and the read-back's error as cause when the read-back fails", async () => {
+    const state = await startPivot();
+    state.cancels.push(cancelThenReset);
+    const unavailable = (_request: SeenRequest, response: ServerResponse): boolean => {
+      reply(response, 503, errorEnvelope("service_unavailable", "later"));
+      return true;
+    };
+    state.reads.push(unavailable, unavailable, unavailable);
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(error.currentStatus).toBeUndefined();
+    expect(error.cause).toBeInstanceOf(PivotServerError);
+    expect((error.cause as PivotError).attempts).toBe(3);
+    expect(error.message).toMatch(/may have cancelled the session/);
+  });
+
+  it("reads back within the same deadline: a stalled read-back ends at the call's deadline", async () => {
+    const state = await startPivot();
+    state.cancels.push(cancelThenReset);
+    state.reads.push(() => true);
+
+    const { result, elapsedMs } = await timed(() =>
+      clientOf(state, { timeoutMs: 10_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 1_000 }),
+    );
+
+    const error = (result as PromiseRejectedResult).reason as PivotInvalidStateError;
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(error.cause).toBeInstanceOf(PivotTimeoutError);
+    expect((error.cause as Error).message).toMatch(/deadline of 1000 ms/);
+    expect(elapsedMs).toBeLessThan(1_000 + SLACK_MS);
+  });
+
+  it("reads back under the same signal: aborting during the read-back ends the call", async () => {
+    const state = await startPivot();
+    state.cancels.push(cancelThenReset);
+    const controller = new AbortController();
+    state.reads.push(() => {
+      controller.abort(new Error("user left"));
+      return true;
+    });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(error.cause).toBeInstanceOf(PivotAbortError);
+    expect((error.cause as PivotError).cause).toBe(controller.signal.reason);
+  });
+
+  it("does not read back a 422 that answers the first attempt", async () => {
+    const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
+    expect(error.currentStatus).toBeUndefined();
+    expect(methods(state)).toEqual(["POST cancel"]);
+  });
+});
+
+describe("alreadyCancelled", () => {
+  it('resolves with the session on a 422 when it is already CANCELLED and alreadyCancelled is "resolve"', async () => {
+    const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
+
+    const session = await clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve" });
+
+    expect(session.status).toBe("CANCELLED");
+    expect(methods(state)).toEqual(["POST cancel", "GET read"]);
+  });
+
+  it('rejects with currentStatus on a 422 when the session is in another status, even with "resolve"', async () => {
+    const state = await startPivot({ [SESSION_ID]: "EXPIRED" });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve" }))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.currentStatus).toBe("EXPIRED");
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
+  });
+
+  it('rejects a 422 without reading back by default ("reject")', async () => {
+    const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
+
+    const error = await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "reject" }));
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(methods(state)).toEqual(["POST cancel"]);
+  });
+
+  it("rejects an unknown alreadyCancelled value with PivotInputError before any request", async () => {
+    const state = await startPivot();
+
+    const error = await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "ignore" as "resolve" }));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(state.server.requests).toHaveLength(0);
+  });
+});
