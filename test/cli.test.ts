@@ -12,6 +12,7 @@ import { UsageError } from "../src/cli/usage-error.js";
 import { startPivotEmulator, type PivotEmulator } from "../src/emulator/index.js";
 import { CANCELLATION_REASONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../src/index.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { cancelledSession, SESSION_ID } from "./support/pivot-bodies.js";
 
 // Distinctive values, so that finding one in the output cannot be a coincidence.
 const CLIENT_ID = "cli-test-merchant-0001";
@@ -376,6 +377,46 @@ describe("pivot-cancel: the rest of the exit-code table, against a scripted serv
 
     expect(code).toBe(1);
     expect(err).toBe("pivot-cancel: unexpected failure: Error: write EPIPE\n");
+  });
+});
+
+describe("pivot-cancel get: reads a session back, changing nothing", () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.close());
+  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+
+  it("with --json, prints the session Pivot answers to GET /v2/payments/{id}, exit 0", async () => {
+    const session = cancelledSession(SESSION_ID);
+    server.script([step.json(200, { code: "00", message: "Success", data: session })]);
+
+    const { code, out, err } = await run(["get", SESSION_ID, "--json"], atServer());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toEqual(session);
+    expect(server.requests.map((r) => [r.method, r.path])).toEqual([["GET", `/v2/payments/${SESSION_ID}`]]);
+  });
+
+  it("without --json, prints a heading and the session's fields", async () => {
+    server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID) })]);
+
+    const { code, out } = await run(["get", SESSION_ID], atServer());
+
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^Payment session ${SESSION_ID}:\n`));
+    expect(out).toMatch(/^ {2}status +CANCELLED$/m);
+  });
+
+  it("exits 6 (PivotNotFoundError) for an id Pivot does not know", async () => {
+    server.script([step.error(404, "resource_missing", "Payment session not found")]);
+
+    const { code, out, err } = await run(["get", SESSION_ID], atServer());
+
+    expect([code, out]).toEqual([6, ""]);
+    expect(err).toMatch(/^pivot-cancel: PivotNotFoundError \(404 resource_missing\): /);
   });
 });
 

@@ -55,7 +55,8 @@ async function perform(client: PivotClient, invocation: Extract<Invocation, { id
   const { id, json } = invocation;
   const options = signal === undefined ? {} : { signal };
   if (invocation.command === "get") {
-    throw new UsageError("get is not available in this build yet.");
+    const session = await client.getPaymentSession(id, options);
+    return formatSession(`Payment session ${session.id}:`, session, json);
   }
   const session = await client.cancelPaymentSession(id, { cancellationReason: invocation.reason }, {
     ...options,
