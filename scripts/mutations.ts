@@ -84,7 +84,7 @@ const MUTATIONS: Mutation[] = [
     description: "make the client send a different body (reason always DUPLICATED)",
     edits: [
       {
-        file: "src/client.ts",
+        file: "src/cancel.ts",
         from: /const payload = checkCancelBody\(body\);/,
         to: 'const payload = { ...checkCancelBody(body), cancellationReason: "DUPLICATED" as const };',
       },

@@ -4,8 +4,8 @@
  * token is bounded by the attempt's signal, which aborts at the attempt's timeout, the call's deadline or
  * the caller's abort.
  */
-import { Stopped, within } from "./bounds.js";
-import { PivotAuthenticationError, PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { within } from "./bounds.js";
+import { PivotAuthenticationError, PivotResponseError } from "./errors.js";
 import { checkToken } from "./input.js";
 import type { Redactor } from "./redact.js";
 import { parseJson, toHttpError } from "./response.js";
@@ -84,7 +84,8 @@ export function credentialsToken(
   let pending: Exchange | undefined;
 
   const exchange = async (signal: AbortSignal): Promise<CachedToken> => {
-    const answer = await within(timeoutMs, signal, (attemptSignal) =>
+    // Its own time limit, like any attempt's: a waiter that outlives it sees it as its attempt's timeout.
+    const answer = await within(timeoutMs, signal, (exchangeSignal) =>
       send(
         http,
         "post",
@@ -93,14 +94,9 @@ export function credentialsToken(
           headers: { "X-MERCHANT-ID": credentials.clientId, "X-MERCHANT-SECRET": credentials.clientSecret },
           body: { grantType: "client_credentials" },
         },
-        attemptSignal,
+        exchangeSignal,
       ),
-    ).catch((thrown: unknown) => {
-      if (thrown instanceof Stopped && thrown.by === "time") {
-        throw new PivotTimeoutError(`No complete answer to the access-token request within ${timeoutMs} ms.`);
-      }
-      throw thrown;
-    });
+    );
     const redact = (text: string): string => redactor.redact(text);
     if (answer.status < 200 || answer.status > 299) throw toHttpError(answer, { redact });
     const envelope = parseJson(answer.body) as { code?: unknown; data?: Record<string, unknown> } | undefined;

@@ -5,7 +5,7 @@
  */
 import type { components } from "../generated/schema.js";
 import { type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
-import { initOf, PivotInputError, PivotInvalidStateError } from "./errors.js";
+import { PivotInputError, PivotInvalidStateError } from "./errors.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
 import { toSession } from "./response.js";
@@ -69,10 +69,11 @@ async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateEr
     const lost = mayHaveActed
       ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session before its answer was lost, and reading the session back failed (see cause); check the session's status before treating this as a failure.`
       : " Reading the session back failed (see cause).";
-    throw new PivotInvalidStateError(refusal.message + lost, { ...initOf(refusal), possiblyCancelledByEarlierAttempt: mayHaveActed, cause: readError });
+    throw new PivotInvalidStateError(refusal.message + lost, { ...refusal, possiblyCancelledByEarlierAttempt: mayHaveActed, cause: readError });
   }
   throw new PivotInvalidStateError(`${refusal.message} Read back, the session is ${status}.`, {
-    ...initOf(refusal),
+    ...refusal,
+    possiblyCancelledByEarlierAttempt: false,
     currentStatus: status,
   });
 }

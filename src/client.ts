@@ -123,22 +123,18 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
 
 /** openapi-fetch for anything the client has no method for: the bearer token added, redirects never followed. */
 function rawClient(core: ClientCore): Client<paths> {
-  const raw = createClient<paths>({
+  return createClient<paths>({
     baseUrl: core.http.baseUrl,
-    // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
-    fetch: (request: Request) => core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" })),
-    redirect: "manual",
-  });
-  raw.use({
-    async onRequest({ request }) {
+    async fetch(request: Request) {
       if (!request.headers.has("Authorization")) {
         const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal));
         request.headers.set("Authorization", `Bearer ${token}`);
       }
-      return request;
+      // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
+      return core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
     },
+    redirect: "manual",
   });
-  return raw;
 }
 
 function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor, now: () => number, timeoutMs: number): TokenSource {

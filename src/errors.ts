@@ -175,8 +175,3 @@ export function withAttempts<E extends PivotError>(error: E, attempts: number): 
   }) as E;
 }
 
-/** The fields of `error` as an init, to build a new error that reports the same answer. */
-export function initOf(error: PivotError): PivotErrorInit {
-  const { status, code, traceId, details, rawBody, requestId, attempts } = error;
-  return { status, code, traceId, details, rawBody, requestId, attempts };
-}

@@ -25,8 +25,6 @@ export class Redactor {
   private recent: string[] = [];
   /** Every secret, longest first (so a secret inside a longer token never leaves the rest in clear); rebuilt on change. */
   private ordered: string[] | undefined;
-  /** Per secret, a pattern that also matches its JSON-escaped spellings (`\/`, `\uXXXX`). */
-  private readonly escaped = new Map<string, RegExp>();
 
   /**
    * Remembers a secret, as given and as sent (trimmed); empty and very short strings are ignored so that
@@ -61,31 +59,20 @@ export class Redactor {
     };
   }
 
-  /** The text with every known secret masked, raw or JSON-escaped. */
+  /**
+   * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`; such escapes are
+   * written as the character itself (only where that keeps the JSON's meaning) when that reveals a secret, so
+   * that an echo spelt that way is masked too.
+   */
   redact(text: string): string {
     this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent])].sort((a, b) => b.length - a.length);
-    let out = text;
-    const mayEscape = text.includes("\\");
+    const decoded = text.includes("\\") ? text.replace(JSON_ESCAPE, unescapeJson) : text;
+    // The body stays as received unless an escaped secret is in it.
+    let out = this.ordered.some((secret) => decoded.includes(secret)) ? decoded : text;
     for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
-      if (mayEscape) out = out.replace(this.escapedPattern(secret), MASK);
     }
     return out;
-  }
-
-  private escapedPattern(secret: string): RegExp {
-    let pattern = this.escaped.get(secret);
-    if (pattern === undefined) {
-      const chars = [...secret].map((char) => {
-        const units = char.split("").map(unicodeEscape).join("");
-        const literal = char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-        const short = char === "/" || char === '"' || char === "\\" ? `|\\\\${literal}` : "";
-        return `(?:${literal}|${units}${short})`;
-      });
-      pattern = new RegExp(chars.join(""), "g");
-      this.escaped.set(secret, pattern);
-    }
-    return pattern;
   }
 
   /**
@@ -129,8 +116,12 @@ function forms(secret: string | undefined): string[] {
   return [...new Set([secret, trimHttpWhitespace(secret)])].filter((form) => form.length >= 4);
 }
 
-/** `\uXXXX` for one UTF-16 unit, as a pattern matching either letter case of the hex digits. */
-function unicodeEscape(unit: string): string {
-  const hex = (unit.charCodeAt(0) ?? 0).toString(16).padStart(4, "0");
-  return `\\\\u${[...hex].map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d)).join("")}`;
+/** `\\` (kept whole, so that what follows it is not misread as an escape), `\/`, or `\uXXXX`. */
+const JSON_ESCAPE = /\\\\|\\\/|\\u([0-9a-fA-F]{4})/g;
+
+/** One JSON escape as its character, unless that character must stay escaped in a JSON string. */
+function unescapeJson(escape: string, hex: string | undefined): string {
+  if (hex === undefined) return escape === "\\/" ? "/" : escape;
+  const char = String.fromCharCode(Number.parseInt(hex, 16));
+  return char < " " || char === '"' || char === "\\" || (char >= "\ud800" && char <= "\udfff") ? escape : char;
 }

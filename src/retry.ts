@@ -81,43 +81,28 @@ export function retryDelayMs(
   return Math.floor(random() * ceiling);
 }
 
-const DAYS = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
-const LONG_DAYS = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTH = `(${MONTHS.join("|")})`;
-const TIME = "(\\d\\d):(\\d\\d):(\\d\\d)";
-/** RFC 9110 §5.6.7's three HTTP-date forms; the groups are day, month, year, hours, minutes, seconds. */
-const IMF_FIXDATE = new RegExp(`^${DAYS}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-const RFC_850 = new RegExp(`^${LONG_DAYS}, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`);
-const ASCTIME = new RegExp(`^${DAYS} ${MONTH} ( \\d|\\d\\d) ${TIME} (\\d{4})$`);
+/** RFC 9110's preferred HTTP-date, IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/;
 
-/** An HTTP-date in any of RFC 9110's forms as epoch ms; undefined for anything else. */
-export function parseHttpDate(text: string, now: number = Date.now()): number | undefined {
-  let parts: (string | undefined)[];
-  let match = IMF_FIXDATE.exec(text);
-  if (match) parts = match.slice(1);
-  else if ((match = RFC_850.exec(text))) {
-    // A two-digit year more than 50 years ahead is in the past century (RFC 9110 §5.6.7).
-    const thisYear = new Date(now).getUTCFullYear();
-    let year = Math.floor(thisYear / 100) * 100 + Number(match[3]);
-    if (year > thisYear + 50) year -= 100;
-    parts = [match[1], match[2], String(year), match[4], match[5], match[6]];
-  } else if ((match = ASCTIME.exec(text))) parts = [match[2], match[1], match[6], match[3], match[4], match[5]];
-  else return undefined;
-  const [day, month, year, hours, minutes, seconds] = parts.map((part, i) => (i === 1 ? MONTHS.indexOf(part ?? "") : Number(part)));
-  const time = Date.UTC(year ?? 0, month ?? 0, day ?? 0, hours ?? 0, minutes ?? 0, seconds ?? 0);
-  // Reject dates that do not exist (31 Feb rolls over in Date.UTC) and out-of-range times.
-  return new Date(time).getUTCDate() === day && (hours ?? 0) < 24 && (minutes ?? 0) < 60 && (seconds ?? 0) < 61 ? time : undefined;
+/**
+ * An IMF-fixdate as epoch ms; undefined for anything else. Date.parse reads a string of this exact shape
+ * correctly; a day the month does not have (31 Feb) rolls over there, so it is refused here.
+ */
+export function parseHttpDate(text: string): number | undefined {
+  const match = IMF_FIXDATE.exec(text);
+  const time = Date.parse(text);
+  return match && new Date(time).getUTCDate() === Number(match[1]) ? time : undefined;
 }
 
 /**
- * Reads `Retry-After` as RFC 9110 allows it: delay-seconds or an HTTP-date. Anything else (Date.parse would
- * take "foo 12" for a date in 2001) is ignored: undefined, so the normal backoff applies.
+ * Reads `Retry-After` as RFC 9110 allows it: delay-seconds or an HTTP-date (IMF-fixdate, the form senders must
+ * use). Anything else (Date.parse would take "foo 12" for a date in 2001) is ignored: undefined, so the normal
+ * backoff applies.
  */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = parseHttpDate(text, now);
+  const date = parseHttpDate(text);
   return date === undefined ? undefined : Math.max(0, date - now);
 }
