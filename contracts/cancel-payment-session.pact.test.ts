@@ -1,5 +1,6 @@
 /**
- * Consumer contract: what the real client (`createPivotClient`) sends to Pivot and what it needs back, recorded
+ * Consumer contract: what the real client (`createPivotClient`) sends to Pivot and what it needs back (the cancel,
+ * the access-token exchange and the read-back `GET /v2/payments/{id}`), recorded
  * against the Pact mock server as contracts/.pact-out/pivot-payment-client-pivot-payment-api.json.
  *
  * Every test drives the real client with `maxRetries: 0`, so one interaction is exactly one request. Responses are
@@ -90,15 +91,18 @@ function cancelRequest(state: string, description: string, options: { id: string
     );
 }
 
-/** The cancelled session of the docs' example, with the reason that was sent. */
-function cancelledSessionBody(reason: CancellationReason) {
+/**
+ * The cancelled session of the docs' example. `reason` is the exact reason a cancel sent, or a matcher: a session
+ * read back may carry any of the object's five reasons.
+ */
+function cancelledSessionBody(reason: CancellationReason | ReturnType<typeof regex>, id = DOCS_SESSION_ID) {
   const docs = DOCS_CANCEL_RESPONSE.data;
   const redirect = docs.redirectUrl;
   return {
     code: "00",
     message: like(DOCS_CANCEL_RESPONSE.message),
     data: {
-      id: uuid(docs.id),
+      id: uuid(id),
       clientReferenceId: like(docs.clientReferenceId),
       amount: { value: number(docs.amount.value), currency: regex("^[A-Z]{3}$", docs.amount.currency) },
       autoConfirm: boolean(docs.autoConfirm),
@@ -140,6 +144,18 @@ function errorBody(code: string, message: string, details?: { field: string; mes
       trace_id: like(TRACE_ID),
     },
   };
+}
+
+/** One read-back interaction up to its request: a provider state with the session id, the pinned GET. */
+function readRequest(state: string, description: string, id: string) {
+  const params: SessionStateParams = { id };
+  return pact
+    .addInteraction()
+    .given(state, { ...params })
+    .uponReceiving(description)
+    .withRequest("GET", regex(`^/v2/payments/${UUID}$`, `/v2/payments/${id}`), (request) =>
+      request.headers({ Authorization: regex("^Bearer .+$", `Bearer ${PLACEHOLDER_TOKEN}`) }),
+    );
 }
 
 /** What the client should return for a successful cancel: the docs' session, with the reason sent. */
@@ -254,6 +270,35 @@ describe("POST /v2/payments/{id}/cancel", () => {
       const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(NOT_A_UUID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       expect(error).toBeInstanceOf(PivotValidationError);
       expect(error).toMatchObject({ status: 400, code: "api_validation_error", details: [{ field: "id", message: "must be a UUID" }], attempts: 1 });
+    });
+  });
+});
+
+describe("GET /v2/payments/{id}", () => {
+  it("returns a session that was cancelled, with its cancel fields", async () => {
+    const reason = regex(oneOf(specEnum("SessionCancellationReason")), "REQUESTED_BY_CUSTOMER");
+    const interaction = readRequest(STATES.cancelled, "a request to read back a cancelled session", CANCELLED_SESSION_ID).willRespondWith(
+      200,
+      (response) => response.jsonBody(cancelledSessionBody(reason, CANCELLED_SESSION_ID)),
+    );
+
+    await executeRecorded(interaction, async (mockServer) => {
+      const session = await clientFor(mockServer).getPaymentSession(CANCELLED_SESSION_ID);
+      expect(session).toEqual({ ...DOCS_CANCEL_RESPONSE.data, id: CANCELLED_SESSION_ID });
+      expect(session.status).toBe("CANCELLED");
+    });
+  });
+
+  it("rejects with PivotNotFoundError when no session has the id", async () => {
+    const interaction = readRequest(STATES.noSession, "a request to read back a session that does not exist", UNKNOWN_SESSION_ID).willRespondWith(
+      404,
+      (response) => response.jsonBody(errorBody("resource_missing", `The payment session with ID ${UNKNOWN_SESSION_ID} cannot be found`)),
+    );
+
+    await executeRecorded(interaction, async (mockServer) => {
+      const error = await rejectionOf(clientFor(mockServer).getPaymentSession(UNKNOWN_SESSION_ID));
+      expect(error).toBeInstanceOf(PivotNotFoundError);
+      expect(error).toMatchObject({ status: 404, code: "resource_missing", traceId: TRACE_ID, attempts: 1 });
     });
   });
 });

@@ -136,6 +136,19 @@ describe("the emulator as the pact's provider", () => {
     }
   });
 
+  it("fails verification when a read-back of a cancelled session answers without its cancellationReason", async () => {
+    relay.rewriteJson = (body) => {
+      const data = (body as { data?: Record<string, unknown> }).data;
+      if (data !== undefined) delete data.cancellationReason;
+      return body;
+    };
+    try {
+      await expect(verify("a request to read back a cancelled session")).rejects.toThrow();
+    } finally {
+      relay.rewriteJson = undefined;
+    }
+  });
+
   it("fails verification when a cancel answers with a status other than CANCELLED", async () => {
     relay.rewriteJson = (body) => {
       const data = (body as { data?: { status?: unknown } }).data;

@@ -21,9 +21,13 @@ interface PactFile {
 }
 
 const ORIGINAL = "a request to cancel a session awaiting a payment method";
+const READ_BACK = "a request to read back a cancelled session";
 
-/** Each defect: how it breaks a copy of the original interaction, and the validator error that must name it. */
-const DEFECTS: { name: string; breakIt: (copy: Interaction) => void; code: string; message: RegExp }[] = [
+/**
+ * Each defect: how it breaks a copy of an interaction (the cancel above unless `of` names another), and the
+ * validator error that must name it.
+ */
+const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void; code: string; message: RegExp }[] = [
   {
     name: "a response field the spec does not define",
     breakIt: (copy) => {
@@ -59,6 +63,24 @@ const DEFECTS: { name: string; breakIt: (copy: Interaction) => void; code: strin
     message: /must NOT have additional properties/,
   },
   {
+    name: "a read-back whose cancellationReason is none of the object's five",
+    of: READ_BACK,
+    breakIt: (copy) => {
+      copy.response.body.content.data["cancellationReason"] = "CHANGED_MIND";
+    },
+    code: "response.body.incompatible",
+    message: /must be equal to one of the allowed values/,
+  },
+  {
+    name: "a read-back with a field the object does not define",
+    of: READ_BACK,
+    breakIt: (copy) => {
+      copy.response.body.content.data["refundedAt"] = "2025-03-30T14:12:28Z";
+    },
+    code: "response.body.incompatible",
+    message: /must NOT have additional properties - refundedAt/,
+  },
+  {
     name: "a status the spec does not list",
     breakIt: (copy) => {
       copy.response.status = 418;
@@ -68,7 +90,7 @@ const DEFECTS: { name: string; breakIt: (copy: Interaction) => void; code: strin
   },
 ];
 
-const brokenDescription = (defect: string) => `${ORIGINAL} [broken: ${defect}]`;
+const brokenDescription = (defect: string) => `a copy [broken: ${defect}]`;
 
 let workDir: string;
 let result: SpecCheckResult;
@@ -77,9 +99,9 @@ let originalDescriptions: string[];
 beforeAll(async () => {
   const pact = readPact(FRESH_PACT_FILE) as unknown as PactFile;
   originalDescriptions = pact.interactions.map((i) => i.description);
-  const original = pact.interactions.find((i) => i.description === ORIGINAL);
-  if (original === undefined) throw new Error(`the fresh pact has no interaction "${ORIGINAL}"`);
   for (const defect of DEFECTS) {
+    const original = pact.interactions.find((i) => i.description === (defect.of ?? ORIGINAL));
+    if (original === undefined) throw new Error(`the fresh pact has no interaction "${defect.of ?? ORIGINAL}"`);
     const copy = structuredClone(original);
     copy.description = brokenDescription(defect.name);
     defect.breakIt(copy);

@@ -49,6 +49,40 @@ describe("validateResponse", () => {
   });
 });
 
+describe("PaymentSessionDetails (GET) and the cancel's PaymentSession", () => {
+  const GET = "/v2/payments/{id}";
+  const getExample = (): Record<string, any> =>
+    structuredClone((spec.paths[GET]?.get as Record<string, any>).responses["200"].content["application/json"].examples.docs.value);
+
+  it("accept the retrieve page's example as a GET answer, and every cancel answer as a GET answer too", () => {
+    expect(validateResponse(GET, "get", 200, getExample())).toEqual([]);
+    expect(validateResponse(GET, "get", 200, docsExample(CANCEL))).toEqual([]);
+  });
+
+  it("allow a reason only Pivot sets in a session read back, never in a cancel's answer", () => {
+    const read = getExample();
+    read.data = { ...read.data, status: "CANCELLED", cancelledAt: "2025-06-24T10:00:00Z", cancellationReason: "FRAUDULENT" };
+    const cancelled = docsExample(CANCEL);
+    cancelled.data.cancellationReason = "FRAUDULENT";
+
+    expect(validateResponse(GET, "get", 200, read)).toEqual([]);
+    expect(validateResponse(CANCEL, "post", 200, cancelled).join()).toContain("/data/cancellationReason");
+  });
+
+  it("hold a GET answer to the documented investigation statuses, null and the closed object", () => {
+    const withStatus = (value: unknown) => ({ ...getExample(), data: { ...getExample().data, investigationStatus: value } });
+    expect(validateResponse(GET, "get", 200, withStatus("INVESTIGATION_FAILED"))).toEqual([]);
+    expect(validateResponse(GET, "get", 200, withStatus(null))).toEqual([]);
+    expect(validateResponse(GET, "get", 200, withStatus("UNDER_REVIEW")).join()).toContain("/data/investigationStatus");
+    expect(validateResponse(GET, "get", 200, { ...getExample(), data: { ...getExample().data, surprise: 1 } }).join()).toContain("surprise");
+  });
+
+  it("still require the cancel fields in a cancel's answer, which a GET answer may lack", () => {
+    const read = getExample();
+    expect(validateResponse(CANCEL, "post", 200, read).join()).toContain("cancelledAt");
+  });
+});
+
 describe("the emulator's enums", () => {
   const schemas = spec.components.schemas as Record<string, { enum: string[] }>;
 

@@ -8,7 +8,8 @@ import { type FromChild, reportOf, seedCancellable, type ToChild } from "./targe
 if (!process.send) throw new Error("emulator-child.ts runs only as a forked child of a load run");
 const send = (message: FromChild): void => void process.send?.(message);
 
-const emulator = await startPivotEmulator();
+// The checks read the whole run's log, so it must not be bounded.
+const emulator = await startPivotEmulator({ maxLoggedRequests: Infinity });
 process.on("message", (message: ToChild) => {
   if ("seed" in message) send({ seeded: seedCancellable(emulator, message.seed) });
   else if ("logLength" in message) send({ logLength: emulator.requests.length });

@@ -130,7 +130,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
 function openTarget({ emulator, placement = "child" }: LoadOptions): Promise<LoadTarget> {
   if (emulator !== undefined) return Promise.resolve(inProcessTarget(emulator, false));
-  if (placement === "in-process") return startPivotEmulator().then((fresh) => inProcessTarget(fresh, true));
+  // The checks read the whole run's log, so it must not be bounded.
+  if (placement === "in-process") return startPivotEmulator({ maxLoggedRequests: Infinity }).then((fresh) => inProcessTarget(fresh, true));
   return childProcessTarget();
 }
 

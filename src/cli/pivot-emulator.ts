@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
 
-const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N]
+const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
 
-Runs a local, in-memory emulator of Pivot's access-token and Cancel Payment Session endpoints.
+Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Payment Session endpoints.
 
   --port N            port to listen on (default 4010; 0 picks a free port)
   --host H            interface to listen on (default 127.0.0.1)
@@ -17,6 +17,8 @@ Runs a local, in-memory emulator of Pivot's access-token and Cancel Payment Sess
   --client-secret Y   client secret to accept (default: random; needs --client-id)
   --seed N            create N payment sessions at start, cycling through the 8 statuses
                       (1st REQUIRE_PAYMENT_METHOD, 2nd REQUIRE_CONFIRMATION, 3rd REQUIRE_ACTION, ...)
+  --max-logged-requests N
+                      keep the N most recent requests in the request log (default 1000)
   -h, --help          show this help
 
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`;
@@ -41,6 +43,7 @@ try {
       "client-id": { type: "string" },
       "client-secret": { type: "string" },
       seed: { type: "string", default: "0" },
+      "max-logged-requests": { type: "string", default: "1000" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -59,6 +62,7 @@ if ((clientId === undefined) !== (clientSecret === undefined)) fail("give both -
 const options: PivotEmulatorOptions = { port: wholeNumber("port", args.port, 65535), host: args.host };
 if (clientId !== undefined && clientSecret !== undefined) options.credentials = { clientId, clientSecret };
 const seed = wholeNumber("seed", args.seed, 1000);
+options.maxLoggedRequests = wholeNumber("max-logged-requests", args["max-logged-requests"], Number.MAX_SAFE_INTEGER);
 
 const pivot = await startPivotEmulator(options).catch((error: Error) => fail(`cannot start: ${error.message}`));
 const sessions = Array.from({ length: seed }, (_, i) =>

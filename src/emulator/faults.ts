@@ -4,8 +4,8 @@
  */
 import type { FaultStatus } from "./responses.js";
 
-/** The two endpoints of the emulator, as faults and the request log name them. */
-export type Endpoint = "access-token" | "cancel";
+/** The emulator's endpoints, as faults and the request log name them. */
+export type Endpoint = "access-token" | "cancel" | "get-session";
 
 const FAULT_STATUSES: readonly number[] = [429, 500, 502, 503, 504] satisfies FaultStatus[];
 

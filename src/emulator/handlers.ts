@@ -1,5 +1,5 @@
 /**
- * The two endpoints, as synchronous functions from a read request to a {@link Reply}. Keeping them synchronous is
+ * The endpoints, as synchronous functions from a read request to a {@link Reply}. Keeping them synchronous is
  * what makes the emulator's state changes atomic: a handler runs to completion before the next one starts.
  */
 import type { IncomingHttpHeaders } from "node:http";
@@ -53,20 +53,31 @@ export function handleAccessToken(state: EmulatorState, request: ReadRequest): H
 }
 
 /**
+ * `GET /v2/payments/{id}`: the session as it is now, in any status. Checks run in the cancel's order: token (401),
+ * id (400), session (404).
+ */
+export function handleGetSession(state: EmulatorState, request: ReadRequest, rawId: string): HandledReply {
+  if (!hasLiveToken(state, request)) return failure("credentials");
+  const id = decodeSegment(rawId);
+  if (id === undefined || !isUuid(id)) return failure("validation", { details: [INVALID_ID] });
+  const session = state.sessions.get(id);
+  return session === undefined ? sessionMissing(id) : success(session);
+}
+
+/**
  * `POST /v2/payments/{id}/cancel`. Checks run in the order a gateway would: token (401), then every field of the
  * request at once (400), then the idempotency key (replay or 409), then the session (404, 422 or 200).
  * A 400 is not recorded under the idempotency key, so a corrected request with the same key is processed.
  */
 export function handleCancel(state: EmulatorState, request: ReadRequest, rawId: string): HandledReply {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header(request, "authorization") ?? "")?.[1];
-  if (token === undefined || !state.tokens.isLive(token)) return failure("credentials");
+  if (!hasLiveToken(state, request)) return failure("credentials");
 
   const requestId = header(request, "x-request-id");
   const id = decodeSegment(rawId);
   const body = parseJsonBody(header(request, "content-type"), request.body, request.exceededLimit);
   const details: ErrorDetail[] = [
     ...requestIdDetails(requestId),
-    ...(id !== undefined && isUuid(id) ? [] : [{ field: "id", message: "must be a UUID" }]),
+    ...(id !== undefined && isUuid(id) ? [] : [INVALID_ID]),
     ...(body.ok ? closedEnumObjectDetails(body.value, { cancellationReason: CANCELLATION_REASONS }) : body.details),
   ];
   if (details.length > 0 || id === undefined || !body.ok) return failure("validation", { details });
@@ -90,12 +101,24 @@ function cancelReply(sessions: SessionStore, id: string, reason: CancellationRea
     case "cancelled":
       return success(outcome.session);
     case "missing":
-      return failure("resourceMissing", { message: `The payment session with ID ${id} cannot be found` });
+      return sessionMissing(id);
     case "not_cancellable":
       return failure("invalidState", {
         message: `The payment session with ID ${id} cannot be cancelled because its status is ${outcome.status}`,
       });
   }
+}
+
+const INVALID_ID: ErrorDetail = { field: "id", message: "must be a UUID" };
+
+function sessionMissing(id: string): Reply {
+  return failure("resourceMissing", { message: `The payment session with ID ${id} cannot be found` });
+}
+
+/** True when the request carries `Authorization: Bearer <a token issued here and still live>`. */
+function hasLiveToken(state: EmulatorState, request: ReadRequest): boolean {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header(request, "authorization") ?? "")?.[1];
+  return token !== undefined && state.tokens.isLive(token);
 }
 
 /** One header as a string. Node joins repeated unknown headers with ", " and keeps the first `authorization`. */

@@ -1,6 +1,7 @@
 /**
- * A local, stateful, in-memory Pivot for tests and demos: `POST /v1/access-token` and
- * `POST /v2/payments/{id}/cancel` over real HTTP, answering with the shapes of spec/openapi.yaml.
+ * A local, stateful, in-memory Pivot for tests and demos: `POST /v1/access-token`,
+ * `POST /v2/payments/{id}/cancel` and `GET /v2/payments/{id}` over real HTTP, answering with the shapes of
+ * spec/openapi.yaml.
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@ import { FaultQueue, type EmulatorFault } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { newUuid, randomHex } from "./ids.js";
+import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "./request-log.js";
 import { createEmulatorServer, type RecordedRequest } from "./server.js";
 import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
@@ -44,6 +46,11 @@ export interface PivotEmulatorOptions {
   tokenTtlSeconds?: number;
   /** The emulator's clock (token expiry, idempotency retention, timestamps). Default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * How many requests {@link PivotEmulator.requests} keeps; older ones are dropped, so a long-running emulator does
+   * not grow with its traffic. Default 1000. `Infinity` keeps all (for a check that reads a whole run's log).
+   */
+  maxLoggedRequests?: number;
 }
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
@@ -77,7 +84,10 @@ export interface PivotEmulator {
    * @example `pivot.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
    */
   failNext(fault: EmulatorFault): void;
-  /** A copy of the log of requests received so far, oldest first. It holds no header or body values. */
+  /**
+   * A copy of the log of the most recent requests (at most `maxLoggedRequests`), oldest first. It holds no header or
+   * body values.
+   */
   readonly requests: RecordedRequest[];
   /** Stops listening and closes every open connection; resolves when done. Safe to call more than once. */
   close(): Promise<void>;
@@ -85,11 +95,12 @@ export interface PivotEmulator {
 
 /**
  * Starts an emulator listening on `host:port` (default 127.0.0.1, a free port).
- * Rejects with a RangeError for an invalid port, token lifetime or credentials, and with the listen error
+ * Rejects with a RangeError for an invalid port, token lifetime, log bound or credentials, and with the listen error
  * (e.g. EADDRINUSE) when the port cannot be bound.
  */
 export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Promise<PivotEmulator> {
   const { port = 0, host = "127.0.0.1", tokenTtlSeconds = 900, now = () => new Date() } = options;
+  const log = new RequestLog(options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED_REQUESTS);
   const credentials = Object.freeze({ ...(options.credentials ?? { clientId: newUuid(), clientSecret: randomHex(32) }) });
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
   if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) {
@@ -101,7 +112,7 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   const sessions = new SessionStore(now);
   const faults = new FaultQueue();
   const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now) };
-  const { server, log, close } = createEmulatorServer(state, faults, now);
+  const { server, close } = createEmulatorServer(state, faults, now, log);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -124,7 +135,7 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     revokeTokens: () => tokens.revokeAll(),
     failNext: (fault) => faults.add(fault),
     get requests() {
-      return log.map((entry) => ({ ...entry }));
+      return log.copies();
     },
     close,
   };

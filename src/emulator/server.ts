@@ -4,13 +4,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { EmulatorFault, Endpoint, FaultQueue } from "./faults.js";
-import { handleAccessToken, handleCancel, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
+import { handleAccessToken, handleCancel, handleGetSession, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
+import { RequestLog } from "./request-log.js";
 import { failure, faultReply, type Reply } from "./responses.js";
 
 /** Bodies above this are answered with a 400 (the spec has no 413); both real bodies are under 100 bytes. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-const CANCEL_PATH = /^\/v2\/payments\/([^/]*)\/cancel$/;
+/** Each endpoint: its path (the session id, if any, is the first group) and the one method it accepts. */
+const ROUTES: { endpoint: Endpoint; path: RegExp; method: string }[] = [
+  { endpoint: "access-token", path: /^\/v1\/access-token$/, method: "POST" },
+  { endpoint: "cancel", path: /^\/v2\/payments\/([^/]*)\/cancel$/, method: "POST" },
+  { endpoint: "get-session", path: /^\/v2\/payments\/([^/]+)$/, method: "GET" },
+];
 
 /** One request as the emulator's log keeps it: no headers and no body, so no credential or token can leak. */
 export interface RecordedRequest {
@@ -32,6 +38,15 @@ export interface RecordedRequest {
   faulted: boolean;
 }
 
+/** The route a path belongs to, with the session id it names (empty for the access-token path). */
+function routeOf(path: string): { endpoint: Endpoint; method: string; id: string } | undefined {
+  for (const { endpoint, path: pattern, method } of ROUTES) {
+    const match = pattern.exec(path);
+    if (match !== null) return { endpoint, method, id: match[1] ?? "" };
+  }
+  return undefined;
+}
+
 /** What {@link createEmulatorServer} decided for one request. */
 interface Decision {
   reply: HandledReply;
@@ -42,27 +57,29 @@ interface Decision {
 /** The emulator's HTTP server (not yet listening), its request log, and how to close it. */
 export interface EmulatorServer {
   server: Server;
-  log: RecordedRequest[];
+  log: RequestLog;
   /** Closes the listener and every open (keep-alive) connection; safe to call more than once. */
   close(): Promise<void>;
 }
 
-/** Builds (but does not start) the emulator's HTTP server over `state`. */
-export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, now: () => Date): EmulatorServer {
-  const log: RecordedRequest[] = [];
+/** Builds (but does not start) the emulator's HTTP server over `state`, logging requests into `log`. */
+export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, now: () => Date, log: RequestLog): EmulatorServer {
   const delays = new Set<NodeJS.Timeout>();
 
   /** Routes one read request and produces its reply; synchronous, so state changes cannot interleave. */
   function dispatch(method: string, path: string, request: ReadRequest): Decision {
-    const cancelMatch = CANCEL_PATH.exec(path);
-    const endpoint: Endpoint | undefined = path === "/v1/access-token" ? "access-token" : cancelMatch ? "cancel" : undefined;
-    if (endpoint === undefined) return { reply: failure("routeMissing") };
+    const route = routeOf(path);
+    if (route === undefined) return { reply: failure("routeMissing") };
+    const { endpoint, id } = route;
     // 405 rather than Pivot's 404: a client calling the right URL with the wrong method learns which mistake it made.
-    if (method !== "POST") return { endpoint, reply: { ...failure("methodNotAllowed"), headers: { Allow: "POST" } } };
+    if (method !== route.method) return { endpoint, reply: { ...failure("methodNotAllowed"), headers: { Allow: route.method } } };
 
     const fault = faults.take(endpoint);
-    const handle = () =>
-      endpoint === "cancel" ? handleCancel(state, request, cancelMatch?.[1] ?? "") : handleAccessToken(state, request);
+    const handle = (): HandledReply => {
+      if (endpoint === "cancel") return handleCancel(state, request, id);
+      if (endpoint === "get-session") return handleGetSession(state, request, id);
+      return handleAccessToken(state, request);
+    };
     if (fault?.status === undefined) return { endpoint, fault, reply: handle() };
     if (fault.afterCommit === true) handle();
     const reply: Reply = faultReply(fault.status);
@@ -85,7 +102,7 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
     const { reply, endpoint, fault } = decision;
     const code = (reply.body as { code?: unknown }).code;
     const requestId = req.headers["x-request-id"];
-    log.push({
+    log.add({
       at: now().toISOString(),
       method,
       path,

@@ -1,5 +1,5 @@
 /**
- * The emulator's Payment Sessions and the one transition it implements: cancel.
+ * The emulator's Payment Sessions, as GET reads them, and the one transition it implements: cancel.
  *
  * The status lists below are written out here on purpose instead of being imported from the client
  * (`src/input.ts`): the emulator is the oracle the client is tested against, and an oracle that shares the
@@ -15,12 +15,10 @@ export type CancellationReason = components["schemas"]["CancellationReason"];
 export type PaymentSessionStatus = components["schemas"]["PaymentSessionStatus"];
 
 /**
- * A Payment Session as the emulator stores it. The spec's `PaymentSession` requires `cancelledAt` and
- * `cancellationReason` because every published cancel response has them; a session that was never cancelled has
- * neither, so they are optional here. A successful cancel always sets both.
+ * A Payment Session as the emulator stores it and `GET /v2/payments/{id}` returns it: the spec's
+ * `PaymentSessionDetails`, in any status. A cancel's answer is the narrower `PaymentSession` (cancel fields set).
  */
-export type EmulatedSession = Omit<PaymentSession, "cancelledAt" | "cancellationReason"> &
-  Partial<Pick<PaymentSession, "cancelledAt" | "cancellationReason">>;
+export type EmulatedSession = components["schemas"]["PaymentSessionDetails"];
 
 /**
  * What a test may set when seeding a session. Every field left out, or set to `undefined`, gets a docs-like
@@ -108,6 +106,7 @@ export class SessionStore {
       chargeDetails: null,
       metadata: {},
       bypassStatusPage: false,
+      ...cancelFieldsFor(given.status, createdAt),
       ...structuredClone(given),
     };
     this.#sessions.set(id.toLowerCase(), session);
@@ -133,6 +132,7 @@ export class SessionStore {
     const at = this.now().toISOString();
     const cancelled: PaymentSession = {
       ...stored,
+      paymentUrl: stored.paymentUrl ?? paymentUrlFor(stored.id, at),
       status: "CANCELLED",
       updatedAt: at,
       expiryAt: at,
@@ -147,6 +147,14 @@ export class SessionStore {
 /** True when `value` is one of the documented cancellation reasons. */
 export function isCancellationReason(value: unknown): value is CancellationReason {
   return typeof value === "string" && Object.hasOwn(REASONS, value);
+}
+
+/**
+ * A session seeded as CANCELLED without cancel fields gets them as a merchant's void would set them, so that reading
+ * it back looks like reading back a real cancelled session. A seed that sets either field keeps its own value.
+ */
+function cancelFieldsFor(status: PaymentSessionStatus | undefined, at: string): Partial<EmulatedSession> {
+  return status === "CANCELLED" ? { cancelledAt: at, cancellationReason: "VOID_SESSION" } : {};
 }
 
 /**

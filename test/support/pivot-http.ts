@@ -4,12 +4,13 @@
  * the response it received is one the spec allows.
  */
 import { expect } from "vitest";
-import { validateResponse, validateSchema } from "./spec-validator.js";
+import { spec, validateResponse, validateSchema } from "./spec-validator.js";
 
 /** The spec's path templates, with the pattern a concrete request path must match to belong to one. */
 const TEMPLATES: [template: string, pattern: RegExp][] = [
   ["/v1/access-token", /^\/v1\/access-token$/],
   ["/v2/payments/{id}/cancel", /^\/v2\/payments\/[^/]*\/cancel$/],
+  ["/v2/payments/{id}", /^\/v2\/payments\/[^/]+$/],
 ];
 
 /** A received response. `body` is parsed JSON that has already passed the spec check for its status. */
@@ -31,7 +32,7 @@ export interface SendInit {
 export const checkedResponses: { operation: string; status: number }[] = [];
 
 /**
- * POSTs (or `method`s) to `url` and checks the JSON reply against the spec: against the operation's declared
+ * POSTs (or `method`s, e.g. GET) to `url` and checks the JSON reply against the spec: against the operation's declared
  * response when the route and method exist in the spec, else against `ErrorResponse` (404/405 answers).
  */
 export async function send(url: string, init: SendInit = {}, method = "POST"): Promise<Sent> {
@@ -47,7 +48,8 @@ export async function send(url: string, init: SendInit = {}, method = "POST"): P
   }
   const path = new URL(url).pathname;
   const template = TEMPLATES.find(([, pattern]) => pattern.test(path))?.[0];
-  const operation = template !== undefined && method === "POST" ? `${method} ${template}` : "ErrorResponse";
+  const declared = template !== undefined && spec.paths[template]?.[method.toLowerCase()] !== undefined;
+  const operation = declared ? `${method} ${template}` : "ErrorResponse";
   const errors =
     operation === "ErrorResponse"
       ? validateSchema("ErrorResponse", parsed)

@@ -1,0 +1,63 @@
+/**
+ * The one helper for abort and timers (issue 11 §1): work bounded by a time limit and a signal settles at the
+ * first of the three, even when the work ignores the signal it is given.
+ */
+import { describe, expect, it } from "vitest";
+import { sleep, Stopped, within } from "../src/bounds.js";
+
+const never = (): Promise<never> => new Promise<never>(() => {});
+
+describe("within", () => {
+  it("resolves with the work's value and hands the work a live signal", async () => {
+    let seen: AbortSignal | undefined;
+    await expect(within(1_000, undefined, (signal) => ((seen = signal), 42))).resolves.toBe(42);
+    expect(seen?.aborted).toBe(false);
+  });
+
+  it("rejects with the work's own error", async () => {
+    const failure = new Error("boom");
+    await expect(within(1_000, undefined, () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(
+      within(1_000, undefined, () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+  });
+
+  it("stops work that ignores its signal when the time runs out, and aborts that signal", async () => {
+    let seen: AbortSignal | undefined;
+    const stopped = await within(20, undefined, (signal) => ((seen = signal), never())).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(Stopped);
+    expect((stopped as Stopped).by).toBe("time");
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it("stops at the outer signal's abort, with its reason", async () => {
+    const controller = new AbortController();
+    const reason = new Error("left");
+    setTimeout(() => controller.abort(reason), 10);
+    const stopped = (await within(Infinity, controller.signal, never).catch((e: unknown) => e)) as Stopped;
+    expect(stopped.by).toBe("abort");
+    expect(stopped.reason).toBe(reason);
+  });
+
+  it("does not start work when the outer signal has already aborted", async () => {
+    let started = false;
+    const stopped = (await within(1_000, AbortSignal.abort("gone"), () => ((started = true), 1)).catch((e: unknown) => e)) as Stopped;
+    expect(stopped.by).toBe("abort");
+    expect(stopped.reason).toBe("gone");
+    expect(started).toBe(false);
+  });
+
+  it("treats Infinity as no time limit", async () => {
+    await expect(within(Infinity, undefined, () => new Promise((resolve) => setTimeout(resolve, 20, "late")))).resolves.toBe("late");
+  });
+});
+
+describe("sleep", () => {
+  it("ends early with the signal's reason", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort("stop"), 10);
+    await expect(sleep(10_000, controller.signal)).rejects.toBe("stop");
+  });
+});
