@@ -522,14 +522,19 @@ try {
       });
 
       if (emulatorUp) {
-        await step("the banner's export lines and pivot-cancel command, pasted into sh: CANCELLED, then again → exit 8", async () => {
+        await step("the banner's export lines and pivot-cancel command, pasted into sh: CANCELLED, again → exit 8, get → CANCELLED", async () => {
           const first = await run("sh", ["-c", pasted], consumerDir);
           succeeded(first, "the pasted pivot-cancel");
           check(/^Cancelled payment session [0-9a-f-]{36}:\n(.*\n)* {2}status +CANCELLED$/m.test(first.stdout), `first cancel printed:${tail(first.stdout)}`);
           const second = await run("sh", ["-c", `${pasted} --json`], consumerDir);
           const printed = JSON.parse(second.stdout) as { error?: { name?: string } };
           check(second.code === 8 && printed.error?.name === "PivotInvalidStateError", `second cancel: exit ${second.code}:${tail(second.stdout)}`);
-          return "exit 0 CANCELLED, then exit 8 PivotInvalidStateError as JSON";
+          const id = /^Cancelled payment session ([0-9a-f-]{36}):/.exec(first.stdout)?.[1] ?? "";
+          const exportsOnly = pasted.split("\n").filter((line) => line.trim().startsWith("export ")).join("\n");
+          const readBack = await run("sh", ["-c", `${exportsOnly}\nnpx pivot-cancel get ${id} --json`], consumerDir);
+          succeeded(readBack, "pivot-cancel get");
+          check((JSON.parse(readBack.stdout) as { status?: string }).status === "CANCELLED", `get printed:${tail(readBack.stdout)}`);
+          return "exit 0 CANCELLED, then exit 8 PivotInvalidStateError as JSON; get reads CANCELLED back";
         });
       }
       if (emulatorBin !== undefined) {

@@ -410,6 +410,26 @@ describe("pivot-cancel get: reads a session back, changing nothing", () => {
     expect(out).toMatch(/^ {2}status +CANCELLED$/m);
   });
 
+  it("reads back what a cancel did, from the emulator, with the same environment", async () => {
+    const { id } = pivot.createSession();
+    expect((await run([id, "--reason", "VOID_SESSION"], withCredentials())).code).toBe(0);
+
+    const { code, out, err } = await run(["get", id, "--json"], withCredentials());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toMatchObject({ id, status: "CANCELLED", cancellationReason: "VOID_SESSION" });
+    expect(pivot.requests.at(-1)).toMatchObject({ method: "GET", status: 200 });
+  });
+
+  it("with --emulator, reads the session it seeded, needing no environment", async () => {
+    const id = randomUUID();
+
+    const { code, out, err } = await run(["get", id, "--emulator", "--json"]);
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toMatchObject({ id, status: "REQUIRE_PAYMENT_METHOD" });
+  });
+
   it("exits 6 (PivotNotFoundError) for an id Pivot does not know", async () => {
     server.script([step.error(404, "resource_missing", "Payment session not found")]);
 
