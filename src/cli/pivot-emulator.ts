@@ -89,6 +89,7 @@ process.stdout.write(
     "",
     "Try, with the exports above:",
     `  ${pivotCancel} ${example} --reason REQUESTED_BY_CUSTOMER`,
+    `  ${pivotCancel} get ${example}`,
     `Or with curl and a ready access token (expires in 900 s; POST /v1/access-token for another):`,
     `  curl -s -X POST ${pivot.url}/v2/payments/${example}/cancel \\`,
     `    -H 'Authorization: Bearer ${pivot.accessToken}' -H 'Content-Type: application/json' \\`,
