@@ -172,12 +172,13 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
     ["a --timeout-ms of -5 (not Node's \"argument is ambiguous\")", [id, "--reason", "DUPLICATED", "--timeout-ms", "-5"], {}, /: --timeout-ms must be at least 1; got -5\.\n/],
     ["a --timeout-ms=-5", [id, "--reason", "DUPLICATED", "--timeout-ms=-5"], {}, /--timeout-ms must be at least 1; got -5\./],
     ["a fractional --timeout-ms", [id, "--reason", "DUPLICATED", "--timeout-ms", "1.5"], {}, /--timeout-ms must be a whole number; got "1\.5"\./],
+    ["an empty session id, before the missing environment", ["", "--reason", "DUPLICATED"], {}, /id is empty: pass the Payment Session ID/],
     ["get with no session id", ["get"], {}, /expected exactly one payment session id, got 0/],
     ["get with two session ids", ["get", id, id], {}, /expected exactly one payment session id, got 2/],
     ["get with --reason", ["get", id, "--reason", "DUPLICATED"], {}, /--reason applies to a cancel only; "get" reads the session and changes nothing/],
     ["get with --idempotency-key", ["get", id, "--idempotency-key", "cliReplayKey00000001"], {}, /--idempotency-key applies to a cancel only/],
-    ["a malformed --idempotency-key", [id, "--reason", "DUPLICATED", "--idempotency-key", "short"], { token: "" }, /idempotencyKey must be 16 to 36 letters or digits/],
-    ["a plain-http base URL off loopback", [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"], { token: "" }, /plain http: is allowed only on loopback/],
+    ["a malformed --idempotency-key, before the missing environment", [id, "--reason", "DUPLICATED", "--idempotency-key", "short"], {}, /idempotencyKey must be 16 to 36 letters or digits/],
+    ["a plain-http --base-url off loopback, before the missing credentials", [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"], {}, /plain http: is allowed only on loopback/],
     ["a non-UUID id with --emulator", ["not-a-uuid", "--reason", "DUPLICATED", "--emulator"], {}, /--emulator cannot hold a session with this id/],
   ])("%s", async (_case, argv, envSpec, message) => {
     // `token`/`base` are placeholders: the emulator's URL and token are only known once it runs.

@@ -1,9 +1,12 @@
 /**
  * `pivot-cancel`'s command line → what to do. Every argument is checked here, before the environment is read, so a
- * wrong argument is reported as such even when the environment is incomplete too.
+ * wrong argument is reported as such even when the environment is incomplete too. The id, the idempotency key and
+ * the base URL go through the client's own checks, so the CLI and the library accept the same values. Upper bounds
+ * of --timeout-ms and --max-retries are left to the client.
  */
 import { parseArgs } from "node:util";
-import { CANCELLATION_REASONS, type CancellationReason } from "../index.js";
+import { CANCELLATION_REASONS, type CancellationReason, PivotInputError } from "../index.js";
+import { checkBaseUrl, checkIdempotencyKey, checkSessionId } from "../input.js";
 import { UsageError } from "./usage-error.js";
 
 /** What every command that talks to Pivot takes. */
@@ -58,9 +61,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   const command = positionals[0] === GET_COMMAND ? "get" : "cancel";
   const ids = command === "get" ? positionals.slice(1) : positionals;
   if (ids.length !== 1) throw new UsageError(`expected exactly one payment session id, got ${ids.length}.`);
+  const baseUrl = values["base-url"];
   const connection: Connection = {
-    id: ids[0] as string,
-    baseUrl: values["base-url"],
+    id: now(() => checkSessionId(ids[0])),
+    baseUrl: baseUrl === undefined ? undefined : now(() => checkBaseUrl(baseUrl)),
     emulator: values.emulator,
     timeoutMs: integerOption("--timeout-ms", values["timeout-ms"], 1),
     maxRetries: integerOption("--max-retries", values["max-retries"], 0),
@@ -72,7 +76,22 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     }
     return { command, ...connection };
   }
-  return { command, reason: reasonOption(values.reason), idempotencyKey: values["idempotency-key"], ...connection };
+  const idempotencyKey = values["idempotency-key"];
+  return {
+    command,
+    reason: reasonOption(values.reason),
+    idempotencyKey: idempotencyKey === undefined ? undefined : now(() => checkIdempotencyKey(idempotencyKey)),
+    ...connection,
+  };
+}
+
+/** Runs one of the client's own input checks now, before the environment is read, reporting it as a usage error. */
+function now<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw error instanceof PivotInputError ? new UsageError(error.message) : error;
+  }
 }
 
 function reasonOption(text: string | undefined): CancellationReason {
