@@ -14,7 +14,9 @@ import {
   type CancellationReason,
   createPivotClient,
   type PivotClient,
-  type PivotClientOptions,
+  type PivotClientBaseOptions,
+  type PivotCredentialsAuth,
+  type PivotTokenAuth,
   PivotAuthenticationError,
   PivotInvalidStateError,
   PivotNotFoundError,
@@ -54,7 +56,7 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: FRESH_PAC
 beforeAll(() => rmSync(FRESH_PACT_DIR, { recursive: true, force: true }));
 
 /** The real client against the mock server, one request per call; by default with the placeholder token. */
-function clientFor(mockServer: V3MockServer, options: Omit<PivotClientOptions, "baseUrl"> = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
+function clientFor(mockServer: V3MockServer, options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
   return createPivotClient({ ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 

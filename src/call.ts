@@ -14,6 +14,7 @@ import {
   PivotTimeoutError,
   withAttempts,
 } from "./errors.js";
+import type { AttemptEvent, AttemptHook } from "./hooks.js";
 import { checkCount, checkMilliseconds } from "./input.js";
 import { errorCode, type Redactor } from "./redact.js";
 import { type ErrorContext, toHttpError, type WireResponse } from "./response.js";
@@ -31,6 +32,8 @@ export interface ClientCore {
   timeoutMs: number;
   maxRetries: number;
   now: () => number;
+  /** The client's `onAttempt` hook, already isolated. */
+  onAttempt: AttemptHook | undefined;
 }
 
 /** Per-call options shared by every operation. */
@@ -62,6 +65,8 @@ export interface Call {
 
 /** One operation: how an attempt is sent, and what a 2xx answer means. */
 export interface Operation<T> {
+  /** What the `onAttempt` hook reports of each attempt. */
+  describe: Pick<AttemptEvent, "operation" | "method" | "path" | "sessionId">;
   send(token: string, signal: AbortSignal): Promise<WireResponse>;
   /** The result of a 2xx answer; throws a `PivotResponseError` when it is not a valid one. */
   read(answer: WireResponse, context: ErrorContext): T;
@@ -104,6 +109,9 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       let token: string | undefined;
       let sent = false;
       let failure: Failure;
+      const started = performance.now();
+      const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
+        core.onAttempt?.({ ...operation.describe, attempt, requestId, status, error: error?.name, durationMs: performance.now() - started, retryDelayMs });
       try {
         const answer = await within(budget, signal, async (attemptSignal) => {
           token = await core.tokens.get(attemptSignal);
@@ -113,7 +121,11 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
           return operation.send(token, attemptSignal);
         });
         const context: ErrorContext = { redact, requestId, attempts: attempt };
-        if (answer.status >= 200 && answer.status <= 299) return operation.read(answer, context);
+        if (answer.status >= 200 && answer.status <= 299) {
+          const result = operation.read(answer, context);
+          report(answer.status, undefined);
+          return result;
+        }
         const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), core.now());
         failure = { error: toHttpError(answer, { ...context, retryAfterMs }), retryAfterMs };
       } catch (thrown) {
@@ -128,6 +140,7 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
         msLeft: call.deadlineAt - performance.now(),
         timing: core.timing,
       });
+      report(error.status, error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
         if (decision.because !== "deadline") throw error;
         throw deadlinePassed(call, attempt, error);

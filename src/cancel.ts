@@ -46,6 +46,7 @@ export async function cancelPaymentSession(
       core,
       call,
       {
+        describe: { operation: "cancelPaymentSession", method: "POST", path: "/v2/payments/{id}/cancel", sessionId: id },
         send: (token, signal) =>
           send(core.http, "post", "/v2/payments/{id}/cancel", { params: { path: { id }, header }, headers: { Authorization: `Bearer ${token}` }, body: payload }, signal),
         read: (answer, context) => toSession<PaymentSession>(answer, id, context, "CANCELLED"),
@@ -67,8 +68,8 @@ async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateEr
     status = session.status;
   } catch (readError) {
     const lost = mayHaveActed
-      ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session before its answer was lost, and reading the session back failed (see cause); check the session's status before treating this as a failure.`
-      : " Reading the session back failed (see cause).";
+      ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; reading it back failed (see cause), so check its status before treating this as a failure.`
+      : " Reading it back failed (see cause).";
     throw new PivotInvalidStateError(refusal.message + lost, { ...refusal, possiblyCancelledByEarlierAttempt: mayHaveActed, cause: readError });
   }
   throw new PivotInvalidStateError(`${refusal.message} Read back, the session is ${status}.`, {

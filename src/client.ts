@@ -9,6 +9,7 @@ import { within } from "./bounds.js";
 import type { CallOptions, ClientCore } from "./call.js";
 import { cancelPaymentSession, type CancelOptions, type CancelPaymentSessionBody, type PaymentSession } from "./cancel.js";
 import { PivotInputError } from "./errors.js";
+import { type AttemptHook, isolate } from "./hooks.js";
 import { checkBaseUrl, checkCount, checkMilliseconds, checkToken } from "./input.js";
 import { Redactor } from "./redact.js";
 import { getPaymentSession, type PaymentSessionDetails } from "./session.js";
@@ -27,14 +28,30 @@ export const DEFAULT_TIMEOUT_MS = 65_000;
 /** Default number of retries after the first attempt. */
 export const DEFAULT_MAX_RETRIES = 2;
 
-/** Options of {@link createPivotClient}. Give `accessToken` or `credentials`, not both. */
-export interface PivotClientOptions {
+/** Authentication with a token you manage. */
+export interface PivotTokenAuth {
+  /** A bearer token, or a function returning one (called before each attempt, bounded like the attempt). */
+  accessToken: AccessTokenProvider;
+  credentials?: never;
+}
+
+/** Authentication with client credentials. */
+export interface PivotCredentialsAuth {
+  /** Client credentials; the client exchanges them for a token, caches it and refreshes it. */
+  credentials: PivotCredentials;
+  accessToken?: never;
+}
+
+/**
+ * Options of {@link createPivotClient}: exactly one of `accessToken` or `credentials` (both, or neither, does not
+ * compile; from JavaScript it is a `PivotInputError`).
+ */
+export type PivotClientOptions = PivotClientBaseOptions & (PivotTokenAuth | PivotCredentialsAuth);
+
+/** The options of {@link createPivotClient} besides authentication. */
+export interface PivotClientBaseOptions {
   /** Pivot's base URL, e.g. `https://api.pivot-payment.com`; `http:` only on loopback (the emulator). */
   baseUrl: string;
-  /** A bearer token, or a function returning one (called before each attempt, bounded like the attempt). */
-  accessToken?: AccessTokenProvider;
-  /** Client credentials; the client exchanges them for a token, caches it and refreshes it. */
-  credentials?: PivotCredentials;
   /** The `fetch` to use; defaults to the global one. */
   fetch?: typeof globalThis.fetch;
   /** Per-attempt timeout in ms (default {@link DEFAULT_TIMEOUT_MS}). */
@@ -54,6 +71,12 @@ export interface PivotClientOptions {
   maxResponseBytes?: number;
   /** Clock in epoch ms, for token expiry; tests may move it. */
   now?: () => number;
+  /**
+   * Called after every HTTP attempt of an operation with what it did (operation, path, attempt, `X-REQUEST-ID`,
+   * status or error class, duration, the retry delay chosen): for logs, metrics and traces. It never sees a
+   * token, a secret or an `Authorization` header; if it throws, the call goes on and the throw is reported once.
+   */
+  onAttempt?: AttemptHook;
 }
 
 /** The client returned by {@link createPivotClient}. */
@@ -113,6 +136,7 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
     timeoutMs,
     maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES, 10),
     now,
+    onAttempt: isolate(options.onAttempt, redactor),
   };
   return {
     cancelPaymentSession: (id, body, callOptions) => cancelPaymentSession(core, id, body, callOptions),
@@ -140,14 +164,14 @@ function rawClient(core: ClientCore): Client<paths> {
 function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor, now: () => number, timeoutMs: number): TokenSource {
   const { accessToken, credentials } = options;
   if (accessToken !== undefined && credentials !== undefined) {
-    throw new PivotInputError("Pass either accessToken or credentials, not both.");
+    throw new PivotInputError("Pass either accessToken or credentials, not both.", { code: "invalid_auth" });
   }
   if (typeof accessToken === "string" && accessToken !== "") return staticToken(accessToken, redactor);
   if (typeof accessToken === "function") return providedToken(accessToken, redactor);
   if (credentials !== undefined) {
     const { clientId, clientSecret } = credentials ?? {};
     if (typeof clientId !== "string" || clientId === "" || typeof clientSecret !== "string" || clientSecret === "") {
-      throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.");
+      throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.", { code: "invalid_auth" });
     }
     redactor.add(clientSecret, true);
     const sent = { clientId: checkToken(clientId, "credentials.clientId"), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
@@ -155,5 +179,6 @@ function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor
   }
   throw new PivotInputError(
     "No authentication: pass accessToken (a string or a function returning one) or credentials { clientId, clientSecret }.",
+    { code: "invalid_auth" },
   );
 }

@@ -46,9 +46,27 @@ export interface PivotRateLimitErrorInit extends PivotErrorInit {
   retryAfterMs?: number | undefined;
 }
 
+/** Which input a {@link PivotInputError} is about. */
+export type PivotInputErrorCode =
+  | "invalid_id"
+  | "invalid_body"
+  | "invalid_reason"
+  | "invalid_idempotency_key"
+  | "invalid_option"
+  | "invalid_base_url"
+  | "invalid_auth"
+  | "invalid_token";
+
+/** The `type` of each error class; `"unexpected"` only for a failure inside the client itself. */
+export type PivotErrorType = AnyPivotError["type"] | "unexpected";
+/** The `name` of each error class. */
+export type PivotErrorName = AnyPivotError["name"] | "PivotError";
+
 /** Base class of every error the client throws. */
 export class PivotError extends Error {
-  override name = "PivotError";
+  override readonly name: PivotErrorName = "PivotError";
+  /** What kind of failure this is, to branch on with `switch` (narrows an {@link AnyPivotError}). */
+  readonly type: PivotErrorType = "unexpected";
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly traceId: string | undefined;
@@ -72,6 +90,7 @@ export class PivotError extends Error {
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
+      type: this.type,
       message: this.message,
       status: this.status,
       code: this.code,
@@ -85,23 +104,28 @@ export class PivotError extends Error {
 
 /** 400: Pivot rejected the request's format or fields; see `details`. Not retried. */
 export class PivotValidationError extends PivotError {
-  override name = "PivotValidationError";
+  override readonly name = "PivotValidationError" as const;
+  override readonly type = "validation_error" as const;
 }
 /** 401: the access token (or client credentials) was refused, even after one token refresh. */
 export class PivotAuthenticationError extends PivotError {
-  override name = "PivotAuthenticationError";
+  override readonly name = "PivotAuthenticationError" as const;
+  override readonly type = "authentication_error" as const;
 }
 /** 403: the feature is not enabled for these credentials, or the setup is incomplete. */
 export class PivotPermissionError extends PivotError {
-  override name = "PivotPermissionError";
+  override readonly name = "PivotPermissionError" as const;
+  override readonly type = "permission_error" as const;
 }
 /** 404: no payment session has this id (or the URL is wrong). */
 export class PivotNotFoundError extends PivotError {
-  override name = "PivotNotFoundError";
+  override readonly name = "PivotNotFoundError" as const;
+  override readonly type = "not_found" as const;
 }
 /** 409: a conflicting record, or an idempotency key reused with a different body. */
 export class PivotConflictError extends PivotError {
-  override name = "PivotConflictError";
+  override readonly name = "PivotConflictError" as const;
+  override readonly type = "conflict" as const;
 }
 
 /**
@@ -112,7 +136,8 @@ export class PivotConflictError extends PivotError {
  * by us. Check the session's status before treating this as a failure.
  */
 export class PivotInvalidStateError extends PivotError {
-  override name = "PivotInvalidStateError";
+  override readonly name = "PivotInvalidStateError" as const;
+  override readonly type = "invalid_state" as const;
   readonly possiblyCancelledByEarlierAttempt: boolean;
   /** The session's status read back after the 422 (e.g. `PAID`), when the client read it back. */
   readonly currentStatus: string | undefined;
@@ -129,7 +154,8 @@ export class PivotInvalidStateError extends PivotError {
 }
 /** 429: Pivot's rate guard. Retried by default, honouring `Retry-After`. */
 export class PivotRateLimitError extends PivotError {
-  override name = "PivotRateLimitError";
+  override readonly name = "PivotRateLimitError" as const;
+  override readonly type = "rate_limit" as const;
   /** Milliseconds Pivot asked to wait, from `Retry-After`, when it sent one. */
   readonly retryAfterMs: number | undefined;
 
@@ -140,27 +166,39 @@ export class PivotRateLimitError extends PivotError {
 }
 /** 5xx (and 408): a failure on Pivot's side or downstream of it, including an empty or non-JSON body. */
 export class PivotServerError extends PivotError {
-  override name = "PivotServerError";
+  override readonly name = "PivotServerError" as const;
+  override readonly type = "server_error" as const;
 }
 /** The request could not be sent or its response not read: refused, reset, DNS, TLS. */
 export class PivotConnectionError extends PivotError {
-  override name = "PivotConnectionError";
+  override readonly name = "PivotConnectionError" as const;
+  override readonly type = "connection_error" as const;
 }
 /** An attempt exceeded `timeoutMs`, or the overall `deadlineMs` passed. */
 export class PivotTimeoutError extends PivotError {
-  override name = "PivotTimeoutError";
+  override readonly name = "PivotTimeoutError" as const;
+  override readonly type = "timeout" as const;
 }
 /** A 2xx that is not a valid success envelope: not JSON, no `data`, or a `code` other than "00". */
 export class PivotResponseError extends PivotError {
-  override name = "PivotResponseError";
+  override readonly name = "PivotResponseError" as const;
+  override readonly type = "invalid_response" as const;
 }
 /** Bad arguments, caught before any request is sent (empty id, unknown reason, missing body, bad options). */
 export class PivotInputError extends PivotError {
-  override name = "PivotInputError";
+  override readonly name = "PivotInputError" as const;
+  override readonly type = "invalid_input" as const;
+  /** Which input was wrong, to tell a bad id from a bad reason without reading the message. */
+  declare readonly code: PivotInputErrorCode;
+
+  constructor(message: string, init: PivotErrorInit & { code?: PivotInputErrorCode } = {}) {
+    super(message, { ...init, code: init.code ?? "invalid_option" });
+  }
 }
 /** The caller's `AbortSignal` fired (its reason is the `cause`). Not retried. */
 export class PivotAbortError extends PivotError {
-  override name = "PivotAbortError";
+  override readonly name = "PivotAbortError" as const;
+  override readonly type = "aborted" as const;
 }
 
 /**
@@ -175,3 +213,18 @@ export function withAttempts<E extends PivotError>(error: E, attempts: number): 
   }) as E;
 }
 
+/** Every concrete error the client throws: `switch (error.type)` narrows it to one class. */
+export type AnyPivotError =
+  | PivotValidationError
+  | PivotAuthenticationError
+  | PivotPermissionError
+  | PivotNotFoundError
+  | PivotConflictError
+  | PivotInvalidStateError
+  | PivotRateLimitError
+  | PivotServerError
+  | PivotConnectionError
+  | PivotTimeoutError
+  | PivotResponseError
+  | PivotInputError
+  | PivotAbortError;

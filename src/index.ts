@@ -15,8 +15,12 @@ export {
   type PaymentSessionDetails,
   type PaymentSessionStatus,
   type PivotClient,
+  type PivotClientBaseOptions,
   type PivotClientOptions,
+  type PivotCredentialsAuth,
+  type PivotTokenAuth,
 } from "./client.js";
 export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
-export { CANCELLABLE_STATUSES, CANCELLATION_REASONS } from "./input.js";
+export type { AttemptEvent, AttemptHook } from "./hooks.js";
+export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
 export * from "./errors.js";

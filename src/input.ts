@@ -8,15 +8,23 @@ import { trimHttpWhitespace } from "./redact.js";
 
 type CancellationReason = components["schemas"]["CancellationReason"];
 
+/** A readonly tuple whose `includes` takes any value (a user's input) and narrows it to the tuple's members. */
+export type ReadonlyTuple<T extends readonly string[]> = T & { includes(value: unknown, fromIndex?: number): value is T[number] };
+
+function tuple<const T extends readonly string[]>(...values: T): ReadonlyTuple<T> {
+  return Object.freeze(values) as ReadonlyTuple<T>;
+}
+
 /** The cancellation reasons Pivot documents (Status page, "Cancellable" column). Kept equal to the spec's enum by a test. */
-export const CANCELLATION_REASONS: readonly CancellationReason[] = Object.freeze([
-  "REQUESTED_BY_CUSTOMER",
-  "DUPLICATED",
-  "VOID_SESSION",
-]);
+export const CANCELLATION_REASONS = tuple("REQUESTED_BY_CUSTOMER", "DUPLICATED", "VOID_SESSION") satisfies readonly CancellationReason[];
 
 /** Session statuses from which Pivot allows a cancel. Kept equal to the spec's `x-cancellable-statuses` by a test. */
-export const CANCELLABLE_STATUSES = Object.freeze(["REQUIRE_CONFIRMATION", "REQUIRE_PAYMENT_METHOD"] as const);
+export const CANCELLABLE_STATUSES = tuple("REQUIRE_CONFIRMATION", "REQUIRE_PAYMENT_METHOD");
+
+/** True when `value` is one of the documented {@link CANCELLATION_REASONS}, e.g. to check a user's choice. */
+export function isCancellationReason(value: unknown): value is CancellationReason {
+  return CANCELLATION_REASONS.includes(value);
+}
 
 const MAX_ID_LENGTH = 255;
 // In a `u` regex a well-formed surrogate pair is one code point, so only a lone surrogate matches.
@@ -29,21 +37,21 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9]{16,36}$/;
  */
 export function checkSessionId(id: unknown): string {
   if (typeof id !== "string") {
-    throw new PivotInputError(`id must be a string (the Payment Session ID), got ${describe(id)}.`);
+    throw new PivotInputError(`id must be a string (the Payment Session ID), got ${describe(id)}.`, { code: "invalid_id" });
   }
   if (id.trim() === "") {
-    throw new PivotInputError("id is empty: pass the Payment Session ID returned when the session was created.");
+    throw new PivotInputError("id is empty: pass the Payment Session ID returned when the session was created.", { code: "invalid_id" });
   }
   if (id.length > MAX_ID_LENGTH) {
-    throw new PivotInputError(`id is ${id.length} characters long; Payment Session IDs are UUIDs (36 characters).`);
+    throw new PivotInputError(`id is ${id.length} characters long; Payment Session IDs are UUIDs (36 characters).`, { code: "invalid_id" });
   }
   if (id === "." || id === "..") {
-    throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`);
+    throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`, { code: "invalid_id" });
   }
   // encodeURIComponent throws on a lone surrogate; caught here, it is an input error rather than a
   // "connection" failure raised (and retried) inside the request.
   if (LONE_SURROGATE.test(id)) {
-    throw new PivotInputError("id is not well-formed Unicode (it holds a lone surrogate), so it cannot go in a URL; pass the Payment Session ID.");
+    throw new PivotInputError("id is not well-formed Unicode (it holds a lone surrogate), so it cannot go in a URL; pass the Payment Session ID.", { code: "invalid_id" });
   }
   return id;
 }
@@ -57,7 +65,7 @@ export function checkCancelBody(body: unknown): { cancellationReason: Cancellati
     return checkCancelBodyShape(body);
   } catch (thrown) {
     if (thrown instanceof PivotInputError) throw thrown;
-    throw new PivotInputError("The cancel body could not be read (a property getter or Proxy threw); pass a plain object { cancellationReason }.");
+    throw new PivotInputError("The cancel body could not be read (a property getter or Proxy threw); pass a plain object { cancellationReason }.", { code: "invalid_body" });
   }
 }
 
@@ -65,21 +73,24 @@ function checkCancelBodyShape(body: unknown): { cancellationReason: Cancellation
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new PivotInputError(
       `The cancel body is required: pass { cancellationReason: ${CANCELLATION_REASONS.map((r) => `"${r}"`).join(" | ")} }, got ${describe(body)}.`,
+      { code: "invalid_body" },
     );
   }
   const extra = Object.keys(body).filter((key) => key !== "cancellationReason");
   if (extra.length > 0) {
     throw new PivotInputError(
       `The cancel body accepts only cancellationReason; remove ${extra.map((k) => `"${k}"`).join(", ")}.`,
+      { code: "invalid_body" },
     );
   }
   const reason = (body as { cancellationReason?: unknown }).cancellationReason;
-  if (!CANCELLATION_REASONS.includes(reason as CancellationReason)) {
+  if (!isCancellationReason(reason)) {
     throw new PivotInputError(
       `cancellationReason must be one of ${CANCELLATION_REASONS.join(", ")}; got ${describe(reason)}.`,
+      { code: "invalid_reason" },
     );
   }
-  return { cancellationReason: reason as CancellationReason };
+  return { cancellationReason: reason };
 }
 
 /**
@@ -91,7 +102,8 @@ export function checkToken(value: string, what: string): string {
   const sent = trimHttpWhitespace(value);
   if (/[^\t\x20-\x7e]/.test(sent)) {
     throw new PivotInputError(
-      `${what} holds a character an HTTP header cannot carry (CR, LF, NUL or another control or non-ASCII character); check where it is read from.`,
+      `${what} holds CR, LF, NUL or another character a header cannot carry; check where it is read from.`,
+      { code: "invalid_token" },
     );
   }
   return sent;
@@ -102,6 +114,7 @@ export function checkIdempotencyKey(key: unknown): string {
   if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
     throw new PivotInputError(
       `idempotencyKey must be 16 to 36 letters or digits (Pivot's X-REQUEST-ID format); got ${describe(key)}.`,
+      { code: "invalid_idempotency_key" },
     );
   }
   return key;
@@ -134,16 +147,18 @@ export function checkBaseUrl(baseUrl: unknown): string {
   } catch {
     throw new PivotInputError(
       `baseUrl must be an absolute URL such as https://api.pivot-payment.com; got ${describe(baseUrl)}.`,
+      { code: "invalid_base_url" },
     );
   }
-  if (typeof baseUrl !== "string") throw new PivotInputError(`baseUrl must be a string; got ${describe(baseUrl)}.`);
+  if (typeof baseUrl !== "string") throw new PivotInputError(`baseUrl must be a string; got ${describe(baseUrl)}.`, { code: "invalid_base_url" });
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new PivotInputError(
       `baseUrl must use https: (got ${url.protocol}//${url.host}); plain http: is allowed only on loopback, for the emulator.`,
+      { code: "invalid_base_url" },
     );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new PivotInputError("baseUrl must not carry credentials, a query or a fragment.");
+    throw new PivotInputError("baseUrl must not carry credentials, a query or a fragment.", { code: "invalid_base_url" });
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }

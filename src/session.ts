@@ -20,6 +20,7 @@ export async function getPaymentSession(core: ClientCore, id: string, options: C
 /** One read-back call of `id`, under `call`'s deadline and signal. */
 export function readSession(core: ClientCore, id: string, call: Call): Promise<PaymentSessionDetails> {
   return runCall(core, call, {
+    describe: { operation: "getPaymentSession", method: "GET", path: "/v2/payments/{id}", sessionId: id },
     send: (token, signal) =>
       send(core.http, "get", "/v2/payments/{id}", { params: { path: { id } }, headers: { Authorization: `Bearer ${token}` } }, signal),
     read: (answer, context) => toSession<PaymentSessionDetails>(answer, id, context),

@@ -10,6 +10,7 @@ import {
   PivotError,
   PivotResponseError,
   type AccessTokenProvider,
+  type PivotClientBaseOptions,
   type PivotClientOptions,
 } from "../src/index.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
@@ -30,7 +31,7 @@ beforeEach(() => server.reset());
 const TIMING = { timeoutMs: 2_000, baseDelayMs: 1, maxDelayMs: 2 };
 
 /** A client that exchanges {@link CREDENTIALS} for tokens at the fault server. */
-function client(overrides: Partial<PivotClientOptions> = {}) {
+function client(overrides: Partial<PivotClientBaseOptions> = {}) {
   return createPivotClient({ baseUrl: server.url, credentials: CREDENTIALS, ...TIMING, ...overrides });
 }
 

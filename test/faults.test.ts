@@ -19,6 +19,7 @@ import {
   PivotServerError,
   PivotTimeoutError,
   PivotValidationError,
+  type PivotClientBaseOptions,
   type PivotClientOptions,
 } from "../src/index.js";
 import { expectAttemptsOfOneCall, pause, rejectionOf, timed } from "./support/attempts.js";
@@ -38,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-function client(overrides: Partial<PivotClientOptions> = {}) {
+function client(overrides: Partial<PivotClientBaseOptions> = {}) {
   return createPivotClient({
     baseUrl: server.url,
     accessToken: "tok_static_fault_tests_0001",

@@ -430,3 +430,34 @@ describe("abort edge cases (§3.12)", () => {
     expect(error.message).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe("redirects", () => {
+  it("never follows a redirect from the cancel: a 307 is a PivotResponseError and the target is never asked", async () => {
+    const target = await serve((request, response) => {
+      if (request.path.startsWith("/elsewhere")) return reply(response, 200, successEnvelope(SESSION_ID));
+      response.writeHead(307, { location: "/elsewhere" }).end();
+    });
+
+    const error = await rejectionOf(clientOf(target).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect((error as PivotError).status).toBe(307);
+    expect(target.requests.map((r) => r.path)).toEqual([`/v2/payments/${SESSION_ID}/cancel`]);
+  });
+
+  it("never lets pivot.raw follow a redirect, even when a call asks it to", async () => {
+    const target = await serve((request, response) => {
+      if (request.path.startsWith("/elsewhere")) return reply(response, 200, { leaked: request.headers.authorization });
+      response.writeHead(302, { location: "/elsewhere" }).end();
+    });
+    const pivot = clientOf(target);
+
+    const plain = await pivot.raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } } });
+    const asked = await pivot.raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } }, redirect: "follow" });
+
+    expect(plain.response.status).toBe(302);
+    expect(asked.response.status).toBe(302);
+    expect(target.requests.map((r) => r.path)).toEqual([`/v2/payments/${SESSION_ID}`, `/v2/payments/${SESSION_ID}`]);
+    expect(target.requests[0]?.headers.authorization).toBe("Bearer tok-hostile-0001");
+  });
+});

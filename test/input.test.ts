@@ -3,7 +3,7 @@
  * behind it sees anything. Good arguments on the edge of the rules still go through.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotInputError, type PivotClientOptions } from "../src/index.js";
+import { createPivotClient, PivotInputError, type PivotClientBaseOptions, type PivotClientOptions } from "../src/index.js";
 import { rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
 import { SESSION_ID } from "./support/pivot-bodies.js";
@@ -26,7 +26,7 @@ beforeEach(() => {
   fetchCalls = 0;
 });
 
-function client(overrides: Partial<PivotClientOptions> = {}) {
+function client(overrides: Partial<PivotClientBaseOptions> = {}) {
   return createPivotClient({ baseUrl: server.url, accessToken: "tok_input_tests_0001", fetch: countingFetch, maxRetries: 0, ...overrides });
 }
 

@@ -152,7 +152,7 @@ function isSuccessEnvelope(behaviour: FetchBehaviour): boolean {
     return false;
   }
   const { code, data } = (envelope ?? {}) as { code?: unknown; data?: { id?: unknown; status?: unknown } | null };
-  return code === "00" && typeof data === "object" && data !== null && !Array.isArray(data) && data.id === SESSION_ID && data.status === "CANCELLED";
+  return code === "00" && typeof data === "object" && data !== null && !Array.isArray(data) && typeof data.id === "string" && data.id.toLowerCase() === SESSION_ID && data.status === "CANCELLED";
 }
 
 // Statuses whose Response must have a null body (the constructor throws otherwise).
@@ -187,7 +187,9 @@ describe("any answer from the server", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(behaviourArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2 }), async (behaviours, maxRetries) => {
         let calls = 0;
-        const fakeFetch: typeof fetch = () => {
+        const fakeFetch: typeof fetch = (_input, init) => {
+          // A 422 after a lost answer is read back (GET); that path has its own properties (readback-properties.test.ts).
+          if (init?.method === "GET") return Promise.resolve(new Response(null, { status: 503 }));
           const behaviour = behaviours[Math.min(calls, behaviours.length - 1)] as FetchBehaviour;
           calls++;
           return toResponse(behaviour);

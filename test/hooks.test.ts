@@ -1,0 +1,114 @@
+/**
+ * The `onAttempt` hook (issue 13 §3), against a server on 127.0.0.1: one event per attempt with what a log or a
+ * trace needs, never a secret, and a hook that throws cannot fail the call.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type AttemptEvent, createPivotClient } from "../src/index.js";
+import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
+import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "VOID_SESSION" } as const;
+const TOKEN = "tok-hook-secret-0001";
+const SECRET = "client-secret-hook-77";
+
+let server: HostileServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  vi.restoreAllMocks();
+});
+
+/** A server that answers cancels from `answers` in turn (then 200), echoing the request's secrets in errors. */
+async function serve(answers: number[]): Promise<HostileServer> {
+  server = await startHostileServer((request, response) => {
+    if (request.path === "/v1/access-token") return reply(response, 200, tokenEnvelope(TOKEN));
+    const status = answers.shift() ?? 200;
+    if (status === 0) return void response.socket?.destroy();
+    if (status === 200) return reply(response, 200, successEnvelope(SESSION_ID));
+    reply(response, status, errorEnvelope("service_unavailable", `echo ${request.headers.authorization} ${request.headers["x-merchant-secret"]}`));
+  });
+  return server;
+}
+
+describe("onAttempt", () => {
+  it("reports every attempt of a call: operation, path, attempt, X-REQUEST-ID, status or error class, duration, retry delay", async () => {
+    const target = await serve([503, 0]);
+    const events: AttemptEvent[] = [];
+    const pivot = createPivotClient({ baseUrl: target.url, accessToken: TOKEN, baseDelayMs: 1, maxDelayMs: 1, onAttempt: (e) => events.push(e) });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY, { idempotencyKey: "hookkey0000000000001" });
+
+    expect(events.map(({ durationMs: _, retryDelayMs: __, ...rest }) => rest)).toEqual([1, 2, 3].map((attempt, i) => ({
+      operation: "cancelPaymentSession",
+      method: "POST",
+      path: "/v2/payments/{id}/cancel",
+      sessionId: SESSION_ID,
+      attempt,
+      requestId: "hookkey0000000000001",
+      status: [503, undefined, 200][i],
+      error: ["PivotServerError", "PivotConnectionError", undefined][i],
+    })));
+    expect(events.map((e) => typeof e.retryDelayMs)).toEqual(["number", "number", "undefined"]);
+    for (const event of events) expect(event.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("reports a cancel's read-back as getPaymentSession attempts", async () => {
+    const target = await serve([0, 422]);
+    target.requests.length = 0;
+    const events: AttemptEvent[] = [];
+    const pivot = createPivotClient({ baseUrl: target.url, accessToken: TOKEN, baseDelayMs: 1, maxDelayMs: 1, maxRetries: 1, onAttempt: (e) => events.push(e) });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY).catch(() => undefined);
+
+    expect(events.map((e) => [e.operation, e.method, e.attempt, e.status])).toEqual([
+      ["cancelPaymentSession", "POST", 1, undefined],
+      ["cancelPaymentSession", "POST", 2, 422],
+      ["getPaymentSession", "GET", 1, 200],
+    ]);
+  });
+
+  it("never shows a token or a secret, even when the server echoes them", async () => {
+    const target = await serve([401, 401, 503]);
+    const events: AttemptEvent[] = [];
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      credentials: { clientId: "merchant", clientSecret: SECRET },
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      onAttempt: (e) => events.push(e),
+    });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY).catch(() => undefined);
+
+    expect(events.length).toBeGreaterThan(0);
+    const printed = JSON.stringify(events);
+    expect(printed).not.toContain(TOKEN);
+    expect(printed).not.toContain(SECRET);
+    expect(printed).not.toMatch(/authorization/i);
+  });
+
+  it("isolates a hook that throws: the call resolves and the throw is reported once, redacted", async () => {
+    const target = await serve([503, 503]);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    let calls = 0;
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      onAttempt: () => {
+        calls++;
+        throw new Error(`hook broke holding ${TOKEN}`);
+      },
+    });
+
+    const session = await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await pivot.getPaymentSession(SESSION_ID).catch(() => undefined);
+
+    expect(session.status).toBe("CANCELLED");
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/onAttempt hook threw/);
+    expect(String(warn.mock.calls[0]?.[0])).not.toContain(TOKEN);
+  });
+});
