@@ -210,9 +210,18 @@ main().catch((error) => {
 
 /**
  * A typed consumer, compiled once as .mts (resolves the `import` types) and once as .cts (the `require` types).
- * The @ts-expect-error line fails the compile if the declarations ever degrade to `any`.
+ * Each @ts-expect-error line fails the compile if what it marks ever compiles, e.g. because the declarations
+ * degraded to `any`: the mistakes of issue 13 §1 (both ways of authenticating, or neither) among them.
  */
-const TYPED_CONSUMER = `import { createPivotClient, PivotInvalidStateError, type CancellationReason, type PaymentSession } from "${PACKAGE}";
+const TYPED_CONSUMER = `import {
+  type AnyPivotError,
+  CANCELLATION_REASONS,
+  type CancellationReason,
+  createPivotClient,
+  isCancellationReason,
+  type PaymentSession,
+  PivotInvalidStateError,
+} from "${PACKAGE}";
 import { startPivotEmulator, type PivotEmulator } from "${PACKAGE}/emulator";
 
 export async function cancelOnce(pivot: PivotEmulator, reason: CancellationReason): Promise<PaymentSession["status"]> {
@@ -224,6 +233,38 @@ export const start = (): Promise<PivotEmulator> => startPivotEmulator({ port: 0 
 export const isInvalidState = (error: unknown): boolean => error instanceof PivotInvalidStateError;
 // @ts-expect-error the reason is a closed enum, so the shipped types must reject an unknown one
 export const wrongReason: CancellationReason = "NOT_A_REASON";
+
+const baseUrl = "https://api.pivot-payment.com";
+// @ts-expect-error an access token and client credentials together
+export const both = () => createPivotClient({ baseUrl, accessToken: "token", credentials: { clientId: "id", clientSecret: "secret" } });
+// @ts-expect-error no way of authenticating at all
+export const neither = () => createPivotClient({ baseUrl });
+
+/** \`switch (error.type)\` narrows to one class, without instanceof, and \`name\` is a literal. */
+export function explain(error: AnyPivotError): string {
+  switch (error.type) {
+    case "invalid_state": {
+      const name: "PivotInvalidStateError" = error.name;
+      return \`\${name}: possibly cancelled earlier: \${error.possiblyCancelledByEarlierAttempt}\`;
+    }
+    case "rate_limit":
+      // @ts-expect-error only an invalid_state error has this field, so the narrowing is real
+      error.possiblyCancelledByEarlierAttempt;
+      return \`retry after \${error.retryAfterMs} ms\`;
+    case "invalid_input":
+      return \`bad input: \${error.code}\`;
+    default:
+      return error.name;
+  }
+}
+
+/** The guard narrows user input, and the readonly tuple accepts any string in includes(). */
+export function reasonFrom(input: string): CancellationReason | undefined {
+  if (!CANCELLATION_REASONS.includes(input)) return undefined;
+  return isCancellationReason(input) ? input : undefined;
+}
+// @ts-expect-error the reasons are a readonly tuple
+CANCELLATION_REASONS.push("NOT_A_REASON");
 `;
 
 /**
@@ -464,7 +505,7 @@ try {
       }
 
       // The compile is CPU-bound and the bin steps mostly wait on npx, so the two overlap.
-      const typesChecked = step("types: tsc 5.9 and tsc 7 (node16, strict, declarations checked) on an .mts and a .cts consumer", async () => {
+      const typesChecked = step("types: tsc 5.9 and tsc 7 (node16, strict, declarations checked) on an .mts and a .cts consumer, §1 mistakes rejected", async () => {
         await writeFile(join(consumerDir, "typed.mts"), TYPED_CONSUMER);
         await writeFile(join(consumerDir, "typed.cts"), TYPED_CONSUMER);
         const tsconfig = {
@@ -489,7 +530,7 @@ try {
           const result = await run(process.execPath, [join(REPO, "node_modules", compiler, "bin/tsc"), "-p", "tsconfig.json"], consumerDir);
           succeeded(result, `tsc ${version}`);
         }
-        return "both compile against dist/*.d.ts and dist/*.d.cts, under TypeScript 5.9 and 7";
+        return "both compile against dist/*.d.ts and dist/*.d.cts, under TypeScript 5.9 and 7; both-auth and no-auth do not; switch (e.type) narrows";
       });
 
       await step("npx pivot-cancel --help and --version", async () => {
