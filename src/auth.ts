@@ -24,6 +24,8 @@ export interface PivotCredentials {
 export interface TokenSource {
   /** The token to send now; stops waiting when `signal` aborts. */
   get(signal: AbortSignal): Promise<string>;
+  /** The token, when it is fixed and there is nothing to wait for. */
+  readonly fixed?: string;
   /** True when asking again after a 401 may yield a different token. */
   readonly refreshable: boolean;
   /** Forgets `refused` (after a 401) so that the next `get` fetches a new one. */
@@ -34,7 +36,7 @@ export interface TokenSource {
 export function staticToken(token: string, redactor: Redactor): TokenSource {
   redactor.add(token, true);
   const sent = checkToken(token, "accessToken");
-  return { get: async () => sent, refreshable: false, invalidate() {} };
+  return { fixed: sent, get: async () => sent, refreshable: false, invalidate() {} };
 }
 
 /** The caller's provider, asked before every attempt and once more after a 401. */

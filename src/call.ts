@@ -104,22 +104,25 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
   let refreshed = false;
   try {
     for (let attempt = 1; ; attempt++) {
-      const msLeft = call.deadlineAt - performance.now();
-      const budget = Math.min(call.timeoutMs, msLeft);
       let token: string | undefined;
       let sent = false;
       let failure: Failure;
       const started = performance.now();
       const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
         core.onAttempt?.({ ...operation.describe, attempt, requestId, status, error: error?.name, durationMs: performance.now() - started, retryDelayMs });
+      // The token and the request each get the per-attempt timeout, both cut short by what is left of the deadline.
+      let budget = 0;
+      const step = <R>(work: (stepSignal: AbortSignal) => Promise<R>): Promise<R> => {
+        budget = Math.min(call.timeoutMs, call.deadlineAt - performance.now());
+        return within(budget, signal, work);
+      };
       try {
-        const answer = await within(budget, signal, async (attemptSignal) => {
-          token = await core.tokens.get(attemptSignal);
-          // The call's token stays known to the redactor until the call ends, however many calls run at once.
-          releases.push(core.redactor.hold(token));
-          sent = true;
-          return operation.send(token, attemptSignal);
-        });
+        const fresh = core.tokens.fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
+        token = fresh;
+        // The call's token stays known to the redactor until the call ends, however many calls run at once.
+        releases.push(core.redactor.hold(fresh));
+        sent = true;
+        const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
         const context: ErrorContext = { redact, requestId, attempts: attempt };
         if (answer.status >= 200 && answer.status <= 299) {
           const result = operation.read(answer, context);

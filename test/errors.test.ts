@@ -107,6 +107,7 @@ describe("an error envelope", () => {
 
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: "PivotConflictError",
+      type: "conflict",
       message: error.message,
       status: 409,
       code: "idempotency_error",
