@@ -7,7 +7,9 @@
  *   <!-- pack-smoke: compile -->   TypeScript (ESM): compiled only, because it talks to the real Pivot
  *   <!-- pack-smoke: run-cjs -->   JavaScript (CommonJS): run with `node` as a .cjs file
  */
-import { marked } from "marked";
+import type { RootContent } from "mdast";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
 
 /** How pack-smoke uses a block. */
 export type SnippetUse = "run" | "compile" | "run-cjs";
@@ -19,33 +21,42 @@ export interface Snippet {
   lang: string;
   /** The code, exactly as printed. */
   code: string;
-  /** The README line the block starts on, for failure messages. */
+  /** The README line the block starts on (its opening fence), for failure messages. */
   line: number;
 }
 
-const MARKER = /^<!--\s*pack-smoke:\s*(\S+)\s*-->\s*$/;
+const MARKER = /^<!--\s*pack-smoke:\s*(\S+)\s*-->$/;
 const USES: readonly string[] = ["run", "compile", "run-cjs"] satisfies SnippetUse[];
 
 /**
- * Every marked code block of `markdown`, in order. @throws Error for a marker with an unknown use, or a marker not
- * followed by a code block, so that a typo cannot silently drop a snippet from the check.
+ * Every marked code block of `markdown`, in order. Markers and blocks are read at the top level of the document
+ * (remark, CommonMark). @throws Error for a marker with an unknown use, or a marker not followed by a code block, so
+ * that a typo cannot silently drop a snippet from the check.
  */
 export function readmeSnippets(markdown: string): Snippet[] {
   const snippets: Snippet[] = [];
-  let line = 1;
   let pending: { use: SnippetUse; line: number } | undefined;
-  for (const token of marked.lexer(markdown)) {
-    if (token.type === "html" && MARKER.test(token.raw.trim())) {
-      const use = MARKER.exec(token.raw.trim())?.[1] ?? "";
+  for (const node of unified().use(remarkParse).parse(markdown).children) {
+    const use = markerUse(node);
+    if (use !== undefined) {
+      const line = lineOf(node);
       if (!USES.includes(use)) throw new Error(`README line ${line}: unknown pack-smoke use "${use}" (expected ${USES.join(", ")})`);
       pending = { use: use as SnippetUse, line };
-    } else if (pending !== undefined && token.type !== "space") {
-      if (token.type !== "code") throw new Error(`README line ${pending.line}: a pack-smoke marker must be followed by a code block`);
-      snippets.push({ use: pending.use, lang: token.lang ?? "", code: token.text, line });
+    } else if (pending !== undefined) {
+      if (node.type !== "code") throw new Error(`README line ${pending.line}: a pack-smoke marker must be followed by a code block`);
+      snippets.push({ use: pending.use, lang: node.lang ?? "", code: node.value, line: lineOf(node) });
       pending = undefined;
     }
-    line += token.raw.split("\n").length - 1;
   }
   if (pending !== undefined) throw new Error(`README line ${pending.line}: a pack-smoke marker at the end, with no code block`);
   return snippets;
+}
+
+/** The use a `<!-- pack-smoke: … -->` comment names, or undefined for any other node. */
+function markerUse(node: RootContent): string | undefined {
+  return node.type === "html" ? MARKER.exec(node.value.trim())?.[1] : undefined;
+}
+
+function lineOf(node: RootContent): number {
+  return node.position?.start.line ?? 0;
 }
