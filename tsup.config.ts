@@ -1,12 +1,12 @@
 /**
  * The package build: `npm run build` (and `prepack`, so `npm pack` and `npm publish` build first).
  *
- *   dist/index.{js,d.ts,cjs,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
- *   dist/emulator.{js,d.ts,cjs,d.cts}   "./emulator"  the local Pivot emulator (node:http)
+ *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
+ *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
  *   dist/bin/pivot-{cancel,emulator}.js  the two CLIs, ESM only, shebang kept
  *
- * One implementation serves both conditions of the exports map: each `.cjs` file is a one-line `require()` of the
- * ESM file beside it (Node ≥ 20.19, this package's engines, can require() ESM). A separately compiled CommonJS copy
+ * One implementation serves both conditions of the exports map: each `require` target is a one-line `require()` of
+ * the same subpath's `import` target (Node ≥ 20.19, this package's engines, can require() ESM). A separately compiled CommonJS copy
  * would hold a second `PivotError` class, and an error thrown through one build would not be `instanceof` the
  * other's class in an app that loads both. The `.d.cts` declarations stay, so CommonJS TypeScript resolves types of
  * its own format (arethetypeswrong and publint are clean, and pack-smoke checks instanceof across the two).
@@ -14,14 +14,12 @@
  * openapi-fetch is the only runtime dependency and stays external (tsup externalises `dependencies`);
  * everything else in src/ and generated/ is bundled, and node built-ins stay imports.
  */
-import { writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Metafile, Plugin } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 /** The entry that must run on edge runtimes and in browsers, so it may import nothing from Node. */
 const NEUTRAL_ENTRY = "src/index.ts";
-/** The library's entries: output name → source. */
-const LIB_ENTRIES = { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts" };
 /** The only import the neutral entry may leave to the runtime. */
 const ALLOWED_EXTERNALS = new Set(["openapi-fetch"]);
 
@@ -61,10 +59,29 @@ function externalsReachableFrom(entry: string, metafile: Metafile): string[] {
   return [...externals].sort();
 }
 
-/** Replaces each CommonJS entry tsup wrote with a `require()` of the ESM entry beside it (see the header). */
+interface ExportConditions {
+  import?: { default?: string };
+  require?: { default?: string };
+}
+
+/**
+ * Makes every `require` target of package.json's exports map a `require()` of the same subpath's `import` target
+ * (see the header), then deletes the CommonJS chunks that nothing loads any more. Driven by the exports map, so a
+ * new subpath is covered as soon as it is exported.
+ */
 async function cjsEntriesRequireEsm(): Promise<void> {
-  for (const name of Object.keys(LIB_ENTRIES)) {
-    await writeFile(`dist/${name}.cjs`, `"use strict";\n// The ESM build, required: one implementation for import and require.\nmodule.exports = require("./${name}.js");\n`);
+  const { exports } = JSON.parse(await readFile("package.json", "utf8")) as { exports: Record<string, ExportConditions | string> };
+  const entries = new Set<string>();
+  for (const conditions of Object.values(exports)) {
+    if (typeof conditions === "string") continue;
+    const [cjs, esm] = [conditions.require?.default, conditions.import?.default];
+    if (cjs === undefined || esm === undefined) continue;
+    const target = esm.replace(/^\.\/dist\//, "./");
+    await writeFile(cjs, `"use strict";\n// The ESM build, required: one implementation for import and require.\nmodule.exports = require("${target}");\n`);
+    entries.add(cjs.replace(/^\.\//, ""));
+  }
+  for (const file of await readdir("dist")) {
+    if (file.endsWith(".cjs") && !entries.has(`dist/${file}`)) await rm(`dist/${file}`);
   }
 }
 
@@ -82,7 +99,7 @@ export default defineConfig([
   {
     ...common,
     name: "lib",
-    entry: LIB_ENTRIES,
+    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts" },
     // "cjs" only for its .d.cts declarations; its JavaScript is replaced by cjsEntriesRequireEsm.
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.
