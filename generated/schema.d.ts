@@ -220,6 +220,7 @@ export interface components {
             storePaymentMethods?: unknown;
         };
         /**
+         * Payment Session
          * @description The Payment Session object in any status, as `GET /v2/payments/{id}` returns it. Required fields are
          *     those every published example of the object has (the cancel page's two and the retrieve page's);
          *     `paymentUrl` is not, as it appears only for mode REDIRECT. The cancel's answer is this object narrowed

@@ -1,12 +1,15 @@
 /**
- * `npm run docs:check`: compares Pivot's published Cancel Payment Session page with spec/openapi.yaml.
+ * `npm run docs:check`: compares Pivot's published pages (Cancel Payment Session, Retrieve Payment Session Details)
+ * with spec/openapi.yaml, each page with the operation it documents.
  *
- *   npm run docs:check                              # fetch the live page (GitBook's .md twin)
- *   npm run docs:check -- --file page.md            # a saved copy instead
- *   npm run docs:check -- --spec other.yaml         # another spec
+ *   npm run docs:check                                      # fetch every known page (GitBook's .md twins)
+ *   npm run docs:check -- --file a.md [--file b.md ...]     # saved copies instead
+ *   npm run docs:check -- --url <page.md url>               # one page from elsewhere
+ *   npm run docs:check -- --file page.md --operation getPaymentSession   # a page whose title the check does not know
+ *   npm run docs:check -- --spec other.yaml                 # another spec
  *
- * Exit codes: 0 in step (one summary line), 1 drift (one line per finding), 2 the check could not run
- * (usage error, unreadable or unfetchable input, a page not in the expected form).
+ * Exit codes: 0 every page in step (one summary line each), 1 drift (one line per finding), 2 the check could not
+ * run for some page (usage error, unreadable or unfetchable input, a page not in the expected form).
  */
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
@@ -15,23 +18,23 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { compareWithSpec } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
+import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
 import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import type { DocsPage } from "./docs-check/parse-page.js";
-import { isObject } from "./docs-check/spec-schema.js";
+import { findOperation, isObject } from "./docs-check/spec-schema.js";
 import type { Schema } from "./docs-check/spec-schema.js";
-
-/** The `.md` twin GitBook publishes for every page; it carries the tables and examples as markdown/HTML. */
-export const DEFAULT_PAGE_URL =
-  "https://pivot-payment.gitbook.io/pivot-docs/api-references/api-lists/payments/payment-session/cancel-payment-session.md";
 
 const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-const USAGE = `usage: docs:check [--url <page.md url> | --file <path>] [--spec <openapi.yaml>] [--timeout-ms <n>]
-  --url         the docs page to check (default: ${DEFAULT_PAGE_URL})
-  --file        read the page from a file instead of the network
+const USAGE = `usage: docs:check [--url <page.md url> ... | --file <path> ...] [--operation <id>] [--spec <openapi.yaml>] [--timeout-ms <n>]
+  --url         a docs page to check; repeatable (default: every known page,
+                ${PIVOT_PAGES.map((page) => page.url).join("\n                ")})
+  --file        read a page from a file instead of the network; repeatable
+  --operation   the spec operation the page documents, for a single page whose title is not
+                ${PIVOT_PAGES.map((page) => `"${page.title}"`).join(" or ")}
   --spec        the spec to compare with (default: spec/openapi.yaml)
-  --timeout-ms  give up on --url after this long (default: ${DEFAULT_TIMEOUT_MS})`;
+  --timeout-ms  give up on a --url after this long (default: ${DEFAULT_TIMEOUT_MS})`;
 
 /** The check cannot run (bad arguments, unreadable or unfetchable input): exit 2, never 1, which means "drift". */
 class CannotRunError extends Error {
@@ -44,8 +47,11 @@ class CannotRunError extends Error {
   }
 }
 
+type Source = { kind: "url"; url: string } | { kind: "file"; path: string };
+
 interface Options {
-  source: { kind: "url"; url: string } | { kind: "file"; path: string };
+  sources: Source[];
+  operationId: string | undefined;
   specPath: string;
   timeoutMs: number;
 }
@@ -56,8 +62,9 @@ function readOptions(argv: string[]): Options | "help" {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        url: { type: "string" },
-        file: { type: "string" },
+        url: { type: "string", multiple: true },
+        file: { type: "string", multiple: true },
+        operation: { type: "string" },
         spec: { type: "string" },
         "timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -76,11 +83,13 @@ function readOptions(argv: string[]): Options | "help" {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
     throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
   }
-  const source: Options["source"] =
-    values.file !== undefined
-      ? { kind: "file", path: values.file }
-      : { kind: "url", url: values.url ?? DEFAULT_PAGE_URL };
-  return { source, specPath: values.spec ?? DEFAULT_SPEC, timeoutMs };
+  const sources: Source[] =
+    values.file?.map((path) => ({ kind: "file", path })) ??
+    (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ kind: "url", url }));
+  if (values.operation !== undefined && sources.length !== 1) {
+    throw new CannotRunError("--operation names the operation of one page; give exactly one --url or --file", true);
+  }
+  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC, timeoutMs };
 }
 
 async function readLocal(path: string, what: string): Promise<string> {
@@ -142,9 +151,55 @@ function readPage(markdown: string, where: string): DocsPage {
   }
 }
 
+/** The operation a page is compared with: `--operation`, else the one its title names. */
+function operationFor(page: DocsPage, where: string, spec: Schema, given: string | undefined): string {
+  if (given !== undefined) {
+    if (findOperation(spec, given) === undefined) throw new CannotRunError(`--operation ${given}: the spec has no such operationId`);
+    return given;
+  }
+  const known = operationIdOf(page);
+  if (known !== undefined) return known;
+  const titles = PIVOT_PAGES.map((p) => `"${p.title}"`).join(" or ");
+  const title = page.title === undefined ? "no # title" : `the title "${page.title}"`;
+  throw new CannotRunError(`${where} has ${title}, not ${titles}; give --operation to say which operation it documents`);
+}
+
+/** Where the finding lines and summaries go. */
+interface Output {
+  print: (line: string) => void;
+  printError: (line: string) => void;
+}
+
 /**
- * Runs the check and returns the exit code; output goes through `print` and `printError` so the
- * function can be driven in-process as well as from the command line.
+ * Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run). With several pages, each finding line starts
+ * with the page's operation so a reader knows which page it is about.
+ */
+async function checkPage(source: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
+  const where = source.kind === "file" ? source.path : source.url;
+  try {
+    const markdown =
+      source.kind === "file" ? await readLocal(source.path, "docs page") : await fetchPage(source.url, options.timeoutMs);
+    const page = readPage(markdown, where);
+    const operationId = operationFor(page, where, spec, options.operationId);
+    const { findings, checked } = compareWithSpec(page, spec, operationId);
+    if (findings.length === 0) {
+      out.print(formatSummary(checked, operationId));
+      return 0;
+    }
+    for (const f of findings) out.print(`${several ? `${operationId}: ` : ""}${formatFinding(f)}`);
+    const specShown = relative(process.cwd(), resolve(options.specPath)) || options.specPath;
+    out.printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
+    return 1;
+  } catch (error) {
+    if (!(error instanceof CannotRunError)) throw error;
+    out.printError(`docs:check: ${error.message}`);
+    return 2;
+  }
+}
+
+/**
+ * Runs the check and returns the exit code: the worst of the pages' (2 over 1 over 0). Output goes through `print`
+ * and `printError` so the function can be driven in-process as well as from the command line.
  */
 export async function runDocsCheck(
   argv: string[],
@@ -157,22 +212,13 @@ export async function runDocsCheck(
       print(USAGE);
       return 0;
     }
-    const { source } = options;
-    const markdown =
-      source.kind === "file"
-        ? await readLocal(source.path, "docs page")
-        : await fetchPage(source.url, options.timeoutMs);
-    const where = source.kind === "file" ? source.path : source.url;
-    const page = readPage(markdown, where);
-    const { findings, checked } = compareWithSpec(page, await readSpec(options.specPath));
-    if (findings.length === 0) {
-      print(formatSummary(checked));
-      return 0;
+    const spec = await readSpec(options.specPath);
+    let worst = 0;
+    for (const source of options.sources) {
+      const code = await checkPage(source, options, spec, options.sources.length > 1, { print, printError });
+      worst = Math.max(worst, code);
     }
-    for (const f of findings) print(formatFinding(f));
-    const specShown = relative(process.cwd(), resolve(options.specPath)) || options.specPath;
-    printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
-    return 1;
+    return worst;
   } catch (error) {
     if (!(error instanceof CannotRunError)) {
       // A crash must not exit 1, which means "drift"; 2 says the check could not run.

@@ -29,10 +29,15 @@ const inStepFile = resolve(fixtures, "cancel-payment-session.in-step.md");
 const spec = parseYaml(readFileSync(resolve(root, "spec/openapi.yaml"), "utf8")) as Schema;
 const fixture = (name: string): string => readFileSync(resolve(fixtures, name), "utf8");
 const inStepPage = parseDocsPage(fixture("cancel-payment-session.in-step.md"));
+const retrieveFile = resolve(fixtures, "retrieve-payment-session.in-step.md");
+const retrievePage = parseDocsPage(fixture("retrieve-payment-session.in-step.md"));
 
 const IN_STEP_SUMMARY =
-  "docs:check: in step — 1 method/path, 1 request field, 31 response fields, 2 examples, 2 cancellable statuses";
+  "docs:check: cancelPaymentSession in step — 1 method/path, 1 request field, 31 response fields, 2 examples, 2 cancellable statuses";
+const RETRIEVE_SUMMARY =
+  "docs:check: getPaymentSession in step — 1 method/path, 0 request fields, 100 response fields, 1 example, 0 cancellable statuses";
 const CANCEL_OP = "#/paths/~1v2~1payments~1{id}~1cancel/post";
+const GET_OP = "#/paths/~1v2~1payments~1{id}/get";
 const RESPONSE_JSON = `${CANCEL_OP}/responses/200/content/application~1json`;
 
 /**
@@ -141,7 +146,7 @@ describe("an in-step page", () => {
   it("the in-step fixture matches the current spec/openapi.yaml", () => {
     const { findings, checked } = compareWithSpec(inStepPage, spec);
     expect(findings.map(formatFinding)).toEqual([]);
-    expect(formatSummary(checked)).toBe(IN_STEP_SUMMARY);
+    expect(formatSummary(checked, "cancelPaymentSession")).toBe(IN_STEP_SUMMARY);
   });
 });
 
@@ -389,6 +394,66 @@ describe("drift class 7: the spec's embedded examples differ from the page's", (
   });
 });
 
+describe("the retrieve page (GET /v2/payments/{id})", () => {
+  it("is read by the same parser: title, method and URL, the example under Response, no request part", () => {
+    expect(retrievePage.title).toBe("Retrieve Payment Session Details");
+    expect(retrievePage.operation).toEqual({ method: "GET", path: "/v2/payments/{id}", line: 9 });
+    expect(retrievePage.responseExample).toMatchObject({ ok: true, value: { data: { status: "PAID", investigationStatus: null } } });
+    expect(retrievePage.responseTable?.rows.map((r) => [r.parameter, r.dataType, r.requirement])).toEqual([["Payment Session", "Object", "M"]]);
+    expect([retrievePage.requestExample, retrievePage.requestTable, retrievePage.cancellableStatuses]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("the in-step fixture matches getPaymentSession in the current spec/openapi.yaml", () => {
+    const { findings, checked } = compareWithSpec(retrievePage, spec);
+    expect(findings.map(formatFinding)).toEqual([]);
+    expect(formatSummary(checked, "getPaymentSession")).toBe(RETRIEVE_SUMMARY);
+  });
+
+  it("reports a path that changed (class 1)", () => {
+    expect(findingsOf("retrieve-drift-path.md").map(formatFinding)).toEqual([
+      `operation getPaymentSession path: /v2/payment-sessions/{id} in docs, /v2/payments/{id} in spec (docs line 9, spec ${GET_OP})`,
+    ]);
+  });
+
+  it("reports a customer field the spec lacks (class 2), and a customer field the spec dropped", () => {
+    expect(linesOfKind(findingsOf("retrieve-drift-missing-field.md"), "field-missing")).toEqual([
+      "response data.customer.birthDate: shown in the docs example, missing from the spec (docs line 118, spec #/components/schemas/Customer)",
+    ]);
+    const dropped = specWith((s) => {
+      delete s.components.schemas.Customer.properties.email;
+    });
+    expect(messagesOfKind(compareWithSpec(retrievePage, dropped).findings, "field-missing")).toEqual([
+      "response data.customer.email: shown in the docs example, missing from the spec",
+    ]);
+  });
+
+  it("reports the card fingerprint the page stopped showing (class 4)", () => {
+    expect(messagesOfKind(findingsOf("retrieve-drift-field-not-shown.md"), "field-not-shown")).toEqual([
+      "response data.chargeDetails[].card.fingerprint: in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at",
+    ]);
+  });
+
+  it("reports an investigation status outside the spec's enum (class 5) and the example that changed (class 7)", () => {
+    const findings = findingsOf("retrieve-drift-enum.md");
+    expect(messagesOfKind(findings, "example-invalid")).toContain(
+      "response example data.investigationStatus: does not validate against the spec: must be equal to one of the allowed values",
+    );
+    expect(messagesOfKind(findings, "example-differs")).toEqual([
+      `response example data.investigationStatus: "UNDER_REVIEW" in docs, null in the spec's examples.docs`,
+    ]);
+  });
+
+  it("reports a request body the page documents for a GET that has none", () => {
+    const withBody = fixture("retrieve-payment-session.in-step.md").replace(
+      "### Response",
+      '### Request\n\n```json\n{"expand": "customer"}\n```\n\n### Response',
+    );
+    expect(messagesOfKind(compareWithSpec(parseDocsPage(withBody), spec).findings, "field-missing")).toEqual([
+      "request body: the page documents one, the spec has no JSON request body schema",
+    ]);
+  });
+});
+
 describe("page structure", () => {
   it("reports a missing table and an example that is not JSON instead of passing them over", () => {
     const broken = fixture("cancel-payment-session.in-step.md")
@@ -418,6 +483,8 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
 // Started at load, so the child processes run while the in-process tests above do; the tests below only await them.
 const cliInStep = runCli(["--file", inStepFile]);
 const cliDrift = runCli(["--file", resolve(fixtures, "drift-method.md")]);
+const cliBothPages = runCli(["--file", inStepFile, "--file", retrieveFile]);
+const cliBothWithDrift = runCli(["--file", inStepFile, "--file", resolve(fixtures, "retrieve-drift-path.md")]);
 
 /** Serves `body` for every request on 127.0.0.1 (or never answers, with `"hang"`), for the --url tests. */
 async function localServer(body: string): Promise<{ url: string; server: Server }> {
@@ -455,6 +522,34 @@ describe("the docs:check command", () => {
     expect(result.stderr).toMatch(/^docs:check: 1 disagreement\(s\) between /);
   });
 
+  it("checks each page against the operation its title names, one summary line each", async () => {
+    expect(await cliBothPages).toEqual({ code: 0, stdout: `${IN_STEP_SUMMARY}\n${RETRIEVE_SUMMARY}\n`, stderr: "" });
+  });
+
+  it("exits 1 when one of several pages drifts, naming the page's operation on each finding", async () => {
+    const result = await cliBothWithDrift;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      `${IN_STEP_SUMMARY}\ngetPaymentSession: operation getPaymentSession path: /v2/payment-sessions/{id} in docs, ` +
+        `/v2/payments/{id} in spec (docs line 9, spec ${GET_OP})\n`,
+    );
+  });
+
+  it("compares a page of unknown title with the operation --operation names, and refuses without it", async () => {
+    const untitled = resolve(fixtures, "retrieve-payment-session.in-step.md");
+    const retitled = fixture("retrieve-payment-session.in-step.md").replace("# Retrieve Payment Session Details", "# Session lookup");
+    const { url, server } = await localServer(retitled);
+    try {
+      expect(await runInProcess(["--url", url, "--operation", "getPaymentSession"])).toEqual({ code: 0, out: [RETRIEVE_SUMMARY], err: [] });
+      const refused = await runInProcess(["--url", url]);
+      expect(refused.code).toBe(2);
+      expect(refused.err[0]).toMatch(/has the title "Session lookup", not "Cancel Payment Session" or .*give --operation/);
+    } finally {
+      server.close();
+    }
+    expect((await runInProcess(["--file", untitled, "--operation", "voidPaymentSession"])).err[0]).toMatch(/no such operationId/);
+  });
+
   it("checks a page fetched with --url", async () => {
     const { url, server } = await localServer(fixture("cancel-payment-session.in-step.md"));
     try {
@@ -485,6 +580,7 @@ describe("the docs:check command", () => {
     [["--file", resolve(fixtures, "nope.md")], /cannot read docs page .*nope\.md: ENOENT/],
     [["--file", resolve(root, "package.json")], /package\.json is not a docs page this check can read/],
     [["--file", inStepFile, "--spec", resolve(root, "package.json")], /package\.json is not an OpenAPI document/],
+    [["--file", inStepFile, "--file", retrieveFile, "--operation", "getPaymentSession"], /--operation names the operation of one page/],
   ])("exits 2 with a clear message for %j", async (args, message) => {
     const result = await runInProcess(args);
     expect(result.code).toBe(2);

@@ -6,6 +6,7 @@
  * typed and required alike. Spec → docs (class 4): what the spec has must be on the page, unless the spec
  * says with `x-documented-at` that another Pivot page documents it.
  */
+import { operationIdOf } from "./pages.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
 import { finding } from "./findings.js";
 import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
@@ -28,7 +29,7 @@ import type { JsonBody, Schema, SchemaNode, SpecOperation } from "./spec-schema.
 import { createExampleValidator } from "./validate-example.js";
 import type { ExampleValidator } from "./validate-example.js";
 
-/** The operation the cancel page documents. */
+/** The operation the cancel page documents, and the one a page of unknown title is compared with. */
 export const CANCEL_OPERATION_ID = "cancelPaymentSession";
 
 /** The spec schema whose enum the cancellable statuses must come from. */
@@ -134,10 +135,12 @@ class FieldChecker {
     const name = row.parameter.trim();
     if (!/\s/.test(name)) return name.split(".");
     // A name with spaces names an object, not a field: "Payment Session | Object | M" in the response
-    // table is the envelope member whose schema is PaymentSession, i.e. `data`.
+    // table is the envelope member whose schema is PaymentSession (or says `title: Payment Session`), i.e. `data`.
     const wanted = name.replace(/\s+/g, "").toLowerCase();
     for (const [property, node] of shapeOf(this.run.spec, this.root).properties) {
-      if (property.toLowerCase() === wanted || componentNameOf(node)?.toLowerCase() === wanted) return [property];
+      const title = resolveRef(this.run.spec, node).schema.title;
+      const names = [property, componentNameOf(node), typeof title === "string" ? title : undefined];
+      if (names.some((n) => n?.replace(/\s+/g, "").toLowerCase() === wanted)) return [property];
     }
     const message = `the docs table names an object that no member of the spec's ${this.side} schema is`;
     this.add("field-missing", `"${name}"`, message, { docsLine: row.line, specPointer: this.root.pointer });
@@ -327,6 +330,8 @@ function checkSide(
   table: ParameterTable | undefined,
   example: ExampleBlock | undefined,
 ): { fields: number; examples: number } {
+  // A page and an operation that both have no request body (a GET) have nothing to compare on that side.
+  if (side === "request" && body === undefined && table === undefined && example === undefined) return { fields: 0, examples: 0 };
   checkPageParts(run, side, table, example);
   if (body?.schema === undefined) {
     const what = side === "request" ? "JSON request body" : "JSON 200 response";
@@ -349,6 +354,8 @@ function checkSide(
 function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
   const docs = page.cancellableStatuses;
   const raw = op.operation["x-cancellable-statuses"];
+  // Only the cancel names cancellable statuses; a page and an operation that both say nothing of them agree.
+  if (docs === undefined && raw === undefined) return 0;
   const listed = Array.isArray(raw) ? raw.filter((s): s is string => typeof s === "string") : undefined;
   const add = (subject: string, message: string, place: FindingPlace = {}): void => {
     run.out.push(finding("statuses", subject, message, place));
@@ -388,12 +395,12 @@ function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
  * (operation, request, response, statuses). An empty `findings` means the two are in step.
  *
  * @param spec The parsed spec (e.g. `YAML.parse` of spec/openapi.yaml); it is not modified.
- * @param operationId The operation the page documents.
+ * @param operationId The operation the page documents; by default the one its title names (pages.ts), else the cancel.
  * @example
  * const { findings, checked } = compareWithSpec(parseDocsPage(markdown), YAML.parse(specText));
  * findings.map(formatFinding); // [] when in step
  */
-export function compareWithSpec(page: DocsPage, spec: Schema, operationId = CANCEL_OPERATION_ID): CheckResult {
+export function compareWithSpec(page: DocsPage, spec: Schema, operationId = operationIdOf(page) ?? CANCEL_OPERATION_ID): CheckResult {
   const run: Run = { spec, validate: createExampleValidator(spec), out: [] };
   const checked: Checked = { methodPath: 0, requestFields: 0, responseFields: 0, examples: 0, statuses: 0 };
   const op = findOperation(spec, operationId);

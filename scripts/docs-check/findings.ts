@@ -75,8 +75,11 @@ function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The line printed when page and spec agree, saying how much was compared so an empty check cannot pass unnoticed. */
-export function formatSummary(checked: Checked): string {
+/**
+ * The line printed when page and spec agree, naming the operation and saying how much was compared so an empty
+ * check cannot pass unnoticed.
+ */
+export function formatSummary(checked: Checked, operationId: string): string {
   const parts = [
     count(checked.methodPath, "method/path", "methods/paths"),
     count(checked.requestFields, "request field", "request fields"),
@@ -84,5 +87,5 @@ export function formatSummary(checked: Checked): string {
     count(checked.examples, "example", "examples"),
     count(checked.statuses, "cancellable status", "cancellable statuses"),
   ];
-  return `docs:check: in step — ${parts.join(", ")}`;
+  return `docs:check: ${operationId} in step — ${parts.join(", ")}`;
 }

@@ -1,13 +1,17 @@
 /**
  * Reads one Pivot docs page in its published GitBook markdown form (the `.md` twin of the HTML page) into a
- * {@link DocsPage}: the method and URL line, the request and response example JSON, the two parameter
+ * {@link DocsPage}: its title, the method and URL line, the request and response example JSON, the parameter
  * tables and the `{% hint %}` naming the cancellable statuses. It knows nothing about the spec.
  *
- * The parser is deliberately small and tied to the shape GitBook exports, not a general markdown parser:
- * fenced code blocks, `#` headings, raw HTML `<table>`s, `{% hint %}` blocks, `<mark>` tags, backslash
- * escapes (`\[`, `BASE\_URL`) and HTML entities (`&#x20;`). Anything after the first `---` rule is
- * GitBook's site-wide boilerplate, not the page, and is dropped unread.
+ * The markdown is parsed by remark (unified + remark-parse, CommonMark), so headings, fenced code, escapes
+ * (`\[`, `BASE\_URL`) and entities (`&#x20;`) are read as any markdown reader reads them. What CommonMark leaves
+ * as raw HTML is GitBook's own: the `<table>`s are read here by their cells, and `<mark>` tags are dropped.
+ * Anything after the first `---` rule is GitBook's site-wide boilerplate, not the page, and is dropped unread.
  */
+import type { Code, Html, Nodes, Root, RootContent } from "mdast";
+import { toString } from "mdast-util-to-string";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
 
 /** The page is not a docs page of the expected form at all (e.g. an HTML page, or an empty file). */
 export class PageFormatError extends Error {
@@ -38,6 +42,8 @@ export type ExampleBlock =
 
 /** Everything the checker compares, with the 1-based line where the page shows it. */
 export interface DocsPage {
+  /** The page's title (its first `#` heading), which tells which operation it documents. */
+  title: string | undefined;
   operation: { method: string; path: string; line: number };
   requestExample: ExampleBlock | undefined;
   responseExample: ExampleBlock | undefined;
@@ -67,9 +73,9 @@ export function decodeEntities(text: string): string {
 }
 
 /**
- * Turns a fragment of GitBook markdown into the text a reader sees: HTML tags removed (`<mark>`, `<a>`),
- * markdown backslash escapes undone (`\[` → `[`, `BASE\_URL` → `BASE_URL`), entities decoded, whitespace
- * collapsed. Backticks of code spans are kept, because the statuses are found by them.
+ * Turns a fragment of GitBook's raw HTML (a table cell, which markdown leaves unparsed) into the text a reader sees:
+ * tags removed (`<mark>`, `<a>`), backslash escapes undone (`\[` → `[`, `BASE\_URL` → `BASE_URL`), entities decoded,
+ * whitespace collapsed. Backticks of code spans are kept.
  */
 export function plainText(fragment: string): string {
   const untagged = fragment.replace(/<\/?[a-z][^>]*>/gi, "");
@@ -78,67 +84,40 @@ export function plainText(fragment: string): string {
   return decodeEntities(unescaped).replace(/\s+/g, " ").trim();
 }
 
-/** The page split into the parts the parser needs, with code-fence bodies blanked out of `prose`. */
+/** The page as the parser needs it: the top-level nodes before the boilerplate rule, and its headings. */
 interface Scanned {
-  /** The page up to the boilerplate, with every fenced block's lines replaced by empty lines. */
-  prose: string;
-  fences: { lang: string; body: string; line: number }[];
-  headings: { text: string; line: number }[];
+  nodes: RootContent[];
+  headings: { text: string; depth: number; line: number }[];
+}
+
+/** The 1-based line where a node starts. */
+function lineOf(node: Nodes): number {
+  return node.position?.start.line ?? 1;
+}
+
+/** The text a reader sees in a node: inline code kept (without backticks), HTML tags such as `<mark>` dropped. */
+function textOf(node: Nodes): string {
+  return toString(node, { includeHtml: false });
 }
 
 /**
- * One pass over the lines: finds fences and headings, and stops at the first `---` rule outside a fence
- * (GitBook appends its site-wide boilerplate after such a rule; it is not part of the page).
- * Blanking fence bodies in `prose` keeps line numbers while making sure a `#` or `<table>` inside a code
- * block is never mistaken for page structure.
+ * Parses the markdown and keeps the top-level nodes up to the first `---` rule (GitBook appends its site-wide
+ * boilerplate after one). A YAML front-matter block is blanked first, line for line, so that it is not taken for
+ * that rule and line numbers stay those of the file.
  */
 function scan(markdown: string): Scanned {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
-  const prose: string[] = [];
-  const fences: Scanned["fences"] = [];
-  const headings: Scanned["headings"] = [];
-  let fence: { marker: string; lang: string; line: number; body: string[] } | undefined;
-  let start = 0;
-  // A YAML front-matter block opens with `---` on the first line; it is not the boilerplate rule.
   if (lines[0]?.trim() === "---") {
     const close = lines.findIndex((l, i) => i > 0 && l.trim() === "---");
-    if (close > 0) {
-      start = close + 1;
-      for (let i = 0; i < start; i++) prose.push("");
-    }
+    for (let i = 0; i <= close; i++) lines[i] = "";
   }
-  for (let i = start; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const lineNo = i + 1;
-    if (fence !== undefined) {
-      if (line.trim().startsWith(fence.marker) && line.trim().replace(/[`~]/g, "") === "") {
-        fences.push({ lang: fence.lang, body: fence.body.join("\n"), line: fence.line });
-        fence = undefined;
-      } else {
-        fence.body.push(line);
-      }
-      prose.push("");
-      continue;
-    }
-    const open = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(line);
-    if (open?.[1] !== undefined) {
-      fence = { marker: open[1], lang: (open[2] ?? "").toLowerCase(), line: lineNo, body: [] };
-      prose.push("");
-      continue;
-    }
-    if (/^\s*(-\s*){3,}$/.test(line)) {
-      const previous = prose.at(-1) ?? "";
-      // Right under text, `---` underlines a (setext) heading; after a blank line it is the rule.
-      if (previous.trim() === "") break;
-      headings.push({ text: plainText(previous), line: lineNo - 1 });
-      prose.push(line);
-      continue;
-    }
-    const heading = /^\s*#{1,6}\s+(.*)$/.exec(line);
-    if (heading?.[1] !== undefined) headings.push({ text: plainText(heading[1]), line: lineNo });
-    prose.push(line);
-  }
-  return { prose: prose.join("\n"), fences, headings };
+  const root: Root = unified().use(remarkParse).parse(lines.join("\n"));
+  const rule = root.children.findIndex((node) => node.type === "thematicBreak");
+  const nodes = rule < 0 ? root.children : root.children.slice(0, rule);
+  const headings = nodes.flatMap((node) =>
+    node.type === "heading" ? [{ text: textOf(node).trim(), depth: node.depth, line: lineOf(node) }] : [],
+  );
+  return { nodes, headings };
 }
 
 /** Which part of the page a line belongs to, by the nearest heading above it. */
@@ -157,14 +136,15 @@ function lineAt(text: string, offset: number): number {
 }
 
 /** Finds the method and URL line, e.g. `` <mark>`POST`</mark> \[<mark>BASE\_URL</mark>]/v2/payments/{id}/cancel ``. */
-function findOperation(prose: string): DocsPage["operation"] | undefined {
-  const lines = prose.split("\n");
-  for (const [index, raw] of lines.entries()) {
-    const text = plainText(raw).replace(/`/g, "");
-    // The URL must hold a "/", so prose that merely starts with "GET" or "POST" is not taken for it.
-    const match = new RegExp(`^(${HTTP_METHODS.join("|")})\\s+(\\S*/\\S*)`).exec(text);
-    if (match?.[1] === undefined || match[2] === undefined) continue;
-    return { method: match[1], path: pathOf(match[2]), line: index + 1 };
+function findOperation(nodes: RootContent[]): DocsPage["operation"] | undefined {
+  for (const node of nodes) {
+    if (node.type !== "paragraph") continue;
+    for (const [index, line] of textOf(node).split("\n").entries()) {
+      // The URL must hold a "/", so prose that merely starts with "GET" or "POST" is not taken for it.
+      const match = new RegExp(`^(${HTTP_METHODS.join("|")})\\s+(\\S*/\\S*)`).exec(line.trim());
+      if (match?.[1] === undefined || match[2] === undefined) continue;
+      return { method: match[1], path: pathOf(match[2]), line: lineOf(node) + index };
+    }
   }
   return undefined;
 }
@@ -178,18 +158,21 @@ function pathOf(url: string): string {
   return withoutHost.split("?")[0] ?? withoutHost;
 }
 
-function parseExample(fence: Scanned["fences"][number]): ExampleBlock {
+function parseExample(code: Code): ExampleBlock {
+  const line = lineOf(code);
   try {
-    return { line: fence.line, raw: fence.body, ok: true, value: JSON.parse(fence.body) as unknown };
+    return { line, raw: code.value, ok: true, value: JSON.parse(code.value) as unknown };
   } catch (error) {
-    return { line: fence.line, raw: fence.body, ok: false, error: (error as Error).message };
+    return { line, raw: code.value, ok: false, error: (error as Error).message };
   }
 }
 
 /** The example of a section: its first `json` fence, or failing that its first fence of any language. */
 function exampleIn(scanned: Scanned, section: "request" | "response"): ExampleBlock | undefined {
-  const candidates = scanned.fences.filter((f) => sectionAt(scanned.headings, f.line) === section);
-  const chosen = candidates.find((f) => f.lang === "json") ?? candidates[0];
+  const candidates = scanned.nodes.filter(
+    (node): node is Code => node.type === "code" && sectionAt(scanned.headings, lineOf(node)) === section,
+  );
+  const chosen = candidates.find((code) => code.lang?.toLowerCase() === "json") ?? candidates[0];
   return chosen === undefined ? undefined : parseExample(chosen);
 }
 
@@ -236,21 +219,37 @@ function parseTable(html: string, firstLine: number): ParameterTable {
 }
 
 function tableIn(scanned: Scanned, section: "request" | "response"): ParameterTable | undefined {
-  for (const match of scanned.prose.matchAll(/<table\b[\s\S]*?<\/table>/gi)) {
-    const line = lineAt(scanned.prose, match.index ?? 0);
-    if (sectionAt(scanned.headings, line) === section) return parseTable(match[0], line);
+  for (const node of scanned.nodes) {
+    if (node.type !== "html" || sectionAt(scanned.headings, lineOf(node)) !== section) continue;
+    const match = /<table\b[\s\S]*?<\/table>/i.exec((node as Html).value);
+    if (match !== null) return parseTable(match[0], lineOf(node) + lineAt(node.value, match.index) - 1);
   }
   return undefined;
 }
 
-/** The statuses a `{% hint %}` names as code spans; the first hint that names any is the cancellable-status hint. */
-function findStatuses(prose: string): DocsPage["cancellableStatuses"] {
-  for (const match of prose.matchAll(/\{%\s*hint\b[^%]*%\}([\s\S]*?)\{%\s*endhint\s*%\}/g)) {
-    const text = plainText(match[1] ?? "");
-    const statuses = [...text.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1] ?? "");
-    if (statuses.length > 0) return { statuses, line: lineAt(prose, match.index ?? 0) };
+/**
+ * The statuses a `{% hint %}` names as code spans; the first hint that names any is the cancellable-status hint.
+ * GitBook's hint markers are plain text to markdown, so a hint is the run of top-level nodes from the one that
+ * opens it to the one that closes it.
+ */
+function findStatuses(nodes: RootContent[]): DocsPage["cancellableStatuses"] {
+  let open: { line: number; statuses: string[] } | undefined;
+  for (const node of nodes) {
+    const text = textOf(node);
+    if (open === undefined && /\{%\s*hint\b/.test(text)) open = { line: lineOf(node), statuses: [] };
+    if (open === undefined) continue;
+    open.statuses.push(...codeSpansOf(node).filter((code) => /^[A-Z][A-Z0-9_]*$/.test(code)));
+    if (!/\{%\s*endhint\s*%\}/.test(text)) continue;
+    if (open.statuses.length > 0) return open;
+    open = undefined;
   }
   return undefined;
+}
+
+/** The values of the inline code spans below a node. */
+function codeSpansOf(node: Nodes): string[] {
+  if (node.type === "inlineCode") return [node.value];
+  return "children" in node ? node.children.flatMap((child) => codeSpansOf(child)) : [];
 }
 
 /**
@@ -264,18 +263,19 @@ function findStatuses(prose: string): DocsPage["cancellableStatuses"] {
  */
 export function parseDocsPage(markdown: string): DocsPage {
   const scanned = scan(markdown);
-  const operation = findOperation(scanned.prose);
+  const operation = findOperation(scanned.nodes);
   if (operation === undefined) {
     throw new PageFormatError(
       `no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`,
     );
   }
   return {
+    title: scanned.headings.find((heading) => heading.depth === 1)?.text,
     operation,
     requestExample: exampleIn(scanned, "request"),
     responseExample: exampleIn(scanned, "response"),
     requestTable: tableIn(scanned, "request"),
     responseTable: tableIn(scanned, "response"),
-    cancellableStatuses: findStatuses(scanned.prose),
+    cancellableStatuses: findStatuses(scanned.nodes),
   };
 }
