@@ -4,7 +4,7 @@
  * for `alreadyCancelled: "resolve"`, is settled by reading the session back within the same deadline.
  */
 import type { components } from "../generated/schema.js";
-import { type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
+import { type Call, type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
 import { PivotInputError, PivotInvalidStateError } from "./errors.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
@@ -60,7 +60,7 @@ export async function cancelPaymentSession(
 }
 
 /** Resolves a 422 by reading the session back: `CANCELLED` is success; anything else is the 422, with the status. */
-async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateError, mayHaveActed: boolean, call: ReturnType<typeof resolveCall>): Promise<PaymentSession> {
+async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateError, mayHaveActed: boolean, call: Call): Promise<PaymentSession> {
   let status: string;
   try {
     const session = await readSession(core, id, call);
