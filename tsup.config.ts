@@ -1,14 +1,21 @@
 /**
- * The package build: `npm run build` (and `prepare`, so a fresh `npm ci` or `npm pack` builds too).
+ * The package build: `npm run build` (and `prepack`, so `npm pack` and `npm publish` build first).
  *
  *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
  *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
  *   dist/callbacks.{js,cjs,d.ts,d.cts}  "./callbacks" the payment-callback receiver (runtime-neutral, like ".")
  *   dist/bin/pivot-{cancel,emulator}.js  the two CLIs, ESM only, shebang kept
  *
+ * One implementation serves both conditions of the exports map: each `require` target is a one-line `require()` of
+ * the same subpath's `import` target (Node ≥ 20.19, this package's engines, can require() ESM). A separately compiled CommonJS copy
+ * would hold a second `PivotError` class, and an error thrown through one build would not be `instanceof` the
+ * other's class in an app that loads both. The `.d.cts` declarations stay, so CommonJS TypeScript resolves types of
+ * its own format (arethetypeswrong and publint are clean, and pack-smoke checks instanceof across the two).
+ *
  * openapi-fetch is the only runtime dependency and stays external (tsup externalises `dependencies`);
  * everything else in src/ and generated/ is bundled, and node built-ins stay imports.
  */
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Metafile, Plugin } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
@@ -57,6 +64,32 @@ function externalsReachableFrom(entry: string, metafile: Metafile): string[] {
   return [...externals].sort();
 }
 
+interface ExportConditions {
+  import?: { default?: string };
+  require?: { default?: string };
+}
+
+/**
+ * Makes every `require` target of package.json's exports map a `require()` of the same subpath's `import` target
+ * (see the header), then deletes the CommonJS chunks that nothing loads any more. Driven by the exports map, so a
+ * new subpath is covered as soon as it is exported.
+ */
+async function cjsEntriesRequireEsm(): Promise<void> {
+  const { exports } = JSON.parse(await readFile("package.json", "utf8")) as { exports: Record<string, ExportConditions | string> };
+  const entries = new Set<string>();
+  for (const conditions of Object.values(exports)) {
+    if (typeof conditions === "string") continue;
+    const [cjs, esm] = [conditions.require?.default, conditions.import?.default];
+    if (cjs === undefined || esm === undefined) continue;
+    const target = esm.replace(/^\.\/dist\//, "./");
+    await writeFile(cjs, `"use strict";\n// The ESM build, required: one implementation for import and require.\nmodule.exports = require("${target}");\n`);
+    entries.add(cjs.replace(/^\.\//, ""));
+  }
+  for (const file of await readdir("dist")) {
+    if (file.endsWith(".cjs") && !entries.has(`dist/${file}`)) await rm(`dist/${file}`);
+  }
+}
+
 /** What both builds share. */
 const common = {
   platform: "node",
@@ -72,16 +105,14 @@ export default defineConfig([
     ...common,
     name: "lib",
     entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY },
+    // "cjs" only for its .d.cts declarations; its JavaScript is replaced by cjsEntriesRequireEsm.
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.
     dts: true,
     target: ["node20", "es2022"],
-    // Needed for the CJS build, not for sharing chunks. Without it esbuild converts to CJS itself and, because this
-    // package is "type": "module", uses Node's interop: `import createClient from "openapi-fetch"` becomes the whole
-    // module.exports object of openapi-fetch's CJS build, and createPivotClient throws "is not a function" under
-    // require(). With splitting on, tsup converts the ESM output with the __esModule-aware interop instead.
-    // pack-smoke's CJS consumer catches a regression.
+    // Code the two entries share goes in one chunk, so each class exists once even when both entries are loaded.
     splitting: true,
+    onSuccess: cjsEntriesRequireEsm,
     outDir: "dist",
     // The bin build below writes into dist/bin at the same time, so this build leaves that folder alone.
     clean: ["!bin/**"],

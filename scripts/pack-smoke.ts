@@ -1,24 +1,30 @@
 /**
  * The packed-tarball smoke test (`npm run pack:smoke`, run in CI): checks the package as a user gets it.
  *
- * It runs `npm pack` (which builds dist/ through `prepare`), checks what the tarball holds, installs it into an
- * empty project in a temp folder, and there drives the real thing: the ESM and the CommonJS entry points against
- * the packaged emulator, the shipped type declarations under `node16` resolution, and both bins through `npx`.
- * publint and arethetypeswrong lint the tarball meanwhile. One PASS/FAIL line per step; exit 1 on any FAIL.
- * Everything listens on 127.0.0.1, and the temp folder is removed at the end.
+ * It runs `npm pack` (which builds dist/ through `prepack`), checks what the tarball holds, installs it into an
+ * empty CommonJS project in a temp folder (two empty ESM projects share that install), checks that it declares no
+ * install script, and there drives the real thing: the README's marked code blocks as printed (node16 and bundler
+ * ESM, CommonJS), the ESM and the CommonJS entry points against the packaged emulator, `instanceof` across the two,
+ * the shipped type declarations under `node16` resolution, and both bins through `npx`, pasting what
+ * `pivot-emulator` prints into a shell. publint and arethetypeswrong lint the tarball meanwhile. One PASS/FAIL line
+ * per step; exit 1 on any FAIL. Everything listens on 127.0.0.1, and the temp folder is removed at the end.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { readmeSnippets, type Snippet } from "./pack-smoke/readme-snippets.js";
 
 const PACKAGE = "pivot-payment-client";
 const REPO = resolve(import.meta.dirname, "..");
 /** Generous per-command limit: a hung child fails its step instead of hanging CI. */
 const COMMAND_TIMEOUT_MS = 45_000;
-/** The whole run normally takes 20–30 s; past this something hangs, so give up and clean up. */
-const OVERALL_TIMEOUT_MS = 110_000;
+/** The whole run normally takes 30–50 s; past this something hangs, so give up and clean up. */
+const OVERALL_TIMEOUT_MS = 180_000;
+/** npm runs these on install; the package must declare none (it builds before packing, in `prepack`). */
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
 
 /**
  * What the tarball may hold: the build and the three files npm always ships. Tests, fixtures, pacts, scripts and
@@ -38,11 +44,12 @@ interface Finished {
 
 /**
  * The environment for child commands. `npm run` exports its own context (npm_config_local_prefix points at this
- * repository!), which would make `npm install` in the temp project install into the repo instead; drop it.
+ * repository!), which would make `npm install` in the temp project install into the repo instead; drop it. PIVOT_*
+ * variables from the developer's shell go too: the CLI steps must work from what the emulator prints alone.
  */
 const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(
-    ([key]) => !/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/i.test(key),
+    ([key]) => !/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/i.test(key) && !/^PIVOT_/.test(key),
   ),
 );
 
@@ -211,9 +218,18 @@ main().catch((error) => {
 
 /**
  * A typed consumer, compiled once as .mts (resolves the `import` types) and once as .cts (the `require` types).
- * The @ts-expect-error line fails the compile if the declarations ever degrade to `any`.
+ * Each @ts-expect-error line fails the compile if what it marks ever compiles, e.g. because the declarations
+ * degraded to `any`: the mistakes of issue 13 §1 (both ways of authenticating, or neither) among them.
  */
-const TYPED_CONSUMER = `import { createPivotClient, PivotInvalidStateError, type CancellationReason, type PaymentSession } from "${PACKAGE}";
+const TYPED_CONSUMER = `import {
+  type AnyPivotError,
+  CANCELLATION_REASONS,
+  type CancellationReason,
+  createPivotClient,
+  isCancellationReason,
+  type PaymentSession,
+  PivotInvalidStateError,
+} from "${PACKAGE}";
 import { startPivotEmulator, type PivotEmulator } from "${PACKAGE}/emulator";
 
 export async function cancelOnce(pivot: PivotEmulator, reason: CancellationReason): Promise<PaymentSession["status"]> {
@@ -225,11 +241,65 @@ export const start = (): Promise<PivotEmulator> => startPivotEmulator({ port: 0 
 export const isInvalidState = (error: unknown): boolean => error instanceof PivotInvalidStateError;
 // @ts-expect-error the reason is a closed enum, so the shipped types must reject an unknown one
 export const wrongReason: CancellationReason = "NOT_A_REASON";
+
+const baseUrl = "https://api.pivot-payment.com";
+// @ts-expect-error an access token and client credentials together
+export const both = () => createPivotClient({ baseUrl, accessToken: "token", credentials: { clientId: "id", clientSecret: "secret" } });
+// @ts-expect-error no way of authenticating at all
+export const neither = () => createPivotClient({ baseUrl });
+
+/** \`switch (error.type)\` narrows to one class, without instanceof, and \`name\` is a literal. */
+export function explain(error: AnyPivotError): string {
+  switch (error.type) {
+    case "invalid_state": {
+      const name: "PivotInvalidStateError" = error.name;
+      return \`\${name}: possibly cancelled earlier: \${error.possiblyCancelledByEarlierAttempt}\`;
+    }
+    case "rate_limit":
+      // @ts-expect-error only an invalid_state error has this field, so the narrowing is real
+      error.possiblyCancelledByEarlierAttempt;
+      return \`retry after \${error.retryAfterMs} ms\`;
+    case "invalid_input":
+      return \`bad input: \${error.code}\`;
+    default:
+      return error.name;
+  }
+}
+
+/** The guard narrows user input, and the readonly tuple accepts any string in includes(). */
+export function reasonFrom(input: string): CancellationReason | undefined {
+  if (!CANCELLATION_REASONS.includes(input)) return undefined;
+  return isCancellationReason(input) ? input : undefined;
+}
+// @ts-expect-error the reasons are a readonly tuple
+CANCELLATION_REASONS.push("NOT_A_REASON");
+`;
+
+/**
+ * Loads the package both ways in one process, as an app that mixes import and require does, and has each build's
+ * client throw (a 404) for the other build's classes to recognise.
+ */
+const INSTANCEOF_SCENARIO = `import { createRequire } from "node:module";
+import * as esm from "${PACKAGE}";
+import { startPivotEmulator } from "${PACKAGE}/emulator";
+const cjs = createRequire(import.meta.url)("${PACKAGE}");
+const pivot = await startPivotEmulator();
+try {
+  const verdicts = {};
+  for (const [name, thrower, catcher] of [["require→import", cjs, esm], ["import→require", esm, cjs]]) {
+    const client = thrower.createPivotClient({ baseUrl: pivot.url, accessToken: pivot.accessToken, maxRetries: 0 });
+    const error = await client.cancelPaymentSession(crypto.randomUUID(), { cancellationReason: "DUPLICATED" }).then(() => undefined, (e) => e);
+    verdicts[name] = error instanceof catcher.PivotNotFoundError && error instanceof catcher.PivotError && error.name === "PivotNotFoundError";
+  }
+  console.log(JSON.stringify(verdicts));
+} finally {
+  await pivot.close();
+}
 `;
 
 /** Starts `pivot-emulator` through npx in its own process group and waits for its banner. */
-async function startEmulatorBin(cwd: string, clientId: string, clientSecret: string): Promise<{ child: ChildProcess; banner: string }> {
-  const args = npxArgs("pivot-emulator", ["--port", "0", "--seed", "1", "--client-id", clientId, "--client-secret", clientSecret]);
+async function startEmulatorBin(cwd: string): Promise<{ child: ChildProcess; banner: string }> {
+  const args = npxArgs("pivot-emulator", ["--port", "0", "--seed", "1"]);
   const child = spawn("npx", args, { cwd, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.add(child);
   if (child.pid !== undefined) processGroups.add(child.pid);
@@ -290,13 +360,43 @@ async function refusesConnections(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Compiles the README's TypeScript blocks in an empty ESM project with TypeScript 7 (strict, @types/node as a Node
+ * user has it), then runs the "run" ones: for node16 the compiler's own output under node, for bundler an esbuild
+ * bundle of the block (resolved through the package's `import` condition, as a bundler does).
+ */
+async function readmeInEsmProject(dir: string, resolution: "node16" | "bundler", snippets: Snippet[]): Promise<string> {
+  const blocks = snippets.filter((snippet) => snippet.use === "run" || snippet.use === "compile");
+  check(blocks.some((snippet) => snippet.use === "run"), "the README marks no run block");
+  const file = (snippet: Snippet): string => `readme-line${snippet.line}.ts`;
+  for (const snippet of blocks) await writeFile(join(dir, file(snippet)), snippet.code);
+  const moduleOptions = resolution === "node16" ? { module: "node16", moduleResolution: "node16", outDir: "out" } : { module: "preserve", moduleResolution: "bundler", noEmit: true };
+  const tsconfig = {
+    compilerOptions: { ...moduleOptions, target: "es2022", lib: ["es2022", "dom"], strict: true, skipLibCheck: true, typeRoots: [join(REPO, "node_modules/@types")], types: ["node"] },
+    files: blocks.map(file),
+  };
+  await writeFile(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  succeeded(await run(process.execPath, [join(REPO, "node_modules/typescript-go/bin/tsc"), "-p", "tsconfig.json"], dir), `tsc 7 (${resolution})`);
+  const runnable = blocks.filter((snippet) => snippet.use === "run");
+  for (const snippet of runnable) {
+    let compiled = join("out", file(snippet).replace(/\.ts$/, ".js"));
+    if (resolution === "bundler") {
+      compiled = join("out", file(snippet).replace(/\.ts$/, ".mjs"));
+      await build({ entryPoints: [join(dir, file(snippet))], absWorkingDir: dir, outfile: join(dir, compiled), bundle: true, platform: "node", format: "esm", logLevel: "silent" });
+    }
+    succeeded(await run(process.execPath, [compiled], dir), `README block at line ${snippet.line} (${resolution})`);
+  }
+  return `compiled ${blocks.length} (lines ${blocks.map((snippet) => snippet.line).join(", ")}), ran ${runnable.length}`;
+}
+
 // ── the run ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 const workDir = await mkdtemp(join(tmpdir(), "pivot-pack-smoke-"));
 const tarballDir = join(workDir, "tarball");
 const consumerDir = join(workDir, "consumer");
-await mkdir(tarballDir);
-await mkdir(consumerDir);
+const esmNode16Dir = join(workDir, "esm-node16");
+const esmBundlerDir = join(workDir, "esm-bundler");
+for (const dir of [tarballDir, consumerDir, esmNode16Dir, esmBundlerDir]) await mkdir(dir);
 
 const watchdog = setTimeout(() => {
   console.log(`FAIL pack-smoke did not finish within ${OVERALL_TIMEOUT_MS / 1000} s`);
@@ -308,7 +408,7 @@ try {
   let tarball = "";
   let packed: PackResult | undefined;
 
-  await step("npm pack (builds dist/ via prepare)", async () => {
+  await step("npm pack (builds dist/ via prepack)", async () => {
     const result = await run("npm", ["pack", "--json", "--pack-destination", tarballDir], REPO);
     succeeded(result, "npm pack");
     const [first] = JSON.parse(result.stdout) as PackResult[];
@@ -347,10 +447,16 @@ try {
       return "only dist/, README.md, LICENSE and package.json; every file package.json names is there";
     });
 
-    const installed = await step("npm install <tarball> into an empty project", async () => {
+    const installed = await step("npm install <tarball> into an empty project, with no install-scripts warning", async () => {
       await writeFile(join(consumerDir, "package.json"), `${JSON.stringify({ name: "pack-smoke-consumer", version: "1.0.0", private: true }, null, 2)}\n`);
-      const result = await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], consumerDir);
+      const result = await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"], consumerDir);
       succeeded(result, "npm install");
+      check(!/install-scripts?/i.test(result.stderr), `npm warned about install scripts:${tail(result.stderr)}`);
+      // The ESM projects are empty apart from their package.json and share this install.
+      for (const dir of [esmNode16Dir, esmBundlerDir]) {
+        await writeFile(join(dir, "package.json"), `${JSON.stringify({ name: "pack-smoke-esm", version: "1.0.0", private: true, type: "module" }, null, 2)}\n`);
+        await symlink(join(consumerDir, "node_modules"), join(dir, "node_modules"), "dir");
+      }
       const manifest = JSON.parse(await readFile(join(consumerDir, "node_modules/openapi-fetch/package.json"), "utf8")) as { version: string };
       return `with openapi-fetch ${manifest.version}`;
     });
@@ -358,6 +464,41 @@ try {
     if (!installed) {
       skip("ESM, CJS, types and bins", "the tarball did not install");
     } else {
+      const installedManifest = JSON.parse(await readFile(join(consumerDir, "node_modules", PACKAGE, "package.json"), "utf8")) as {
+        version: string;
+        scripts?: Record<string, string>;
+      };
+      await step("the installed package declares no install script", async () => {
+        const declared = INSTALL_SCRIPTS.filter((name) => installedManifest.scripts?.[name] !== undefined);
+        check(declared.length === 0, `package.json declares ${declared.join(", ")}`);
+        return `none of ${INSTALL_SCRIPTS.join(", ")}`;
+      });
+
+      const snippets = readmeSnippets(await readFile(join(REPO, "README.md"), "utf8"));
+      for (const resolution of ["node16", "bundler"] as const) {
+        const dir = resolution === "node16" ? esmNode16Dir : esmBundlerDir;
+        await step(`README's TypeScript blocks as printed, in an empty ESM project (${resolution}, tsc 7)`, () => readmeInEsmProject(dir, resolution, snippets));
+      }
+      await step("README's CommonJS blocks as printed, in an empty CommonJS project", async () => {
+        const blocks = snippets.filter((snippet) => snippet.use === "run-cjs");
+        check(blocks.length > 0, "the README marks no run-cjs block");
+        for (const snippet of blocks) {
+          const file = `readme-line${snippet.line}.cjs`;
+          await writeFile(join(consumerDir, file), snippet.code);
+          succeeded(await run(process.execPath, [file], consumerDir), `README block at line ${snippet.line}`);
+        }
+        return `ran ${blocks.length}`;
+      });
+
+      await step("instanceof across builds: require()'s errors are import's classes and vice versa", async () => {
+        await writeFile(join(esmNode16Dir, "instanceof.mjs"), INSTANCEOF_SCENARIO);
+        const result = await run(process.execPath, ["instanceof.mjs"], esmNode16Dir);
+        succeeded(result, "node instanceof.mjs");
+        const verdicts = JSON.parse(result.stdout.trim()) as Record<string, boolean>;
+        const failing = Object.entries(verdicts).filter(([, held]) => !held);
+        check(Object.keys(verdicts).length === 2 && failing.length === 0, `instanceof does not hold: ${JSON.stringify(verdicts)}`);
+        return Object.keys(verdicts).join(", ");
+      });
       for (const [format, file, extension] of [["esm", "consumer.mjs", ".js"], ["cjs", "consumer.cjs", ".cjs"]] as const) {
         await step(`${format.toUpperCase()} consumer: emulator, cancel → CANCELLED, cancel again → PivotInvalidStateError, callback received`, async () => {
           await writeFile(join(consumerDir, file), consumerScript(format));
@@ -372,7 +513,7 @@ try {
       }
 
       // The compile is CPU-bound and the bin steps mostly wait on npx, so the two overlap.
-      const typesChecked = step("types: tsc 5.9 and tsc 7 (node16, strict, declarations checked) on an .mts and a .cts consumer", async () => {
+      const typesChecked = step("types: tsc 5.9 and tsc 7 (node16, strict, declarations checked) on an .mts and a .cts consumer, §1 mistakes rejected", async () => {
         await writeFile(join(consumerDir, "typed.mts"), TYPED_CONSUMER);
         await writeFile(join(consumerDir, "typed.cts"), TYPED_CONSUMER);
         const tsconfig = {
@@ -397,45 +538,52 @@ try {
           const result = await run(process.execPath, [join(REPO, "node_modules", compiler, "bin/tsc"), "-p", "tsconfig.json"], consumerDir);
           succeeded(result, `tsc ${version}`);
         }
-        return "both compile against dist/*.d.ts and dist/*.d.cts, under TypeScript 5.9 and 7";
+        return "both compile against dist/*.d.ts and dist/*.d.cts, under TypeScript 5.9 and 7; both-auth and no-auth do not; switch (e.type) narrows";
       });
 
-      await step("npx pivot-cancel --help", async () => {
-        const result = await run("npx", npxArgs("pivot-cancel", ["--help"]), consumerDir);
-        succeeded(result, "pivot-cancel --help");
-        check(/Usage: pivot-cancel/.test(result.stdout), `no usage text:${tail(result.stdout)}`);
-        return "exit 0 with usage";
+      await step("npx pivot-cancel --help and --version", async () => {
+        const help = await run("npx", npxArgs("pivot-cancel", ["--help"]), consumerDir);
+        succeeded(help, "pivot-cancel --help");
+        check(/Usage: pivot-cancel/.test(help.stdout), `no usage text:${tail(help.stdout)}`);
+        const version = await run("npx", npxArgs("pivot-cancel", ["--version"]), consumerDir);
+        succeeded(version, "pivot-cancel --version");
+        check(version.stdout === `${installedManifest.version}\n`, `--version printed ${JSON.stringify(version.stdout)}`);
+        return `exit 0 with usage; ${installedManifest.version}`;
       });
 
       // npx is how a person runs a bin (used above); npm scripts call the node_modules/.bin shim directly, and
       // that is also a second faster for each of the cancels below.
       const cancelShim = join(consumerDir, "node_modules/.bin/pivot-cancel");
-      // Throwaway credentials for this emulator only; the emulator prints them, this script never does.
-      const clientId = randomUUID();
-      const clientSecret = randomBytes(24).toString("hex");
       let emulatorBin: ChildProcess | undefined;
       let emulatorUrl = "";
-      let seededId = "";
-      const emulatorUp = await step("npx pivot-emulator --port 0 --seed 1 prints its URL and a seeded session", async () => {
-        const started = await startEmulatorBin(consumerDir, clientId, clientSecret);
+      let pasted = "";
+      const emulatorUp = await step("npx pivot-emulator --port 0 --seed 1 prints its URL, export lines and a pivot-cancel command", async () => {
+        const started = await startEmulatorBin(consumerDir);
         emulatorBin = started.child;
         emulatorUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(started.banner)?.[1] ?? "";
-        seededId = /^\s+([0-9a-f-]{36})\s+REQUIRE_PAYMENT_METHOD\s*$/m.exec(started.banner)?.[1] ?? "";
         check(emulatorUrl !== "", "the banner names no http://127.0.0.1:<port> URL");
-        check(seededId !== "", "the banner lists no seeded REQUIRE_PAYMENT_METHOD session");
+        const exports = started.banner.match(/^ *export PIVOT_[A-Z_]+=\S+$/gm) ?? [];
+        const command = /^ *npx pivot-cancel [0-9a-f-]{36} --reason [A-Z_]+$/m.exec(started.banner)?.[0];
+        check(exports.length === 3, `expected 3 export lines, found ${exports.length}:${tail(started.banner, 30)}`);
+        check(command !== undefined, `no "npx pivot-cancel <id> --reason …" line:${tail(started.banner, 30)}`);
+        pasted = [...exports, command].join("\n");
         return emulatorUrl;
       });
 
       if (emulatorUp) {
-        await step(".bin/pivot-cancel --base-url <emulator>: cancel → CANCELLED, cancel again → PivotInvalidStateError", async () => {
-          const env = { ...CHILD_ENV, PIVOT_CLIENT_ID: clientId, PIVOT_CLIENT_SECRET: clientSecret };
-          const cancel = [seededId, "--reason", "REQUESTED_BY_CUSTOMER", "--base-url", emulatorUrl, "--max-retries", "0"];
-          const first = await run(cancelShim, cancel, consumerDir, env);
-          succeeded(first, "pivot-cancel");
-          check((JSON.parse(first.stdout) as { status?: string }).status === "CANCELLED", `first cancel printed:${tail(first.stdout)}`);
-          const second = await run(cancelShim, cancel, consumerDir, env);
-          check(second.code !== 0 && /PivotInvalidStateError/.test(second.stderr), `second cancel: exit ${second.code}:${tail(second.stderr)}`);
-          return `exit 0 CANCELLED, then exit ${second.code} PivotInvalidStateError`;
+        await step("the banner's export lines and pivot-cancel command, pasted into sh: CANCELLED, again → exit 8, get → CANCELLED", async () => {
+          const first = await run("sh", ["-c", pasted], consumerDir);
+          succeeded(first, "the pasted pivot-cancel");
+          check(/^Cancelled payment session [0-9a-f-]{36}:\n(.*\n)* {2}status +CANCELLED$/m.test(first.stdout), `first cancel printed:${tail(first.stdout)}`);
+          const second = await run("sh", ["-c", `${pasted} --json`], consumerDir);
+          const printed = JSON.parse(second.stdout) as { error?: { name?: string } };
+          check(second.code === 8 && printed.error?.name === "PivotInvalidStateError", `second cancel: exit ${second.code}:${tail(second.stdout)}`);
+          const id = /^Cancelled payment session ([0-9a-f-]{36}):/.exec(first.stdout)?.[1] ?? "";
+          const exportsOnly = pasted.split("\n").filter((line) => line.trim().startsWith("export ")).join("\n");
+          const readBack = await run("sh", ["-c", `${exportsOnly}\nnpx pivot-cancel get ${id} --json`], consumerDir);
+          succeeded(readBack, "pivot-cancel get");
+          check((JSON.parse(readBack.stdout) as { status?: string }).status === "CANCELLED", `get printed:${tail(readBack.stdout)}`);
+          return "exit 0 CANCELLED, then exit 8 PivotInvalidStateError as JSON; get reads CANCELLED back";
         });
       }
       if (emulatorBin !== undefined) {
@@ -448,7 +596,7 @@ try {
       }
 
       await step(".bin/pivot-cancel --emulator: one real cancel in-process", async () => {
-        const result = await run(cancelShim, [randomUUID(), "--reason", "DUPLICATED", "--emulator"], consumerDir);
+        const result = await run(cancelShim, [randomUUID(), "--reason", "DUPLICATED", "--emulator", "--json"], consumerDir);
         succeeded(result, "pivot-cancel --emulator");
         check((JSON.parse(result.stdout) as { status?: string }).status === "CANCELLED", `printed:${tail(result.stdout)}`);
         return "exit 0, CANCELLED";

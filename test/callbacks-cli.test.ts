@@ -35,7 +35,7 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
     await waitUntil(() => /Ctrl-C to stop/.test(stdout), "the banner was printed");
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
     const id = /^ {2}(\S+) {2}REQUIRE_PAYMENT_METHOD$/m.exec(stdout)?.[1];
-    const token = /access token: +(\S+)/.exec(stdout)?.[1];
+    const token = /Authorization: Bearer (\S+)'/.exec(stdout)?.[1];
 
     const response = await fetch(`${url}/v2/payments/${id}/cancel`, {
       method: "POST",

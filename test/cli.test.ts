@@ -3,12 +3,16 @@
  * what it prints and which exit code it returns for each outcome, and that no secret ever reaches its output.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCancelCommand } from "../src/cli/cancel-command.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CommandIO, runCancelCommand } from "../src/cli/cancel-command.js";
 import { EXIT_CODES, exitCodeFor } from "../src/cli/exit-codes.js";
+import { UsageError } from "../src/cli/usage-error.js";
 import { startPivotEmulator, type PivotEmulator } from "../src/emulator/index.js";
-import { CANCELLATION_REASONS } from "../src/index.js";
+import { CANCELLATION_REASONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../src/index.js";
+import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { cancelledSession, SESSION_ID } from "./support/pivot-bodies.js";
 
 // Distinctive values, so that finding one in the output cannot be a coincidence.
 const CLIENT_ID = "cli-test-merchant-0001";
@@ -31,10 +35,10 @@ interface CommandResult {
  * Runs the command with exactly this environment (never the test process's own) and checks, for every run,
  * that neither the client secret nor any token this test knows appears in what it wrote.
  */
-async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<CommandResult> {
+async function run(argv: string[], env: Record<string, string | undefined> = {}, io: Partial<CommandIO> = {}): Promise<CommandResult> {
   let out = "";
   let err = "";
-  const code = await runCancelCommand(argv, env, { out: (text) => (out += text), err: (text) => (err += text) });
+  const code = await runCancelCommand(argv, env, { out: (text) => (out += text), err: (text) => (err += text), ...io });
   for (const secret of [CLIENT_SECRET, BOGUS_TOKEN, pivot.accessToken]) {
     expect(out).not.toContain(secret);
     expect(err).not.toContain(secret);
@@ -57,10 +61,10 @@ function codeOf(errorName: string): number {
 }
 
 describe("pivot-cancel: success", () => {
-  it("cancels with PIVOT_ACCESS_TOKEN and prints the cancelled session as JSON, exit 0", async () => {
+  it("cancels with PIVOT_ACCESS_TOKEN and, with --json, prints the cancelled session as JSON, exit 0", async () => {
     const { id } = pivot.createSession({ status: "REQUIRE_CONFIRMATION" });
 
-    const result = await run([id, "--reason", "DUPLICATED"], withToken());
+    const result = await run([id, "--reason", "DUPLICATED", "--json"], withToken());
 
     expect(result).toMatchObject({ code: 0, err: "" });
     const printed = JSON.parse(result.out);
@@ -72,7 +76,7 @@ describe("pivot-cancel: success", () => {
     const { id } = pivot.createSession();
     const before = pivot.requests.length;
 
-    const result = await run([id, "--reason", "REQUESTED_BY_CUSTOMER"], withCredentials());
+    const result = await run([id, "--reason", "REQUESTED_BY_CUSTOMER", "--json"], withCredentials());
 
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(JSON.parse(result.out)).toEqual(pivot.getSession(id));
@@ -85,11 +89,26 @@ describe("pivot-cancel: success", () => {
   it("with --emulator, seeds the given id in a private emulator and cancels it, needing no environment", async () => {
     const id = randomUUID();
 
-    const result = await run([id, "--reason", "VOID_SESSION", "--emulator"]);
+    const result = await run([id, "--reason", "VOID_SESSION", "--emulator", "--json"]);
 
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(JSON.parse(result.out)).toMatchObject({ id, status: "CANCELLED", cancellationReason: "VOID_SESSION" });
     expect(pivot.getSession(id)).toBeUndefined();
+  });
+
+  it("without --json, prints a heading and every field of the session as an aligned line, nested ones dotted", async () => {
+    const { id } = pivot.createSession();
+
+    const { code, out, err } = await run([id, "--reason", "DUPLICATED"], withToken());
+
+    expect([code, err]).toEqual([0, ""]);
+    const lines = out.trimEnd().split("\n");
+    expect(lines[0]).toBe(`Cancelled payment session ${id}:`);
+    expect(out).toMatch(/^ {2}status +CANCELLED$/m);
+    expect(out).toMatch(/^ {2}cancellationReason +DUPLICATED$/m);
+    expect(out).toMatch(/^ {2}amount\.value +\d+$/m);
+    const session = pivot.getSession(id) as Record<string, unknown>;
+    expect(lines.length - 1).toBe(countLeaves(session));
   });
 
   it("re-run with the same --idempotency-key, prints the original answer again instead of failing with 422", async () => {
@@ -105,8 +124,8 @@ describe("pivot-cancel: success", () => {
   });
 });
 
-describe("pivot-cancel --help", () => {
-  it.each([["--help"], ["-h"]])("%s prints usage with every reason and every exit code, exit 0, sending nothing", async (flag) => {
+describe("pivot-cancel --help and --version", () => {
+  it.each([["--help"], ["-h"]])("%s prints usage with every reason, the defaults and every exit code, exit 0, sending nothing", async (flag) => {
     const before = pivot.requests.length;
 
     const { code, out, err } = await run([flag]);
@@ -114,11 +133,21 @@ describe("pivot-cancel --help", () => {
     expect([code, err]).toEqual([0, ""]);
     expect(out).toMatch(/^Usage: pivot-cancel <payment-session-id> --reason <REASON>/);
     for (const reason of CANCELLATION_REASONS) expect(out).toContain(reason);
-    expect(out).toMatch(/^ {2}0 +cancelled/m);
+    expect(out).toMatch(/^ {7}pivot-cancel get <payment-session-id>/m);
+    expect(out).toMatch(new RegExp(`--timeout-ms <ms> .*\\(default ${DEFAULT_TIMEOUT_MS}\\)`));
+    expect(out).toMatch(new RegExp(`--max-retries <n> .*\\(default ${DEFAULT_MAX_RETRIES}\\)`));
+    expect(out).toMatch(/--base-url <URL> .*\(default: \$PIVOT_BASE_URL\)/);
+    expect(out).toMatch(/^ {2}0 +done/m);
     for (const { code: exitCode, errorClass } of EXIT_CODES) {
       expect(out).toMatch(new RegExp(`^ {2}${exitCode} +${errorClass.name} `, "m"));
     }
     expect(pivot.requests.length).toBe(before);
+  });
+
+  it("--version prints the package's version, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+    expect(await run(["--version"])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 });
 
@@ -129,15 +158,27 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
     ["two session ids", [id, id, "--reason", "DUPLICATED"], {}, /expected exactly one payment session id, got 2/],
     ["no --reason", [id], {}, /--reason is required: one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION/],
     ["--reason without a value", [id, "--reason"], {}, /--reason/],
-    ["an unknown reason", [id, "--reason", "CHANGED_MIND"], { token: "" }, /cancellationReason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "CHANGED_MIND"/],
+    ["an unknown reason, reported before the missing environment", [id, "--reason", "FRAUD"], {}, /--reason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "FRAUD"\./],
     ["an unknown flag", [id, "--reason", "DUPLICATED", "--force"], {}, /Unknown option '--force'/],
-    ["no base URL", [id, "--reason", "DUPLICATED"], { PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }, /No base URL: pass --base-url or set PIVOT_BASE_URL/],
-    ["no credentials", [id, "--reason", "DUPLICATED"], { base: "" }, /No credentials: set PIVOT_ACCESS_TOKEN, or PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET/],
-    ["a client id without its secret", [id, "--reason", "DUPLICATED"], { base: "", PIVOT_CLIENT_ID: CLIENT_ID }, /No credentials/],
-    ["a --max-retries that is not a number", [id, "--reason", "DUPLICATED", "--max-retries", "many"], { token: "" }, /--max-retries must be a whole number; got "many"/],
-    ["a --timeout-ms of 0", [id, "--reason", "DUPLICATED", "--timeout-ms", "0"], { token: "" }, /timeoutMs must be a number of milliseconds from 1/],
-    ["a malformed --idempotency-key", [id, "--reason", "DUPLICATED", "--idempotency-key", "short"], { token: "" }, /idempotencyKey must be 16 to 36 letters or digits/],
-    ["a plain-http base URL off loopback", [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"], { token: "" }, /plain http: is allowed only on loopback/],
+    ["no base URL", [id, "--reason", "DUPLICATED"], { PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }, /PIVOT_BASE_URL is not set: set it, pass --base-url, or use --emulator\./],
+    ["an empty PIVOT_BASE_URL", [id, "--reason", "DUPLICATED"], { PIVOT_BASE_URL: "", PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }, /PIVOT_BASE_URL is not set/],
+    ["no credentials", [id, "--reason", "DUPLICATED"], { base: "" }, /No credentials: set PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET, or PIVOT_ACCESS_TOKEN\./],
+    ["a client id without its secret", [id, "--reason", "DUPLICATED"], { base: "", PIVOT_CLIENT_ID: CLIENT_ID }, /: PIVOT_CLIENT_SECRET is not set \(PIVOT_CLIENT_ID is\)\./],
+    ["a client secret without its id", [id, "--reason", "DUPLICATED"], { base: "", PIVOT_CLIENT_SECRET: CLIENT_SECRET }, /: PIVOT_CLIENT_ID is not set \(PIVOT_CLIENT_SECRET is\)\./],
+    ["a token and client credentials both", [id, "--reason", "DUPLICATED"], { token: "", PIVOT_CLIENT_ID: CLIENT_ID, PIVOT_CLIENT_SECRET: CLIENT_SECRET }, /PIVOT_ACCESS_TOKEN and PIVOT_CLIENT_ID are both set: keep one way of authenticating/],
+    ["a --max-retries that is not a number", [id, "--reason", "DUPLICATED", "--max-retries", "many"], {}, /--max-retries must be a whole number; got "many"\./],
+    ["a negative --max-retries", [id, "--reason", "DUPLICATED", "--max-retries", "-1"], {}, /--max-retries must be at least 0; got -1\./],
+    ["a --timeout-ms of 0", [id, "--reason", "DUPLICATED", "--timeout-ms", "0"], {}, /--timeout-ms must be at least 1; got 0\./],
+    ["a --timeout-ms of -5 (not Node's \"argument is ambiguous\")", [id, "--reason", "DUPLICATED", "--timeout-ms", "-5"], {}, /: --timeout-ms must be at least 1; got -5\.\n/],
+    ["a --timeout-ms=-5", [id, "--reason", "DUPLICATED", "--timeout-ms=-5"], {}, /--timeout-ms must be at least 1; got -5\./],
+    ["a fractional --timeout-ms", [id, "--reason", "DUPLICATED", "--timeout-ms", "1.5"], {}, /--timeout-ms must be a whole number; got "1\.5"\./],
+    ["an empty session id, before the missing environment", ["", "--reason", "DUPLICATED"], {}, /id is empty: pass the Payment Session ID/],
+    ["get with no session id", ["get"], {}, /expected exactly one payment session id, got 0/],
+    ["get with two session ids", ["get", id, id], {}, /expected exactly one payment session id, got 2/],
+    ["get with --reason", ["get", id, "--reason", "DUPLICATED"], {}, /--reason applies to a cancel only; "get" reads the session and changes nothing/],
+    ["get with --idempotency-key", ["get", id, "--idempotency-key", "cliReplayKey00000001"], {}, /--idempotency-key applies to a cancel only/],
+    ["a malformed --idempotency-key, before the missing environment", [id, "--reason", "DUPLICATED", "--idempotency-key", "short"], {}, /idempotencyKey must be 16 to 36 letters or digits/],
+    ["a plain-http --base-url off loopback, before the missing credentials", [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"], {}, /plain http: is allowed only on loopback/],
     ["a non-UUID id with --emulator", ["not-a-uuid", "--reason", "DUPLICATED", "--emulator"], {}, /--emulator cannot hold a session with this id/],
   ])("%s", async (_case, argv, envSpec, message) => {
     // `token`/`base` are placeholders: the emulator's URL and token are only known once it runs.
@@ -155,6 +196,8 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
     expect(out).toBe("");
     expect(err).toMatch(/^pivot-cancel: /);
     expect(err).toMatch(message);
+    expect(err).toMatch(/\nRun pivot-cancel --help for usage\.\n$/);
+    expect(err).not.toMatch(/ambiguous/);
     expect(pivot.requests.length).toBe(before);
   });
 });
@@ -279,6 +322,146 @@ describe("pivot-cancel: Pivot's refusals and failures map to one exit code each"
   });
 });
 
+describe("pivot-cancel: the rest of the exit-code table, against a scripted server", () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.close());
+  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+
+  it("exits 5 (PivotPermissionError) when Pivot answers 403", async () => {
+    server.script([step.error(403, "forbidden", "cancel is not enabled for this merchant")]);
+
+    const { code, out, err } = await run([randomUUID(), "--reason", "DUPLICATED"], atServer());
+
+    expect(code).toBe(5);
+    expect(code).toBe(codeOf("PivotPermissionError"));
+    expect(out).toBe("");
+    expect(err).toMatch(/^pivot-cancel: PivotPermissionError \(403 forbidden\): /);
+  });
+
+  it("exits 13 (PivotResponseError) when a 200 is not a success envelope", async () => {
+    server.script([step.text(200, "<html>maintenance</html>", { "content-type": "text/html" })]);
+
+    const { code, out, err } = await run([randomUUID(), "--reason", "DUPLICATED"], atServer());
+
+    expect(code).toBe(13);
+    expect(code).toBe(codeOf("PivotResponseError"));
+    expect(out).toBe("");
+    expect(err).toMatch(/^pivot-cancel: PivotResponseError \(200\): /);
+  });
+
+  it("exits 14 (PivotAbortError) when its signal fires mid-request, as Ctrl-C does in the bin", async () => {
+    server.script([step.stallHeaders()]);
+    const interrupt = new AbortController();
+    const waiting = run([randomUUID(), "--reason", "DUPLICATED", "--max-retries", "0"], atServer(), { signal: interrupt.signal });
+    await waitFor(() => server.cancelRequests.length === 1);
+
+    interrupt.abort();
+    const { code, out, err } = await waiting;
+
+    expect(code).toBe(14);
+    expect(code).toBe(codeOf("PivotAbortError"));
+    expect(out).toBe("");
+    expect(err).toMatch(/^pivot-cancel: PivotAbortError: /);
+  });
+
+  it("exits 1 and says \"unexpected failure\" for an error that is not a PivotError, e.g. stdout closed", async () => {
+    const { id } = pivot.createSession();
+    const closedStdout = () => {
+      throw Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
+    };
+
+    const { code, err } = await run([id, "--reason", "DUPLICATED"], withToken(), { out: closedStdout });
+
+    expect(code).toBe(1);
+    expect(err).toBe("pivot-cancel: unexpected failure: Error: write EPIPE\n");
+  });
+});
+
+describe("pivot-cancel get: reads a session back, changing nothing", () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.close());
+  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+
+  it("with --json, prints the session Pivot answers to GET /v2/payments/{id}, exit 0", async () => {
+    const session = cancelledSession(SESSION_ID);
+    server.script([step.json(200, { code: "00", message: "Success", data: session })]);
+
+    const { code, out, err } = await run(["get", SESSION_ID, "--json"], atServer());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toEqual(session);
+    expect(server.requests.map((r) => [r.method, r.path])).toEqual([["GET", `/v2/payments/${SESSION_ID}`]]);
+  });
+
+  it("without --json, prints a heading and the session's fields", async () => {
+    server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID) })]);
+
+    const { code, out } = await run(["get", SESSION_ID], atServer());
+
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^Payment session ${SESSION_ID}:\n`));
+    expect(out).toMatch(/^ {2}status +CANCELLED$/m);
+  });
+
+  it("reads back what a cancel did, from the emulator, with the same environment", async () => {
+    const { id } = pivot.createSession();
+    expect((await run([id, "--reason", "VOID_SESSION"], withCredentials())).code).toBe(0);
+
+    const { code, out, err } = await run(["get", id, "--json"], withCredentials());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toMatchObject({ id, status: "CANCELLED", cancellationReason: "VOID_SESSION" });
+    expect(pivot.requests.at(-1)).toMatchObject({ method: "GET", status: 200 });
+  });
+
+  it("with --emulator, reads the session it seeded, needing no environment", async () => {
+    const id = randomUUID();
+
+    const { code, out, err } = await run(["get", id, "--emulator", "--json"]);
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(JSON.parse(out)).toMatchObject({ id, status: "REQUIRE_PAYMENT_METHOD" });
+  });
+
+  it("exits 6 (PivotNotFoundError) for an id Pivot does not know", async () => {
+    server.script([step.error(404, "resource_missing", "Payment session not found")]);
+
+    const { code, out, err } = await run(["get", SESSION_ID], atServer());
+
+    expect([code, out]).toEqual([6, ""]);
+    expect(err).toMatch(/^pivot-cancel: PivotNotFoundError \(404 resource_missing\): /);
+  });
+});
+
+describe("pivot-cancel --json: one JSON document on stdout, whatever happens", () => {
+  it("prints Pivot's refusal as {error} with the safe fields and the exit code, and nothing on stderr", async () => {
+    const { id } = pivot.createSession();
+    expect((await run([id, "--reason", "DUPLICATED"], withToken())).code).toBe(0);
+
+    const { code, out, err } = await run([id, "--reason", "DUPLICATED", "--json"], withToken());
+
+    expect([code, err]).toEqual([8, ""]);
+    expect(JSON.parse(out)).toEqual({
+      error: expect.objectContaining({ name: "PivotInvalidStateError", status: 422, code: "invalid_state", attempts: 1, exitCode: 8 }),
+    });
+  });
+
+  it("prints a usage error as {error} with exit code 2", async () => {
+    const { code, out, err } = await run(["--json", "--reason", "DUPLICATED"]);
+
+    expect([code, err]).toEqual([2, ""]);
+    expect(JSON.parse(out)).toEqual({ error: { name: "UsageError", message: "expected exactly one payment session id, got 0.", exitCode: 2 } });
+  });
+});
+
 describe("exit-code table", () => {
   it("gives each error class its own code from 2 up, and 1 to anything that is not a PivotError", () => {
     const codes = EXIT_CODES.map(({ code }) => code);
@@ -289,6 +472,7 @@ describe("exit-code table", () => {
       const ErrorClass = errorClass as unknown as new (message: string) => Error;
       expect(exitCodeFor(new ErrorClass("x"))).toBe(code);
     }
+    expect(exitCodeFor(new UsageError("x"))).toBe(2);
     expect(exitCodeFor(new TypeError("x"))).toBe(1);
     expect(exitCodeFor("a string")).toBe(1);
   });
@@ -301,4 +485,15 @@ async function portWithNothingListening(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** How many lines the human output gives a session: one per leaf, an empty object counting as one. */
+function countLeaves(value: unknown): number {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || Object.keys(value).length === 0) return 1;
+  return Object.values(value).reduce<number>((sum, inner) => sum + countLeaves(inner), 0);
+}
+
+/** Resolves once `condition` holds; polls every 5 ms, and the test's own timeout bounds it. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((wake) => setTimeout(wake, 5));
 }

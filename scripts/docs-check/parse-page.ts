@@ -73,9 +73,9 @@ export function decodeEntities(text: string): string {
 }
 
 /**
- * Turns a fragment of GitBook markdown into the text a reader sees: HTML tags removed (`<mark>`, `<a>`),
- * markdown backslash escapes undone (`\[` → `[`, `BASE\_URL` → `BASE_URL`), entities decoded, whitespace
- * collapsed. Backticks of code spans are kept, because the statuses are found by them.
+ * Turns a fragment of GitBook's raw HTML (a table cell, which markdown leaves unparsed) into the text a reader sees:
+ * tags removed (`<mark>`, `<a>`), backslash escapes undone (`\[` → `[`, `BASE\_URL` → `BASE_URL`), entities decoded,
+ * whitespace collapsed. Backticks of code spans are kept.
  */
 export function plainText(fragment: string): string {
   const untagged = fragment.replace(/<\/?[a-z][^>]*>/gi, "");

@@ -15,6 +15,7 @@ import {
   PivotTimeoutError,
   PivotValidationError,
 } from "../errors.js";
+import { UsageError } from "./usage-error.js";
 
 /** One row of the exit-code table: the error class it stands for and a few words a script author can act on. */
 export interface ExitCode {
@@ -23,12 +24,12 @@ export interface ExitCode {
   meaning: string;
 }
 
-/** Success: the session was cancelled and printed. */
+/** Success: the session was cancelled (or read) and printed. */
 export const EXIT_SUCCESS = 0;
 /** A failure that is not a `PivotError` (a bug, or the emulator failing to start). */
 export const EXIT_UNEXPECTED = 1;
 
-/** Bad arguments or environment (the code of `PivotInputError`); the command's own usage errors use it too. */
+/** Bad arguments or environment (the code of `PivotInputError`); the command's own `UsageError` uses it too. */
 export const EXIT_USAGE = 2;
 
 /** Error class → exit code. The classes are siblings under `PivotError`, so the order is only the table's. */
@@ -45,11 +46,12 @@ export const EXIT_CODES: readonly ExitCode[] = [
   { code: 11, errorClass: PivotConnectionError, meaning: "could not connect or read the answer" },
   { code: 12, errorClass: PivotTimeoutError, meaning: "an attempt or the deadline timed out" },
   { code: 13, errorClass: PivotResponseError, meaning: "a 2xx that is not a valid success envelope" },
-  { code: 14, errorClass: PivotAbortError, meaning: "aborted" },
+  { code: 14, errorClass: PivotAbortError, meaning: "aborted, e.g. by Ctrl-C" },
 ];
 
 /** The exit code for a thrown value: its class's code, or {@link EXIT_UNEXPECTED}. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT_USAGE;
   for (const { errorClass, code } of EXIT_CODES) if (error instanceof errorClass) return code;
   return EXIT_UNEXPECTED;
 }

@@ -87,22 +87,30 @@ const sessions = Array.from({ length: seed }, (_, i) =>
   pivot.createSession({ status: SESSION_STATUSES[i % SESSION_STATUSES.length] ?? "REQUIRE_PAYMENT_METHOD" }),
 );
 const example = sessions.find((session) => session.status === "REQUIRE_PAYMENT_METHOD")?.id ?? "<session id>";
+// From source (`npm run emulator` in this repository) the bin is not installed, so npx would not find it.
+const pivotCancel = import.meta.url.endsWith(".ts") ? "npm run cancel --" : "npx pivot-cancel";
 
 process.stdout.write(
   [
     `Pivot emulator listening on ${pivot.url}`,
     "",
-    "Throwaway credentials, valid only on this emulator (printed on purpose):",
-    `  X-MERCHANT-ID:      ${pivot.credentials.clientId}`,
-    `  X-MERCHANT-SECRET:  ${pivot.credentials.clientSecret}`,
-    `  access token:       ${pivot.accessToken}  (expires in 900 s; POST /v1/access-token for another)`,
+    "Throwaway credentials, valid only on this emulator (printed on purpose). Paste into another shell:",
+    `  export PIVOT_BASE_URL=${pivot.url}`,
+    `  export PIVOT_CLIENT_ID=${pivot.credentials.clientId}`,
+    `  export PIVOT_CLIENT_SECRET=${pivot.credentials.clientSecret}`,
+    "The same names everywhere: pivot-cancel reads these variables, the library takes them as",
+    "createPivotClient({ baseUrl, credentials: { clientId, clientSecret } }), and Pivot's access-token call",
+    "sends them as the X-MERCHANT-ID and X-MERCHANT-SECRET headers.",
     "",
     callbackUrl === undefined ? "No callback URL (use --callback-url URL --callback-api-key KEY)." : `Callbacks: PAYMENT.CANCELLED to ${callbackUrl}`,
     "",
     sessions.length === 0 ? "No seeded sessions (use --seed N)." : `Seeded sessions (${sessions.length}):`,
     ...sessions.map((session) => `  ${session.id}  ${session.status}`),
     "",
-    "Try:",
+    "Try, with the exports above:",
+    `  ${pivotCancel} ${example} --reason REQUESTED_BY_CUSTOMER`,
+    `  ${pivotCancel} get ${example}`,
+    `Or with curl and a ready access token (expires in 900 s; POST /v1/access-token for another):`,
     `  curl -s -X POST ${pivot.url}/v2/payments/${example}/cancel \\`,
     `    -H 'Authorization: Bearer ${pivot.accessToken}' -H 'Content-Type: application/json' \\`,
     `    -d '{"cancellationReason":"REQUESTED_BY_CUSTOMER"}'`,

@@ -132,6 +132,7 @@ export class SessionStore {
     const at = this.now().toISOString();
     const cancelled: PaymentSession = {
       ...stored,
+      // Every stored session has one (a default); the cancel's answer requires it, so the type is made to agree.
       paymentUrl: stored.paymentUrl ?? paymentUrlFor(stored.id, at),
       status: "CANCELLED",
       updatedAt: at,
