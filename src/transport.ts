@@ -10,7 +10,7 @@ import type { paths } from "../generated/schema.js";
 import type { WireResponse } from "./response.js";
 
 /** Default cap on a response body: 1 MiB of decoded bytes. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
 
 /** Where and how requests go, fixed per client. */
 export interface Http {
