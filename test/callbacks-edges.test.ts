@@ -43,8 +43,9 @@ describe("parsePaymentCallback refusals", () => {
     const error = thrownBy(() => parsePaymentCallback(raw));
     expect(error).toBeInstanceOf(PivotCallbackBodyError);
     expect(error).toMatchObject({ path, status: 400, details: [{ field: path, message: expect.stringContaining(problem) }] });
-    expect((error as Error).message).toBe(`The callback body is invalid at ${path}: ${(error as PivotCallbackBodyError).details[0]?.message}.`);
-    expect((error as PivotCallbackBodyError).details[0]?.message.startsWith(problem)).toBe(true);
+    const said = (error as PivotCallbackBodyError).details[0]?.message ?? "";
+    expect(said.startsWith(problem)).toBe(true);
+    expect((error as Error).message).toBe(`The callback body is invalid at ${path}: ${said}.`);
   });
 
   it("refuses a body that is neither text nor bytes", () => {
