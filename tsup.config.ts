@@ -4,6 +4,7 @@
  *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
  *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
  *   dist/callbacks.{js,cjs,d.ts,d.cts}  "./callbacks" the payment-callback receiver (runtime-neutral, like ".")
+ *   dist/raw.{js,cjs,d.ts,d.cts}        "./raw"       `createRawClient`, the openapi-fetch client (runtime-neutral, like ".")
  *   dist/bin/pivot-{cancel,emulator}.js  the two CLIs, ESM only, shebang kept
  *
  * One implementation serves both conditions of the exports map: each `require` target is a one-line `require()` of
@@ -12,8 +13,8 @@
  * other's class in an app that loads both. The `.d.cts` declarations stay, so CommonJS TypeScript resolves types of
  * its own format (arethetypeswrong and publint are clean, and pack-smoke checks instanceof across the two).
  *
- * openapi-fetch is the only runtime dependency and stays external (tsup externalises `dependencies`);
- * everything else in src/ and generated/ is bundled, and node built-ins stay imports.
+ * openapi-fetch is the only runtime dependency, imported by "./raw" alone, and stays external (tsup externalises
+ * `dependencies`); everything else in src/ and generated/ is bundled, and node built-ins stay imports.
  */
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { Metafile, Plugin } from "esbuild";
@@ -23,7 +24,9 @@ import { defineConfig, type Options } from "tsup";
 const NEUTRAL_ENTRY = "src/index.ts";
 /** The callback receiver (`pivot-payment-client/callbacks`): as runtime-neutral as the main entry. */
 const CALLBACKS_ENTRY = "src/callbacks/index.ts";
-/** The only import the neutral entry may leave to the runtime. */
+/** `createRawClient` (`pivot-payment-client/raw`): as runtime-neutral as the main entry. */
+const RAW_ENTRY = "src/raw.ts";
+/** The only import the neutral entries may leave to the runtime. */
 const ALLOWED_EXTERNALS = new Set(["openapi-fetch"]);
 
 /**
@@ -38,7 +41,7 @@ function mainEntryStaysNeutral(): Plugin {
       build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (result.metafile === undefined) return;
-        const errors = [NEUTRAL_ENTRY, CALLBACKS_ENTRY].flatMap((entry) => {
+        const errors = [NEUTRAL_ENTRY, CALLBACKS_ENTRY, RAW_ENTRY].flatMap((entry) => {
           const offences = externalsReachableFrom(entry, result.metafile as Metafile).filter((path) => !ALLOWED_EXTERNALS.has(path));
           return offences.length === 0 ? [] : [{ text: `${entry} must stay runtime-neutral (no Node built-ins), but it reaches: ${offences.join(", ")}` }];
         });
@@ -104,13 +107,13 @@ export default defineConfig([
   {
     ...common,
     name: "lib",
-    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY },
+    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY, raw: RAW_ENTRY },
     // "cjs" only for its .d.cts declarations; its JavaScript is replaced by cjsEntriesRequireEsm.
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.
     dts: true,
     target: ["node20", "es2022"],
-    // Code the two entries share goes in one chunk, so each class exists once even when both entries are loaded.
+    // Code the entries share goes in one chunk, so each class (and the client registry) exists once when several are loaded.
     splitting: true,
     onSuccess: cjsEntriesRequireEsm,
     outDir: "dist",

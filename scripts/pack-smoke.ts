@@ -18,6 +18,8 @@ import { build } from "esbuild";
 import { readmeSnippets, type Snippet } from "./pack-smoke/readme-snippets.js";
 
 const PACKAGE = "pivot-payment-client";
+/** The package's entry points besides ./package.json, as `PACKAGE + subpath`. */
+const SUBPATHS = ["", "/emulator", "/callbacks", "/raw"];
 const REPO = resolve(import.meta.dirname, "..");
 /** Generous per-command limit: a hung child fails its step instead of hanging CI. */
 const COMMAND_TIMEOUT_MS = 45_000;
@@ -175,11 +177,11 @@ function consumerScript(format: "esm" | "cjs"): string {
   const load =
     format === "esm"
       ? `import { ${names} } from "${PACKAGE}";\nimport { startPivotEmulator } from "${PACKAGE}/emulator";\n` +
-        `import { ${callbackNames} } from "${PACKAGE}/callbacks";\n` +
-        `const resolved = [import.meta.resolve("${PACKAGE}"), import.meta.resolve("${PACKAGE}/emulator"), import.meta.resolve("${PACKAGE}/callbacks")];\n`
+        `import { ${callbackNames} } from "${PACKAGE}/callbacks";\nimport { createRawClient } from "${PACKAGE}/raw";\n` +
+        `const resolved = [${SUBPATHS.map((subpath) => `import.meta.resolve("${PACKAGE}${subpath}")`).join(", ")}];\n`
       : `const { ${names} } = require("${PACKAGE}");\nconst { startPivotEmulator } = require("${PACKAGE}/emulator");\n` +
-        `const { ${callbackNames} } = require("${PACKAGE}/callbacks");\n` +
-        `const resolved = [require.resolve("${PACKAGE}"), require.resolve("${PACKAGE}/emulator"), require.resolve("${PACKAGE}/callbacks")];\n`;
+        `const { ${callbackNames} } = require("${PACKAGE}/callbacks");\nconst { createRawClient } = require("${PACKAGE}/raw");\n` +
+        `const resolved = [${SUBPATHS.map((subpath) => `require.resolve("${PACKAGE}${subpath}")`).join(", ")}];\n`;
   return `${load}
 async function main() {
   const pivot = await startPivotEmulator();
@@ -204,6 +206,9 @@ async function main() {
     if (callback.event !== "PAYMENT.CANCELLED" || callback.data.id !== session.id) throw new Error("callback not received: " + JSON.stringify(callback));
     const refused = await receivePaymentCallback("{}", { "x-api-key": "k2" }, "k1").catch((error) => error);
     if (!(refused instanceof PivotCallbackAuthError) || !(refused instanceof PivotError)) throw new Error("wrong key: expected PivotCallbackAuthError, got " + String(refused));
+    // The raw subpath finds the client's token and transport: the session reads back CANCELLED with the client's token.
+    const read = await createRawClient(client).GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    if (read.response.status !== 200 || read.data.data.status !== "CANCELLED") throw new Error("raw GET: " + read.response.status + " " + JSON.stringify(read.data));
     console.log(JSON.stringify({ status: cancelled.status, second: second.name, status2: second.status, resolved }));
   } finally {
     await pivot.close();
@@ -231,6 +236,7 @@ const TYPED_CONSUMER = `import {
   PivotInvalidStateError,
 } from "${PACKAGE}";
 import { startPivotEmulator, type PivotEmulator } from "${PACKAGE}/emulator";
+import { createRawClient, type PivotRawClient } from "${PACKAGE}/raw";
 
 export async function cancelOnce(pivot: PivotEmulator, reason: CancellationReason): Promise<PaymentSession["status"]> {
   const client = createPivotClient({ baseUrl: pivot.url, credentials: pivot.credentials });
@@ -273,6 +279,15 @@ export function reasonFrom(input: string): CancellationReason | undefined {
 }
 // @ts-expect-error the reasons are a readonly tuple
 CANCELLATION_REASONS.push("NOT_A_REASON");
+
+/** The raw client is typed by the spec: a session's status, and no path the spec does not have. */
+export async function statusOf(raw: PivotRawClient, id: string): Promise<PaymentSession["status"] | undefined> {
+  const { data } = await raw.GET("/v2/payments/{id}", { params: { path: { id } } });
+  return data?.data.status;
+}
+export const rawOf = (pivot: PivotEmulator): PivotRawClient => createRawClient(createPivotClient({ baseUrl: pivot.url, accessToken: pivot.accessToken }));
+// @ts-expect-error the raw client knows only the spec's paths
+export const unknownPath = (raw: PivotRawClient) => raw.GET("/v2/payments");
 `;
 
 /**
@@ -282,7 +297,9 @@ CANCELLATION_REASONS.push("NOT_A_REASON");
 const INSTANCEOF_SCENARIO = `import { createRequire } from "node:module";
 import * as esm from "${PACKAGE}";
 import { startPivotEmulator } from "${PACKAGE}/emulator";
+import { createRawClient } from "${PACKAGE}/raw";
 const cjs = createRequire(import.meta.url)("${PACKAGE}");
+const cjsRaw = createRequire(import.meta.url)("${PACKAGE}/raw");
 const pivot = await startPivotEmulator();
 try {
   const verdicts = {};
@@ -290,6 +307,12 @@ try {
     const client = thrower.createPivotClient({ baseUrl: pivot.url, accessToken: pivot.accessToken, maxRetries: 0 });
     const error = await client.cancelPaymentSession(crypto.randomUUID(), { cancellationReason: "DUPLICATED" }).then(() => undefined, (e) => e);
     verdicts[name] = error instanceof catcher.PivotNotFoundError && error instanceof catcher.PivotError && error.name === "PivotNotFoundError";
+  }
+  // One client registry for both conditions: each build's createRawClient accepts the other build's client.
+  for (const [name, makeClient, makeRaw] of [["raw: import client, require /raw", esm, cjsRaw.createRawClient], ["raw: require client, import /raw", cjs, createRawClient]]) {
+    const client = makeClient.createPivotClient({ baseUrl: pivot.url, accessToken: pivot.accessToken });
+    const { response } = await makeRaw(client).GET("/v2/payments/{id}", { params: { path: { id: pivot.createSession().id } } });
+    verdicts[name] = response.status === 200;
   }
   console.log(JSON.stringify(verdicts));
 } finally {
@@ -434,7 +457,7 @@ try {
       step("attw --profile node16", async () => {
         const result = await run("npx", npxArgs("attw", [tarball, "--profile", "node16", "--no-emoji", "--no-color"]), REPO);
         check(result.code === 0, `attw found problems (exit ${result.code}):${tail(result.stdout, 40)}`);
-        return "'.', './emulator', './callbacks' and './package.json' resolve for node16 (CJS and ESM) and bundler";
+        return "'.', './emulator', './callbacks', './raw' and './package.json' resolve for node16 (CJS and ESM) and bundler";
       }),
     ]);
 
@@ -490,17 +513,17 @@ try {
         return `ran ${blocks.length}`;
       });
 
-      await step("instanceof across builds: require()'s errors are import's classes and vice versa", async () => {
+      await step("across builds: require()'s errors are import's classes and vice versa; /raw takes either build's client", async () => {
         await writeFile(join(esmNode16Dir, "instanceof.mjs"), INSTANCEOF_SCENARIO);
         const result = await run(process.execPath, ["instanceof.mjs"], esmNode16Dir);
         succeeded(result, "node instanceof.mjs");
         const verdicts = JSON.parse(result.stdout.trim()) as Record<string, boolean>;
         const failing = Object.entries(verdicts).filter(([, held]) => !held);
-        check(Object.keys(verdicts).length === 2 && failing.length === 0, `instanceof does not hold: ${JSON.stringify(verdicts)}`);
+        check(Object.keys(verdicts).length === 4 && failing.length === 0, `instanceof or the shared client registry does not hold: ${JSON.stringify(verdicts)}`);
         return Object.keys(verdicts).join(", ");
       });
       for (const [format, file, extension] of [["esm", "consumer.mjs", ".js"], ["cjs", "consumer.cjs", ".cjs"]] as const) {
-        await step(`${format.toUpperCase()} consumer: emulator, cancel → CANCELLED, cancel again → PivotInvalidStateError, callback received`, async () => {
+        await step(`${format.toUpperCase()} consumer: emulator, cancel → CANCELLED, cancel again → PivotInvalidStateError, callback received, raw GET`, async () => {
           await writeFile(join(consumerDir, file), consumerScript(format));
           const result = await run(process.execPath, [file], consumerDir);
           succeeded(result, `node ${file}`);

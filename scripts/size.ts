@@ -1,28 +1,27 @@
 /**
  * The size budget of the main entry (`npm run size`, part of `npm test`).
  *
- * Bundles src/index.ts the way an app's bundler would (esbuild, minified ESM, openapi-fetch included), gzips
- * it and fails above BUDGET_BYTES. It also fails when the bundle pulls in a Node built-in or any code from
- * outside src/, generated/ and openapi-fetch, and when the entry does not bundle for the browser: the client
- * promises to run on edge runtimes and in browsers, so those are regressions as real as a few extra kB.
+ * Bundles src/index.ts the way an app's bundler would (esbuild, minified ESM), gzips it and fails above BUDGET_BYTES.
+ * It also fails when the bundle pulls in a Node built-in or any code from outside src/ and generated/ (openapi-fetch's
+ * runtime included: only `pivot-payment-client/raw` uses it), and when the entry does not bundle for the browser: the
+ * client promises to run on edge runtimes and in browsers, so those are regressions as real as a few extra kB.
+ * The raw subpath is measured and printed too (openapi-fetch bundled); only its imports are gated, not its size.
  */
 import { build, type BuildOptions, type Metafile } from "esbuild";
 import { gzipSync } from "node:zlib";
 
 /**
- * The gate: 10.5 kB gzip, raised on purpose from 9 kB by issue 11's client core and issue 13 §1/§3 (10.2 kB): the
- * read-back (`getPaymentSession` and the cancel's resolution rules), the size-capped body reader, bounded token
- * providers and exchanges, redaction of trimmed, JSON-escaped and in-flight secrets, error `type`s and input codes,
- * and the `onAttempt` hook. Issue 11 asks for 8 kB; the gap is reported, not hidden. Raise it on purpose, not by drift.
+ * The gate: issue 11's 8 kB gzip, with GET, the read-back and issue 13's features included. It holds because the raw
+ * openapi-fetch client moved to its own subpath. Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 10.5 * 1024;
+const BUDGET_BYTES = 8 * 1024;
 const TARGET_BYTES = 4096;
 const MAIN_ENTRY = "src/index.ts";
-/**
- * Where bundled code may come from. Anything else (another dependency, a stray import) is a size or safety leak.
- * openapi-fetch is matched wherever its node_modules sits (hoisted, or symlinked into a workspace).
- */
-const ALLOWED_INPUTS = [/^src\//, /^generated\//, /^(?:.*\/)?node_modules\/openapi-fetch\/(?!.*\/node_modules\/)/];
+const RAW_ENTRY = "src/raw.ts";
+/** Where the main entry's bundled code may come from. Anything else (a dependency, a stray import) is a size or safety leak. */
+const MAIN_INPUTS = [/^src\//, /^generated\//];
+/** The raw subpath may also bundle openapi-fetch, wherever its node_modules sits (hoisted, or symlinked into a workspace). */
+const RAW_INPUTS = [...MAIN_INPUTS, /^(?:.*\/)?node_modules\/openapi-fetch\/(?!.*\/node_modules\/)/];
 
 /** The options an app's bundler would use, minus the platform. `node:*` stays external so the metafile shows it. */
 const APP_BUNDLE: BuildOptions = {
@@ -60,20 +59,20 @@ function largestInputs(metafile: Metafile, count = 6): string {
     .join(", ");
 }
 
-/** Problems the metafile shows: Node built-ins imported, and inputs from outside the allowed folders (per package). */
-function metafileProblems(metafile: Metafile): string[] {
+/** Problems the metafile shows: Node built-ins imported, and inputs from outside `allowed` (per package). */
+function metafileProblems(entry: string, metafile: Metafile, allowed: RegExp[]): string[] {
   const problems: string[] = [];
   const foreign = new Map<string, number>();
   for (const [input, details] of Object.entries(metafile.inputs)) {
-    if (!ALLOWED_INPUTS.some((allowed) => allowed.test(input))) {
+    if (!allowed.some((pattern) => pattern.test(input))) {
       const origin = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[0] ?? input;
       foreign.set(origin, (foreign.get(origin) ?? 0) + 1);
     }
     for (const imported of details.imports) {
-      if (imported.path.startsWith("node:")) problems.push(`${input} imports ${imported.path}`);
+      if (imported.path.startsWith("node:")) problems.push(`${entry}: ${input} imports ${imported.path}`);
     }
   }
-  for (const [origin, files] of foreign) problems.push(`bundles ${origin} (${files} file${files === 1 ? "" : "s"}), outside src/, generated/ and openapi-fetch`);
+  for (const [origin, files] of foreign) problems.push(`${entry} bundles ${origin} (${files} file${files === 1 ? "" : "s"}), which it may not`);
   return problems;
 }
 
@@ -86,9 +85,10 @@ const main = await measure({ entryPoints: [MAIN_ENTRY], platform: "neutral" }).c
   failures.push(`the main entry does not bundle for platform "neutral": ${messageOf(error)}`);
   return undefined;
 });
-// The default export only, as the client uses it: what openapi-fetch costs on its own, for comparison.
-const openapiFetch = await measure({
-  stdin: { contents: `import createClient from "openapi-fetch"; export { createClient };`, resolveDir: process.cwd() },
+const raw = await measure({ entryPoints: [RAW_ENTRY], platform: "neutral" });
+// What an app that imports both pays: the raw subpath's cost on top of the main entry, their shared code counted once.
+const both = await measure({
+  stdin: { contents: `export * from "./${MAIN_ENTRY}"; export * from "./${RAW_ENTRY}";`, resolveDir: process.cwd() },
   platform: "neutral",
 });
 await measure({ entryPoints: [MAIN_ENTRY], platform: "browser" }).catch((error: unknown) => {
@@ -96,27 +96,27 @@ await measure({ entryPoints: [MAIN_ENTRY], platform: "browser" }).catch((error: 
 });
 
 if (main !== undefined) {
-  console.log(
-    `size: main entry ${kB(main.gzipBytes)} gzip (${main.gzipBytes} B, budget ${kB(BUDGET_BYTES)}; ${kB(main.minifiedBytes)} minified), ` +
-      `openapi-fetch alone ${kB(openapiFetch.gzipBytes)} gzip`,
-  );
+  console.log(`size: main entry ${kB(main.gzipBytes)} gzip (${main.gzipBytes} B, budget ${kB(BUDGET_BYTES)}; ${kB(main.minifiedBytes)} minified)`);
   const gap = main.gzipBytes - TARGET_BYTES;
   console.log(`size: target ${kB(TARGET_BYTES)} gzip ${gap > 0 ? `NOT MET, ${kB(gap)} over` : "met"}`);
-  // Where the bytes are, on every run: the client's share over openapi-fetch, and the largest inputs.
-  console.log(
-    `size: the client's own code adds ${kB(main.gzipBytes - openapiFetch.gzipBytes)} gzip to openapi-fetch; ` +
-      `largest inputs (minified): ${largestInputs(main.metafile, 10)}`,
-  );
+  // Where the bytes are, on every run.
+  console.log(`size: largest inputs (minified): ${largestInputs(main.metafile, 10)}`);
   if (main.gzipBytes > BUDGET_BYTES) {
     failures.push(
       `the main entry is ${main.gzipBytes} B gzip, over the ${BUDGET_BYTES} B budget; largest inputs (minified): ${largestInputs(main.metafile)}`,
     );
   }
-  failures.push(...metafileProblems(main.metafile));
+  failures.push(...metafileProblems(MAIN_ENTRY, main.metafile, MAIN_INPUTS));
 }
+// Not gated on size: an app pays for it only when it imports pivot-payment-client/raw.
+console.log(
+  `size: raw subpath ${kB(raw.gzipBytes)} gzip on its own (openapi-fetch included; ${kB(raw.minifiedBytes)} minified); ` +
+    `main entry + raw ${kB(both.gzipBytes)} gzip`,
+);
+failures.push(...metafileProblems(RAW_ENTRY, raw.metafile, RAW_INPUTS));
 
 if (failures.length > 0) {
   for (const failure of failures) console.error(`size: FAIL ${failure}`);
   process.exit(1);
 }
-console.log("size: PASS (budget, no node: imports, only src/ + generated/ + openapi-fetch, bundles for the browser)");
+console.log("size: PASS (main entry within budget, only src/ + generated/, no node: imports, bundles for the browser; raw subpath adds only openapi-fetch)");

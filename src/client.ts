@@ -2,12 +2,11 @@
  * `createPivotClient`: checks the options once and builds the client. The operations live in their own
  * modules (`cancel.ts`, `session.ts`) and share one transport (`transport.ts`) and one retry loop (`call.ts`).
  */
-import createClient, { type Client } from "openapi-fetch";
-import type { components, paths } from "../generated/schema.js";
+import type { components } from "../generated/schema.js";
 import { type AccessTokenProvider, credentialsToken, type PivotCredentials, providedToken, staticToken, type TokenSource } from "./auth.js";
-import { within } from "./bounds.js";
 import type { CallOptions, ClientCore } from "./call.js";
 import { cancelPaymentSession, type CancelOptions, type CancelPaymentSessionBody, type PaymentSession } from "./cancel.js";
+import { registerClient } from "./client-registry.js";
 import { PivotInputError } from "./errors.js";
 import { type AttemptHook, isolate } from "./hooks.js";
 import { checkBaseUrl, checkCount, checkMilliseconds, checkToken } from "./input.js";
@@ -99,8 +98,6 @@ export interface PivotClient {
    * const { status } = await pivot.getPaymentSession(id, { deadlineMs: 5_000 });
    */
   getPaymentSession(id: string, options?: GetPaymentSessionOptions): Promise<PaymentSessionDetails>;
-  /** The underlying openapi-fetch client, typed by the spec, with the bearer token added; it never follows redirects. */
-  readonly raw: Client<paths>;
 }
 
 /**
@@ -138,27 +135,14 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
     now,
     onAttempt: isolate(options.onAttempt, redactor),
   };
-  return {
-    cancelPaymentSession: (id, body, callOptions) => cancelPaymentSession(core, id, body, callOptions),
-    getPaymentSession: (id, callOptions) => getPaymentSession(core, id, callOptions),
-    raw: rawClient(core),
-  };
-}
-
-/** openapi-fetch for anything the client has no method for: the bearer token added, redirects never followed. */
-function rawClient(core: ClientCore): Client<paths> {
-  return createClient<paths>({
-    baseUrl: core.http.baseUrl,
-    async fetch(request: Request) {
-      if (!request.headers.has("Authorization")) {
-        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal));
-        request.headers.set("Authorization", `Bearer ${token}`);
-      }
-      // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
-      return core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
+  // The core stays private; `createRawClient` (pivot-payment-client/raw) finds it through the registry.
+  return registerClient(
+    {
+      cancelPaymentSession: (id, body, callOptions) => cancelPaymentSession(core, id, body, callOptions),
+      getPaymentSession: (id, callOptions) => getPaymentSession(core, id, callOptions),
     },
-    redirect: "manual",
-  });
+    core,
+  );
 }
 
 function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor, now: () => number, timeoutMs: number): TokenSource {

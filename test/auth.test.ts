@@ -14,6 +14,7 @@ import {
   type PivotClientOptions,
 } from "../src/index.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
+import { createRawClient } from "../src/raw.js";
 import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
 import { errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
@@ -306,10 +307,10 @@ describe("against the emulator", () => {
 });
 
 describe("the raw openapi-fetch client", () => {
-  it("adds the bearer token to requests made through it", async () => {
+  it("adds the bearer token, exchanged from the client's credentials, to requests made through it", async () => {
     server.script([step.json(422, errorEnvelope("invalid_state", "already cancelled"))]);
 
-    const { response } = await client().raw.POST("/v2/payments/{id}/cancel", { params: { path: { id: SESSION_ID } }, body: BODY });
+    const { response } = await createRawClient(client()).POST("/v2/payments/{id}/cancel", { params: { path: { id: SESSION_ID } }, body: BODY });
 
     expect(response.status).toBe(422);
     expect(bearerOf(0)).toBe("Bearer tok_auth_1");

@@ -18,6 +18,7 @@ import {
   PivotTimeoutError,
   PivotValidationError,
 } from "../src/index.js";
+import { createRawClient } from "../src/raw.js";
 import { pause, rejectionOf, timed } from "./support/attempts.js";
 import { type Handler, type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
@@ -445,15 +446,15 @@ describe("redirects", () => {
     expect(target.requests.map((r) => r.path)).toEqual([`/v2/payments/${SESSION_ID}/cancel`]);
   });
 
-  it("never lets pivot.raw follow a redirect, even when a call asks it to", async () => {
+  it("never lets the raw client follow a redirect, even when a call asks it to", async () => {
     const target = await serve((request, response) => {
       if (request.path.startsWith("/elsewhere")) return reply(response, 200, { leaked: request.headers.authorization });
       response.writeHead(302, { location: "/elsewhere" }).end();
     });
-    const pivot = clientOf(target);
+    const raw = createRawClient(clientOf(target));
 
-    const plain = await pivot.raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } } });
-    const asked = await pivot.raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } }, redirect: "follow" });
+    const plain = await raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } } });
+    const asked = await raw.GET("/v2/payments/{id}", { params: { path: { id: SESSION_ID } }, redirect: "follow" });
 
     expect(plain.response.status).toBe(302);
     expect(asked.response.status).toBe(302);

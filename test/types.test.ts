@@ -3,7 +3,9 @@
  * types promise, and, with one-line `@ts-expect-error`s, the calls that must NOT compile. If one of those
  * calls started to compile, the unused `@ts-expect-error` would itself fail the type check.
  */
+import type { Client } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
+import type { paths } from "../generated/schema.js";
 import {
   type CancellationReason,
   type CancelOptions,
@@ -15,6 +17,7 @@ import {
   PivotError,
   PivotInvalidStateError,
 } from "../src/index.js";
+import { createRawClient, type PivotRawClient } from "../src/raw.js";
 
 /** Calls that must not compile. Never run: it only has to type-check (or fail to). */
 function callsThatMustNotCompile(pivot: PivotClient): void {
@@ -34,6 +37,12 @@ function callsThatMustNotCompile(pivot: PivotClient): void {
   void pivot.cancelPaymentSession("id", { cancellationReason: "DUPLICATED" }, { idempotencyKey: 123 });
   // @ts-expect-error baseUrl is required
   createPivotClient({ accessToken: "t" });
+  // @ts-expect-error the raw client moved to pivot-payment-client/raw: createRawClient(pivot)
+  void pivot.raw;
+  // @ts-expect-error createRawClient takes a PivotClient, not its options
+  createRawClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "t" });
+  // @ts-expect-error the raw client knows only the spec's paths
+  void createRawClient(pivot).GET("/v2/payments");
 }
 
 describe("the public types", () => {
@@ -65,5 +74,13 @@ describe("the public types", () => {
     expectTypeOf<PivotInvalidStateError>().toExtend<PivotError>();
     expectTypeOf<PivotError["status"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<PivotError["attempts"]>().toEqualTypeOf<number>();
+  });
+});
+
+describe("pivot-payment-client/raw", () => {
+  it("createRawClient turns a PivotClient into openapi-fetch's Client typed by the spec's paths", () => {
+    expectTypeOf(createRawClient).parameters.toEqualTypeOf<[PivotClient]>();
+    expectTypeOf(createRawClient).returns.toEqualTypeOf<PivotRawClient>();
+    expectTypeOf<PivotRawClient>().toEqualTypeOf<Client<paths>>();
   });
 });

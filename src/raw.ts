@@ -1,0 +1,49 @@
+/**
+ * pivot-payment-client/raw: the openapi-fetch client, typed by the spec, for requests the client has no method
+ * for. A subpath of its own, so that apps which never use it do not bundle openapi-fetch's runtime.
+ * @packageDocumentation
+ */
+import createClient, { type Client } from "openapi-fetch";
+import type { paths } from "../generated/schema.js";
+import { Stopped, within } from "./bounds.js";
+import type { PivotClient } from "./client.js";
+import { coreOf } from "./client-registry.js";
+import { PivotInputError, PivotTimeoutError } from "./errors.js";
+
+/** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
+export type PivotRawClient = Client<paths>;
+
+/**
+ * An openapi-fetch client on `pivot`'s base URL, `fetch` and token: each request gets `Authorization: Bearer …`
+ * (unless it has one) from the client's token source, bounded by the client's `timeoutMs` and the request's signal.
+ * It never follows a redirect (a 3xx is returned as it is), even when a call asks for `redirect: "follow"`. It sends
+ * no `X-REQUEST-ID` and never retries: add those with openapi-fetch middleware (`use`). Each call returns a new
+ * openapi-fetch client with its own middleware.
+ * @throws `PivotInputError` when `pivot` is not a client made by `createPivotClient`.
+ * @example
+ * const raw = createRawClient(pivot);
+ * const { data, response } = await raw.GET("/v2/payments/{id}", { params: { path: { id } } });
+ */
+export function createRawClient(pivot: PivotClient): PivotRawClient {
+  const core = coreOf(pivot);
+  if (core === undefined) {
+    throw new PivotInputError("createRawClient needs a client made by createPivotClient: createRawClient(createPivotClient({ baseUrl, … })).");
+  }
+  return createClient<paths>({
+    baseUrl: core.http.baseUrl,
+    async fetch(request: Request) {
+      if (!request.headers.has("Authorization")) {
+        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal)).catch((thrown: unknown) => {
+          if (!(thrown instanceof Stopped)) throw thrown;
+          // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
+          if (thrown.by === "abort") throw thrown.reason;
+          throw new PivotTimeoutError(`No access token within the client's timeoutMs (${core.timeoutMs} ms); nothing was sent.`);
+        });
+        request.headers.set("Authorization", `Bearer ${token}`);
+      }
+      // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
+      return core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
+    },
+    redirect: "manual",
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * `createRawClient` (pivot-payment-client/raw): openapi-fetch on a client's base URL, fetch and token source,
+ * for clients made by `createPivotClient` only. Redirects and the credentials exchange are covered in
+ * hostile-server.test.ts and auth.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPivotEmulator, type PivotEmulator } from "../src/emulator/index.js";
+import { createPivotClient, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
+import { createRawClient } from "../src/raw.js";
+import { rejectionOf } from "./support/attempts.js";
+
+let emulator: PivotEmulator;
+beforeAll(async () => {
+  emulator = await startPivotEmulator();
+});
+afterAll(() => emulator.close());
+
+const never = () => new Promise<string>(() => {});
+
+describe("createRawClient", () => {
+  it("sends spec-typed requests through the client's own fetch, with the client's token as a bearer", async () => {
+    const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+    const sent: string[] = [];
+    const pivot = createPivotClient({
+      baseUrl: emulator.url,
+      accessToken: emulator.accessToken,
+      fetch: (input, init) => {
+        sent.push(input instanceof Request ? input.url : String(input));
+        return fetch(input, init);
+      },
+    });
+
+    const { data, response } = await createRawClient(pivot).GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+
+    expect(response.status).toBe(200);
+    expect(data?.data.status).toBe("REQUIRE_CONFIRMATION");
+    expect(sent).toEqual([`${emulator.url}/v2/payments/${session.id}`]);
+  });
+
+  it.each<[string, unknown]>([
+    ["undefined", undefined],
+    ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "token" }],
+    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "token" }) }],
+  ])("throws a PivotInputError saying to pass a client from createPivotClient when given %s", (_case, notAClient) => {
+    let thrown: unknown;
+    try {
+      createRawClient(notAClient as PivotClient);
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(PivotInputError);
+    expect(thrown).toMatchObject({ code: "invalid_option", message: expect.stringMatching(/needs a client made by createPivotClient/) });
+  });
+
+  it("gives up on a token provider that never answers after the client's timeoutMs, with a PivotTimeoutError and nothing sent", async () => {
+    const before = emulator.requests.length;
+    const raw = createRawClient(createPivotClient({ baseUrl: emulator.url, accessToken: never, timeoutMs: 50 }));
+
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id: crypto.randomUUID() } } }));
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toMatch(/No access token within the client's timeoutMs \(50 ms\)/);
+    expect(emulator.requests).toHaveLength(before);
+  });
+
+  it("stops waiting for the token when the request's signal aborts, rejecting with the signal's reason and sending nothing", async () => {
+    const before = emulator.requests.length;
+    const raw = createRawClient(createPivotClient({ baseUrl: emulator.url, accessToken: never }));
+    const controller = new AbortController();
+    const reason = new Error("user navigated away");
+
+    const pending = raw.GET("/v2/payments/{id}", { params: { path: { id: crypto.randomUUID() } }, signal: controller.signal });
+    controller.abort(reason);
+
+    expect(await rejectionOf(pending)).toBe(reason);
+    expect(emulator.requests).toHaveLength(before);
+  });
+});
