@@ -7,7 +7,7 @@
  * before any charge) and matched by type or pattern where values vary from session to session.
  */
 import { rmSync } from "node:fs";
-import { MatchersV3, PactV4, type V3MockServer } from "@pact-foundation/pact";
+import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type CancellationReason,
@@ -19,7 +19,7 @@ import {
   PivotNotFoundError,
   PivotValidationError,
 } from "../src/index.js";
-import { executeRecorded } from "./support/execute-recorded.js";
+import { executeRecorded, type RecordedMockServer } from "./support/execute-recorded.js";
 import { CONSUMER, FRESH_PACT_DIR, PROVIDER } from "./support/pact-files.js";
 import { STATES, type SessionStateParams } from "./support/provider-states.js";
 import {
@@ -53,8 +53,8 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: FRESH_PAC
 beforeAll(() => rmSync(FRESH_PACT_DIR, { recursive: true, force: true }));
 
 /** The real client against the mock server, one request per call; by default with the placeholder token. */
-function clientFor(mockServer: V3MockServer, options: Omit<PivotClientOptions, "baseUrl"> = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
-  return createPivotClient({ ...options, baseUrl: mockServer.url, maxRetries: 0 });
+function clientFor(mockServer: RecordedMockServer, options: Omit<PivotClientOptions, "baseUrl"> = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
+  return createPivotClient({ fetch: mockServer.fetch, ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 
 /** Resolves with what `promise` rejected with (and fails the test if it resolved). */
@@ -296,7 +296,7 @@ describe("POST /v1/access-token", () => {
       const authorizations: (string | null)[] = [];
       const recordingFetch: typeof fetch = (input, init) => {
         authorizations.push(new Headers(init?.headers).get("Authorization"));
-        return fetch(input, init);
+        return mockServer.fetch(input, init);
       };
       const client = clientFor(mockServer, { credentials: { ...EXAMPLE_CREDENTIALS }, fetch: recordingFetch });
 
