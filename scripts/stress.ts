@@ -8,7 +8,7 @@
  * outlives this script even if it is killed; the script also stops them when each run ends.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 const BURNER_LIFETIME_MS = 5 * 60_000;
@@ -30,7 +30,7 @@ function startBurner(): ChildProcess {
 function failedTests(): string[] {
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));
-    if (files.length === 0) return json.failedTests;
+    if (files.length === 0) return [...json.gates.filter((gate: { ok: boolean }) => !gate.ok).map((gate: { name: string }) => `gate ${gate.name}`), ...json.failedTests];
     const failed = json.testResults.flatMap((file: { name: string; assertionResults: { status: string; fullName: string }[] }) =>
       file.assertionResults.filter((test) => test.status === "failed").map((test) => `${file.name.slice(process.cwd().length + 1)}: ${test.fullName}`),
     );
@@ -46,14 +46,17 @@ for (let run = 1; run <= runs; run++) {
   const burners = Array.from({ length: availableParallelism() }, startBurner);
   rmSync(report, { force: true });
   const started = performance.now();
-  const result = spawnSync(process.execPath, command, { encoding: "utf8", env: { ...process.env, CI: "true" } });
+  const result = spawnSync(process.execPath, command, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: "true" } });
   for (const burner of burners) burner.kill();
   const failed = result.status === 0 ? [] : failedTests();
   if (result.status !== 0 && failed.length === 0) failed.push(`exit code ${result.status}, no failed test named`);
-  if (failed.length > 0) failedRuns++;
+  if (failed.length > 0) {
+    failedRuns++;
+    writeFileSync(`.tmp/stress-run-${run}.log`, `${result.stdout}\n${result.stderr}`);
+  }
   for (const name of failed) failures.set(name, (failures.get(name) ?? 0) + 1);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`run ${run}/${runs}: ${failed.length === 0 ? "passed" : `FAILED ${failed.join("; ")}`} (${seconds} s)`);
+  console.log(`run ${run}/${runs}: ${failed.length === 0 ? "passed" : `FAILED ${failed.join("; ")} (output in .tmp/stress-run-${run}.log)`} (${seconds} s)`);
 }
 
 console.log(`${runs} runs, ${failedRuns} failed`);
