@@ -4,14 +4,14 @@
  * of the tests that failed. It proves that no verdict depends on how fast the machine is: a busy CI machine is the
  * normal case, not an excuse.
  *
- * Each burner is a child process that spins for at most BURNER_LIFETIME_MS and then exits by itself, so none
- * outlives this script even if it is killed; the script also stops them when each run ends.
+ * Each burner is a child process that spins until this script stops it at the end of the run, and exits by itself
+ * when this script is gone or after BURNER_LIFETIME_MS, so none outlives a killed script.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
-const BURNER_LIFETIME_MS = 5 * 60_000;
+const BURNER_LIFETIME_MS = 10 * 60_000;
 const [runsArgument, ...files] = process.argv.slice(2);
 const runs = Number(runsArgument ?? 10);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`the number of runs must be a whole number from 1, got ${runsArgument}`);
@@ -22,7 +22,7 @@ const command = files.length > 0
   : ["scripts/test.mjs"];
 
 function startBurner(): ChildProcess {
-  const spin = `const end = Date.now() + ${BURNER_LIFETIME_MS}; while (Date.now() < end) {}`;
+  const spin = `const end = Date.now() + ${BURNER_LIFETIME_MS}; while (Date.now() < end && process.ppid === ${process.pid}) for (let i = 0; i < 1e6; i++);`;
   return spawn(process.execPath, ["-e", spin], { stdio: "ignore" });
 }
 
