@@ -9,8 +9,10 @@ export default defineConfig({
     pool: "forks",
     // Vitest leaves one core free by default; on a 2-core CI machine that halves the suite's speed.
     maxWorkers: Math.max(2, availableParallelism()),
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Only a hang should hit these: the slowest test or hook takes a few seconds on an idle machine, and a shared
+    // 2-core CI machine can be ten times slower than that and more.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       // Unit files share their worker's module cache (isolate: false), which halves their run time; each file
       // starts its own servers and clients, so no state crosses files. Pact files keep isolation: the native

@@ -19,9 +19,11 @@ import {
   PivotNotFoundError,
   PivotValidationError,
 } from "../src/index.js";
+import { rejectionOf } from "../test/support/attempts.js";
 import { executeRecorded, type RecordedMockServer } from "./support/execute-recorded.js";
 import { CONSUMER, FRESH_PACT_DIR, PROVIDER } from "./support/pact-files.js";
 import { STATES, type SessionStateParams } from "./support/provider-states.js";
+import { REQUEST_ID_PATTERN } from "./support/spec-patterns.js";
 import {
   CANCELLED_SESSION_ID,
   DOCS_ACCESS_TOKEN_RESPONSE,
@@ -57,14 +59,6 @@ function clientFor(mockServer: RecordedMockServer, options: Omit<PivotClientOpti
   return createPivotClient({ fetch: mockServer.fetch, ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 
-/** Resolves with what `promise` rejected with (and fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => expect.fail(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-}
-
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`the docs' cancel example has no ${name}`);
   return value;
@@ -84,7 +78,7 @@ function cancelRequest(state: string, description: string, options: { id: string
         .headers({
           Authorization: regex("^Bearer .+$", `Bearer ${token}`),
           "Content-Type": "application/json",
-          "X-REQUEST-ID": regex("^[A-Za-z0-9]{16,36}$", EXAMPLE_REQUEST_ID),
+          "X-REQUEST-ID": regex(REQUEST_ID_PATTERN, EXAMPLE_REQUEST_ID),
         })
         .jsonBody({ cancellationReason: reason }),
     );

@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { createPivotClient } from "../src/index.js";
+import { cancelledIdOf } from "../test/support/fault-server.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 
 const SESSION_ID = "f5011fb2-e205-46ad-ac20-481429ba1d32";
@@ -28,7 +29,6 @@ const TOKEN = "bench-access-token-0123456789abcdef";
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 /** The client's default per-attempt timeout, so that a+timeout does what c does. */
 const TIMEOUT_MS = 65_000;
-const CANCEL_PATH = /^\/v2\/payments\/([^/]+)\/cancel$/;
 
 interface Plan {
   warmupRounds: number;
@@ -44,7 +44,7 @@ const PLANS: Record<"sequential" | "concurrent", Plan> = quick
 /** The child process: answers each cancel with the documented 200 for its id, keeps connections alive. */
 function serve(): void {
   const server = createServer((req, res) => {
-    const id = decodeURIComponent(CANCEL_PATH.exec(req.url ?? "")?.[1] ?? "");
+    const id = cancelledIdOf(req.url ?? "") ?? "";
     req.resume();
     req.on("end", () => {
       const body = JSON.stringify(successEnvelope(id, { cancellationReason: BODY.cancellationReason }));

@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type EmulatedSession, type PivotEmulator, type RecordedRequest, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS, createPivotClient, PivotInvalidStateError, PivotServerError } from "../src/index.js";
+import { cancelledIdOf } from "../test/support/fault-server.js";
 
 /** What one call ended with. */
 export type CallOutcome =
@@ -47,8 +48,6 @@ export const CHECK = {
   everyCallReachedEmulatorOnce: "every call reached the emulator exactly once",
 } as const;
 
-const CANCEL_PATH = /^\/v2\/payments\/([^/]+)\/cancel$/;
-
 /** The verdict: pure, so a test can hand it doctored observations. */
 export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: LoadObservations): CheckResult[] {
   const wins = new Map(sessionIds.map((id) => [id, outcomes.filter((o) => o.kind === "cancelled" && o.sessionId === id)]));
@@ -57,7 +56,7 @@ export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: Loa
   const withMany = [...wins.values()].filter((list) => list.length > 1).length;
   const cancelLog = log.filter((entry) => entry.endpoint === "cancel");
   // A replayed 200 repeats the first answer to an idempotency key; it is not a second transition.
-  const first200s = sessionIds.map((id) => cancelLog.filter((e) => e.status === 200 && !e.replayed && CANCEL_PATH.exec(e.path)?.[1]?.toLowerCase() === id.toLowerCase()).length);
+  const first200s = sessionIds.map((id) => cancelLog.filter((e) => e.status === 200 && !e.replayed && cancelledIdOf(e.path)?.toLowerCase() === id.toLowerCase()).length);
   const logged5xx = log.filter((entry) => entry.status >= 500).length;
   const notCancelled = sessionIds.filter((id) => finalSessions.get(id)?.status !== "CANCELLED" || !finalSessions.get(id)?.cancelledAt);
   const stateDiffers = sessionIds.filter((id) => {

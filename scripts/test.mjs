@@ -39,12 +39,14 @@ for (const stage of [...gates, vitest]) {
   if (!stage.ok || stage.name === "size" || stage === vitest) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
 }
 
-// No report means vitest itself failed; a file that failed to load has no test results; skipped tests count as failed.
+// No report means vitest itself failed. Skipped tests count as failed (the suite has none on purpose), and a file
+// whose setup failed, with its tests skipped or none at all, is named with the error.
 const report = await readFile(".tmp/vitest.json", "utf8").then(JSON.parse, () => undefined);
 const failedTests = (report?.testResults ?? []).flatMap((file) => {
   const path = file.name.slice(process.cwd().length + 1);
-  if (file.status === "failed" && file.assertionResults.length === 0) return [`${path}: failed to load`];
-  return file.assertionResults.filter((test) => test.status === "failed").map((test) => `${path}: ${test.fullName}`);
+  const notPassed = file.assertionResults.filter((test) => test.status !== "passed");
+  if (file.status === "failed" && !notPassed.some((test) => test.status === "failed")) return [`${path}: ${file.message.split("\n")[0] || "failed to load"}`];
+  return notPassed.map((test) => `${path}: ${test.fullName}${test.status === "failed" ? "" : ` (${test.status})`}`);
 });
 const tests = { passed: report?.numPassedTests ?? 0, failed: report ? report.numTotalTests - report.numPassedTests : 1 };
 if (!vitest.ok && tests.failed === 0) tests.failed = 1;
