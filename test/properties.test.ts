@@ -328,7 +328,7 @@ describe("any session id", () => {
 
   it("sends the same request target over real HTTP as the URL parser predicts, for every tricky id", async () => {
     // Ties the property above to the wire: a real server sees exactly the target wireTarget() computed.
-    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok_property_0123456789", timeoutMs: 2_000, maxRetries: 0 });
+    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok_property_0123456789", timeoutMs: 60_000, maxRetries: 0 });
     const ids = [...TRICKY_PIECES, ...TRICKY_PIECES.map((piece) => `a${piece}b`), TRICKY_PIECES.join(""), `${SESSION_ID}/../x`, "%2e%2e/%2e%2e"];
 
     for (const id of ids) {
