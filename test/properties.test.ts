@@ -299,6 +299,7 @@ function expectIdHandled(id: string, outcome: Outcome, targets: string[]): void 
   }
   assert.equal(targets.length, 1, `request targets ${JSON.stringify(targets)}`);
   const target = targets[0] ?? "";
+  assert.ok(target.startsWith("/v2/payments/"), `request target ${JSON.stringify(target)}`);
   assert.equal(cancelledIdOf(target), id, `request target ${JSON.stringify(target)}`);
   // The answer names the decoded id; the client's own check that data.id is the id asked for then passes
   // only if the round trip was exact.
