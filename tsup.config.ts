@@ -17,55 +17,14 @@
  * `dependencies`); everything else in src/ and generated/ is bundled, and node built-ins stay imports.
  */
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
-import type { Metafile, Plugin } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
-/** The entry that must run on edge runtimes and in browsers, so it may import nothing from Node. */
+/** The entries that must run on edge runtimes and in browsers: `npm run size` checks they import nothing from Node. */
 const NEUTRAL_ENTRY = "src/index.ts";
 /** The callback receiver (`pivot-payment-client/callbacks`): as runtime-neutral as the main entry. */
 const CALLBACKS_ENTRY = "src/callbacks/index.ts";
 /** `createRawClient` (`pivot-payment-client/raw`): as runtime-neutral as the main entry. */
 const RAW_ENTRY = "src/raw.ts";
-/** The only import the neutral entries may leave to the runtime. */
-const ALLOWED_EXTERNALS = new Set(["openapi-fetch"]);
-
-/**
- * Fails the build when the main entry reaches a Node built-in (or any external but openapi-fetch), however
- * indirectly. The library build also holds the emulator, which legitimately imports node:http, so the check
- * walks the import graph from the main entry in esbuild's metafile instead of banning node: imports outright.
- */
-function mainEntryStaysNeutral(): Plugin {
-  return {
-    name: "main-entry-stays-neutral",
-    setup(build) {
-      build.initialOptions.metafile = true;
-      build.onEnd((result) => {
-        if (result.metafile === undefined) return;
-        const errors = [NEUTRAL_ENTRY, CALLBACKS_ENTRY, RAW_ENTRY].flatMap((entry) => {
-          const offences = externalsReachableFrom(entry, result.metafile as Metafile).filter((path) => !ALLOWED_EXTERNALS.has(path));
-          return offences.length === 0 ? [] : [{ text: `${entry} must stay runtime-neutral (no Node built-ins), but it reaches: ${offences.join(", ")}` }];
-        });
-        return errors.length === 0 ? undefined : { errors };
-      });
-    },
-  };
-}
-
-/** Every external import path reachable from `entry` through the bundled inputs. */
-function externalsReachableFrom(entry: string, metafile: Metafile): string[] {
-  const externals = new Set<string>();
-  const seen = new Set<string>();
-  const pending = [entry];
-  for (let input = pending.pop(); input !== undefined; input = pending.pop()) {
-    if (seen.has(input)) continue;
-    seen.add(input);
-    for (const imported of metafile.inputs[input]?.imports ?? []) {
-      if (imported.external === true) externals.add(imported.path);
-      else pending.push(imported.path);
-    }
-  }
-  return [...externals].sort();
-}
 
 interface ExportConditions {
   import?: { default?: string };
@@ -119,7 +78,6 @@ export default defineConfig([
     outDir: "dist",
     // The bin build below writes into dist/bin at the same time, so this build leaves that folder alone.
     clean: ["!bin/**"],
-    esbuildPlugins: [mainEntryStaysNeutral()],
   },
   {
     ...common,

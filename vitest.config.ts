@@ -2,24 +2,27 @@ import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Three projects in two groups. The Pact consumer tests run first, alone, and write the fresh pact; then the unit
-// tests and the provider verification (which replays that pact) share the workers. Unit tests do not read the pact,
-// so they wait only for the consumer's few seconds, and the provider files no longer run as a tail after them.
+// tests and the checks of that pact (against the committed pact, the spec, and the emulator through the Verifier)
+// share the workers. Unit tests do not read the pact, so they wait only for the consumer's few seconds.
 export default defineConfig({
   test: {
     pool: "forks",
-    // The workers run with the V8 tuning flag that scripts/test.mjs gives the main process (see V8_FLAGS there).
-    execArgv: process.execArgv.filter((flag) => flag.startsWith("--interrupt-budget=")),
     // Vitest leaves one core free by default; on a 2-core CI machine that halves the suite's speed.
     maxWorkers: Math.max(2, availableParallelism()),
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Only a hang should hit these: the slowest test or hook takes a few seconds on an idle machine, and a shared
+    // 2-core CI machine can be ten times slower than that and more.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       // Unit files share their worker's module cache (isolate: false), which halves their run time; each file
       // starts its own servers and clients, so no state crosses files. Pact files keep isolation: the native
       // core must not be initialised twice in one process.
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], isolate: false, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: "consumer", include: ["contracts/**/*.pact.test.ts"], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: "provider", include: ["contracts/**/*.verify.test.ts"], sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: "pact-checks", include: ["contracts/**/*.verify.test.ts", "contracts/**/*.check.test.ts"], sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

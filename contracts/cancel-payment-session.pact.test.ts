@@ -8,7 +8,7 @@
  * before any charge) and matched by type or pattern where values vary from session to session.
  */
 import { rmSync } from "node:fs";
-import { MatchersV3, PactV4, type V3MockServer } from "@pact-foundation/pact";
+import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type CancellationReason,
@@ -22,9 +22,11 @@ import {
   PivotNotFoundError,
   PivotValidationError,
 } from "../src/index.js";
-import { executeRecorded } from "./support/execute-recorded.js";
+import { rejectionOf } from "../test/support/attempts.js";
+import { executeRecorded, type RecordedMockServer } from "./support/execute-recorded.js";
 import { CONSUMER, FRESH_PACT_DIR, PROVIDER } from "./support/pact-files.js";
 import { STATES, type SessionStateParams } from "./support/provider-states.js";
+import { REQUEST_ID_PATTERN } from "./support/spec-patterns.js";
 import {
   CANCELLED_SESSION_ID,
   DOCS_ACCESS_TOKEN_RESPONSE,
@@ -56,16 +58,8 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: FRESH_PAC
 beforeAll(() => rmSync(FRESH_PACT_DIR, { recursive: true, force: true }));
 
 /** The real client against the mock server, one request per call; by default with the placeholder token. */
-function clientFor(mockServer: V3MockServer, options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
-  return createPivotClient({ ...options, baseUrl: mockServer.url, maxRetries: 0 });
-}
-
-/** Resolves with what `promise` rejected with (and fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => expect.fail(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
+function clientFor(mockServer: RecordedMockServer, options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
+  return createPivotClient({ fetch: mockServer.fetch, ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -87,7 +81,7 @@ function cancelRequest(state: string, description: string, options: { id: string
         .headers({
           Authorization: regex("^Bearer .+$", `Bearer ${token}`),
           "Content-Type": "application/json",
-          "X-REQUEST-ID": regex("^[A-Za-z0-9]{16,36}$", EXAMPLE_REQUEST_ID),
+          "X-REQUEST-ID": regex(REQUEST_ID_PATTERN, EXAMPLE_REQUEST_ID),
         })
         .jsonBody({ cancellationReason: reason }),
     );
@@ -343,7 +337,7 @@ describe("POST /v1/access-token", () => {
       const authorizations: (string | null)[] = [];
       const recordingFetch: typeof fetch = (input, init) => {
         authorizations.push(new Headers(init?.headers).get("Authorization"));
-        return fetch(input, init);
+        return mockServer.fetch(input, init);
       };
       const client = clientFor(mockServer, { credentials: { ...EXAMPLE_CREDENTIALS }, fetch: recordingFetch });
 

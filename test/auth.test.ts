@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const TIMING = { timeoutMs: 2_000, baseDelayMs: 1, maxDelayMs: 2 };
+const TIMING = { timeoutMs: 60_000, baseDelayMs: 1, maxDelayMs: 2 };
 
 /** A client that exchanges {@link CREDENTIALS} for tokens at the fault server. */
 function client(overrides: Partial<PivotClientBaseOptions> = {}) {

@@ -18,7 +18,7 @@ let emulator: PivotEmulator;
 let pivot: PivotClient;
 beforeAll(async () => {
   emulator = await startPivotEmulator();
-  pivot = createPivotClient({ baseUrl: emulator.url, accessToken: emulator.accessToken, timeoutMs: 2_000, baseDelayMs: 1, maxDelayMs: 2 });
+  pivot = createPivotClient({ baseUrl: emulator.url, accessToken: emulator.accessToken, timeoutMs: 60_000, baseDelayMs: 1, maxDelayMs: 2 });
 });
 afterAll(() => emulator.close());
 

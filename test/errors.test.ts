@@ -32,7 +32,7 @@ beforeEach(() => server.reset());
 
 /** A client that never retries, so each test sees exactly the one answer it scripted. */
 function client() {
-  return createPivotClient({ baseUrl: server.url, accessToken: "tok_error_tests_0001", maxRetries: 0, timeoutMs: 2_000 });
+  return createPivotClient({ baseUrl: server.url, accessToken: "tok_error_tests_0001", maxRetries: 0, timeoutMs: 60_000 });
 }
 
 async function errorFor(status: number, body: string, headers: Record<string, string> = { "content-type": "application/json" }): Promise<PivotError> {

@@ -26,11 +26,21 @@ import { expectAttemptsOfOneCall, pause, rejectionOf, timed } from "./support/at
 import { type FaultServer, type FaultStep, startFaultServer, step } from "./support/fault-server.js";
 import { SESSION_ID } from "./support/pivot-bodies.js";
 
-const TIMEOUT_MS = 150;
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
-// Generous next to the real work (a few ms per attempt, TIMEOUT_MS per stalled one) so a busy 2-core CI
-// machine does not flake, yet far below the seconds a real backoff or an unbounded stall would take.
-const SLACK_MS = 1_000;
+// Where the server answers, the per-attempt timeout is far longer than any loopback answer can take, so the scripted
+// answer always arrives first, however busy the machine. Only stalls, which nothing else ends, use short timeouts.
+const ANSWER_TIMEOUT_MS = 60_000;
+/**
+ * For tests about stalls. Each attempt must still reach the server, and in a stall-then-answer script the answer must
+ * arrive, within this per-attempt timeout: both take milliseconds on an idle loopback, so this holds on a machine
+ * hundreds of times slower.
+ */
+const STALL_TIMEOUT_MS = 2_000;
+/**
+ * Bound on the time spent beyond the stalls a test scripts: a hundred times what a few loopback attempts take on an
+ * idle machine, and an order of magnitude below the waits it catches (ANSWER_TIMEOUT_MS, the 120 s Retry-After waits).
+ */
+const SLACK_MS = 10_000;
 
 let server: FaultServer;
 beforeAll(async () => {
@@ -43,7 +53,7 @@ function client(overrides: Partial<PivotClientBaseOptions> = {}) {
   return createPivotClient({
     baseUrl: server.url,
     accessToken: "tok_static_fault_tests_0001",
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs: ANSWER_TIMEOUT_MS,
     maxRetries: 2,
     baseDelayMs: 2,
     maxDelayMs: 5,
@@ -56,28 +66,29 @@ interface RetriedFault {
   name: string;
   fault: () => FaultStep;
   error: new (...args: never[]) => PivotError;
-  /** Extra time one attempt of this fault takes (a stall waits for the timeout). */
-  perAttemptMs: number;
+  /** True when the attempt is never answered, so only the per-attempt timeout ends it. */
+  stalls: boolean;
 }
 
 const retriedFaults: RetriedFault[] = [
-  { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError, perAttemptMs: 0 },
-  { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError, perAttemptMs: 0 },
-  { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError, perAttemptMs: TIMEOUT_MS },
-  { name: "a body stalled past the timeout", fault: () => step.stallBody(200), error: PivotTimeoutError, perAttemptMs: TIMEOUT_MS },
-  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError, perAttemptMs: 0 },
-  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError, perAttemptMs: 0 },
-  { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError, perAttemptMs: 0 },
-  { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError, perAttemptMs: 0 },
-  { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError, perAttemptMs: 0 },
-  { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError, perAttemptMs: 0 },
+  { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError, stalls: false },
+  { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError, stalls: false },
+  { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError, stalls: true },
+  { name: "a body stalled past the timeout", fault: () => step.stallBody(200), error: PivotTimeoutError, stalls: true },
+  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError, stalls: false },
+  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError, stalls: false },
+  { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError, stalls: false },
+  { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError, stalls: false },
+  { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError, stalls: false },
+  { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError, stalls: false },
 ];
 
 describe("a retryable failure followed by success", () => {
-  it.each(retriedFaults)("recovers from $name on the second attempt with the same request", async ({ fault, perAttemptMs }) => {
+  it.each(retriedFaults)("recovers from $name on the second attempt with the same request", async ({ fault, stalls }) => {
     server.script([fault(), step.cancel()]);
+    const timeoutMs = stalls ? STALL_TIMEOUT_MS : ANSWER_TIMEOUT_MS;
 
-    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+    const { result, elapsedMs } = await timed(() => client({ timeoutMs }).cancelPaymentSession(SESSION_ID, BODY));
 
     expect(result.status).toBe("fulfilled");
     if (result.status === "fulfilled") {
@@ -85,29 +96,31 @@ describe("a retryable failure followed by success", () => {
       expect(result.value.status).toBe("CANCELLED");
     }
     expectAttemptsOfOneCall(server.cancelRequests, 2, BODY);
-    expect(elapsedMs).toBeLessThan(perAttemptMs + SLACK_MS);
+    expect(elapsedMs).toBeLessThan((stalls ? STALL_TIMEOUT_MS : 0) + SLACK_MS);
   });
 });
 
 describe("a retryable failure that persists", () => {
-  it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async ({ fault, error, perAttemptMs }) => {
+  it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async ({ fault, error, stalls }) => {
     server.script([fault(), fault(), fault()]);
+    // A stalled attempt costs a whole timeout, so stalls get one retry instead of two.
+    const [timeoutMs, maxRetries] = stalls ? [STALL_TIMEOUT_MS, 1] : [ANSWER_TIMEOUT_MS, 2];
 
-    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY));
+    const { result, elapsedMs } = await timed(() => client({ timeoutMs, maxRetries }).cancelPaymentSession(SESSION_ID, BODY));
 
     expect(result.status).toBe("rejected");
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(error);
-    expect(reason.attempts).toBe(3);
-    expectAttemptsOfOneCall(server.cancelRequests, 3, BODY);
+    expect(reason.attempts).toBe(maxRetries + 1);
+    expectAttemptsOfOneCall(server.cancelRequests, maxRetries + 1, BODY);
     expect(reason.requestId).toBe(server.cancelRequests[0]?.headers["x-request-id"]);
-    expect(elapsedMs).toBeLessThan(3 * perAttemptMs + SLACK_MS);
+    expect(elapsedMs).toBeLessThan((stalls ? (maxRetries + 1) * STALL_TIMEOUT_MS : 0) + SLACK_MS);
   });
 
   it("keeps retrying through three different failures and succeeds on the fourth attempt", async () => {
     server.script([step.resetBeforeHeaders(), step.error(503, "service_unavailable"), step.stallHeaders(), step.cancel()]);
 
-    const session = await client({ maxRetries: 3 }).cancelPaymentSession(SESSION_ID, BODY);
+    const session = await client({ maxRetries: 3, timeoutMs: STALL_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY);
 
     expect(session.status).toBe("CANCELLED");
     expectAttemptsOfOneCall(server.cancelRequests, 4, BODY);
@@ -116,7 +129,7 @@ describe("a retryable failure that persists", () => {
 
 describe("Retry-After", () => {
   it("waits the seconds a 429 asks for (capped by maxRetryAfterMs) before the retry", async () => {
-    server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "30" }), step.cancel()]);
+    server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "120" }), step.cancel()]);
 
     const session = await client({ maxRetryAfterMs: 80, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY);
 
@@ -140,7 +153,7 @@ describe("Retry-After", () => {
   it("falls back to the short jittered backoff when Retry-After is malformed", async () => {
     server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "soon-ish" }), step.cancel()]);
 
-    const { elapsedMs } = await timed(() => client({ maxRetryAfterMs: 5_000, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY));
+    const { elapsedMs } = await timed(() => client({ maxRetryAfterMs: 120_000, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY));
 
     expect(server.cancelRequests).toHaveLength(2);
     expect(elapsedMs).toBeLessThan(SLACK_MS);
@@ -252,12 +265,12 @@ describe("retry options", () => {
 
 describe("abort and deadline", () => {
   it("rejects with PivotAbortError when the signal fires mid-request, and makes no further attempt", async () => {
-    server.script([step.stallHeaders(), step.cancel()]);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    // Aborts once the server holds the request, so the abort always lands mid-request.
+    server.script([step.decide(() => (controller.abort(), step.stallHeaders())), step.cancel()]);
 
     const { result, elapsedMs } = await timed(() =>
-      client({ timeoutMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
+      client().cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
     );
     await pause(50);
 
@@ -269,12 +282,19 @@ describe("abort and deadline", () => {
   });
 
   it("rejects with PivotAbortError when the signal fires during the backoff, and makes no further attempt", async () => {
-    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "5" }), step.cancel()]);
+    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "120" }), step.cancel()]);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // The 503 is handed over whole, so nothing the client does before its 120 s wait needs I/O; the abort, queued as
+    // a timer behind that work, lands in the wait however slow the machine is.
+    const abortAfterAnswer: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const whole = new Response(await response.arrayBuffer(), response);
+      setTimeout(() => controller.abort(), 0);
+      return whole;
+    };
 
     const { result, elapsedMs } = await timed(() =>
-      client({ maxRetryAfterMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
+      client({ maxRetryAfterMs: 120_000, fetch: abortAfterAnswer }).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
     );
     await pause(50);
 
@@ -301,27 +321,28 @@ describe("abort and deadline", () => {
     server.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
 
     const { result, elapsedMs } = await timed(() =>
-      client({ timeoutMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 200 }),
+      client().cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: STALL_TIMEOUT_MS }),
     );
 
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotTimeoutError);
     expect(reason.attempts).toBe(1);
     expect(server.cancelRequests).toHaveLength(1);
-    expect(elapsedMs).toBeGreaterThanOrEqual(190);
-    expect(elapsedMs).toBeLessThan(200 + SLACK_MS);
+    expect(elapsedMs).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 10);
+    expect(elapsedMs).toBeLessThan(STALL_TIMEOUT_MS + SLACK_MS);
   });
 
   it("does not start a retry whose wait would pass the deadline", async () => {
-    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "2" }), step.cancel()]);
+    // The 503 arrives long before the deadline; the 120 s it asks for would pass it.
+    server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "120" }), step.cancel()]);
 
     const { result, elapsedMs } = await timed(() =>
-      client({ maxRetryAfterMs: 5_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 300 }),
+      client({ maxRetryAfterMs: 120_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 60_000 }),
     );
 
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotTimeoutError);
-    expect(reason.message).toMatch(/deadline of 300 ms/);
+    expect(reason.message).toMatch(/deadline of 60000 ms/);
     expect(reason.attempts).toBe(1);
     expect(reason.cause).toBeInstanceOf(PivotServerError);
     expect(server.cancelRequests).toHaveLength(1);
@@ -356,17 +377,19 @@ describe("a fetch that ignores the abort signal", () => {
   // A custom fetch (or a Response built by one) need not honour the signal; the timeout must hold anyway.
   const neverSettles: typeof fetch = () => new Promise<Response>(() => {});
   const bodyNeverEnds: typeof fetch = async () => new Response(new ReadableStream({ start() {} }), { status: 200 });
+  // No server is involved and nothing ever answers, so nothing races this short timeout.
+  const STUCK_FETCH_TIMEOUT_MS = 100;
 
   it.each([
     ["never settles", neverSettles],
     ["returns a body that never ends", bodyNeverEnds],
   ])("still times out each attempt when it %s", async (_name, stuckFetch) => {
-    const { result, elapsedMs } = await timed(() => client({ fetch: stuckFetch, maxRetries: 1 }).cancelPaymentSession(SESSION_ID, BODY));
+    const { result, elapsedMs } = await timed(() => client({ fetch: stuckFetch, maxRetries: 1, timeoutMs: STUCK_FETCH_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY));
 
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotTimeoutError);
     expect(reason.attempts).toBe(2);
-    expect(elapsedMs).toBeLessThan(2 * TIMEOUT_MS + SLACK_MS);
+    expect(elapsedMs).toBeLessThan(2 * STUCK_FETCH_TIMEOUT_MS + SLACK_MS);
   });
 });
 
@@ -411,7 +434,7 @@ describe("a cancel whose answer was lost", () => {
   it("flags a 422 after a timed-out attempt as possibly cancelled by that earlier attempt", async () => {
     server.script([step.cancelThenStall(), step.cancel()]);
 
-    const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
+    const error = await rejectionOf(client({ timeoutMs: STALL_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY));
 
     expect(error).toBeInstanceOf(PivotInvalidStateError);
     expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);

@@ -1,19 +1,19 @@
 /**
- * The load run behind `npm run load` (scripts/load/run-load.ts), at a small size: its checks pass on a healthy
+ * The load run behind `npm run load` (scripts/load.ts), at a small size: its checks pass on a healthy
  * emulator, and each of them fails when what it guards against happens, whether from an injected fault or in
  * doctored observations.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK, type CheckResult, evaluateChecks, type LoadObservations } from "../scripts/load/checks.js";
-import { checkLoadOptions, type LoadResult, runLoad } from "../scripts/load/run-load.js";
+import { CHECK, type CheckResult, checkLoadOptions, evaluateChecks, type LoadObservations, type LoadResult, runLoad } from "../scripts/load.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
 
 const failedChecks = (checks: CheckResult[]) => checks.filter((check) => !check.ok).map((check) => check.name);
 
 let healthy: LoadResult;
 beforeAll(async () => {
-  // In-process: a child process (the script's default placement) would add a second of tsx start-up.
-  healthy = await runLoad({ requests: 200, sessions: 40, concurrency: 32, placement: "in-process" });
+  // In-process: a child process (the script's own placement) would add a second of tsx start-up.
+  const emulator = await startPivotEmulator();
+  healthy = await runLoad({ requests: 200, sessions: 40, concurrency: 32, emulator }).finally(() => emulator.close());
 });
 
 describe("runLoad on a healthy emulator", () => {
@@ -21,7 +21,6 @@ describe("runLoad on a healthy emulator", () => {
     expect(failedChecks(healthy.checks)).toEqual([]);
     expect(healthy.ok).toBe(true);
     expect(healthy.checks.map((check) => check.name)).toEqual(Object.values(CHECK));
-    expect(healthy.placement).toBe("this process");
     expect(healthy.counts).toEqual({ cancelled: 40, "invalid-state": 160, "server-error": 0, "other-error": 0 });
     expect(healthy.tokenRequests).toBe(1);
   });

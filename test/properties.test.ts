@@ -9,13 +9,12 @@
  *
  * At least 1000 runs per property on CI (`CI` set), 200 locally. Both properties inject a `fetch` that
  * returns `new Response(...)`: it can build answers a socket cannot (any status, a body that errors), and
- * it is several times faster than loopback HTTP (measured: ~3 ms a request on a loaded 2-core machine,
- * which would put 1000 runs past the time budget). The id property computes the request target from the
+ * it is much cheaper than loopback HTTP, which would make 1000 runs slow. The id property computes the request target from the
  * URL as undici does (`new URL`), and a companion test sends every tricky id over real HTTP to one local
  * server to show that the computed target is the one the server receives.
  *
  * Inside the properties, checks use node:assert rather than vitest's `expect`: they run some ten thousand times per
- * file, and each `expect` call costs some 30-50 µs of bookkeeping, about 0.4 s of the suite's CPU in all.
+ * file, and each `expect` call carries bookkeeping that node:assert does not.
  */
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
@@ -303,9 +302,8 @@ function expectIdHandled(id: string, outcome: Outcome, targets: string[]): void 
   }
   assert.equal(targets.length, 1, `request targets ${JSON.stringify(targets)}`);
   const target = targets[0] ?? "";
-  const match = /^\/v2\/payments\/([^/?#]+)\/cancel$/.exec(target);
-  assert.notEqual(match, null, `request target ${JSON.stringify(target)}`);
-  assert.equal(decodeURIComponent(match?.[1] ?? ""), id);
+  assert.ok(target.startsWith("/v2/payments/"), `request target ${JSON.stringify(target)}`);
+  assert.equal(cancelledIdOf(target), id, `request target ${JSON.stringify(target)}`);
   // The answer names the decoded id; the client's own check that data.id is the id asked for then passes
   // only if the round trip was exact.
   assert.equal(outcome.kind, "resolved");
@@ -334,7 +332,7 @@ describe("any session id", () => {
 
   it("sends the same request target over real HTTP as the URL parser predicts, for every tricky id", async () => {
     // Ties the property above to the wire: a real server sees exactly the target wireTarget() computed.
-    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok_property_0123456789", timeoutMs: 2_000, maxRetries: 0 });
+    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok_property_0123456789", timeoutMs: 60_000, maxRetries: 0 });
     const ids = [...TRICKY_PIECES, ...TRICKY_PIECES.map((piece) => `a${piece}b`), TRICKY_PIECES.join(""), `${SESSION_ID}/../x`, "%2e%2e/%2e%2e"];
 
     for (const id of ids) {

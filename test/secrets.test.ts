@@ -32,7 +32,10 @@ afterEach(() => {
 });
 
 type TimingAndTransport = Partial<Omit<PivotClientOptions, "accessToken" | "credentials">>;
-const TIMING = { timeoutMs: 100, maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
+// The server answers well within a long per-attempt timeout by construction; only the stall scenarios, where nothing
+// ever answers, use a short one (see STALL_TIMEOUT_MS), so no verdict depends on how fast the machine is.
+const TIMING = { timeoutMs: 10_000, maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 };
+const STALL_TIMEOUT_MS = 100;
 
 /** A client that exchanges {@link CLIENT_SECRET} for tokens at the fault server. */
 function credentialsClient(overrides: TimingAndTransport = {}) {
@@ -90,13 +93,15 @@ interface Scenario {
   tokens?: FaultStep[];
   /** True when the server echoed a secret, so the error must show that something was masked. */
   echoes?: boolean;
+  /** True when no attempt is ever answered, so a short per-attempt timeout ends each one. */
+  stalls?: boolean;
 }
 
 const faults: Scenario[] = [
   { name: "a reset before the headers", cancel: [step.resetBeforeHeaders(), step.resetBeforeHeaders(), step.resetBeforeHeaders()] },
   { name: "a reset after the headers", cancel: [step.resetAfterHeaders(), step.resetAfterHeaders(), step.resetAfterHeaders()] },
-  { name: "stalled headers", cancel: [step.stallHeaders(), step.stallHeaders(), step.stallHeaders()] },
-  { name: "a stalled body", cancel: [step.stallBody(), step.stallBody(), step.stallBody()] },
+  { name: "stalled headers", cancel: [step.stallHeaders(), step.stallHeaders(), step.stallHeaders()], stalls: true },
+  { name: "a stalled body", cancel: [step.stallBody(), step.stallBody(), step.stallBody()], stalls: true },
   { name: "truncated JSON", cancel: [1, 2, 3].map(() => step.text(500, '{"code":"x","message":"tok_SEC', { "content-type": "application/json" })) },
   { name: "an HTML 502", cancel: [1, 2, 3].map(() => step.text(502, "<html>502</html>", { "content-type": "text/html" })) },
   { name: "an empty 500", cancel: [1, 2, 3].map(() => step.text(500, "")) },
@@ -120,11 +125,11 @@ const faults: Scenario[] = [
 ];
 
 describe("errors under every fault, with client credentials", () => {
-  it.each(faults)("hold no secret after $name", async ({ cancel, tokens, echoes }) => {
+  it.each(faults)("hold no secret after $name", async ({ cancel, tokens, echoes, stalls }) => {
     server.script(cancel);
     server.scriptTokens(tokens ?? [step.token(TOKEN), step.token(`${TOKEN}_refreshed`)]);
 
-    const error = await rejectionOf(credentialsClient().cancelPaymentSession(SESSION_ID, BODY));
+    const error = await rejectionOf(credentialsClient(stalls ? { timeoutMs: STALL_TIMEOUT_MS } : {}).cancelPaymentSession(SESSION_ID, BODY));
 
     expectNoSecretAnywhere(error);
     if (echoes) expect(inspect(error, { depth: 10 })).toContain("[REDACTED]");

@@ -1,6 +1,6 @@
 /**
  * The pact against the spec: @pactflow/swagger-mock-validator checks every interaction's request and response
- * examples against spec/openapi.yaml. Used by scripts/mock-validate.ts and by pact-spec.verify.test.ts.
+ * examples against spec/openapi.yaml. Used by scripts/mock-validate.ts and by pact-spec.check.test.ts.
  *
  * Strictness:
  * - `requiredPropertiesInResponse: "true"`: a response example missing a required field is an error (the library's

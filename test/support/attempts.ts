@@ -3,10 +3,11 @@
  * request (same body, same idempotency key), and a call that should fail must fail, not resolve.
  */
 import { expect } from "vitest";
+import { REQUEST_ID_PATTERN } from "../../contracts/support/spec-patterns.js";
 import type { RecordedRequest } from "./fault-server.js";
 
-/** Pivot's documented `X-REQUEST-ID` format. */
-export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9]{16,36}$/;
+/** Pivot's documented `X-REQUEST-ID` format, as the spec states it. */
+export const IDEMPOTENCY_KEY_FORMAT = new RegExp(REQUEST_ID_PATTERN);
 
 /**
  * Asserts that `requests` are exactly `count` attempts of one logical cancel: all POSTs with the same body

@@ -38,7 +38,8 @@ const JSON_TYPE = { "content-type": "application/json" };
 
 /** The session id named by a cancel path, decoded; undefined for any other path. */
 export function cancelledIdOf(path: string): string | undefined {
-  const match = /\/v2\/payments\/([^/?]*)\/cancel$/.exec(path);
+  // Not anchored at the start: a base URL may put a path prefix in front.
+  const match = /\/v2\/payments\/([^/?#]+)\/cancel$/.exec(path);
   if (match?.[1] === undefined) return undefined;
   try {
     return decodeURIComponent(match[1]);
