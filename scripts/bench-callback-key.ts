@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { callbackKeyMatches } from "../src/callbacks/api-key.js";
+import { shuffled } from "./shuffled.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 400);
 const BATCH = Number(process.env.BATCH ?? 100);
@@ -31,14 +32,6 @@ async function batch(presented: string): Promise<number> {
   return Number(process.hrtime.bigint() - started) / BATCH;
 }
 
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

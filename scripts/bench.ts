@@ -23,6 +23,7 @@ import type { paths } from "../generated/schema.js";
 import { createPivotClient } from "../src/index.js";
 import { cancelledIdOf } from "../test/support/fault-server.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
+import { shuffled } from "./shuffled.js";
 
 const SESSION_ID = "f5011fb2-e205-46ad-ac20-481429ba1d32";
 const TOKEN = "bench-access-token-0123456789abcdef";
@@ -123,14 +124,6 @@ async function batch(call: Call, count: number, inFlight: number): Promise<numbe
   return Number(process.hrtime.bigint() - started) / 1000;
 }
 
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
