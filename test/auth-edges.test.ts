@@ -3,9 +3,9 @@
  * none, and a token that a header cannot carry, whoever issued it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotAuthenticationError, PivotInputError, PivotResponseError } from "../src/index.js";
+import { createPivotClient, PivotAbortError, PivotAuthenticationError, PivotInputError, PivotResponseError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
-import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+import { SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
 const BODY = { cancellationReason: "DUPLICATED" } as const;
 const USABLE = `code "00", data.accessToken, data.expiresIn`;
@@ -37,6 +37,7 @@ describe("a token answer without a usable token", () => {
     ["an empty token", { code: "00", data: { accessToken: "", expiresIn: 900 } }],
     ["a zero lifetime", { code: "00", data: { accessToken: "tok-auth-edges", expiresIn: 0 } }],
     ["a lifetime that is not a number", { code: "00", data: { accessToken: "tok-auth-edges", expiresIn: "soon" } }],
+    ["a numeric token", { code: "00", data: { accessToken: 12345678, expiresIn: 900 } }],
   ])("is a PivotResponseError for %s, sending no cancel", async (_, tokenAnswer) => {
     const target = await withTokenAnswer(200, tokenAnswer);
 
@@ -90,5 +91,32 @@ describe("a token provider", () => {
     expect(error).toBeInstanceOf(PivotInputError);
     expect((error as Error).message).toMatch(/^The accessToken provider's token holds CR, LF, NUL/);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("a shared token exchange", () => {
+  it("goes on for the calls still waiting when one of them gives up", async () => {
+    let release: () => void = () => {};
+    let exchangeStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      exchangeStarted = resolve;
+    });
+    server = await startHostileServer((request, response) => {
+      if (request.path !== "/v1/access-token") return reply(response, 200, successEnvelope(SESSION_ID));
+      release = () => reply(response, 200, tokenEnvelope("tok-auth-edges-shared"));
+      exchangeStarted();
+    });
+    const pivot = createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" } });
+    const leaving = new AbortController();
+
+    const first = pivot.cancelPaymentSession(SESSION_ID, BODY, { signal: leaving.signal }).catch((e: unknown) => e);
+    const second = pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await started;
+    leaving.abort();
+    expect(await first).toBeInstanceOf(PivotAbortError);
+    release();
+
+    await expect(second).resolves.toMatchObject({ id: SESSION_ID });
+    expect(server.requests.filter((request) => request.path === "/v1/access-token")).toHaveLength(1);
   });
 });

@@ -3,9 +3,10 @@
  * never a connection error), an attempt's timeout, the deadline with the last failure, and an unreachable host.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotAbortError, PivotConnectionError, PivotTimeoutError } from "../src/index.js";
+import { neverReachedServer } from "../src/call.js";
+import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotTimeoutError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
-import { errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 const KEY = "callEdges0000000001";
@@ -68,6 +69,33 @@ describe("an abort", () => {
     expect((error as Error).message).toMatch(/^The call was aborted by the caller's AbortSignal while waiting to retry after: Pivot answered 503 unavailable: busy\./);
     expect(error).toMatchObject({ attempts: 1 });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the call options", () => {
+  it("refuses null options with a PivotInputError before any request", async () => {
+    const target = await stalling();
+    const error = await createPivotClient({ baseUrl: target.url, accessToken: "tok-call-edges-1" })
+      .getPaymentSession(SESSION_ID, null as unknown as undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe("The call options must be an object.");
+    expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe("a 2xx at the top of the range", () => {
+  it("reads a 299 as a success answer", async () => {
+    server = await startHostileServer((_request, response) => reply(response, 299, successEnvelope(SESSION_ID)));
+    await expect(createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" }).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({
+      id: SESSION_ID,
+    });
+  });
+});
+
+describe("which connection errors prove the request never left", () => {
+  it("does not count one without a cause", () => {
+    expect(neverReachedServer(new PivotConnectionError("no cause"))).toBe(false);
   });
 });
 

@@ -83,6 +83,9 @@ describe("JSON escapes that spell a secret", () => {
     redactor.add("tok\\/secret");
     expect(redactor.redact("tok\\\\/secret")).toBe("tok\\\\/secret");
     expect(redactor.redact("tok\\/secret")).toBe("[REDACTED]");
+    const other = new Redactor();
+    other.add("a/b-secret");
+    expect(other.redact("a\\\\b-secret")).toBe("a\\\\b-secret");
   });
 });
 
