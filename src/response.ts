@@ -36,15 +36,22 @@ export interface ErrorContext {
   retryAfterMs?: number | undefined;
 }
 
-const STATUS_HINTS: Record<number, [new (message: string, init?: PivotRateLimitErrorInit) => PivotError, string]> = {
-  400: [PivotValidationError, "Pivot rejected the request's fields; see details."],
-  401: [PivotAuthenticationError, "Check the access token or the client credentials."],
-  403: [PivotPermissionError, "These credentials may not cancel payment sessions, or the account setup is incomplete."],
-  404: [PivotNotFoundError, "No payment session has this id; check it against the one Pivot returned at creation."],
-  409: [PivotConflictError, "The request conflicts with an earlier one (an idempotency key reused with another body?)."],
-  422: [PivotInvalidStateError, "Only sessions in REQUIRE_PAYMENT_METHOD or REQUIRE_CONFIRMATION can be cancelled."],
-  429: [PivotRateLimitError, "Pivot's rate guard refused the call; slow down."],
-};
+/** An error class and the hint that ends its message. */
+type ErrorKind = [new (message: string, init?: PivotRateLimitErrorInit) => PivotError, string];
+
+/** The error class and the hint of each documented error status; other statuses are {@link classify}'d. */
+function documentedStatus(status: number): ErrorKind | undefined {
+  const kinds: Record<number, ErrorKind> = {
+    400: [PivotValidationError, "Pivot rejected the request's fields; see details."],
+    401: [PivotAuthenticationError, "Check the access token or the client credentials."],
+    403: [PivotPermissionError, "These credentials may not cancel payment sessions, or the account setup is incomplete."],
+    404: [PivotNotFoundError, "No payment session has this id; check it against the one Pivot returned at creation."],
+    409: [PivotConflictError, "The request conflicts with an earlier one (an idempotency key reused with another body?)."],
+    422: [PivotInvalidStateError, "Only sessions in REQUIRE_PAYMENT_METHOD or REQUIRE_CONFIRMATION can be cancelled."],
+    429: [PivotRateLimitError, "Pivot's rate guard refused the call; slow down."],
+  };
+  return kinds[status];
+}
 
 /** Parses JSON without throwing; undefined when the text is not JSON. */
 export function parseJson(text: string): unknown {
@@ -106,7 +113,7 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   const traceId = rawTraceId === undefined ? undefined : context.redact(rawTraceId);
   const details = Array.isArray(inner.details) ? inner.details.filter(isObject).map(toDetail(context)) : [];
 
-  const [ErrorClass, hint] = STATUS_HINTS[status] ?? classify(status);
+  const [ErrorClass, hint] = documentedStatus(status) ?? classify(status);
   const said =
     pivotMessage ??
     (response.truncated
@@ -128,7 +135,7 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   });
 }
 
-function classify(status: number): [new (message: string, init?: PivotRateLimitErrorInit) => PivotError, string] {
+function classify(status: number): ErrorKind {
   if (status >= 500 || status === 408) return [PivotServerError, "A failure on Pivot's side; it is safe to retry later."];
   if (status >= 400) return [PivotValidationError, "Pivot refused the request."];
   return [PivotResponseError, "The client expected a 2xx or one of Pivot's documented error statuses."];

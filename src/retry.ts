@@ -4,12 +4,12 @@
  */
 import { PivotAuthenticationError, PivotConnectionError, type PivotError, PivotRateLimitError, PivotServerError, PivotTimeoutError } from "./errors.js";
 
-/** Statuses worth another attempt: Pivot's timeout (408), rate guard (429) and its documented 5xx. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-
-/** True when a response with this HTTP status may succeed if sent again. */
+/**
+ * True when a response with this HTTP status may succeed if sent again: Pivot's timeout (408), rate guard (429) and
+ * its documented 5xx.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUSES.has(status);
+  return [408, 429, 500, 502, 503, 504].includes(status);
 }
 
 /** Retry timing, all in milliseconds. */
@@ -81,15 +81,13 @@ export function retryDelayMs(
   return Math.floor(random() * ceiling);
 }
 
-/** RFC 9110's preferred HTTP-date, IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/;
-
 /**
- * An IMF-fixdate as epoch ms; undefined for anything else. Date.parse reads a string of this exact shape
- * correctly; a day the month does not have (31 Feb) rolls over there, so it is refused here.
+ * An IMF-fixdate (RFC 9110's preferred HTTP-date, `Sun, 06 Nov 1994 08:49:37 GMT`) as epoch ms; undefined for anything
+ * else. Date.parse reads a string of this exact shape correctly; a day the month does not have (31 Feb) rolls over
+ * there, so it is refused here.
  */
 export function parseHttpDate(text: string): number | undefined {
-  const match = IMF_FIXDATE.exec(text);
+  const match = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/.exec(text);
   const time = Date.parse(text);
   return match && new Date(time).getUTCDate() === Number(match[1]) ? time : undefined;
 }

@@ -30,7 +30,6 @@ export interface ShapeProblem {
   message: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const patterns = new Map<string, RegExp>();
 
 /** The JSON type of a parsed JSON value, as JSON Schema names it. */
@@ -83,16 +82,22 @@ function checkString(value: string, schema: Schema, at: string): ShapeProblem | 
   if (schema.minLength !== undefined && length < schema.minLength) return { path: at, message: `must be at least ${schema.minLength} characters` };
   if (schema.maxLength !== undefined && length > schema.maxLength) return { path: at, message: `must be at most ${schema.maxLength} characters` };
   if (schema.pattern !== undefined && !compiled(schema.pattern).test(value)) return { path: at, message: `must match ${schema.pattern}` };
-  if (schema.format !== undefined && !FORMATS[schema.format](value)) return { path: at, message: `must be a ${schema.format}` };
+  if (schema.format !== undefined && !formatHolds(schema.format, value)) return { path: at, message: `must be a ${schema.format}` };
   return undefined;
 }
 
-const FORMATS: Record<NonNullable<Schema["format"]>, (value: string) => boolean> = {
-  uuid: (value) => UUID.test(value),
-  uri: (value) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && URL.canParse(value),
-  // The spec's pattern fixes the layout; this catches impossible dates such as month 13.
-  "date-time": (value) => !Number.isNaN(Date.parse(value)),
-};
+/** True when `value` has the string format `format`. */
+function formatHolds(format: NonNullable<Schema["format"]>, value: string): boolean {
+  switch (format) {
+    case "uuid":
+      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+    case "uri":
+      return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && URL.canParse(value);
+    case "date-time":
+      // The spec's pattern fixes the layout; this catches impossible dates such as month 13.
+      return !Number.isNaN(Date.parse(value));
+  }
+}
 
 function typeAllows(schema: Schema, value: unknown): boolean {
   if (schema.type === undefined) return true;

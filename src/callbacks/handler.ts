@@ -6,7 +6,7 @@ import { PivotCallbackBodyError, PivotCallbackError } from "./errors.js";
 import { parsePaymentCallback, type PaymentCallback, verifyCallbackKey } from "./receiver.js";
 
 /** Default cap on a callback body: 1 MiB, far above any Payment Session, far below a memory problem. */
-export const DEFAULT_MAX_CALLBACK_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_CALLBACK_BYTES = 1_048_576;
 
 /** Options of {@link createPaymentCallbackHandler}. */
 export interface PaymentCallbackHandlerOptions {

@@ -107,15 +107,13 @@ function isDocumented(event: string): event is PaymentCallbackEventName {
   return (DOCUMENTED_EVENTS as readonly string[]).includes(event);
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 function decode(rawBody: CallbackBody): string {
   if (typeof rawBody === "string") return rawBody;
   if (!(rawBody instanceof Uint8Array) && !(rawBody instanceof ArrayBuffer)) {
     throw new PivotCallbackBodyError("/", "must be the raw body as a string, Uint8Array or ArrayBuffer");
   }
   try {
-    return utf8.decode(rawBody);
+    return new TextDecoder("utf-8", { fatal: true }).decode(rawBody);
   } catch {
     throw new PivotCallbackBodyError("/", "is not valid UTF-8");
   }

@@ -1,0 +1,142 @@
+/**
+ * The retry loop's own errors, word for word: an abort before, during and between attempts (always a PivotAbortError,
+ * never a connection error), an attempt's timeout, the deadline with the last failure, and an unreachable host.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { neverReachedServer } from "../src/call.js";
+import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotTimeoutError } from "../src/index.js";
+import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
+import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+const KEY = "callEdges0000000001";
+
+let server: HostileServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A server that never answers a cancel, and calls `onRequest` when one arrives. */
+async function stalling(onRequest: () => void = () => {}): Promise<HostileServer> {
+  server = await startHostileServer(() => onRequest());
+  return server;
+}
+
+describe("an abort", () => {
+  it("before any attempt is a PivotAbortError with no attempts", async () => {
+    const target = await stalling();
+    const controller = new AbortController();
+    controller.abort(new Error("shutting down"));
+
+    const error = await createPivotClient({ baseUrl: target.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal, idempotencyKey: KEY })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotAbortError);
+    expect(error).toMatchObject({ message: "The call was aborted by the caller's AbortSignal before any attempt.", attempts: 0, requestId: KEY });
+    expect((error as Error).cause).toBe(controller.signal.reason);
+    expect(target.requests).toHaveLength(0);
+  });
+
+  it("during an attempt is a PivotAbortError naming the attempt, not a connection error", async () => {
+    const controller = new AbortController();
+    const target = await stalling(() => controller.abort(new Error("user left")));
+
+    const error = await createPivotClient({ baseUrl: target.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal, idempotencyKey: KEY })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotAbortError);
+    expect(error).toMatchObject({ message: "The call was aborted by the caller's AbortSignal during attempt 1.", attempts: 1, requestId: KEY });
+    expect((error as Error).cause).toBe(controller.signal.reason);
+  });
+
+  it("while waiting to retry names the failure it was waiting after", async () => {
+    server = await startHostileServer((_request, response) => reply(response, 503, errorEnvelope("unavailable", "busy")));
+    const controller = new AbortController();
+    const pivot = createPivotClient({
+      baseUrl: server.url,
+      accessToken: "tok-call-edges-1",
+      onAttempt: (event) => {
+        if (event.retryDelayMs !== undefined) controller.abort(new Error("user left"));
+      },
+    });
+
+    const error = await pivot.cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotAbortError);
+    expect((error as Error).message).toMatch(/^The call was aborted by the caller's AbortSignal while waiting to retry after: Pivot answered 503 unavailable: busy\./);
+    expect(error).toMatchObject({ attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the call options", () => {
+  it("refuses null options with a PivotInputError before any request", async () => {
+    const target = await stalling();
+    const error = await createPivotClient({ baseUrl: target.url, accessToken: "tok-call-edges-1" })
+      .getPaymentSession(SESSION_ID, null as unknown as undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe("The call options must be an object.");
+    expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe("a 2xx at the top of the range", () => {
+  it("reads a 299 as a success answer", async () => {
+    server = await startHostileServer((_request, response) => reply(response, 299, successEnvelope(SESSION_ID)));
+    await expect(createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" }).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({
+      id: SESSION_ID,
+    });
+  });
+});
+
+describe("which connection errors prove the request never left", () => {
+  it("does not count one without a cause", () => {
+    expect(neverReachedServer(new PivotConnectionError("no cause"))).toBe(false);
+  });
+});
+
+describe("time limits", () => {
+  it("an attempt's timeout says how long it waited for whom", async () => {
+    const target = await stalling();
+
+    const error = await createPivotClient({ baseUrl: target.url, accessToken: "tok-call-edges-1", timeoutMs: 200, maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect(error).toMatchObject({ message: `No complete answer from ${target.url} within 200 ms.`, attempts: 1 });
+  });
+
+  it("the deadline, reached by a Retry-After wait, gives the attempts and the last failure", async () => {
+    server = await startHostileServer((_request, response) => reply(response, 503, errorEnvelope("unavailable", "busy"), { "retry-after": "30" }));
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 20_000 })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toMatch(/^The call's deadline of 20000 ms passed after 1 attempt\(s\); last failure: Pivot answered 503 unavailable: busy\./);
+    expect((error as Error).cause).toMatchObject({ status: 503 });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("an unreachable host", () => {
+  it("is a PivotConnectionError that names the origin and the system code, and what to check", async () => {
+    const closed = await startHostileServer(() => {});
+    const { url } = closed;
+    await closed.close();
+
+    const error = await createPivotClient({ baseUrl: `${url}/base`, accessToken: "tok-call-edges-1", maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as Error).message).toMatch(new RegExp(`^Could not reach ${url} \\(ECONNREFUSED\\): .+\\. Check the base URL and the network\\.$`));
+    expect(error).toMatchObject({ attempts: 1 });
+  });
+});

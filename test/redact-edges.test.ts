@@ -1,0 +1,144 @@
+/**
+ * The redactor on its own: which secrets it remembers and for how long, how it reads JSON escapes that may hide one,
+ * and the safe copy it makes of a thrown value.
+ */
+import { describe, expect, it } from "vitest";
+import { errorCode, Redactor } from "../src/redact.js";
+
+const rotate = (redactor: Redactor, prefix: string, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => {
+    const token = `${prefix}-token-${i}`;
+    redactor.add(token);
+    return token;
+  });
+
+describe("which secrets the redactor remembers", () => {
+  it("does not count a token added again as a newer one", () => {
+    const redactor = new Redactor();
+    const [first] = rotate(redactor, "r", 8);
+    redactor.add(first);
+    redactor.add("r-token-8");
+    expect(redactor.redact(first ?? "")).toBe(first);
+  });
+
+  it("does not let a pinned or held secret, added again, push recent tokens out", () => {
+    const redactor = new Redactor();
+    redactor.add("pinned-client-secret", true);
+    const release = redactor.hold("held-call-token");
+    const recent = rotate(redactor, "r", 8);
+    redactor.add("pinned-client-secret");
+    redactor.add("held-call-token");
+    expect(redactor.redact(recent.join(" "))).toBe(Array(8).fill("[REDACTED]").join(" "));
+    release();
+  });
+
+  it("keeps a token held by two calls until both release it", () => {
+    const redactor = new Redactor();
+    const releaseFirst = redactor.hold("shared-call-token");
+    const releaseSecond = redactor.hold("shared-call-token");
+    releaseFirst();
+    rotate(redactor, "r", 8);
+    expect(redactor.redact("shared-call-token")).toBe("[REDACTED]");
+    releaseSecond();
+    rotate(redactor, "s", 7);
+    expect(redactor.redact("shared-call-token")).toBe("[REDACTED]");
+    redactor.add("s-token-7");
+    expect(redactor.redact("shared-call-token")).toBe("shared-call-token");
+  });
+
+  it("masks a secret as given and as sent, dropping a sent form too short to mask", () => {
+    const redactor = new Redactor();
+    redactor.add(" \tpadded-secret\r\n");
+    redactor.add("  abc ");
+    expect(redactor.redact("padded-secret | \tpadded-secret\r\n | abc |   abc  ")).toBe("[REDACTED] |[REDACTED] | abc | [REDACTED] ");
+  });
+
+  it("masks the longer of two overlapping secrets whole", () => {
+    const redactor = new Redactor();
+    redactor.add("abcd");
+    redactor.add("abcdefgh");
+    redactor.add("efgh-and-more");
+    expect(redactor.redact("abcdefgh abcd")).toBe("[REDACTED] [REDACTED]");
+  });
+});
+
+describe("JSON escapes that spell a secret", () => {
+  it("decodes escapes of characters just outside the surrogate range, and of a space", () => {
+    const redactor = new Redactor();
+    redactor.add("tok\ud7ffA");
+    redactor.add("tok\ue000B");
+    redactor.add("tok C");
+    expect(redactor.redact('["tok\\ud7ffA","tok\\ue000B","tok\\u0020C"]')).toBe('["[REDACTED]","[REDACTED]","[REDACTED]"]');
+  });
+
+  it("keeps surrogates, control characters, quotes and backslashes escaped while unmasking the rest", () => {
+    const redactor = new Redactor();
+    redactor.add("tok/secret");
+    const kept = '"\\ud800 \\udfff \\u001f \\u0022 \\u005c \\\\u0041"';
+    expect(redactor.redact(`tok\\/secret ${kept}`)).toBe(`[REDACTED] ${kept}`);
+  });
+
+  it("reads a doubled backslash as one escaped backslash, not as the start of an escape", () => {
+    const redactor = new Redactor();
+    redactor.add("tok\\/secret");
+    expect(redactor.redact("tok\\\\/secret")).toBe("tok\\\\/secret");
+    expect(redactor.redact("tok\\/secret")).toBe("[REDACTED]");
+    const other = new Redactor();
+    other.add("a/b-secret");
+    expect(other.redact("a\\\\b-secret")).toBe("a\\\\b-secret");
+  });
+});
+
+describe("sanitize", () => {
+  it("copies name, message (with the cause's), and code, all redacted, with a one-line stack and no cause", () => {
+    const redactor = new Redactor();
+    redactor.add("tok-sanitize-1");
+    const cause = new Error("inner tok-sanitize-1");
+    const thrown = Object.assign(new TypeError("fetch failed tok-sanitize-1", { cause }), { code: "E_tok-sanitize-1" });
+
+    const copy = redactor.sanitize(thrown);
+
+    expect(copy).not.toBe(thrown);
+    expect(copy.name).toBe("TypeError");
+    expect(copy.message).toBe("fetch failed [REDACTED]: inner [REDACTED]");
+    expect((copy as Error & { code?: string }).code).toBe("E_[REDACTED]");
+    expect(copy.stack).toBe("TypeError: fetch failed [REDACTED]: inner [REDACTED]");
+    expect(copy.cause).toBeUndefined();
+  });
+
+  it("adds nothing for a cause that is not an Error, and no code when there is none", () => {
+    const copy = new Redactor().sanitize(new Error("refused", { cause: "a string cause" }));
+    expect(copy.message).toBe("refused");
+    expect(Object.hasOwn(copy, "code")).toBe(false);
+  });
+
+  it("turns a thrown non-Error into an Error with its text", () => {
+    const redactor = new Redactor();
+    redactor.add("tok-sanitize-2");
+    expect(redactor.sanitize("plain tok-sanitize-2")).toMatchObject({ name: "Error", message: "plain [REDACTED]" });
+    expect(redactor.sanitize(Object.create(null)).message).toBe("[object Object]");
+  });
+});
+
+describe("errorCode", () => {
+  const chain = (depth: number, code: unknown): unknown => {
+    let error: unknown = Object.assign(new Error("bottom"), { code });
+    for (let i = 0; i < depth; i++) error = new Error(`level ${i}`, { cause: error });
+    return error;
+  };
+
+  it("finds a string code up to three causes deep, and no deeper", () => {
+    expect(errorCode(chain(0, "ECONNRESET"))).toBe("ECONNRESET");
+    expect(errorCode(chain(3, "ECONNRESET"))).toBe("ECONNRESET");
+    expect(errorCode(chain(4, "ECONNRESET"))).toBeUndefined();
+  });
+
+  it("passes over a code that is not a string to the cause's", () => {
+    const error = Object.assign(new Error("outer", { cause: Object.assign(new Error("inner"), { code: "ENOTFOUND" }) }), { code: 42 });
+    expect(errorCode(error)).toBe("ENOTFOUND");
+  });
+
+  it("has no code for values that are not objects", () => {
+    for (const value of [undefined, null, "ECONNRESET", 7]) expect(errorCode(value)).toBeUndefined();
+  });
+});

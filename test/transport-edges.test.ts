@@ -1,0 +1,66 @@
+/**
+ * How the transport reads an answer off the wire: a body without a declared length, streamed in pieces that split a
+ * character, a body cut exactly at the cap, and an answer that has no body at all.
+ */
+import type { ServerResponse } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPivotClient, PivotResponseError, PivotServerError } from "../src/index.js";
+import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
+import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+
+let server: HostileServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** Sends `bytes` without a Content-Length (chunked), in two writes split at `at`, the second after the first is out. */
+function sendInTwo(response: ServerResponse, status: number, bytes: Buffer, at: number): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.write(bytes.subarray(0, at), () => response.end(bytes.subarray(at)));
+}
+
+const clientFor = (target: HostileServer, maxResponseBytes?: number) =>
+  createPivotClient({ baseUrl: target.url, accessToken: "tok-transport-0001", maxRetries: 0, ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }) });
+
+describe("reading an answer", () => {
+  it("decodes a streamed body whose multi-byte characters are split between pieces", async () => {
+    const text = JSON.stringify(successEnvelope(SESSION_ID, { statementDescriptor: "Café ☕ ünïcödé" }));
+    const bytes = Buffer.from(text);
+    const split = bytes.indexOf(Buffer.from("☕")) + 1;
+    server = await startHostileServer((_request, response) => sendInTwo(response, 200, bytes, split));
+
+    const session = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.statementDescriptor).toBe("Café ☕ ünïcödé");
+  });
+
+  it("keeps a streamed body of exactly maxResponseBytes whole, and cuts one a byte longer at the cap", async () => {
+    const text = `{"code":"bad","message":"${"é".repeat(20)}"}`;
+    const bytes = Buffer.from(text);
+    server = await startHostileServer((_request, response) => sendInTwo(response, 500, bytes, 7));
+
+    const whole = await clientFor(server, bytes.byteLength).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const cut = await clientFor(server, bytes.byteLength - 1).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(whole).toBeInstanceOf(PivotServerError);
+    expect(whole).toMatchObject({ rawBody: text, code: "bad" });
+    expect(cut).toBeInstanceOf(PivotServerError);
+    expect((cut as PivotServerError).rawBody).toBe(text.slice(0, -1));
+    expect((cut as PivotServerError).message).toMatch(/a body larger than maxResponseBytes \(not read to the end\)/);
+  });
+
+  it("reads an answer without a body as an empty body", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(204);
+      response.end();
+    });
+
+    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 204, rawBody: "", message: "Pivot answered 204 but the body is empty." });
+  });
+});
