@@ -466,8 +466,10 @@ describe("lifecycle and hygiene", () => {
   });
 
   it("answers any JSON body under any id with a spec-valid reply", async () => {
+    // "." and ".." are dot segments, not ids: the URL collapses them into another path (the client refuses them too).
+    const anyId = fc.oneof(fc.uuid(), fc.string().filter((id) => id !== "." && id !== ".."));
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue(), fc.oneof(fc.uuid(), fc.string()), async (body, id) => {
+      fc.asyncProperty(fc.jsonValue(), anyId, async (body, id) => {
         const res = await cancel(pivot, encodeURIComponent(id), { body });
         expect([200, 400, 404, 422]).toContain(res.status);
       }),
