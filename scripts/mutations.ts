@@ -130,8 +130,6 @@ async function makeCopy(root: string): Promise<string> {
     await cp(join(repo, file), join(copy, file)).catch(() => undefined); // a deleted-but-tracked file is skipped
   }
   await symlink(join(repo, "node_modules"), join(copy, "node_modules"), "dir");
-  // The docs test reads ../shared/pivot-docs, as it does beside the real checkout.
-  await symlink(resolve(repo, "../shared"), join(root, "shared"), "dir");
   return copy;
 }
 
