@@ -55,5 +55,7 @@ const summary = { passed: tests.passed + gates.length - gatesFailed, failed: tes
 await writeFile(".tmp/test-summary.json", JSON.stringify(summary, null, 2));
 
 console.log(`timing: ${[...gates, vitest].map((stage) => `${stage.name} ${stage.seconds.toFixed(1)}s`).join(" | ")} | total ${((performance.now() - started) / 1000).toFixed(1)}s wall`);
+// Named again last, so that a log shown only by its tail still says what failed.
+for (const name of [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests]) console.log(`failed: ${name}`);
 console.log(`${summary.passed} passed, ${summary.failed} failed`);
 process.exit(summary.failed === 0 ? 0 : 1);

@@ -84,7 +84,7 @@ describe("checkShape", () => {
     ["uri", "mailto:pay@merchant.example", true],
     ["uri", " https://merchant.example/return", false],
     ["uri", "/return", false],
-    ["uri", "https://", false],
+    ["uri", "https://merchant.example:port/", false],
     ["date-time", "2024-02-29T10:00:00Z", true],
     ["date-time", "2024-13-01T10:00:00Z", false],
   ] as const)("checks the %s format: %j is %s", (format, value, fits) => {

@@ -8,6 +8,8 @@
  * fields over time); the spec's `additionalProperties: false` is for contract checks, not for receivers.
  */
 
+import { isDateTime, isUri, isUuid } from "./string-formats.js";
+
 type JsonType = "string" | "number" | "boolean" | "object" | "array" | "null";
 
 /** The schema keywords this checker understands; anything else in the spec is documentation. */
@@ -88,15 +90,7 @@ function checkString(value: string, schema: Schema, at: string): ShapeProblem | 
 
 /** True when `value` has the string format `format`. */
 function formatHolds(format: NonNullable<Schema["format"]>, value: string): boolean {
-  switch (format) {
-    case "uuid":
-      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-    case "uri":
-      return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value) && URL.canParse(value);
-    case "date-time":
-      // The spec's pattern fixes the layout; this catches impossible dates such as month 13.
-      return !Number.isNaN(Date.parse(value));
-  }
+  return format === "uuid" ? isUuid(value) : format === "uri" ? isUri(value) : isDateTime(value);
 }
 
 function typeAllows(schema: Schema, value: unknown): boolean {
