@@ -49,9 +49,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-function client(overrides: Partial<PivotClientBaseOptions> = {}) {
+function client(overrides: Partial<PivotClientBaseOptions> = {}, on: FaultServer = server) {
   return createPivotClient({
-    baseUrl: server.url,
+    baseUrl: on.url,
     accessToken: "tok_static_fault_tests_0001",
     timeoutMs: ANSWER_TIMEOUT_MS,
     maxRetries: 2,
@@ -66,65 +66,70 @@ interface RetriedFault {
   name: string;
   fault: () => FaultStep;
   error: new (...args: never[]) => PivotError;
-  /** True when the attempt is never answered, so only the per-attempt timeout ends it. */
-  stalls: boolean;
 }
 
 const retriedFaults: RetriedFault[] = [
-  { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError, stalls: false },
-  { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError, stalls: false },
-  { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError, stalls: true },
-  { name: "a body stalled past the timeout", fault: () => step.stallBody(200), error: PivotTimeoutError, stalls: true },
-  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError, stalls: false },
-  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError, stalls: false },
-  { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError, stalls: false },
-  { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError, stalls: false },
-  { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError, stalls: false },
-  { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError, stalls: false },
+  { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError },
+  { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError },
+  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError },
+  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError },
+  { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError },
+  { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError },
+  { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError },
+  { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError },
+];
+/** Attempts that are never answered, so only the per-attempt timeout ends them. */
+const stalledFaults: RetriedFault[] = [
+  { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError },
+  { name: "a body stalled past the timeout", fault: () => step.stallBody(200), error: PivotTimeoutError },
 ];
 
+/**
+ * Scripts `fault` then a success, and checks that the call recovers on its second attempt with the same request.
+ * `stallTimeoutMs` is the per-attempt timeout for a fault that stalls; each stalled attempt costs that much.
+ */
+async function expectRecovery(on: FaultServer, fault: () => FaultStep, stallTimeoutMs?: number) {
+  const timeoutMs = stallTimeoutMs ?? ANSWER_TIMEOUT_MS;
+  on.script([fault(), step.cancel()]);
+
+  const { result, elapsedMs } = await timed(() => client({ timeoutMs }, on).cancelPaymentSession(SESSION_ID, BODY));
+
+  expect(result.status).toBe("fulfilled");
+  if (result.status === "fulfilled") {
+    expect(result.value.id).toBe(SESSION_ID);
+    expect(result.value.status).toBe("CANCELLED");
+  }
+  expectAttemptsOfOneCall(on.cancelRequests, 2, BODY);
+  expect(elapsedMs).toBeLessThan((stallTimeoutMs ?? 0) + SLACK_MS);
+}
+
+/** Scripts `fault` for every attempt, and checks the typed error after maxRetries + 1 attempts of the same request. */
+async function expectPersistentFailure(on: FaultServer, { fault, error }: RetriedFault, maxRetries: number, stallTimeoutMs?: number) {
+  const timeoutMs = stallTimeoutMs ?? ANSWER_TIMEOUT_MS;
+  on.script([fault(), fault(), fault()]);
+
+  const { result, elapsedMs } = await timed(() => client({ timeoutMs, maxRetries }, on).cancelPaymentSession(SESSION_ID, BODY));
+
+  expect(result.status).toBe("rejected");
+  const reason = (result as PromiseRejectedResult).reason as PivotError;
+  expect(reason).toBeInstanceOf(error);
+  expect(reason.attempts).toBe(maxRetries + 1);
+  expectAttemptsOfOneCall(on.cancelRequests, maxRetries + 1, BODY);
+  expect(reason.requestId).toBe(on.cancelRequests[0]?.headers["x-request-id"]);
+  expect(elapsedMs).toBeLessThan((maxRetries + 1) * (stallTimeoutMs ?? 0) + SLACK_MS);
+}
+
 describe("a retryable failure followed by success", () => {
-  it.each(retriedFaults)("recovers from $name on the second attempt with the same request", async ({ fault, stalls }) => {
-    server.script([fault(), step.cancel()]);
-    const timeoutMs = stalls ? STALL_TIMEOUT_MS : ANSWER_TIMEOUT_MS;
-
-    const { result, elapsedMs } = await timed(() => client({ timeoutMs }).cancelPaymentSession(SESSION_ID, BODY));
-
-    expect(result.status).toBe("fulfilled");
-    if (result.status === "fulfilled") {
-      expect(result.value.id).toBe(SESSION_ID);
-      expect(result.value.status).toBe("CANCELLED");
-    }
-    expectAttemptsOfOneCall(server.cancelRequests, 2, BODY);
-    expect(elapsedMs).toBeLessThan((stalls ? STALL_TIMEOUT_MS : 0) + SLACK_MS);
+  it.each(retriedFaults)("recovers from $name on the second attempt with the same request", async ({ fault }) => {
+    await expectRecovery(server, fault);
   });
 });
 
 describe("a retryable failure that persists", () => {
-  it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async ({ fault, error, stalls }) => {
-    server.script([fault(), fault(), fault()]);
-    // A stalled attempt costs a whole timeout, so stalls get one retry instead of two.
-    const [timeoutMs, maxRetries] = stalls ? [STALL_TIMEOUT_MS, 1] : [ANSWER_TIMEOUT_MS, 2];
-
-    const { result, elapsedMs } = await timed(() => client({ timeoutMs, maxRetries }).cancelPaymentSession(SESSION_ID, BODY));
-
-    expect(result.status).toBe("rejected");
-    const reason = (result as PromiseRejectedResult).reason as PivotError;
-    expect(reason).toBeInstanceOf(error);
-    expect(reason.attempts).toBe(maxRetries + 1);
-    expectAttemptsOfOneCall(server.cancelRequests, maxRetries + 1, BODY);
-    expect(reason.requestId).toBe(server.cancelRequests[0]?.headers["x-request-id"]);
-    expect(elapsedMs).toBeLessThan((stalls ? (maxRetries + 1) * STALL_TIMEOUT_MS : 0) + SLACK_MS);
+  it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async (fault) => {
+    await expectPersistentFailure(server, fault, 2);
   });
 
-  it("keeps retrying through three different failures and succeeds on the fourth attempt", async () => {
-    server.script([step.resetBeforeHeaders(), step.error(503, "service_unavailable"), step.stallHeaders(), step.cancel()]);
-
-    const session = await client({ maxRetries: 3, timeoutMs: STALL_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY);
-
-    expect(session.status).toBe("CANCELLED");
-    expectAttemptsOfOneCall(server.cancelRequests, 4, BODY);
-  });
 });
 
 describe("Retry-After", () => {
@@ -317,21 +322,6 @@ describe("abort and deadline", () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it("stops at deadlineMs even when the per-attempt timeout is longer", async () => {
-    server.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
-
-    const { result, elapsedMs } = await timed(() =>
-      client().cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: STALL_TIMEOUT_MS }),
-    );
-
-    const reason = (result as PromiseRejectedResult).reason as PivotError;
-    expect(reason).toBeInstanceOf(PivotTimeoutError);
-    expect(reason.attempts).toBe(1);
-    expect(server.cancelRequests).toHaveLength(1);
-    expect(elapsedMs).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 10);
-    expect(elapsedMs).toBeLessThan(STALL_TIMEOUT_MS + SLACK_MS);
-  });
-
   it("does not start a retry whose wait would pass the deadline", async () => {
     // The 503 arrives long before the deadline; the 120 s it asks for would pass it.
     server.script([step.error(503, "service_unavailable", "later", { "Retry-After": "120" }), step.cancel()]);
@@ -431,16 +421,6 @@ describe("a cancel whose answer was lost", () => {
     expectAttemptsOfOneCall(server.cancelRequests.filter((r) => r.method === "POST"), 2, BODY);
   });
 
-  it("flags a 422 after a timed-out attempt as possibly cancelled by that earlier attempt", async () => {
-    server.script([step.cancelThenStall(), step.cancel()]);
-
-    const error = await rejectionOf(client({ timeoutMs: STALL_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY));
-
-    expect(error).toBeInstanceOf(PivotInvalidStateError);
-    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);
-    expect(JSON.parse(JSON.stringify(error)).possiblyCancelledByEarlierAttempt).toBe(true);
-  });
-
   it("does not flag a 422 that answers the first attempt", async () => {
     server.cancelledIds.add(SESSION_ID);
     server.script([step.cancel()]);
@@ -461,5 +441,60 @@ describe("a cancel whose answer was lost", () => {
 
     expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(false);
     expect((error as PivotInvalidStateError).attempts).toBe(2);
+  });
+});
+
+// Each of these waits out whole per-attempt timeouts against a server that never answers, so they run at the same
+// time, each on its own server, instead of one after another on the shared one.
+const withOwnServer = it.extend<{ own: FaultServer }>({
+  own: async ({}, use) => {
+    const own = await startFaultServer();
+    await use(own);
+    await own.close();
+  },
+});
+
+describe.concurrent("stalls past the per-attempt timeout", () => {
+  withOwnServer.for(stalledFaults)("recovers from $name on the second attempt with the same request", async ({ fault }, { own }) => {
+    await expectRecovery(own, fault, STALL_TIMEOUT_MS);
+  });
+
+  // A stalled attempt costs a whole timeout, so stalls get one retry instead of two.
+  withOwnServer.for(stalledFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async (fault, { own }) => {
+    await expectPersistentFailure(own, fault, 1, STALL_TIMEOUT_MS);
+  });
+
+  withOwnServer("keeps retrying through three different failures and succeeds on the fourth attempt", async ({ own }) => {
+    own.script([step.resetBeforeHeaders(), step.error(503, "service_unavailable"), step.stallHeaders(), step.cancel()]);
+
+    const session = await client({ maxRetries: 3, timeoutMs: STALL_TIMEOUT_MS }, own).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.status).toBe("CANCELLED");
+    expectAttemptsOfOneCall(own.cancelRequests, 4, BODY);
+  });
+
+  withOwnServer("stops at deadlineMs even when the per-attempt timeout is longer", async ({ own }) => {
+    own.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
+
+    const { result, elapsedMs } = await timed(() =>
+      client({}, own).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: STALL_TIMEOUT_MS }),
+    );
+
+    const reason = (result as PromiseRejectedResult).reason as PivotError;
+    expect(reason).toBeInstanceOf(PivotTimeoutError);
+    expect(reason.attempts).toBe(1);
+    expect(own.cancelRequests).toHaveLength(1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 10);
+    expect(elapsedMs).toBeLessThan(STALL_TIMEOUT_MS + SLACK_MS);
+  });
+
+  withOwnServer("flags a 422 after a timed-out attempt as possibly cancelled by that earlier attempt", async ({ own }) => {
+    own.script([step.cancelThenStall(), step.cancel()]);
+
+    const error = await rejectionOf(client({ timeoutMs: STALL_TIMEOUT_MS }, own).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(JSON.parse(JSON.stringify(error)).possiblyCancelledByEarlierAttempt).toBe(true);
   });
 });
