@@ -497,20 +497,23 @@ describe("lifecycle and hygiene", () => {
     await Promise.all([own.close(), own.close()]);
     await own.close();
 
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Below the 5 s keep-alive timeout that an open idle socket would hold close() for, and far above the few
+    // milliseconds closing takes.
+    expect(performance.now() - started).toBeLessThan(4_000);
     await expect(fetch(`${own.url}/v1/access-token`, { method: "POST" })).rejects.toThrow();
   });
 
+  // The bound is a tenth of the delay it catches, and hundreds of times what closing takes on an idle machine.
   it("close() does not wait for a delayed reply", async () => {
     const own = await startPivotEmulator();
-    own.failNext({ delayMs: 10_000 });
+    own.failNext({ delayMs: 100_000 });
     const pending = fetch(`${own.url}/v2/payments/${own.createSession().id}/cancel`, { method: "POST" }).catch(() => "failed");
     while (own.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
 
     const started = performance.now();
     await own.close();
 
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(await pending).toBe("failed");
   });
 });

@@ -1,15 +1,21 @@
 /**
- * The client's hand-written lists of reasons and cancellable statuses must stay equal to the spec, which
- * is the source of truth: a reason added to spec/openapi.yaml without the client knowing would be refused.
+ * The client's hand-written lists of reasons and cancellable statuses, and the X-REQUEST-ID rule that the client and
+ * the emulator each write down, must stay equal to the spec, which is the source of truth: a reason added to
+ * spec/openapi.yaml without the client knowing would be refused.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { requestIdDetails } from "../src/emulator/validation.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS } from "../src/index.js";
+import { checkIdempotencyKey } from "../src/input.js";
 
 interface SpecExcerpt {
   paths: Record<string, { post: { "x-cancellable-statuses": string[] } }>;
-  components: { schemas: { CancellationReason: { enum: string[] }; PaymentSessionStatus: { enum: string[] } } };
+  components: {
+    schemas: { CancellationReason: { enum: string[] }; PaymentSessionStatus: { enum: string[] } };
+    parameters: { RequestId: { schema: { pattern: string } } };
+  };
 }
 
 const spec = parse(readFileSync(new URL("../spec/openapi.yaml", import.meta.url), "utf8")) as SpecExcerpt;
@@ -32,5 +38,33 @@ describe("the client's enums and the spec", () => {
   it("both lists are frozen, so no caller can widen them at run time", () => {
     expect(Object.isFrozen(CANCELLATION_REASONS)).toBe(true);
     expect(Object.isFrozen(CANCELLABLE_STATUSES)).toBe(true);
+  });
+});
+
+describe("the X-REQUEST-ID rule and the spec", () => {
+  const pattern = new RegExp(spec.components.parameters.RequestId.schema.pattern);
+  const candidates = [
+    "a".repeat(15),
+    "a".repeat(16),
+    "Z9".repeat(18),
+    "a".repeat(37),
+    `${"a".repeat(15)}-`,
+    `${"a".repeat(15)}_`,
+    `${"a".repeat(15)}\u00e9`,
+    `${"a".repeat(16)}\n`,
+    ` ${"a".repeat(16)}`,
+    "",
+  ];
+
+  it.each(candidates)("the client and the emulator both accept %j exactly when the spec's pattern does", (candidate) => {
+    const clientAccepts = (() => {
+      try {
+        return checkIdempotencyKey(candidate) === candidate;
+      } catch {
+        return false;
+      }
+    })();
+    expect(clientAccepts).toBe(pattern.test(candidate));
+    expect(requestIdDetails(candidate).length === 0).toBe(pattern.test(candidate));
   });
 });

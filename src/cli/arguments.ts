@@ -5,7 +5,7 @@
  * of --timeout-ms and --max-retries are left to the client.
  */
 import { parseArgs } from "node:util";
-import { CANCELLATION_REASONS, type CancellationReason, PivotInputError } from "../index.js";
+import { CANCELLATION_REASONS, type CancellationReason, isCancellationReason, PivotInputError } from "../index.js";
 import { checkBaseUrl, checkIdempotencyKey, checkSessionId } from "../input.js";
 import { UsageError } from "./usage-error.js";
 
@@ -99,10 +99,6 @@ function reasonOption(text: string | undefined): CancellationReason {
   if (text === undefined) throw new UsageError(`--reason is required: one of ${valid}.`);
   if (!isCancellationReason(text)) throw new UsageError(`--reason must be one of ${valid}; got "${text}".`);
   return text;
-}
-
-function isCancellationReason(text: string): text is CancellationReason {
-  return (CANCELLATION_REASONS as readonly string[]).includes(text);
 }
 
 /** A whole-number option of at least `min`, or undefined when absent (the client's default then applies). */

@@ -145,11 +145,6 @@ export class SessionStore {
   }
 }
 
-/** True when `value` is one of the documented cancellation reasons. */
-export function isCancellationReason(value: unknown): value is CancellationReason {
-  return typeof value === "string" && Object.hasOwn(REASONS, value);
-}
-
 /**
  * A session seeded as CANCELLED without cancel fields gets them as a merchant's void would set them, so that reading
  * it back looks like reading back a real cancelled session. A seed that sets either field keeps its own value.
