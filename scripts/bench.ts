@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { createPivotClient } from "../src/index.js";
-import { cancelledIdOf } from "../test/support/fault-server.js";
+import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 import { shuffled } from "./shuffled.js";
 

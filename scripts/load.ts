@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type EmulatedSession, type PivotEmulator, type RecordedRequest, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS, createPivotClient, PivotInvalidStateError, PivotServerError } from "../src/index.js";
-import { cancelledIdOf } from "../test/support/fault-server.js";
+import { cancelledIdOf } from "../test/support/pivot-paths.js";
 
 /** What one call ended with. */
 export type CallOutcome =

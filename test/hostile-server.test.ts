@@ -22,6 +22,7 @@ import { createRawClient } from "../src/raw.js";
 import { pause, rejectionOf, timed } from "./support/attempts.js";
 import { type Handler, type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
+import { cancelledIdOf } from "./support/pivot-paths.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 /** Slack over a deadline for a call to settle, on a busy 2-core machine: far above the 50 ms the client aims at. */
@@ -50,8 +51,7 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<Promis
 
 /** A cancel answer: Pivot's success envelope for the id in the path. */
 const cancelOk: Handler = (request, response) => {
-  const id = decodeURIComponent(/\/v2\/payments\/([^/]+)\/cancel/.exec(request.path)?.[1] ?? "");
-  reply(response, 200, successEnvelope(id));
+  reply(response, 200, successEnvelope(cancelledIdOf(request.path) ?? ""));
 };
 
 describe("a hung accessToken provider (§3.1)", () => {

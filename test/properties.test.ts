@@ -21,7 +21,8 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPivotClient, PivotError, PivotInputError, type PaymentSession } from "../src/index.js";
-import { cancelledIdOf, type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { cancelledIdOf } from "./support/pivot-paths.js";
 import { cancelledSession, errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;

@@ -19,6 +19,7 @@ import {
 import { rejectionOf, timed } from "./support/attempts.js";
 import { type HostileServer, reply, type SeenRequest, startHostileServer } from "./support/hostile-server.js";
 import { cancelledSession, errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+import { cancelledIdOf, readIdOf } from "./support/pivot-paths.js";
 
 const BODY = { cancellationReason: "DUPLICATED" } as const;
 const SLACK_MS = 1_000;
@@ -58,15 +59,15 @@ function sessionEnvelope(id: string, status: string): unknown {
 async function startPivot(statuses: Record<string, string> = { [SESSION_ID]: "REQUIRE_PAYMENT_METHOD" }): Promise<Pivot> {
   const state: Pivot = { server: undefined as never, statuses: new Map(Object.entries(statuses)), cancels: [], reads: [] };
   state.server = await startHostileServer((request, response) => {
-    const cancel = /^\/v2\/payments\/([^/]+)\/cancel$/.exec(request.path);
-    const read = /^\/v2\/payments\/([^/]+)$/.exec(request.path);
-    const id = decodeURIComponent((cancel ?? read)?.[1] ?? "");
-    if (cancel && request.method === "POST") {
+    const cancelled = cancelledIdOf(request.path);
+    const read = readIdOf(request.path);
+    const id = cancelled ?? read ?? "";
+    if (cancelled !== undefined && request.method === "POST") {
       if (state.cancels.shift()?.(request, response, state) === true) return;
       const [status, body] = applyCancel(state, id);
       return reply(response, status, body);
     }
-    if (read && request.method === "GET") {
+    if (read !== undefined && request.method === "GET") {
       if (state.reads.shift()?.(request, response, state) === true) return;
       const status = state.statuses.get(id);
       if (status === undefined) return reply(response, 404, errorEnvelope("resource_missing", "Payment session not found"));

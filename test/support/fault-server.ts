@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { errorEnvelope, successEnvelope, tokenEnvelope } from "./pivot-bodies.js";
+import { cancelledIdOf } from "./pivot-paths.js";
 
 /** One request as the server saw it. Header names are lower-case. */
 export interface RecordedRequest {
@@ -35,18 +36,6 @@ export type FaultStep =
   | { kind: "decide"; decide: (request: RecordedRequest, server: FaultServer) => FaultStep };
 
 const JSON_TYPE = { "content-type": "application/json" };
-
-/** The session id named by a cancel path, decoded; undefined for any other path. */
-export function cancelledIdOf(path: string): string | undefined {
-  // Not anchored at the start: a base URL may put a path prefix in front.
-  const match = /\/v2\/payments\/([^/?#]+)\/cancel$/.exec(path);
-  if (match?.[1] === undefined) return undefined;
-  try {
-    return decodeURIComponent(match[1]);
-  } catch {
-    return undefined; // malformed percent-encoding: not a path any correct client sends
-  }
-}
 
 /** Builders for {@link FaultStep}s, named for what the client sees. */
 export const step = {

@@ -6,12 +6,8 @@
 import { expect } from "vitest";
 import { spec, validateResponse, validateSchema } from "./spec-validator.js";
 
-/** The spec's path templates, with the pattern a concrete request path must match to belong to one. */
-const TEMPLATES: [template: string, pattern: RegExp][] = [
-  ["/v1/access-token", /^\/v1\/access-token$/],
-  ["/v2/payments/{id}/cancel", /^\/v2\/payments\/[^/]*\/cancel$/],
-  ["/v2/payments/{id}", /^\/v2\/payments\/[^/]+$/],
-];
+/** The spec's path templates, each with the pattern a concrete request path must match to belong to it. */
+const TEMPLATES = Object.keys(spec.paths).map((template) => [template, new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`)] as const);
 
 /** A received response. `body` is parsed JSON that has already passed the spec check for its status. */
 export interface Sent {
