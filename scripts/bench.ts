@@ -21,8 +21,8 @@ import { fileURLToPath } from "node:url";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { createPivotClient } from "../src/index.js";
-import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
+import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import { shuffled } from "./shuffled.js";
 
 const SESSION_ID = "f5011fb2-e205-46ad-ac20-481429ba1d32";
