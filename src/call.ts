@@ -118,10 +118,12 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
         return within(budget, signal, work);
       };
       try {
-        const fresh = core.tokens.fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
+        const { fixed } = core.tokens;
+        const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
         token = fresh;
-        // The call's token stays known to the redactor until the call ends, however many calls run at once.
-        releases.push(core.redactor.hold(fresh));
+        // A token that may change stays known to the redactor until the call ends, however many calls run at once (a
+        // fixed one is known for the client's life).
+        if (fixed === undefined) releases.push(core.redactor.hold(fresh));
         sent = true;
         const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
         const context: ErrorContext = { redact, requestId, attempts: attempt };
