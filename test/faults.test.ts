@@ -78,6 +78,7 @@ const retriedFaults: RetriedFault[] = [
   { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError },
   { name: "a 429 without Retry-After", fault: () => step.error(429, "rate_limited"), error: PivotRateLimitError },
 ];
+
 /** Attempts that are never answered, so only the per-attempt timeout ends them. */
 const stalledFaults: RetriedFault[] = [
   { name: "headers stalled past the timeout", fault: step.stallHeaders, error: PivotTimeoutError },
@@ -129,7 +130,6 @@ describe("a retryable failure that persists", () => {
   it.each(retriedFaults)("rejects with the typed error after maxRetries + 1 attempts of $name", async (fault) => {
     await expectPersistentFailure(server, fault, 2);
   });
-
 });
 
 describe("Retry-After", () => {

@@ -14,8 +14,10 @@ function idIn(pattern: RegExp, path: string): string | undefined {
   }
 }
 
-// Not anchored at the start: a base URL may put a path prefix in front.
-/** The session id named by a cancel path (`…/v2/payments/{id}/cancel`), decoded; undefined for any other path. */
+/**
+ * The session id named by a cancel path (`…/v2/payments/{id}/cancel`), decoded; undefined for any other path. Not
+ * anchored at the start: a base URL may put a path prefix in front.
+ */
 export const cancelledIdOf = (path: string) => idIn(/\/v2\/payments\/([^/?#]+)\/cancel$/, path);
 
 /** The session id named by a read-back path (`…/v2/payments/{id}`), decoded; undefined for any other path. */
