@@ -107,6 +107,9 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
     for (let attempt = 1; ; attempt++) {
       let token: string | undefined;
       let sent = false;
+      // True when the deadline, not the per-attempt timeout, ended this attempt: then no time is left to retry in,
+      // even when the timer fired a fraction of a millisecond before the deadline itself.
+      let deadlineReached = false;
       let failure: Failure;
       const started = performance.now();
       const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
@@ -136,7 +139,8 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
         const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), core.now());
         failure = { error: toHttpError(answer, { ...context, retryAfterMs }), retryAfterMs };
       } catch (thrown) {
-        failure = { error: attemptError(core, call, attempt, thrown, budget < call.timeoutMs) };
+        deadlineReached = thrown instanceof Stopped && thrown.by === "time" && budget < call.timeoutMs;
+        failure = { error: attemptError(core, call, attempt, thrown, deadlineReached) };
       }
       const { error } = failure;
       if (sent && answerLost(error)) trace.mayHaveActed = true;
@@ -144,12 +148,13 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
         retries,
         maxRetries: call.maxRetries,
         canRefreshToken: !refreshed && token !== undefined && core.tokens.refreshable,
-        msLeft: call.deadlineAt - performance.now(),
+        msLeft: deadlineReached ? 0 : call.deadlineAt - performance.now(),
         timing: core.timing,
       });
       report(error.status, error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
-        if (decision.because !== "deadline") throw error;
+        // An attempt that the deadline ended already failed with the deadline's error.
+        if (decision.because !== "deadline" || deadlineReached) throw error;
         throw deadlinePassed(call, attempt, error);
       }
       if (decision.action === "refresh-token") {
@@ -171,11 +176,11 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
 }
 
 /** Any failure of one attempt as a complete `PivotError`: the caller's abort, a time limit, a connection failure. */
-function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unknown, deadlineBound: boolean): PivotError {
+function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unknown, deadlineReached: boolean): PivotError {
   const { requestId } = call;
   if (thrown instanceof Stopped) {
     if (thrown.by === "abort") return aborted(call, attempt, thrown.reason, `during attempt ${attempt}`);
-    if (deadlineBound) return deadlinePassed(call, attempt);
+    if (deadlineReached) return deadlinePassed(call, attempt);
     return new PivotTimeoutError(`No complete answer from ${core.origin} within ${call.timeoutMs} ms.`, { requestId, attempts: attempt });
   }
   if (thrown instanceof PivotInputError) return thrown;

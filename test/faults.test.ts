@@ -4,7 +4,7 @@
  * upper bound on the time taken, and that every attempt was the same request with the same idempotency key.
  */
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createPivotClient,
   PivotAbortError,
@@ -496,5 +496,28 @@ describe.concurrent("stalls past the per-attempt timeout", () => {
     expect(error).toBeInstanceOf(PivotInvalidStateError);
     expect((error as PivotInvalidStateError).possiblyCancelledByEarlierAttempt).toBe(true);
     expect(JSON.parse(JSON.stringify(error)).possiblyCancelledByEarlierAttempt).toBe(true);
+  });
+});
+
+describe("a deadline timer that fires early", () => {
+  // Node may run a timer a little before performance.now() reaches its due time (it counts whole milliseconds from the
+  // event loop's clock). Here every long timer fires 50 ms early, so the attempt the deadline ends leaves 50 ms on the
+  // clock: room enough for a retry's 2-5 ms backoff and a new attempt, had the client not known the deadline was spent.
+  withOwnServer("makes no attempt after the deadline ends one, and names the deadline once", async ({ own }) => {
+    own.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
+    const onTime = globalThis.setTimeout;
+    const early = (run: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => onTime(run, ms !== undefined && ms >= 1_000 ? ms - 50 : ms, ...args);
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(early as typeof setTimeout);
+
+    try {
+      const error = await rejectionOf(client({}, own).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: STALL_TIMEOUT_MS }));
+
+      expect(error).toBeInstanceOf(PivotTimeoutError);
+      expect((error as PivotError).attempts).toBe(1);
+      expect(own.cancelRequests).toHaveLength(1);
+      expect((error as PivotError).message).toBe(`The call's deadline of ${STALL_TIMEOUT_MS} ms passed after 1 attempt(s)`);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
