@@ -107,8 +107,8 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
     for (let attempt = 1; ; attempt++) {
       let token: string | undefined;
       let sent = false;
-      // True when the deadline, not the per-attempt timeout, ended this attempt: then no time is left to retry in,
-      // even when the timer fired a fraction of a millisecond before the deadline itself.
+      // True when the deadline, not the per-attempt timeout, ended this attempt: the call ends with it, even when the
+      // timer fired a fraction of a millisecond before the deadline itself and left a sliver to retry in.
       let deadlineReached = false;
       let failure: Failure;
       const started = performance.now();
@@ -144,17 +144,20 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       }
       const { error } = failure;
       if (sent && answerLost(error)) trace.mayHaveActed = true;
+      if (deadlineReached) {
+        report(error.status, error);
+        throw error;
+      }
       const decision = decide(failure, {
         retries,
         maxRetries: call.maxRetries,
         canRefreshToken: !refreshed && token !== undefined && core.tokens.refreshable,
-        msLeft: deadlineReached ? 0 : call.deadlineAt - performance.now(),
+        msLeft: call.deadlineAt - performance.now(),
         timing: core.timing,
       });
       report(error.status, error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
-        // An attempt that the deadline ended already failed with the deadline's error.
-        if (decision.because !== "deadline" || deadlineReached) throw error;
+        if (decision.because !== "deadline") throw error;
         throw deadlinePassed(call, attempt, error);
       }
       if (decision.action === "refresh-token") {
