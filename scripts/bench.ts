@@ -3,33 +3,34 @@
  * that prints figures and writes bench/results.json; speed is never asserted by a test.
  *
  * A keep-alive node:http server in a child process (so its work does not share the measuring thread) answers every
- * POST with the docs' 200 example for the requested id. Each variant makes the same call and checks the answer:
- *   a         hand-written fetch POST, then text() + JSON.parse
- *   a+timeout a, with the same per-call timeout as the client (an AbortController and a timer): the floor for any
- *             client that bounds its calls
- *   b         bare openapi-fetch with the generated types
- *   c         the client: createPivotClient(...).cancelPaymentSession, public API only
+ * POST with the docs' 200 example for the requested id. The variants (scripts/bench-variants.ts, bundled here as
+ * tsup bundles the package) each make the same call and check the answer:
+ *   a          hand-written fetch POST, then text() + JSON.parse
+ *   a+timeout  a, with the same per-call timeout as the client (an AbortController and a timer): the floor for any
+ *              client that bounds its calls
+ *   a+duties   a+timeout, plus the client's per-call duties written inline (checks, a fresh X-REQUEST-ID, no
+ *              redirects, the size check, the envelope check): the floor for a client that does its job
+ *   b          bare openapi-fetch with the generated types
+ *   c          the client: createPivotClient(...).cancelPaymentSession, public API only
  * After a warm-up the variants take turns in small batches, in a new random order each round, first one call in
  * flight, then 16, so a slow moment of the machine hits every variant alike; every ratio comes from this one run.
+ * Last, the same variants run against a stub fetch that answers at once, without a network: what is left is each
+ * variant's own work per call, a figure that the loopback's noise does not blur.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
-import createClient from "openapi-fetch";
-import type { paths } from "../generated/schema.js";
-import { createPivotClient } from "../src/index.js";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 import { cancelledIdOf } from "../test/support/pivot-paths.js";
+import type { Call } from "./bench-variants.js";
 import { shuffled } from "./shuffled.js";
 
-const SESSION_ID = "f5011fb2-e205-46ad-ac20-481429ba1d32";
-const TOKEN = "bench-access-token-0123456789abcdef";
-const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
-/** The client's default per-attempt timeout, so that a+timeout does what c does. */
-const TIMEOUT_MS = 65_000;
+type Variants = typeof import("./bench-variants.js");
 
 interface Plan {
   warmupRounds: number;
@@ -38,9 +39,17 @@ interface Plan {
   inFlight: number;
 }
 const quick = process.argv.includes("--quick");
-const PLANS: Record<"sequential" | "concurrent", Plan> = quick
-  ? { sequential: { warmupRounds: 4, rounds: 30, callsPerBatch: 8, inFlight: 1 }, concurrent: { warmupRounds: 1, rounds: 6, callsPerBatch: 64, inFlight: 16 } }
-  : { sequential: { warmupRounds: 10, rounds: 250, callsPerBatch: 8, inFlight: 1 }, concurrent: { warmupRounds: 2, rounds: 40, callsPerBatch: 96, inFlight: 16 } };
+const PLANS: Record<"sequential" | "concurrent" | "stub", Plan> = quick
+  ? {
+      sequential: { warmupRounds: 4, rounds: 30, callsPerBatch: 8, inFlight: 1 },
+      concurrent: { warmupRounds: 1, rounds: 6, callsPerBatch: 64, inFlight: 16 },
+      stub: { warmupRounds: 10, rounds: 20, callsPerBatch: 200, inFlight: 1 },
+    }
+  : {
+      sequential: { warmupRounds: 10, rounds: 250, callsPerBatch: 8, inFlight: 1 },
+      concurrent: { warmupRounds: 2, rounds: 40, callsPerBatch: 96, inFlight: 16 },
+      stub: { warmupRounds: 20, rounds: 100, callsPerBatch: 200, inFlight: 1 },
+    };
 
 /** The child process: answers each cancel with the documented 200 for its id, keeps connections alive. */
 function serve(): void {
@@ -48,7 +57,7 @@ function serve(): void {
     const id = cancelledIdOf(req.url ?? "") ?? "";
     req.resume();
     req.on("end", () => {
-      const body = JSON.stringify(successEnvelope(id, { cancellationReason: BODY.cancellationReason }));
+      const body = JSON.stringify(successEnvelope(id, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
     });
   });
@@ -65,50 +74,18 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-type Call = () => Promise<void>;
-
-function expectSession(id: unknown): void {
-  if (id !== SESSION_ID) throw new Error(`bench: answer for the wrong session (${String(id)})`);
+/** scripts/bench-variants.ts bundled as tsup bundles dist/ (esbuild, ESM, unminified), loaded from a temporary folder. */
+async function bundledVariants(): Promise<Variants> {
+  const folder = mkdtempSync(join(os.tmpdir(), "pivot-bench-"));
+  try {
+    const outfile = join(folder, "variants.mjs");
+    const entry = fileURLToPath(new URL("./bench-variants.ts", import.meta.url));
+    await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "node20", outfile, logLevel: "silent" });
+    return (await import(pathToFileURL(outfile).href)) as Variants;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
-
-/** The four ways of making one call; each is built once, so building a client is not measured. */
-function variants(baseUrl: string): Record<string, Call> {
-  const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
-  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" };
-  const openapiFetch = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${TOKEN}` } });
-  const client = createPivotClient({ baseUrl, accessToken: TOKEN });
-  return {
-    a: async () => {
-      const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY) });
-      expectSession((JSON.parse(await res.text()) as { data: { id: string } }).data.id);
-    },
-    "a+timeout": async () => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-      try {
-        const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY), signal: controller.signal });
-        expectSession((JSON.parse(await res.text()) as { data: { id: string } }).data.id);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    b: async () => {
-      const { data } = await openapiFetch.POST("/v2/payments/{id}/cancel", {
-        params: { path: { id: SESSION_ID }, header: { "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" } },
-        body: BODY,
-      });
-      expectSession(data?.data.id);
-    },
-    c: async () => expectSession((await client.cancelPaymentSession(SESSION_ID, BODY)).id),
-  };
-}
-
-const LABELS: Record<string, string> = {
-  a: "(a) hand-written `fetch`",
-  "a+timeout": "(a+timeout) (a) + the same per-call timeout (the floor)",
-  b: "(b) bare openapi-fetch with the generated types",
-  c: "(c) `cancelPaymentSession`",
-};
 
 /** Runs `count` calls of `call`, `inFlight` at a time; returns the wall time of the batch in µs. */
 async function batch(call: Call, count: number, inFlight: number): Promise<number> {
@@ -158,23 +135,28 @@ function summarise(perCall: Record<string, number[]>): Record<string, Figures> {
 async function main(): Promise<void> {
   const { url, child } = await startServer();
   try {
-    const calls = variants(url);
+    const { LABELS, stubFetch, variants } = await bundledVariants();
+    const calls = variants(url, globalThis.fetch);
     const sequential = summarise(await measure(calls, PLANS.sequential));
     const concurrent = summarise(await measure(calls, PLANS.concurrent));
+    const stub = summarise(await measure(variants(url, stubFetch()), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
+    const figure = (run: Record<string, Figures>, key: string): Figures => run[key] as Figures;
     console.log(`bench: ${quick ? "quick" : "full"} run, Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    console.log("\n| | 1 in flight, median | p99 | /a | 16 in flight, per call | /a |\n|---|---|---|---|---|---|");
+    console.log("\n| | 1 in flight, median | p99 | /a | 16 in flight, per call | /a | own work (stub fetch) |\n|---|---|---|---|---|---|---|");
     for (const key of Object.keys(calls)) {
-      const one = sequential[key] as Figures;
-      const many = concurrent[key] as Figures;
-      console.log(`| ${LABELS[key]} | ${us(one.median)} | ${us(one.p99)} | ${one.ratio.toFixed(2)} | ${us(many.median)} | ${many.ratio.toFixed(2)} |`);
+      const [one, many] = [figure(sequential, key), figure(concurrent, key)];
+      const own = figure(stub, key).median.toFixed(1);
+      console.log(`| ${LABELS[key]} | ${us(one.median)} | ${us(one.p99)} | ${one.ratio.toFixed(2)} | ${us(many.median)} | ${many.ratio.toFixed(2)} | ${own} µs |`);
     }
-    const c = (sequential.c as Figures).median;
-    const floor = (sequential["a+timeout"] as Figures).median;
-    console.log(`\nc / (a+timeout): ${(c / floor).toFixed(3)} with 1 in flight, ${((concurrent.c as Figures).median / (concurrent["a+timeout"] as Figures).median).toFixed(3)} with 16`);
+    const ratio = (over: string, under: string): string =>
+      `${over} / ${under}: ${(figure(sequential, over).median / figure(sequential, under).median).toFixed(3)} with 1 in flight, ` +
+      `${(figure(concurrent, over).median / figure(concurrent, under).median).toFixed(3)} with 16, ` +
+      `${(figure(stub, over).median - figure(stub, under).median).toFixed(1)} µs of own work`;
+    console.log(`\n${ratio("c", "a+timeout")}\n${ratio("a+duties", "a+timeout")}\n${ratio("c", "a+duties")}`);
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
-      writeFileSync(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ machine, plans: PLANS, sequential, concurrent }, null, 2)}\n`);
+      writeFileSync(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ machine, plans: PLANS, sequential, concurrent, stub }, null, 2)}\n`);
     }
   } finally {
     child.disconnect();
