@@ -21,8 +21,8 @@ import { formatFinding, formatSummary } from "./docs-check/findings.js";
 import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
 import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import type { DocsPage } from "./docs-check/parse-page.js";
-import { findOperation, isObject } from "./docs-check/spec-schema.js";
-import type { Schema } from "./docs-check/spec-schema.js";
+import { findOperation } from "./docs-check/spec-schema.js";
+import { isObject, type Schema } from "./spec-tooling.js";
 
 const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 15_000;

@@ -19,7 +19,7 @@ import { compareWithSpec } from "../scripts/docs-check/compare.js";
 import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
 import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
 import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
-import type { Schema } from "../scripts/docs-check/spec-schema.js";
+import type { Schema } from "../scripts/spec-tooling.js";
 import { bundleForNode } from "./support/node-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -15,17 +15,16 @@ import {
   enumOf,
   findOperation,
   isDocumentedElsewhere,
-  isObject,
   itemsOf,
   jsonTypeOf,
   requestBodyOf,
-  resolveRef,
   responseBodyOf,
   schemaAtPath,
   shapeOf,
   typesOf,
 } from "./spec-schema.js";
-import type { JsonBody, Schema, SchemaNode, SpecOperation } from "./spec-schema.js";
+import type { JsonBody, SpecOperation } from "./spec-schema.js";
+import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
 import { createExampleValidator } from "./validate-example.js";
 import type { ExampleValidator } from "./validate-example.js";
 
