@@ -1,6 +1,6 @@
 /**
- * How much memory a long-running emulator keeps as it serves requests, with the request log unbounded (as before
- * `maxLoggedRequests`) and bounded (the default 1000). Prints the retained heap after each batch of requests, and
+ * How much memory a long-running emulator keeps as it serves requests, with the request log unbounded
+ * (`maxLoggedRequests: Infinity`) and bounded (the default 1000). Prints the retained heap after each batch of requests, and
  * the process's resident set size at the end.
  *
  *   node --expose-gc --import tsx scripts/emulator-memory.ts [--batches 4] [--batch 5000]
@@ -65,7 +65,7 @@ if (values.child !== undefined) {
 }
 
 const variants = [
-  { name: "unbounded log (as before)", bound: Infinity },
+  { name: "unbounded log", bound: Infinity },
   { name: "maxLoggedRequests 1000 (default)", bound: 1000 },
 ];
 const counts = Array.from({ length: batches + 1 }, (_, b) => b * batchSize);

@@ -1,5 +1,5 @@
 /**
- * `npm run docs:check`: the page parser, the comparison (one describe per drift class), and the command
+ * `npm run docs:check`: the page parser, the comparison (one describe per kind of drift), and the command
  * end to end. The in-step fixture (the facts of Pivot's page, kept in the repo) is compared with the CURRENT
  * spec/openapi.yaml, so a spec edit that parts from the docs fails here; .ci/run checks the real pages in
  * ../shared when they are there. Nothing touches the internet: pages come from
@@ -54,7 +54,7 @@ function specWith(edit: (copy: any) => void): Schema {
 
 /**
  * Each drift of an in-step page as the edits that make it: every `from` stands exactly once in that page. A drift
- * changes one fact (or two of one class), so each class of finding is proven on a page that is otherwise in step.
+ * changes one fact (or two of one kind), so each kind of finding is proven on a page that is otherwise in step.
  */
 const DRIFTS = {
   method: ["cancel", ["`POST`</mark>", "`GET`</mark>"]],
@@ -218,7 +218,7 @@ describe("a drifted page", () => {
   });
 });
 
-describe("drift class 1: method or path", () => {
+describe("a method or path that differs", () => {
   it("reports a different method", () => {
     expect(linesOfKind(findingsOf("method"), "method-path")).toEqual([
       `operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})`,
@@ -242,7 +242,7 @@ describe("drift class 1: method or path", () => {
   });
 });
 
-describe("drift class 2: a documented field missing from the spec or typed differently", () => {
+describe("a documented field missing from the spec or typed differently", () => {
   it("reports fields the docs table and example show but the spec lacks", () => {
     expect(linesOfKind(findingsOf("missing-field"), "field-missing")).toEqual([
       "request cancellationNote: in the docs table, missing from the spec " +
@@ -297,7 +297,7 @@ describe("drift class 2: a documented field missing from the spec or typed diffe
   });
 });
 
-describe("drift class 3: a mandatory field not required in the spec", () => {
+describe("a mandatory field not required in the spec", () => {
   it("reports cancellationReason missing from the request schema's required", () => {
     const loose = specWith((s) => {
       s.components.schemas.CancelPaymentSessionRequest.required = [];
@@ -328,7 +328,7 @@ describe("drift class 3: a mandatory field not required in the spec", () => {
   });
 });
 
-describe("drift class 4: a spec field the page does not show", () => {
+describe("a spec field the page does not show", () => {
   const NOT_SHOWN =
     "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
@@ -364,7 +364,7 @@ describe("drift class 4: a spec field the page does not show", () => {
   });
 });
 
-describe("drift class 5: an example that does not validate against the spec", () => {
+describe("an example that does not validate against the spec", () => {
   it("reports a docs example value the schema rejects, naming the field", () => {
     expect(linesOfKind(findingsOf("example-invalid"), "example-invalid")).toContain(
       'response example data.createdAt: does not validate against the spec: must match format "date-time" ' +
@@ -385,7 +385,7 @@ describe("drift class 5: an example that does not validate against the spec", ()
   });
 });
 
-describe("drift class 6: the cancellable statuses", () => {
+describe("cancellable statuses that differ", () => {
   it("reports statuses the hint and x-cancellable-statuses do not share, and one outside the enum", () => {
     expect(messagesOfKind(findingsOf("statuses"), "statuses")).toEqual([
       "cancellable status PENDING_REVIEW: named by the docs hint, not in the spec's x-cancellable-statuses",
@@ -414,7 +414,7 @@ describe("drift class 6: the cancellable statuses", () => {
   });
 });
 
-describe("drift class 7: the spec's embedded examples differ from the page's", () => {
+describe("the spec's embedded examples differ from the page's", () => {
   it("reports the JSON path where the docs example changed", () => {
     expect(findingsOf("example-differs").map(formatFinding)).toEqual([
       `response example data.statementDescriptor: "Pivot Demo" in docs, "Reforza Pivot" in the spec's examples.docs ` +
@@ -461,13 +461,13 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
     expect(formatSummary(checked, "getPaymentSession")).toBe(RETRIEVE_SUMMARY);
   });
 
-  it("reports a path that changed (class 1)", () => {
+  it("reports a path that changed", () => {
     expect(findingsOf("retrieve-path").map(formatFinding)).toEqual([
       `operation getPaymentSession path: /v2/payment-sessions/{id} in docs, /v2/payments/{id} in spec (docs line 9, spec ${GET_OP})`,
     ]);
   });
 
-  it("reports a customer field the spec lacks (class 2), and a customer field the spec dropped", () => {
+  it("reports a customer field the spec lacks, and a customer field the spec dropped", () => {
     expect(linesOfKind(findingsOf("retrieve-missing-field"), "field-missing")).toEqual([
       "response data.customer.birthDate: shown in the docs example, missing from the spec (docs line 118, spec #/components/schemas/Customer)",
     ]);
@@ -479,13 +479,13 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
     ]);
   });
 
-  it("reports the card fingerprint the page stopped showing (class 4)", () => {
+  it("reports the card fingerprint the page stopped showing", () => {
     expect(messagesOfKind(findingsOf("retrieve-field-not-shown"), "field-not-shown")).toEqual([
       "response data.chargeDetails[].card.fingerprint: in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at",
     ]);
   });
 
-  it("reports an investigation status outside the spec's enum (class 5) and the example that changed (class 7)", () => {
+  it("reports an investigation status outside the spec's enum and the example that changed", () => {
     const findings = findingsOf("retrieve-enum");
     expect(messagesOfKind(findings, "example-invalid")).toContain(
       "response example data.investigationStatus: does not validate against the spec: must be equal to one of the allowed values",

@@ -2,8 +2,8 @@
  * Compares a parsed docs page with the spec and lists every disagreement as a {@link Finding}. Pure: it
  * reads nothing and prints nothing, so tests can feed it a page and an in-memory (even mutated) spec.
  *
- * Direction matters. Docs → spec (classes 1, 2, 3, 5, 6, 7): what the page shows must be in the spec,
- * typed and required alike. Spec → docs (class 4): what the spec has must be on the page, unless the spec
+ * Direction matters. Docs → spec: what the page shows (method and path, fields, examples, statuses) must be in the
+ * spec, typed and required alike. Spec → docs: what the spec has must be on the page, unless the spec
  * says with `x-documented-at` that another Pivot page documents it.
  */
 import { operationIdOf } from "./pages.js";
@@ -105,7 +105,7 @@ function lineInExample(example: ExampleBlock, path: string): number {
   return example.line + 1 + (example.raw.slice(0, offset).match(/\n/g)?.length ?? 0);
 }
 
-/** Classes 2, 3 and 4 for one side (request or response) of the page against the matching spec body. */
+/** Fields of one side (request or response) of the page against the matching spec body, both ways. */
 class FieldChecker {
   /** Every field path the page shows on this side: `"null"` when only ever shown as a null value. */
   readonly shown = new Map<string, "value" | "null">();
@@ -146,7 +146,7 @@ class FieldChecker {
     return undefined;
   }
 
-  /** Classes 2 and 3 for one table row: the field exists, has the documented type and requirement. */
+  /** One table row: the field exists, has the documented type and requirement. */
   checkRow(row: ParameterRow): void {
     const segments = this.rowPath(row);
     if (segments === undefined) return;
@@ -191,7 +191,7 @@ class FieldChecker {
     }
   }
 
-  /** Class 2 for an example value: every member is in the spec (recursively) with a matching JSON type. */
+  /** An example value: every member is in the spec (recursively) with a matching JSON type. */
   checkExample(node: SchemaNode, value: unknown, path = ""): void {
     if (path !== "") this.markShown(path, value === null ? "null" : "value");
     const types = typesOf(this.run.spec, node);
@@ -224,7 +224,7 @@ class FieldChecker {
     }
   }
 
-  /** Class 4: every spec field below `node` is shown on the page or marked `x-documented-at`. */
+  /** Every spec field below `node` is shown on the page or marked `x-documented-at`. */
   checkNotShown(node: SchemaNode = this.root, path = "", depth = 0): void {
     if (depth > 32) return; // a recursive schema; the page cannot show deeper than this anyway
     const { spec } = this.run;
@@ -292,7 +292,7 @@ function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[]
   return out;
 }
 
-/** Classes 5 and 7 for one side's example. Returns 1 when an example was compared, else 0. */
+/** One side's example validates and equals the spec's embedded one. Returns 1 when an example was compared, else 0. */
 function checkExample(
   run: Run,
   side: Side,
@@ -321,7 +321,7 @@ function checkExample(
   return 1;
 }
 
-/** Classes 2–5 and 7 for one side. Returns how many fields and examples were compared. */
+/** Everything of one side: fields, requirements, examples. Returns how many fields and examples were compared. */
 function checkSide(
   run: Run,
   side: Side,
@@ -349,7 +349,7 @@ function checkSide(
   return { fields: fields.shown.size, examples: checkExample(run, side, body, body.schema, example) };
 }
 
-/** Class 6: the hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
+/** The hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
 function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
   const docs = page.cancellableStatuses;
   const raw = op.operation["x-cancellable-statuses"];

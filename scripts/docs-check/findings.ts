@@ -3,25 +3,25 @@
  * and the spec, how a finding prints as one line, and the one-line summary of a clean run.
  */
 
-/** The kind of disagreement; the numbers are the drift classes of the docs-check issue. */
+/** The kind of disagreement. */
 export type DriftKind =
   /** The page lacks a part the check needs (a table, an example, the status hint), or shows it broken. */
   | "page-structure"
-  /** 1: the method or path differs. */
+  /** The method or path differs. */
   | "method-path"
-  /** 2: a field the page documents is not in the spec. */
+  /** A field the page documents is not in the spec. */
   | "field-missing"
-  /** 2: a field is typed differently on the page and in the spec. */
+  /** A field is typed differently on the page and in the spec. */
   | "field-type"
-  /** 3: the page's M/O requirement and the spec's `required` disagree. */
+  /** The page's M/O requirement and the spec's `required` disagree. */
   | "requirement"
-  /** 4: the spec has a field the page does not show, with no `x-documented-at`. */
+  /** The spec has a field the page does not show, with no `x-documented-at`. */
   | "field-not-shown"
-  /** 5: a docs example does not validate against the spec's schema. */
+  /** A docs example does not validate against the spec's schema. */
   | "example-invalid"
-  /** 6: the cancellable statuses differ, or are not session statuses. */
+  /** The cancellable statuses differ, or are not session statuses. */
   | "statuses"
-  /** 7: the spec's embedded `examples.docs` differs from the page's example. */
+  /** The spec's embedded `examples.docs` differs from the page's example. */
   | "example-differs";
 
 /** One disagreement. `subject` names the field or thing (`response data.amount.currency`). */
