@@ -39,7 +39,9 @@ async function freshWorld(): Promise<PivotEmulator> {
 
 /** Fields of the docs' session the emulator sets itself: identity, status, clock times, the page URL, the cancel. */
 const SET_BY_EMULATOR = new Set(["id", "status", "createdAt", "updatedAt", "expiryAt", "paymentUrl", "cancelledAt", "cancellationReason"]);
-const DOCS_PROFILE = Object.fromEntries(Object.entries(DOCS_CANCEL_RESPONSE.data).filter(([field]) => !SET_BY_EMULATOR.has(field))) as SeedSession;
+const DOCS_PROFILE = Object.fromEntries(
+  Object.entries(DOCS_CANCEL_RESPONSE.data).filter(([field]) => !SET_BY_EMULATOR.has(field)),
+) as SeedSession;
 
 /** The docs' session as it was before the cancel (amount, URLs, metadata…), with this id and status. */
 function docsLikeSession(id: string, status: PaymentSessionStatus): SeedSession {

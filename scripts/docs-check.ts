@@ -19,8 +19,8 @@ import { parse as parseYaml } from "yaml";
 import { compareWithSpec } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
 import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
-import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import type { DocsPage } from "./docs-check/parse-page.js";
+import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import { findOperation } from "./docs-check/spec-schema.js";
 import { isObject, type Schema } from "./spec-tooling.js";
 
@@ -56,25 +56,23 @@ interface Options {
   timeoutMs: number;
 }
 
+const OPTIONS = {
+  url: { type: "string", multiple: true },
+  file: { type: "string", multiple: true },
+  operation: { type: "string" },
+  spec: { type: "string" },
+  "timeout-ms": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function readOptions(argv: string[]): Options | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: "string", multiple: true },
-        file: { type: "string", multiple: true },
-        operation: { type: "string" },
-        spec: { type: "string" },
-        "timeout-ms": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new CannotRunError((error as Error).message, true);
-  }
+  const values = (() => {
+    try {
+      return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    } catch (error) {
+      throw new CannotRunError((error as Error).message, true);
+    }
+  })();
   if (values.help === true) return "help";
   if (values.url !== undefined && values.file !== undefined) {
     throw new CannotRunError("give --url or --file, not both", true);
@@ -177,8 +175,7 @@ interface Output {
 async function checkPage(source: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
   const where = source.kind === "file" ? source.path : source.url;
   try {
-    const markdown =
-      source.kind === "file" ? await readLocal(source.path, "docs page") : await fetchPage(source.url, options.timeoutMs);
+    const markdown = source.kind === "file" ? await readLocal(source.path, "docs page") : await fetchPage(source.url, options.timeoutMs);
     const page = readPage(markdown, where);
     const operationId = operationFor(page, where, spec, options.operationId);
     const { findings, checked } = compareWithSpec(page, spec, operationId);

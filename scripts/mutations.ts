@@ -29,7 +29,11 @@ const MUTATIONS: Mutation[] = [
     description: "rename PaymentSession.statementDescriptor in the spec, then regenerate",
     edits: [
       { file: SPEC, from: "        - statementDescriptor\n", to: "        - statementDescription\n" },
-      { file: SPEC, from: "        statementDescriptor: { type: string }\n        saveForFutureUse", to: "        statementDescription: { type: string }\n        saveForFutureUse" },
+      {
+        file: SPEC,
+        from: "        statementDescriptor: { type: string }\n        saveForFutureUse",
+        to: "        statementDescription: { type: string }\n        saveForFutureUse",
+      },
     ],
     regenerate: true,
   },
@@ -42,7 +46,9 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-drop-enum-value",
     description: "drop VOID_SESSION from CancellationReason, then regenerate",
-    edits: [{ file: SPEC, from: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION]", to: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED]" }],
+    edits: [
+      { file: SPEC, from: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION]", to: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED]" },
+    ],
     regenerate: true,
   },
   {
@@ -66,7 +72,13 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-not-regenerated",
     description: "document a new optional response field in the spec without regenerating",
-    edits: [{ file: SPEC, from: "        bypassStatusPage: { type: boolean }\n", to: "        bypassStatusPage: { type: boolean }\n        refundable: { type: boolean }\n" }],
+    edits: [
+      {
+        file: SPEC,
+        from: "        bypassStatusPage: { type: boolean }\n",
+        to: "        bypassStatusPage: { type: boolean }\n        refundable: { type: boolean }\n",
+      },
+    ],
   },
   {
     name: "emulator-wrong-type",
@@ -104,7 +116,13 @@ const MUTATIONS: Mutation[] = [
   {
     name: "emulator-callback-wrong-event",
     description: "make the emulator deliver PAYMENT.PAID instead of PAYMENT.CANCELLED after a cancel",
-    edits: [{ file: "src/emulator/callbacks.ts", from: 'return paymentCallbackBody("PAYMENT.CANCELLED", session);', to: 'return paymentCallbackBody("PAYMENT.PAID", session);' }],
+    edits: [
+      {
+        file: "src/emulator/callbacks.ts",
+        from: 'return paymentCallbackBody("PAYMENT.CANCELLED", session);',
+        to: 'return paymentCallbackBody("PAYMENT.PAID", session);',
+      },
+    ],
   },
   {
     name: "spec-webhook-data-drops-required",

@@ -104,7 +104,14 @@ const knownKeywords = new Set<string>();
  */
 export function specAjv(doc: unknown): Ajv2020 {
   sharedAjv ??= addFormats(
-    new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, validateSchema: false, inlineRefs: false, code: { optimize: false } }),
+    new Ajv2020({
+      strict: true,
+      allowUnionTypes: true,
+      allErrors: true,
+      validateSchema: false,
+      inlineRefs: false,
+      code: { optimize: false },
+    }),
   );
   for (const keyword of vendorKeys(doc, new Set(OPENAPI_WORDS))) {
     // ajv throws on a second addKeyword of a name, and getKeyword does not see bare annotation keywords.

@@ -13,14 +13,17 @@ import { SPEC_FILE } from "./pact-files.js";
 type Schemas = components["schemas"];
 
 interface SpecDocument {
-  paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }>;
+  paths: Record<
+    string,
+    { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }
+  >;
   components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[] }> }> };
 }
 
 const spec = parse(readFileSync(SPEC_FILE, "utf8")) as SpecDocument;
 
 function docsExample(path: string, status: string): unknown {
-  const value = spec.paths[path]?.post.responses[status]?.content?.["application/json"]?.examples?.["docs"]?.value;
+  const value = spec.paths[path]?.post.responses[status]?.content?.["application/json"]?.examples?.docs?.value;
   if (value === undefined) throw new Error(`spec/openapi.yaml has no "docs" example for POST ${path} ${status}`);
   return structuredClone(value);
 }

@@ -6,10 +6,13 @@
  * spec, typed and required alike. Spec → docs: what the spec has must be on the page, unless the spec
  * says with `x-documented-at` that another Pivot page documents it.
  */
+
+import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
+import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
+import { finding } from "./findings.js";
 import { operationIdOf } from "./pages.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
-import { finding } from "./findings.js";
-import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
+import type { JsonBody, SpecOperation } from "./spec-schema.js";
 import {
   componentNameOf,
   enumOf,
@@ -23,10 +26,8 @@ import {
   shapeOf,
   typesOf,
 } from "./spec-schema.js";
-import type { JsonBody, SpecOperation } from "./spec-schema.js";
-import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
-import { createExampleValidator } from "./validate-example.js";
 import type { ExampleValidator } from "./validate-example.js";
+import { createExampleValidator } from "./validate-example.js";
 
 /** The operation the cancel page documents, and the one a page of unknown title is compared with. */
 export const CANCEL_OPERATION_ID = "cancelPaymentSession";
@@ -62,8 +63,7 @@ const DOCS_TYPES: Record<string, readonly string[]> = {
   double: ["number"],
 };
 
-const NOT_SHOWN =
-  "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
+const NOT_SHOWN = "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
 type Side = "request" | "response";
 
@@ -251,12 +251,7 @@ class FieldChecker {
 }
 
 /** Reports the parts of one side the page lacks or shows broken; they cannot be compared. */
-function checkPageParts(
-  run: Run,
-  side: Side,
-  table: ParameterTable | undefined,
-  example: ExampleBlock | undefined,
-): void {
+function checkPageParts(run: Run, side: Side, table: ParameterTable | undefined, example: ExampleBlock | undefined): void {
   const heading = side === "request" ? "Request" : "Response";
   if (table === undefined) {
     run.out.push(finding("page-structure", `${side} table`, `no parameter <table> under a "${heading}" heading`));
@@ -293,13 +288,7 @@ function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[]
 }
 
 /** One side's example validates and equals the spec's embedded one. Returns 1 when an example was compared, else 0. */
-function checkExample(
-  run: Run,
-  side: Side,
-  body: JsonBody,
-  schema: SchemaNode,
-  example: ExampleBlock | undefined,
-): number {
+function checkExample(run: Run, side: Side, body: JsonBody, schema: SchemaNode, example: ExampleBlock | undefined): number {
   if (example === undefined || !example.ok) return 0;
   for (const error of run.validate(schema, example.value)) {
     const specPointer = schemaAtPath(run.spec, schema, error.path).pointer;

@@ -12,7 +12,7 @@ import type { Element, Nodes as HastNodes } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { toText } from "hast-util-to-text";
 import type { Code, Nodes, Root, RootContent } from "mdast";
-import { toString } from "mdast-util-to-string";
+import { toString as mdastText } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 
@@ -64,7 +64,10 @@ const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
  */
 export function plainText(fragment: string | HastNodes): string {
   const tree = typeof fragment === "string" ? fromHtml(fragment, { fragment: true }) : fragment;
-  return toText(tree).replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1").replace(/\s+/g, " ").trim();
+  return toText(tree)
+    .replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** The page as the parser needs it: the top-level nodes before the boilerplate rule, and its headings. */
@@ -80,7 +83,7 @@ function lineOf(node: Nodes): number {
 
 /** The text a reader sees in a node: inline code kept (without backticks), HTML tags such as `<mark>` dropped. */
 function textOf(node: Nodes): string {
-  return toString(node, { includeHtml: false });
+  return mdastText(node, { includeHtml: false });
 }
 
 /**
@@ -248,9 +251,7 @@ export function parseDocsPage(markdown: string): DocsPage {
   const scanned = scan(markdown);
   const operation = findOperation(scanned.nodes);
   if (operation === undefined) {
-    throw new PageFormatError(
-      `no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`,
-    );
+    throw new PageFormatError(`no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`);
   }
   return {
     title: scanned.headings.find((heading) => heading.depth === 1)?.text,

@@ -84,9 +84,7 @@ export function responseBodyOf(spec: Schema, op: SpecOperation, status: string):
 function branches(node: SchemaNode, keyword: "oneOf" | "anyOf" | "allOf"): SchemaNode[] {
   const list = node.schema[keyword];
   if (!Array.isArray(list)) return [];
-  return list.flatMap((branch, i) =>
-    isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : [],
-  );
+  return list.flatMap((branch, i) => (isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : []));
 }
 
 /** The JSON type of a value, in JSON Schema's words (`integer` is reported as `number`). */
