@@ -1,10 +1,12 @@
 /**
  * What every reader of spec/openapi.yaml shares: JSON Pointer (RFC 6901) segments and look-ups, local `$ref`
  * resolution, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with ajv-formats) that accepts the spec's
- * documentation-only keywords. Used by docs-check, the tests' spec validator and the generator.
+ * documentation-only keywords. Used by docs-check, the tests' spec validator, the contract tests and the generator.
  */
+import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { parse } from "yaml";
 
 /** A JSON Schema (or any object of the spec) as parsed from YAML. */
 export type Schema = Record<string, unknown>;
@@ -13,6 +15,24 @@ export type Schema = Record<string, unknown>;
 export interface SchemaNode {
   schema: Schema;
   pointer: string;
+}
+
+let parsedSpec: unknown;
+
+/**
+ * spec/openapi.yaml, parsed once per process, typed by the caller as the part it reads. Shared: copy it
+ * (`structuredClone`) before changing anything.
+ */
+export function loadSpec(): unknown {
+  parsedSpec ??= parse(readFileSync(new URL("../spec/openapi.yaml", import.meta.url), "utf8"));
+  return parsedSpec;
+}
+
+/** What spec/openapi.yaml holds at `pointer`; throws naming the pointer when it holds nothing there. */
+export function specValue(pointer: string): unknown {
+  const value = atPointer(loadSpec(), pointer);
+  if (value === undefined) throw new Error(`spec/openapi.yaml has nothing at ${pointer}`);
+  return value;
 }
 
 /** Narrows a parsed YAML value to a plain object. */

@@ -14,20 +14,19 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { runDocsCheck } from "../scripts/docs-check.js";
 import { compareWithSpec } from "../scripts/docs-check/compare.js";
 import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
 import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
 import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
-import type { Schema } from "../scripts/spec-tooling.js";
+import { loadSpec, type Schema } from "../scripts/spec-tooling.js";
 import { bundleForNode } from "./support/node-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = resolve(root, "contracts/fixtures/docs");
 const inStepFile = resolve(fixtures, "cancel-payment-session.in-step.md");
 
-const spec = parseYaml(readFileSync(resolve(root, "spec/openapi.yaml"), "utf8")) as Schema;
+const spec = loadSpec() as Schema;
 const inStepMarkdown = readFileSync(inStepFile, "utf8");
 const inStepPage = parseDocsPage(inStepMarkdown);
 const retrieveFile = resolve(fixtures, "retrieve-payment-session.in-step.md");

@@ -7,15 +7,13 @@
  * expect(validateResponse("/v2/payments/{id}/cancel", "post", 200, body)).toEqual([]);
  * ```
  */
-import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
-import { parse } from "yaml";
-import { atPointer, isObject, pointerTo, resolveRef, specAjv } from "../../scripts/spec-tooling.js";
+import { atPointer, isObject, loadSpec, pointerTo, resolveRef, specAjv } from "../../scripts/spec-tooling.js";
 
 const SPEC_ID = "openapi.json";
 
 /** The spec as parsed from YAML, for tests that compare constants with it. */
-export const spec = parse(readFileSync(new URL("../../spec/openapi.yaml", import.meta.url), "utf8")) as OpenApiDocument;
+export const spec = loadSpec() as OpenApiDocument;
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { responses?: Record<string, unknown> } & Record<string, unknown>>>;
