@@ -19,8 +19,7 @@ import { parse as parseYaml } from "yaml";
 import { compareWithSpec } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
 import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
-import type { DocsPage } from "./docs-check/parse-page.js";
-import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
+import { type DocsPage, PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import { findOperation } from "./docs-check/spec-schema.js";
 import { isObject, type Schema } from "./spec-tooling.js";
 

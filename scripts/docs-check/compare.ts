@@ -8,14 +8,12 @@
  */
 
 import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
-import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
-import { finding } from "./findings.js";
+import { type Checked, type DriftKind, type Finding, type FindingPlace, finding, joinMember } from "./findings.js";
 import { operationIdOf } from "./pages.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
 import type { JsonBody, SpecOperation } from "./spec-schema.js";
 import {
   componentNameOf,
-  enumOf,
   findOperation,
   isDocumentedElsewhere,
   itemsOf,
@@ -26,8 +24,7 @@ import {
   shapeOf,
   typesOf,
 } from "./spec-schema.js";
-import type { ExampleValidator } from "./validate-example.js";
-import { createExampleValidator } from "./validate-example.js";
+import { createExampleValidator, type ExampleValidator } from "./validate-example.js";
 
 /** The operation the cancel page documents, and the one a page of unknown title is compared with. */
 export const CANCEL_OPERATION_ID = "cancelPaymentSession";
@@ -72,14 +69,6 @@ interface Run {
   spec: Schema;
   validate: ExampleValidator;
   out: Finding[];
-}
-
-function join(path: string, name: string): string {
-  return path === "" ? name : `${path}.${name}`;
-}
-
-function describeTypes(types: Set<string>): string {
-  return [...types].join(" | ");
 }
 
 function preview(value: unknown): string {
@@ -178,7 +167,7 @@ class FieldChecker {
       const known = Object.keys(DOCS_TYPES).join(", ");
       this.add("field-type", path, `docs data type "${row.dataType}" is not one the check knows (${known})`, place);
     } else if (specTypes !== undefined && !allowed.some((t) => specTypes.has(t))) {
-      const message = `typed ${row.dataType} in the docs table, ${describeTypes(specTypes)} in spec`;
+      const message = `typed ${row.dataType} in the docs table, ${[...specTypes].join(" | ")} in spec`;
       this.add("field-type", path, message, place);
     }
     const last = segments.at(-1) ?? "";
@@ -199,7 +188,7 @@ class FieldChecker {
     const fits = types === undefined || types.has(type) || (types.has("integer") && Number.isInteger(value));
     if (!fits) {
       const place = { docsLine: this.lineOf(path), specPointer: node.pointer };
-      this.add("field-type", path, `typed ${type} in docs, ${describeTypes(types)} in spec`, place);
+      this.add("field-type", path, `typed ${type} in docs, ${[...types].join(" | ")} in spec`, place);
       return;
     }
     if (Array.isArray(value)) {
@@ -213,7 +202,7 @@ class FieldChecker {
     if (!isObject(value)) return;
     const shape = shapeOf(this.run.spec, node);
     for (const [key, member] of Object.entries(value)) {
-      const memberPath = join(path, key);
+      const memberPath = joinMember(path, key);
       const property = shape.properties.get(key) ?? (shape.additional === "closed" ? undefined : shape.additional);
       if (property === undefined) {
         const place = { docsLine: this.lineOf(memberPath), specPointer: resolveRef(this.run.spec, node).pointer };
@@ -229,7 +218,7 @@ class FieldChecker {
     if (depth > 32) return; // a recursive schema; the page cannot show deeper than this anyway
     const { spec } = this.run;
     for (const [name, property] of shapeOf(spec, node).properties) {
-      const memberPath = join(path, name);
+      const memberPath = joinMember(path, name);
       const seen = this.shown.get(memberPath);
       if (seen === undefined) {
         if (!isDocumentedElsewhere(spec, property)) {
@@ -277,7 +266,7 @@ interface JsonDifference {
 function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[] = []): JsonDifference[] {
   if (isObject(docs) && isObject(spec)) {
     for (const key of new Set([...Object.keys(docs), ...Object.keys(spec)])) {
-      diffJson(docs[key], spec[key], join(path, key), out);
+      diffJson(docs[key], spec[key], joinMember(path, key), out);
     }
   } else if (Array.isArray(docs) && Array.isArray(spec)) {
     for (let i = 0; i < Math.max(docs.length, spec.length); i++) diffJson(docs[i], spec[i], `${path}[${i}]`, out);
@@ -364,8 +353,8 @@ function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
       add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
     }
   }
-  const known = enumOf(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA });
-  if (known === undefined) {
+  const known = resolveRef(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
+  if (!Array.isArray(known)) {
     const message = "the spec has no PaymentSessionStatus enum to check them against";
     add("cancellable statuses", message, { specPointer: STATUS_SCHEMA });
   } else {

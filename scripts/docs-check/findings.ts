@@ -50,6 +50,11 @@ export interface Checked {
   statuses: number;
 }
 
+/** The dotted path of a member below `path` (`data` + `amount` → `data.amount`), the form every finding names fields in. */
+export function joinMember(path: string, member: string): string {
+  return path === "" ? member : `${path}.${member}`;
+}
+
 /** Builds a {@link Finding}; keeps call sites to one line. */
 export function finding(kind: DriftKind, subject: string, message: string, place: FindingPlace = {}): Finding {
   return { kind, subject, message, docsLine: place.docsLine, specPointer: place.specPointer };

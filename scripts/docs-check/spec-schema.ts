@@ -80,11 +80,17 @@ export function responseBodyOf(spec: Schema, op: SpecOperation, status: string):
   return jsonContent(spec, { schema: response, pointer: `${op.pointer}/responses/${status}` }, true);
 }
 
-/** The branches of `oneOf`/`anyOf`/`allOf`, as nodes. */
-function branches(node: SchemaNode, keyword: "oneOf" | "anyOf" | "allOf"): SchemaNode[] {
-  const list = node.schema[keyword];
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((branch, i) => (isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : []));
+type Composition = "oneOf" | "anyOf" | "allOf";
+const COMPOSITIONS: Composition[] = ["oneOf", "anyOf", "allOf"];
+
+/** The branches of the given composition keywords, in that order, as nodes. */
+function branches(node: SchemaNode, keywords: Composition[]): SchemaNode[] {
+  return keywords.flatMap((keyword) => {
+    const list = node.schema[keyword];
+    return Array.isArray(list)
+      ? list.flatMap((branch, i) => (isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : []))
+      : [];
+  });
 }
 
 /** The JSON type of a value, in JSON Schema's words (`integer` is reported as `number`). */
@@ -108,13 +114,13 @@ export function typesOf(spec: Schema, start: SchemaNode): Set<string> | undefine
   else if (Array.isArray(schema.enum)) types = new Set(schema.enum.map(jsonTypeOf));
   else if (schema.oneOf !== undefined || schema.anyOf !== undefined) {
     types = new Set();
-    for (const branch of [...branches(node, "oneOf"), ...branches(node, "anyOf")]) {
+    for (const branch of branches(node, ["oneOf", "anyOf"])) {
       const inner = typesOf(spec, branch);
       if (inner === undefined) return undefined;
       for (const t of inner) types.add(t);
     }
   } else if (schema.allOf !== undefined) {
-    for (const branch of branches(node, "allOf")) {
+    for (const branch of branches(node, ["allOf"])) {
       const inner = typesOf(spec, branch);
       if (inner !== undefined) types = types === undefined ? inner : new Set([...types].filter((t) => inner.has(t)));
     }
@@ -160,9 +166,7 @@ export function shapeOf(spec: Schema, start: SchemaNode): ObjectShape {
       if (extra === true) shape.additional = { schema: {}, pointer: pointerTo(node.pointer, "additionalProperties") };
       else if (isObject(extra)) shape.additional = { schema: extra, pointer: pointerTo(node.pointer, "additionalProperties") };
     }
-    for (const keyword of ["allOf", "oneOf", "anyOf"] as const) {
-      for (const branch of branches(node, keyword)) visit(branch, depth + 1);
-    }
+    for (const branch of branches(node, ["allOf", "oneOf", "anyOf"])) visit(branch, depth + 1);
   };
   visit(start, 0);
   // `{}` (what `additionalProperties: true` allows) admits any object, members included.
@@ -174,13 +178,9 @@ export function shapeOf(spec: Schema, start: SchemaNode): ObjectShape {
 export function itemsOf(spec: Schema, start: SchemaNode): SchemaNode | undefined {
   const node = resolveRef(spec, start);
   if (isObject(node.schema.items)) return { schema: node.schema.items, pointer: `${node.pointer}/items` };
-  for (const keyword of ["oneOf", "anyOf", "allOf"] as const) {
-    for (const branch of branches(node, keyword)) {
-      const items = itemsOf(spec, branch);
-      if (items !== undefined) return items;
-    }
-  }
-  return undefined;
+  return branches(node, COMPOSITIONS)
+    .map((branch) => itemsOf(spec, branch))
+    .find((items) => items !== undefined);
 }
 
 /**
@@ -196,28 +196,16 @@ export function isDocumentedElsewhere(spec: Schema, start: SchemaNode, depth = 0
     const targetNode = { schema: isObject(target) ? target : {}, pointer: start.schema.$ref };
     if (isDocumentedElsewhere(spec, targetNode, depth + 1)) return true;
   }
-  return (["oneOf", "anyOf", "allOf"] as const).some((keyword) =>
-    branches(start, keyword).some((branch) => isDocumentedElsewhere(spec, branch, depth + 1)),
-  );
+  return branches(start, COMPOSITIONS).some((branch) => isDocumentedElsewhere(spec, branch, depth + 1));
 }
 
 /** The component a schema `$ref`s (`Amount` for `#/components/schemas/Amount`), also inside `oneOf`/`anyOf`/`allOf`. */
 export function componentNameOf(node: SchemaNode): string | undefined {
   const ref = node.schema.$ref;
   if (typeof ref === "string") return /^#\/components\/schemas\/([^/]+)$/.exec(ref)?.[1];
-  for (const keyword of ["oneOf", "anyOf", "allOf"] as const) {
-    for (const branch of branches(node, keyword)) {
-      const name = componentNameOf(branch);
-      if (name !== undefined) return name;
-    }
-  }
-  return undefined;
-}
-
-/** The `enum` of a schema after `$ref`s, or `undefined`. */
-export function enumOf(spec: Schema, node: SchemaNode): unknown[] | undefined {
-  const values = resolveRef(spec, node).schema.enum;
-  return Array.isArray(values) ? values : undefined;
+  return branches(node, COMPOSITIONS)
+    .map(componentNameOf)
+    .find((name) => name !== undefined);
 }
 
 /**

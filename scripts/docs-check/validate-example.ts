@@ -4,6 +4,7 @@
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { type Schema, type SchemaNode, specAjv, unescapePointerSegment } from "../spec-tooling.js";
+import { joinMember } from "./findings.js";
 
 /** One reason an example fails its schema; `path` is dotted (`data.amount.currency`), `""` for the root. */
 export interface ExampleError {
@@ -19,13 +20,9 @@ function dotted(instancePath: string): string {
   let path = "";
   for (const raw of instancePath.split("/").slice(1)) {
     const segment = unescapePointerSegment(raw);
-    path = /^\d+$/.test(segment) ? `${path}[${segment}]` : join(path, segment);
+    path = /^\d+$/.test(segment) ? `${path}[${segment}]` : joinMember(path, segment);
   }
   return path;
-}
-
-function join(path: string, member: string): string {
-  return path === "" ? member : `${path}.${member}`;
 }
 
 /** Names the member an error is about: the missing or extra property, not just its parent object. */
@@ -33,7 +30,7 @@ function toExampleError(error: ErrorObject): ExampleError {
   const base = dotted(error.instancePath);
   const params = error.params as Record<string, unknown>;
   const member = params.additionalProperty ?? params.missingProperty;
-  return { path: typeof member === "string" ? join(base, member) : base, message: error.message ?? error.keyword };
+  return { path: typeof member === "string" ? joinMember(base, member) : base, message: error.message ?? error.keyword };
 }
 
 const compiledByContent = new Map<string, ValidateFunction>();
