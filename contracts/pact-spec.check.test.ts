@@ -1,6 +1,6 @@
 /**
  * The pact against the spec (support/spec-check.ts, the same check as `npm run pact:validate`). One validator run
- * covers both directions, because each run costs 1–3 s: the fresh pact's own interactions must pass, and deliberately
+ * covers both directions, because a run (spec and pact parsed, every interaction checked) is slow: the fresh pact's own interactions must pass, and deliberately
  * broken copies of one of them, appended to the same file, must each fail with the error that names their defect.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

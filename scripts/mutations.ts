@@ -138,7 +138,7 @@ interface Outcome {
   error?: string;
 }
 
-/** Copies the tracked and new files of the repository, with node_modules linked and shared/ beside it. */
+/** Copies the tracked and new files of the repository, with node_modules linked. */
 async function makeCopy(root: string): Promise<string> {
   const copy = join(root, "main");
   const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: repo, encoding: "utf8" });

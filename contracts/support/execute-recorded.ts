@@ -11,7 +11,7 @@
  *
  * So the test gets a `fetch` that counts the answers it received, and the verdict waits until the mock server's
  * records account for that many requests. Nothing here is a time limit: the wait ends on the server's records, and
- * a request that was never sent was never answered, so it fails at once as before. (The test's own timeout still
+ * a request that was never sent was never answered, so its test fails at once. (The test's own timeout still
  * bounds a server that never records.)
  */
 
