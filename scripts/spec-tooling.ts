@@ -4,6 +4,7 @@
  * documentation-only keywords. Used by docs-check, the tests' spec validator, the contract tests and the generator.
  */
 import { readFileSync } from "node:fs";
+import type { ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
@@ -139,4 +140,38 @@ export function specAjv(doc: unknown): Ajv2020 {
     knownKeywords.add(keyword);
   }
   return sharedAjv;
+}
+
+const idByDocument = new WeakMap<object, string>();
+const idByContent = new Map<string, string>();
+
+/**
+ * The compiled validator of the schema at `pointer` in `doc` (`#/components/schemas/Amount`, or an inline schema under
+ * `#/paths/...`), its `$ref`s resolving inside `doc`. Each document is registered with {@link specAjv} once, by
+ * identity and then by content, so equal copies (a test's edited clones that end up alike) share compiled schemas.
+ *
+ * @throws {Error} naming the pointer when it holds no schema or the schema does not compile.
+ */
+export function schemaValidator(doc: Schema, pointer: string): ValidateFunction {
+  const ajv = specAjv(doc);
+  let id = idByDocument.get(doc);
+  if (id === undefined) {
+    const content = JSON.stringify({ components: doc.components, paths: doc.paths });
+    id = idByContent.get(content);
+    if (id === undefined) {
+      // ajv refuses two documents under one id, so each content gets its own.
+      id = `https://spec.invalid/openapi-${idByContent.size}.json`;
+      ajv.addSchema({ $id: id, components: doc.components, paths: doc.paths });
+      idByContent.set(content, id);
+    }
+    idByDocument.set(doc, id);
+  }
+  if (!isObject(atPointer(doc, pointer))) throw new Error(`the spec has no schema at ${pointer}`);
+  try {
+    const validate = ajv.getSchema(id + pointer);
+    if (validate === undefined) throw new Error("ajv cannot resolve it");
+    return validate;
+  } catch (error) {
+    throw new Error(`the spec schema at ${pointer} does not compile: ${(error as Error).message}`);
+  }
 }

@@ -1,9 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { atPointer, escapePointerSegment, inlineRefs, pointerTo, resolveRef, specAjv, unescapePointerSegment } from "../scripts/spec-tooling.js";
+import {
+  atPointer,
+  escapePointerSegment,
+  inlineRefs,
+  loadSpec,
+  pointerTo,
+  resolveRef,
+  type Schema,
+  schemaValidator,
+  specAjv,
+  specValue,
+  unescapePointerSegment,
+} from "../scripts/spec-tooling.js";
 
 const doc = {
   paths: { "/v2/a~b": { get: { ok: true } } },
-  components: { schemas: { A: { $ref: "#/components/schemas/B" }, B: { type: "string" }, Loop: { items: { $ref: "#/components/schemas/Loop" } } } },
+  components: {
+    schemas: { A: { $ref: "#/components/schemas/B" }, B: { type: "string" }, Loop: { items: { $ref: "#/components/schemas/Loop" } } },
+  },
 };
 
 describe("the shared spec tooling", () => {
@@ -20,7 +34,10 @@ describe("the shared spec tooling", () => {
   });
 
   it("follows a chain of refs to the schema and its pointer, and a broken ref to an empty schema", () => {
-    expect(resolveRef(doc, { schema: { $ref: "#/components/schemas/A" }, pointer: "" })).toEqual({ schema: { type: "string" }, pointer: "#/components/schemas/B" });
+    expect(resolveRef(doc, { schema: { $ref: "#/components/schemas/A" }, pointer: "" })).toEqual({
+      schema: { type: "string" },
+      pointer: "#/components/schemas/B",
+    });
     expect(resolveRef(doc, { schema: { $ref: "#/nowhere" }, pointer: "" })).toEqual({ schema: {}, pointer: "#/nowhere" });
   });
 
@@ -36,5 +53,19 @@ describe("the shared spec tooling", () => {
     expect(validate("0f1c8a52-3b6f-4c1e-9a2d-5e7f80c1d234")).toBe(true);
     expect(validate("not-a-uuid")).toBe(false);
     expect(() => ajv.compile({ type: "string", "y-unknown": 1 })).toThrow(/unknown keyword/);
+  });
+
+  it("compiles a schema where it sits in the document, once for equal copies, and names a pointer without one", () => {
+    const spec = loadSpec() as Schema;
+    const amount = schemaValidator(spec, "#/components/schemas/Amount");
+    expect(amount({ value: 10000, currency: "IDR" })).toBe(true);
+    expect(amount({ value: "10000", currency: "IDR" })).toBe(false);
+    expect(schemaValidator(structuredClone(spec), "#/components/schemas/Amount")).toBe(amount);
+    expect(() => schemaValidator(spec, "#/components/schemas/Nope")).toThrow("the spec has no schema at #/components/schemas/Nope");
+  });
+
+  it("reads a value of spec/openapi.yaml by pointer, naming a pointer that holds nothing", () => {
+    expect(specValue("#/openapi")).toMatch(/^3\.1/);
+    expect(() => specValue("#/components/schemas/Nope")).toThrow("spec/openapi.yaml has nothing at #/components/schemas/Nope");
   });
 });

@@ -3,7 +3,7 @@
  * are enforced as the emulator does.
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { type Schema, type SchemaNode, specAjv, unescapePointerSegment } from "../spec-tooling.js";
+import { type Schema, type SchemaNode, schemaValidator, unescapePointerSegment } from "../spec-tooling.js";
 import { joinMember } from "./findings.js";
 
 /** One reason an example fails its schema; `path` is dotted (`data.amount.currency`), `""` for the root. */
@@ -33,35 +33,21 @@ function toExampleError(error: ErrorObject): ExampleError {
   return { path: typeof member === "string" ? joinMember(base, member) : base, message: error.message ?? error.keyword };
 }
 
-const compiledByContent = new Map<string, ValidateFunction>();
-let compiledCount = 0;
-
 /**
- * Makes a validator bound to one spec. Each schema is compiled as the root of a schema that also
- * carries the spec's `components`, so its `#/components/schemas/...` refs resolve as they do in the spec.
- * Compiled validators are reused for the same schema and components, so checking several pages against
- * one spec compiles once.
+ * Makes a validator bound to one spec: each schema is compiled where it sits in the spec (see
+ * {@link schemaValidator}), so its refs resolve as they do there and checking several pages compiles it once.
  *
  * @example
  * const validate = createExampleValidator(spec);
  * validate(body.schema, page.responseExample.value); // [] when the example fits
  */
 export function createExampleValidator(spec: Schema): ExampleValidator {
-  const ajv = specAjv(spec);
-  const components = JSON.stringify(spec.components ?? null);
   return (node, example) => {
-    const key = `${JSON.stringify(node.schema)}\u0000${components}`;
-    let validate = compiledByContent.get(key);
-    if (validate === undefined) {
-      // A fresh $id per schema: ajv refuses to register two schemas under one id.
-      const $id = `https://docs-check.invalid/schema-${compiledCount++}.json`;
-      try {
-        validate = ajv.compile({ ...node.schema, $id, components: spec.components });
-      } catch (error) {
-        const message = `the spec schema at ${node.pointer} does not compile: ${(error as Error).message}`;
-        return [{ path: "", message }];
-      }
-      compiledByContent.set(key, validate);
+    let validate: ValidateFunction;
+    try {
+      validate = schemaValidator(spec, node.pointer);
+    } catch (error) {
+      return [{ path: "", message: (error as Error).message }];
     }
     if (validate(example)) return [];
     // allErrors can repeat one complaint (e.g. once per oneOf branch); one line each is enough.

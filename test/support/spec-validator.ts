@@ -8,9 +8,7 @@
  * ```
  */
 import type { ValidateFunction } from "ajv";
-import { atPointer, isObject, loadSpec, pointerTo, resolveRef, specAjv } from "../../scripts/spec-tooling.js";
-
-const SPEC_ID = "openapi.json";
+import { atPointer, isObject, loadSpec, pointerTo, resolveRef, type Schema, schemaValidator } from "../../scripts/spec-tooling.js";
 
 /** The spec as parsed from YAML, for tests that compare constants with it. */
 export const spec = loadSpec() as OpenApiDocument;
@@ -19,10 +17,6 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, { responses?: Record<string, unknown> } & Record<string, unknown>>>;
   components: { schemas: Record<string, unknown> } & Record<string, unknown>;
 }
-
-const ajv = specAjv(spec);
-// Registering paths as well lets a response schema that is inline (not a $ref) be compiled by its JSON pointer.
-ajv.addSchema({ $id: SPEC_ID, components: spec.components, paths: spec.paths });
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -36,26 +30,30 @@ export function validateResponse(path: string, method: string, status: number, b
   if (operation === undefined) return [`the spec has no operation ${method.toUpperCase()} ${path}`];
   const declared = operation.responses?.[String(status)];
   if (!isObject(declared)) return [`${method.toUpperCase()} ${path} declares no ${status} response in the spec`];
-  const response = resolveRef(spec, { schema: declared, pointer: pointerTo("#/paths", path, method.toLowerCase(), "responses", String(status)) });
+  const response = resolveRef(spec, {
+    schema: declared,
+    pointer: pointerTo("#/paths", path, method.toLowerCase(), "responses", String(status)),
+  });
   if (atPointer(response.schema, "#/content/application~1json") === undefined) {
     return [`the ${status} response of ${method.toUpperCase()} ${path} has no application/json schema`];
   }
-  return run(SPEC_ID + pointerTo(response.pointer, "content", "application/json", "schema"), body);
+  return run(pointerTo(response.pointer, "content", "application/json", "schema"), body);
 }
 
 /** Checks `value` against `components.schemas[name]`, e.g. for answers to routes the spec does not have. */
 export function validateSchema(name: string, value: unknown): string[] {
   if (spec.components.schemas[name] === undefined) return [`the spec has no schema ${name}`];
-  return run(SPEC_ID + pointerTo("#/components/schemas", name), value);
+  return run(pointerTo("#/components/schemas", name), value);
 }
 
-function run(schemaRef: string, value: unknown): string[] {
-  let validate = compiled.get(schemaRef);
+function run(pointer: string, value: unknown): string[] {
+  let validate = compiled.get(pointer);
   if (validate === undefined) {
-    validate = ajv.getSchema(schemaRef);
-    if (validate === undefined) return [`ajv could not resolve ${schemaRef}`];
-    compiled.set(schemaRef, validate);
+    validate = schemaValidator(loadSpec() as Schema, pointer);
+    compiled.set(pointer, validate);
   }
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? "is invalid"} ${JSON.stringify(error.params)}`);
+  return (validate.errors ?? []).map(
+    (error) => `${error.instancePath || "/"} ${error.message ?? "is invalid"} ${JSON.stringify(error.params)}`,
+  );
 }
