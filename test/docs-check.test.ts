@@ -182,6 +182,14 @@ describe("parseDocsPage", () => {
   it("turns GitBook markup into the text a reader sees", () => {
     expect(plainText('\\[<mark style="color:orange;">BASE\\_URL</mark>]/v2')).toBe("[BASE_URL]/v2");
     expect(plainText("or <mark>`X_Y`</mark>&#x20;&amp;&#32;more&nbsp;")).toBe("or `X_Y` & more");
+    expect(plainText("a&mdash;b &lt;mark&gt; <a href='#'>c</a>")).toBe("a—b <mark> c");
+  });
+
+  it("gives each row of a table written over several lines its own line", () => {
+    const table = ["<table>", "<tr><th>Parameter</th><th>Data Type</th><th>Requirement</th><th>Description</th></tr>", "<tr><td>a</td><td>String</td><td>M</td><td>x</td></tr>", "<tr><td>b</td><td>Number</td><td>O</td><td>y</td></tr>", "</table>"];
+    const page = parseDocsPage(["`POST` /v2/x", "", "## Request", "", ...table].join("\n"));
+    expect(page.requestTable?.rows.map((row) => [row.parameter, row.requirement, row.line])).toEqual([["a", "M", 7], ["b", "O", 8]]);
+    expect(page.requestTable?.line).toBe(5);
   });
 
   it("rejects a page without a method and URL line", () => {
