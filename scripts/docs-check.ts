@@ -46,13 +46,16 @@ class CannotRunError extends Error {
   }
 }
 
-type Source = { kind: "url"; url: string } | { kind: "file"; path: string };
+/** A page to check: where it is, for messages, and how to read it. */
+interface Source {
+  where: string;
+  read: () => Promise<string>;
+}
 
 interface Options {
   sources: Source[];
   operationId: string | undefined;
   specPath: string;
-  timeoutMs: number;
 }
 
 const OPTIONS = {
@@ -81,12 +84,12 @@ function readOptions(argv: string[]): Options | "help" {
     throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
   }
   const sources: Source[] =
-    values.file?.map((path) => ({ kind: "file", path })) ??
-    (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ kind: "url", url }));
+    values.file?.map((path) => ({ where: path, read: () => readLocal(path, "docs page") })) ??
+    (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ where: url, read: () => fetchPage(url, timeoutMs) }));
   if (values.operation !== undefined && sources.length !== 1) {
     throw new CannotRunError("--operation names the operation of one page; give exactly one --url or --file", true);
   }
-  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC, timeoutMs };
+  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC };
 }
 
 async function readLocal(path: string, what: string): Promise<string> {
@@ -171,10 +174,9 @@ interface Output {
  * Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run). With several pages, each finding line starts
  * with the page's operation so a reader knows which page it is about.
  */
-async function checkPage(source: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
-  const where = source.kind === "file" ? source.path : source.url;
+async function checkPage({ where, read }: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
   try {
-    const markdown = source.kind === "file" ? await readLocal(source.path, "docs page") : await fetchPage(source.url, options.timeoutMs);
+    const markdown = await read();
     const page = readPage(markdown, where);
     const operationId = operationFor(page, where, spec, options.operationId);
     const { findings, checked } = compareWithSpec(page, spec, operationId);

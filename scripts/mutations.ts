@@ -133,7 +133,7 @@ const MUTATIONS: Mutation[] = [
 ];
 
 interface Outcome {
-  name: string;
+  mutation: Mutation;
   caughtBy: string[];
   error?: string;
 }
@@ -199,24 +199,23 @@ async function main(): Promise<void> {
       const copy = await makeCopy(join(root, mutation.name));
       try {
         await applyMutation(copy, mutation);
-        outcomes.push({ name: mutation.name, caughtBy: await runSuite(copy) });
+        outcomes.push({ mutation, caughtBy: await runSuite(copy) });
       } catch (error) {
-        outcomes.push({ name: mutation.name, caughtBy: [], error: (error as Error).message });
+        outcomes.push({ mutation, caughtBy: [], error: (error as Error).message });
       }
       await rm(join(root, mutation.name), { recursive: true, force: true });
       const last = outcomes.at(-1) as Outcome;
-      console.log(`mutations: ${last.name}: ${last.caughtBy.length ? "caught" : last.error ? "NOT APPLIED" : "SURVIVED"}`);
+      console.log(`mutations: ${mutation.name}: ${last.caughtBy.length ? "caught" : last.error ? "NOT APPLIED" : "SURVIVED"}`);
     }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 
-  const width = Math.max(...outcomes.map((o) => o.name.length));
+  const width = Math.max(...outcomes.map((o) => o.mutation.name.length));
   console.log(`\n${"mutation".padEnd(width)}  →  caught by`);
-  for (const outcome of outcomes) {
-    const mutation = MUTATIONS.find((m) => m.name === outcome.name) as Mutation;
+  for (const { mutation, ...outcome } of outcomes) {
     const verdict = outcome.error ? `NOT APPLIED: ${outcome.error}` : outcome.caughtBy.length ? outcome.caughtBy.join(", ") : "SURVIVED";
-    console.log(`${outcome.name.padEnd(width)}  →  ${verdict}`);
+    console.log(`${mutation.name.padEnd(width)}  →  ${verdict}`);
     console.log(`${"".padEnd(width)}     (${mutation.description})`);
   }
   const caught = outcomes.filter((o) => o.caughtBy.length > 0).length;

@@ -24,21 +24,19 @@ export type DriftKind =
   /** The spec's embedded `examples.docs` differs from the page's example. */
   | "example-differs";
 
+/** Where a finding is, on either side; both parts are optional. */
+export interface FindingPlace {
+  /** 1-based line in the docs page, when the page shows the thing. */
+  docsLine?: number | undefined;
+  /** JSON pointer into the spec (`#/components/schemas/Amount/properties/currency`), when the spec has it. */
+  specPointer?: string | undefined;
+}
+
 /** One disagreement. `subject` names the field or thing (`response data.amount.currency`). */
-export interface Finding {
+export interface Finding extends FindingPlace {
   kind: DriftKind;
   subject: string;
   message: string;
-  /** 1-based line in the docs page, when the page shows the thing. */
-  docsLine: number | undefined;
-  /** JSON pointer into the spec (`#/components/schemas/Amount/properties/currency`), when the spec has it. */
-  specPointer: string | undefined;
-}
-
-/** Where a finding is, on either side; both parts are optional. */
-export interface FindingPlace {
-  docsLine?: number | undefined;
-  specPointer?: string | undefined;
 }
 
 /** How much of the page was compared, for the summary of a clean run. */
@@ -57,7 +55,7 @@ export function joinMember(path: string, member: string): string {
 
 /** Builds a {@link Finding}; keeps call sites to one line. */
 export function finding(kind: DriftKind, subject: string, message: string, place: FindingPlace = {}): Finding {
-  return { kind, subject, message, docsLine: place.docsLine, specPointer: place.specPointer };
+  return { kind, subject, message, ...place };
 }
 
 /**
