@@ -22,7 +22,12 @@ const pact = new PactV4({ consumer: CONSUMER, provider: CALLBACK_PROVIDER, dir: 
 beforeAll(() => rmSync(FRESH_MESSAGE_PACT_DIR, { recursive: true, force: true }));
 
 /** Exact values: what PAYMENT.CANCELLED means. Everything else of the docs' session is matched by type or pattern. */
-const FIXED: Record<string, unknown> = { status: "CANCELLED", cancellationReason: CALLBACK_REASON, chargeDetails: null, paymentMethod: null };
+const FIXED: Record<string, unknown> = {
+  status: "CANCELLED",
+  cancellationReason: CALLBACK_REASON,
+  chargeDetails: null,
+  paymentMethod: null,
+};
 
 function matcherFor(field: string, value: unknown): unknown {
   if (field in FIXED) return FIXED[field];
@@ -32,7 +37,9 @@ function matcherFor(field: string, value: unknown): unknown {
   return like(value);
 }
 
-const cancelledSession = Object.fromEntries(Object.entries(DOCS_CANCEL_RESPONSE.data).map(([field, value]) => [field, matcherFor(field, value)]));
+const cancelledSession = Object.fromEntries(
+  Object.entries(DOCS_CANCEL_RESPONSE.data).map(([field, value]) => [field, matcherFor(field, value)]),
+);
 
 describe("the PAYMENT.CANCELLED callback message", () => {
   it("is received as a documented PAYMENT.CANCELLED event with the cancelled session and the reason sent", async () => {

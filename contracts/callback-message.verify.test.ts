@@ -15,7 +15,13 @@ import { describe, expect, it } from "vitest";
 import { startPivotEmulator } from "../src/emulator/index.js";
 import type { CancellationReason } from "../src/index.js";
 import { validateSchema } from "../test/support/spec-validator.js";
-import { CALLBACK_REASON, CANCELLED_BY_MERCHANT, CANCELLED_CALLBACK, docsSessionBeforeCancel, EXAMPLE_CALLBACK_API_KEY } from "./support/callback-message.js";
+import {
+  CALLBACK_REASON,
+  CANCELLED_BY_MERCHANT,
+  CANCELLED_CALLBACK,
+  docsSessionBeforeCancel,
+  EXAMPLE_CALLBACK_API_KEY,
+} from "./support/callback-message.js";
 import { diffPacts, readPact } from "./support/pact-diff.js";
 import { CALLBACK_PROVIDER, COMMITTED_MESSAGE_PACT_FILE, FRESH_MESSAGE_PACT_FILE } from "./support/pact-files.js";
 
@@ -84,7 +90,7 @@ describe("the callback message pact, verified against the emulator's delivery", 
   });
 
   it("fails for a producer that sends another event name", async () => {
-    const renamed = async () => ({ ...(await deliveredCallback() as object), event: "PAYMENT.CANCELED" });
+    const renamed = async () => ({ ...((await deliveredCallback()) as object), event: "PAYMENT.CANCELED" });
     await expect(verifyWith(renamed)).rejects.toThrow();
   });
 });
@@ -92,9 +98,15 @@ describe("the callback message pact, verified against the emulator's delivery", 
 describe("the committed callback message pact", () => {
   it("equals the pact the consumer test just wrote, tool versions aside", () => {
     expect(existsSync(FRESH_MESSAGE_PACT_FILE), `no fresh pact at ${FRESH_MESSAGE_PACT_FILE}: run the consumer project first`).toBe(true);
-    expect(existsSync(COMMITTED_MESSAGE_PACT_FILE), `no committed pact at ${COMMITTED_MESSAGE_PACT_FILE}: run \`npm run pact:update\``).toBe(true);
+    expect(
+      existsSync(COMMITTED_MESSAGE_PACT_FILE),
+      `no committed pact at ${COMMITTED_MESSAGE_PACT_FILE}: run \`npm run pact:update\``,
+    ).toBe(true);
     const differences = diffPacts(readPact(COMMITTED_MESSAGE_PACT_FILE), readPact(FRESH_MESSAGE_PACT_FILE));
-    if (differences.length > 0) expect.fail(`The callback contract changed (committed → fresh):\n${differences.join("\n")}\nIf intended, run \`npm run pact:update\`.`);
+    if (differences.length > 0)
+      expect.fail(
+        `The callback contract changed (committed → fresh):\n${differences.join("\n")}\nIf intended, run \`npm run pact:update\`.`,
+      );
   });
 
   it("holds only messages that the spec's webhook schema accepts", () => {

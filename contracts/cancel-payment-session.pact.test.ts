@@ -13,19 +13,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   type CancellationReason,
   createPivotClient,
+  PivotAuthenticationError,
   type PivotClient,
   type PivotClientBaseOptions,
   type PivotCredentialsAuth,
-  type PivotTokenAuth,
-  PivotAuthenticationError,
   PivotInvalidStateError,
   PivotNotFoundError,
+  type PivotTokenAuth,
   PivotValidationError,
 } from "../src/index.js";
 import { rejectionOf } from "../test/support/attempts.js";
 import { executeRecorded, type RecordedMockServer } from "./support/execute-recorded.js";
 import { CONSUMER, FRESH_PACT_DIR, PROVIDER } from "./support/pact-files.js";
-import { STATES, type SessionStateParams } from "./support/provider-states.js";
+import { type SessionStateParams, STATES } from "./support/provider-states.js";
 import { REQUEST_ID_PATTERN } from "./support/spec-patterns.js";
 import {
   CANCELLED_SESSION_ID,
@@ -58,7 +58,10 @@ const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: FRESH_PAC
 beforeAll(() => rmSync(FRESH_PACT_DIR, { recursive: true, force: true }));
 
 /** The real client against the mock server, one request per call; by default with the placeholder token. */
-function clientFor(mockServer: RecordedMockServer, options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN }): PivotClient {
+function clientFor(
+  mockServer: RecordedMockServer,
+  options: Omit<PivotClientBaseOptions, "baseUrl"> & (PivotTokenAuth | PivotCredentialsAuth) = { accessToken: PLACEHOLDER_TOKEN },
+): PivotClient {
   return createPivotClient({ fetch: mockServer.fetch, ...options, baseUrl: mockServer.url, maxRetries: 0 });
 }
 
@@ -190,13 +193,23 @@ describe("POST /v2/payments/{id}/cancel", () => {
       id: PAID_SESSION_ID,
       reason: "REQUESTED_BY_CUSTOMER",
     }).willRespondWith(422, (response) =>
-      response.jsonBody(errorBody("invalid_state", `The payment session with ID ${PAID_SESSION_ID} cannot be cancelled because its status is PAID`)),
+      response.jsonBody(
+        errorBody("invalid_state", `The payment session with ID ${PAID_SESSION_ID} cannot be cancelled because its status is PAID`),
+      ),
     );
 
     await executeRecorded(interaction, async (mockServer) => {
-      const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(PAID_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
+      const error = await rejectionOf(
+        clientFor(mockServer).cancelPaymentSession(PAID_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }),
+      );
       expect(error).toBeInstanceOf(PivotInvalidStateError);
-      expect(error).toMatchObject({ status: 422, code: "invalid_state", traceId: TRACE_ID, attempts: 1, possiblyCancelledByEarlierAttempt: false });
+      expect(error).toMatchObject({
+        status: 422,
+        code: "invalid_state",
+        traceId: TRACE_ID,
+        attempts: 1,
+        possiblyCancelledByEarlierAttempt: false,
+      });
     });
   });
 
@@ -206,12 +219,17 @@ describe("POST /v2/payments/{id}/cancel", () => {
       reason: "VOID_SESSION",
     }).willRespondWith(422, (response) =>
       response.jsonBody(
-        errorBody("invalid_state", `The payment session with ID ${CANCELLED_SESSION_ID} cannot be cancelled because its status is CANCELLED`),
+        errorBody(
+          "invalid_state",
+          `The payment session with ID ${CANCELLED_SESSION_ID} cannot be cancelled because its status is CANCELLED`,
+        ),
       ),
     );
 
     await executeRecorded(interaction, async (mockServer) => {
-      const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(CANCELLED_SESSION_ID, { cancellationReason: "VOID_SESSION" }));
+      const error = await rejectionOf(
+        clientFor(mockServer).cancelPaymentSession(CANCELLED_SESSION_ID, { cancellationReason: "VOID_SESSION" }),
+      );
       expect(error).toBeInstanceOf(PivotInvalidStateError);
       expect(error).toMatchObject({ status: 422, code: "invalid_state", attempts: 1 });
     });
@@ -226,7 +244,9 @@ describe("POST /v2/payments/{id}/cancel", () => {
     );
 
     await executeRecorded(interaction, async (mockServer) => {
-      const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(UNKNOWN_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
+      const error = await rejectionOf(
+        clientFor(mockServer).cancelPaymentSession(UNKNOWN_SESSION_ID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }),
+      );
       expect(error).toBeInstanceOf(PivotNotFoundError);
       expect(error).toMatchObject({ status: 404, code: "resource_missing", traceId: TRACE_ID, attempts: 1 });
     });
@@ -238,7 +258,9 @@ describe("POST /v2/payments/{id}/cancel", () => {
       reason: "REQUESTED_BY_CUSTOMER",
       token: UNKNOWN_TOKEN,
     }).willRespondWith(401, (response) =>
-      response.jsonBody(errorBody("credentials_invalid", "Access token is invalid, please verify that the authentication is provided and valid")),
+      response.jsonBody(
+        errorBody("credentials_invalid", "Access token is invalid, please verify that the authentication is provided and valid"),
+      ),
     );
 
     await executeRecorded(interaction, async (mockServer) => {
@@ -263,9 +285,16 @@ describe("POST /v2/payments/{id}/cancel", () => {
     );
 
     await executeRecorded(interaction, async (mockServer) => {
-      const error = await rejectionOf(clientFor(mockServer).cancelPaymentSession(NOT_A_UUID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }));
+      const error = await rejectionOf(
+        clientFor(mockServer).cancelPaymentSession(NOT_A_UUID, { cancellationReason: "REQUESTED_BY_CUSTOMER" }),
+      );
       expect(error).toBeInstanceOf(PivotValidationError);
-      expect(error).toMatchObject({ status: 400, code: "api_validation_error", details: [{ field: "id", message: "must be a UUID" }], attempts: 1 });
+      expect(error).toMatchObject({
+        status: 400,
+        code: "api_validation_error",
+        details: [{ field: "id", message: "must be a UUID" }],
+        attempts: 1,
+      });
     });
   });
 });
@@ -286,9 +315,12 @@ describe("GET /v2/payments/{id}", () => {
   });
 
   it("rejects with PivotNotFoundError when no session has the id", async () => {
-    const interaction = readRequest(STATES.noSession, "a request to read back a session that does not exist", UNKNOWN_SESSION_ID).willRespondWith(
-      404,
-      (response) => response.jsonBody(errorBody("resource_missing", `The payment session with ID ${UNKNOWN_SESSION_ID} cannot be found`)),
+    const interaction = readRequest(
+      STATES.noSession,
+      "a request to read back a session that does not exist",
+      UNKNOWN_SESSION_ID,
+    ).willRespondWith(404, (response) =>
+      response.jsonBody(errorBody("resource_missing", `The payment session with ID ${UNKNOWN_SESSION_ID} cannot be found`)),
     );
 
     await executeRecorded(interaction, async (mockServer) => {

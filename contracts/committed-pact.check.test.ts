@@ -49,7 +49,7 @@ describe("the pact comparison", () => {
 
   it("ignores tool versions and the order of interactions", () => {
     const fresh = structuredClone(committed) as { metadata: Record<string, unknown>; interactions: unknown[] };
-    fresh.metadata["pactRust"] = { ffi: "9.9.9", models: "9.9.9" };
+    fresh.metadata.pactRust = { ffi: "9.9.9", models: "9.9.9" };
     fresh.metadata["pact-js"] = { version: "99.0.0" };
     fresh.interactions.reverse();
 

@@ -39,7 +39,9 @@ async function freshWorld(): Promise<PivotEmulator> {
 
 /** Fields of the docs' session the emulator sets itself: identity, status, clock times, the page URL, the cancel. */
 const SET_BY_EMULATOR = new Set(["id", "status", "createdAt", "updatedAt", "expiryAt", "paymentUrl", "cancelledAt", "cancellationReason"]);
-const DOCS_PROFILE = Object.fromEntries(Object.entries(DOCS_CANCEL_RESPONSE.data).filter(([field]) => !SET_BY_EMULATOR.has(field))) as SeedSession;
+const DOCS_PROFILE = Object.fromEntries(
+  Object.entries(DOCS_CANCEL_RESPONSE.data).filter(([field]) => !SET_BY_EMULATOR.has(field)),
+) as SeedSession;
 
 /** The docs' session as it was before the cancel (amount, URLs, metadata…), with this id and status. */
 function docsLikeSession(id: string, status: PaymentSessionStatus): SeedSession {
@@ -123,40 +125,39 @@ describe("the emulator as the pact's provider", () => {
     await expect(verify()).resolves.toBeDefined();
   });
 
-  it("fails verification when a cancelled session's amount.value is a string instead of a number", async () => {
-    relay.rewriteJson = (body) => {
-      const amount = (body as { data?: { amount?: { value?: unknown } } }).data?.amount;
-      if (amount !== undefined) amount.value = String(amount.value);
-      return body;
-    };
-    try {
-      await expect(verify("a request to cancel a session awaiting a payment method")).rejects.toThrow();
-    } finally {
-      relay.rewriteJson = undefined;
-    }
-  });
+  /** The session in the emulator's answer (its `data`), as the relay passes it on. */
+  type Answer = { data?: Record<string, unknown> & { amount?: { value?: unknown } } };
 
-  it("fails verification when a read-back of a cancelled session answers without its cancellationReason", async () => {
+  it.each([
+    [
+      "a cancelled session's amount.value is a string instead of a number",
+      "a request to cancel a session awaiting a payment method",
+      (data: NonNullable<Answer["data"]>) => {
+        if (data.amount !== undefined) data.amount.value = String(data.amount.value);
+      },
+    ],
+    [
+      "a read-back of a cancelled session answers without its cancellationReason",
+      "a request to read back a cancelled session",
+      (data: NonNullable<Answer["data"]>) => {
+        delete data.cancellationReason;
+      },
+    ],
+    [
+      "a cancel answers with a status other than CANCELLED",
+      "a request to cancel a session awaiting confirmation as a duplicate",
+      (data: NonNullable<Answer["data"]>) => {
+        data.status = "PAID";
+      },
+    ],
+  ])("fails verification when %s", async (_drift, interaction, breakIt) => {
     relay.rewriteJson = (body) => {
-      const data = (body as { data?: Record<string, unknown> }).data;
-      if (data !== undefined) delete data.cancellationReason;
+      const { data } = body as Answer;
+      if (data !== undefined) breakIt(data);
       return body;
     };
     try {
-      await expect(verify("a request to read back a cancelled session")).rejects.toThrow();
-    } finally {
-      relay.rewriteJson = undefined;
-    }
-  });
-
-  it("fails verification when a cancel answers with a status other than CANCELLED", async () => {
-    relay.rewriteJson = (body) => {
-      const data = (body as { data?: { status?: unknown } }).data;
-      if (data !== undefined) data.status = "PAID";
-      return body;
-    };
-    try {
-      await expect(verify("a request to cancel a session awaiting confirmation as a duplicate")).rejects.toThrow();
+      await expect(verify(interaction)).rejects.toThrow();
     } finally {
       relay.rewriteJson = undefined;
     }

@@ -19,7 +19,11 @@ const pact = () => new PactV4({ consumer: "execute-recorded-check", provider: "n
 
 describe("executeRecorded", () => {
   it("fails a test whose expected request was never sent, without waiting, and writes no pact", async () => {
-    const interaction = pact().addInteraction().uponReceiving("a request the test never sends").withRequest("POST", "/never").willRespondWith(204);
+    const interaction = pact()
+      .addInteraction()
+      .uponReceiving("a request the test never sends")
+      .withRequest("POST", "/never")
+      .willRespondWith(204);
 
     const outcome = await executeRecorded(interaction, async () => "test body passed").then(
       (value) => ({ value }),
@@ -51,7 +55,9 @@ describe("executeRecorded", () => {
     // 32 requests in flight at once make the server's recording lag its answers; the verdict must still be a pass.
     const paths = Array.from({ length: 32 }, (_, i) => `/many/${i}`);
     const many = pact();
-    const interactions = paths.map((path) => many.addInteraction().uponReceiving(`request ${path}`).withRequest("POST", path).willRespondWith(204));
+    const interactions = paths.map((path) =>
+      many.addInteraction().uponReceiving(`request ${path}`).withRequest("POST", path).willRespondWith(204),
+    );
 
     const statuses = await executeRecorded(interactions.at(-1) as (typeof interactions)[number], async (mockServer) => {
       const answers = await Promise.all(paths.map((path) => mockServer.fetch(`${mockServer.url}${path}`, { method: "POST" })));

@@ -1,6 +1,6 @@
 /**
  * The pact against the spec (support/spec-check.ts, the same check as `npm run pact:validate`). One validator run
- * covers both directions, because each run costs 1–3 s: the fresh pact's own interactions must pass, and deliberately
+ * covers both directions, because a run (spec and pact parsed, every interaction checked) is slow: the fresh pact's own interactions must pass, and deliberately
  * broken copies of one of them, appended to the same file, must each fail with the error that names their defect.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -31,7 +31,7 @@ const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void
   {
     name: "a response field the spec does not define",
     breakIt: (copy) => {
-      copy.response.body.content.data["refundedAt"] = "2025-03-30T14:12:28Z";
+      copy.response.body.content.data.refundedAt = "2025-03-30T14:12:28Z";
     },
     code: "response.body.incompatible",
     // The cancel's PaymentSession is an allOf (PaymentSessionDetails narrowed); the validator closes such a schema
@@ -41,7 +41,7 @@ const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void
   {
     name: "amount.value as a string",
     breakIt: (copy) => {
-      copy.response.body.content.data.amount["value"] = "10000";
+      copy.response.body.content.data.amount.value = "10000";
     },
     code: "response.body.incompatible",
     message: /must be number/,
@@ -49,7 +49,7 @@ const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void
   {
     name: "a required response field left out",
     breakIt: (copy) => {
-      delete copy.response.body.content.data["cancelledAt"];
+      delete copy.response.body.content.data.cancelledAt;
     },
     code: "response.body.incompatible",
     message: /must have required property 'cancelledAt'/,
@@ -66,7 +66,7 @@ const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void
     name: "a read-back whose cancellationReason is none of the object's five",
     of: READ_BACK,
     breakIt: (copy) => {
-      copy.response.body.content.data["cancellationReason"] = "CHANGED_MIND";
+      copy.response.body.content.data.cancellationReason = "CHANGED_MIND";
     },
     code: "response.body.incompatible",
     message: /must be equal to one of the allowed values/,
@@ -75,7 +75,7 @@ const DEFECTS: { name: string; of?: string; breakIt: (copy: Interaction) => void
     name: "a read-back with a field the object does not define",
     of: READ_BACK,
     breakIt: (copy) => {
-      copy.response.body.content.data["refundedAt"] = "2025-03-30T14:12:28Z";
+      copy.response.body.content.data.refundedAt = "2025-03-30T14:12:28Z";
     },
     code: "response.body.incompatible",
     message: /must NOT have additional properties - refundedAt/,
@@ -125,7 +125,10 @@ describe("the pact checked against spec/openapi.yaml", () => {
   it.each(DEFECTS)("rejects an interaction with $name", ({ name, code, message }) => {
     const errors = errorsOf(brokenDescription(name));
     expect(errors.length, `no error for "${name}"`).toBeGreaterThan(0);
-    expect(errors.some((e) => e.code === code && message.test(e.message)), JSON.stringify(errors.map((e) => [e.code, e.message]))).toBe(true);
+    expect(
+      errors.some((e) => e.code === code && message.test(e.message)),
+      JSON.stringify(errors.map((e) => [e.code, e.message])),
+    ).toBe(true);
   });
 
   it("fails the whole check when any interaction is broken", () => {

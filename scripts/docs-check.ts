@@ -19,10 +19,9 @@ import { parse as parseYaml } from "yaml";
 import { compareWithSpec } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
 import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
-import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
-import type { DocsPage } from "./docs-check/parse-page.js";
-import { findOperation, isObject } from "./docs-check/spec-schema.js";
-import type { Schema } from "./docs-check/spec-schema.js";
+import { type DocsPage, PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
+import { findOperation } from "./docs-check/spec-schema.js";
+import { isObject, type Schema } from "./spec-tooling.js";
 
 const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -47,34 +46,35 @@ class CannotRunError extends Error {
   }
 }
 
-type Source = { kind: "url"; url: string } | { kind: "file"; path: string };
+/** A page to check: where it is, for messages, and how to read it. */
+interface Source {
+  where: string;
+  read: () => Promise<string>;
+}
 
 interface Options {
   sources: Source[];
   operationId: string | undefined;
   specPath: string;
-  timeoutMs: number;
 }
 
+const OPTIONS = {
+  url: { type: "string", multiple: true },
+  file: { type: "string", multiple: true },
+  operation: { type: "string" },
+  spec: { type: "string" },
+  "timeout-ms": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function readOptions(argv: string[]): Options | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: "string", multiple: true },
-        file: { type: "string", multiple: true },
-        operation: { type: "string" },
-        spec: { type: "string" },
-        "timeout-ms": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new CannotRunError((error as Error).message, true);
-  }
+  const values = (() => {
+    try {
+      return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    } catch (error) {
+      throw new CannotRunError((error as Error).message, true);
+    }
+  })();
   if (values.help === true) return "help";
   if (values.url !== undefined && values.file !== undefined) {
     throw new CannotRunError("give --url or --file, not both", true);
@@ -84,12 +84,12 @@ function readOptions(argv: string[]): Options | "help" {
     throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
   }
   const sources: Source[] =
-    values.file?.map((path) => ({ kind: "file", path })) ??
-    (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ kind: "url", url }));
+    values.file?.map((path) => ({ where: path, read: () => readLocal(path, "docs page") })) ??
+    (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ where: url, read: () => fetchPage(url, timeoutMs) }));
   if (values.operation !== undefined && sources.length !== 1) {
     throw new CannotRunError("--operation names the operation of one page; give exactly one --url or --file", true);
   }
-  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC, timeoutMs };
+  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC };
 }
 
 async function readLocal(path: string, what: string): Promise<string> {
@@ -174,11 +174,9 @@ interface Output {
  * Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run). With several pages, each finding line starts
  * with the page's operation so a reader knows which page it is about.
  */
-async function checkPage(source: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
-  const where = source.kind === "file" ? source.path : source.url;
+async function checkPage({ where, read }: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
   try {
-    const markdown =
-      source.kind === "file" ? await readLocal(source.path, "docs page") : await fetchPage(source.url, options.timeoutMs);
+    const markdown = await read();
     const page = readPage(markdown, where);
     const operationId = operationFor(page, where, spec, options.operationId);
     const { findings, checked } = compareWithSpec(page, spec, operationId);

@@ -56,7 +56,9 @@ export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: Loa
   const withMany = [...wins.values()].filter((list) => list.length > 1).length;
   const cancelLog = log.filter((entry) => entry.endpoint === "cancel");
   // A replayed 200 repeats the first answer to an idempotency key; it is not a second transition.
-  const first200s = sessionIds.map((id) => cancelLog.filter((e) => e.status === 200 && !e.replayed && cancelledIdOf(e.path)?.toLowerCase() === id.toLowerCase()).length);
+  const first200s = sessionIds.map(
+    (id) => cancelLog.filter((e) => e.status === 200 && !e.replayed && cancelledIdOf(e.path)?.toLowerCase() === id.toLowerCase()).length,
+  );
   const logged5xx = log.filter((entry) => entry.status >= 500).length;
   const notCancelled = sessionIds.filter((id) => finalSessions.get(id)?.status !== "CANCELLED" || !finalSessions.get(id)?.cancelledAt);
   const stateDiffers = sessionIds.filter((id) => {
@@ -69,14 +71,52 @@ export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: Loa
   const notSucceeded = outcomes.length - count("cancelled");
   const sessions = sessionIds.length;
   return [
-    { name: CHECK.oneSuccessPerSession, ok: withNone + withMany === 0, detail: `${sessions - withNone - withMany} of ${sessions} sessions had exactly one; ${withNone} had none, ${withMany} had more than one` },
-    { name: CHECK.invalidStateForTheRest, ok: count("invalid-state") === notSucceeded, detail: `${count("invalid-state")} of the ${notSucceeded} calls that did not succeed got 422` },
-    { name: CHECK.noServerErrors, ok: count("server-error") + logged5xx === 0, detail: `${count("server-error")} calls failed with a 5xx; the emulator answered ${logged5xx} requests with a 5xx (retries included)` },
-    { name: CHECK.noOtherErrors, ok: others.length === 0, detail: others.length === 0 ? "none" : `${others.length}, e.g. ${others.slice(0, 3).map((o) => `${o.name}: ${o.message}`).join(" | ")}` },
-    { name: CHECK.everySessionCancelled, ok: notCancelled.length === 0, detail: `${sessions - notCancelled.length} of ${sessions}${notCancelled.length ? `; not: ${notCancelled.slice(0, 3).join(", ")}` : ""}` },
-    { name: CHECK.finalStateIsTheWinners, ok: stateDiffers.length === 0, detail: `${stateDiffers.length} sessions whose cancelledAt or cancellationReason differs from their success's` },
-    { name: CHECK.one200PerSessionInLog, ok: first200s.every((n) => n === 1), detail: `${first200s.reduce((a, b) => a + b, 0)} first-time 200s for ${sessions} sessions; ${first200s.filter((n) => n !== 1).length} sessions with other than one` },
-    { name: CHECK.everyCallReachedEmulatorOnce, ok: cancelLog.length === outcomes.length, detail: `${cancelLog.length} cancel requests logged for ${outcomes.length} calls` },
+    {
+      name: CHECK.oneSuccessPerSession,
+      ok: withNone + withMany === 0,
+      detail: `${sessions - withNone - withMany} of ${sessions} sessions had exactly one; ${withNone} had none, ${withMany} had more than one`,
+    },
+    {
+      name: CHECK.invalidStateForTheRest,
+      ok: count("invalid-state") === notSucceeded,
+      detail: `${count("invalid-state")} of the ${notSucceeded} calls that did not succeed got 422`,
+    },
+    {
+      name: CHECK.noServerErrors,
+      ok: count("server-error") + logged5xx === 0,
+      detail: `${count("server-error")} calls failed with a 5xx; the emulator answered ${logged5xx} requests with a 5xx (retries included)`,
+    },
+    {
+      name: CHECK.noOtherErrors,
+      ok: others.length === 0,
+      detail:
+        others.length === 0
+          ? "none"
+          : `${others.length}, e.g. ${others
+              .slice(0, 3)
+              .map((o) => `${o.name}: ${o.message}`)
+              .join(" | ")}`,
+    },
+    {
+      name: CHECK.everySessionCancelled,
+      ok: notCancelled.length === 0,
+      detail: `${sessions - notCancelled.length} of ${sessions}${notCancelled.length ? `; not: ${notCancelled.slice(0, 3).join(", ")}` : ""}`,
+    },
+    {
+      name: CHECK.finalStateIsTheWinners,
+      ok: stateDiffers.length === 0,
+      detail: `${stateDiffers.length} sessions whose cancelledAt or cancellationReason differs from their success's`,
+    },
+    {
+      name: CHECK.one200PerSessionInLog,
+      ok: first200s.every((n) => n === 1),
+      detail: `${first200s.reduce((a, b) => a + b, 0)} first-time 200s for ${sessions} sessions; ${first200s.filter((n) => n !== 1).length} sessions with other than one`,
+    },
+    {
+      name: CHECK.everyCallReachedEmulatorOnce,
+      ok: cancelLog.length === outcomes.length,
+      detail: `${cancelLog.length} cancel requests logged for ${outcomes.length} calls`,
+    },
   ];
 }
 
@@ -97,7 +137,8 @@ export function checkLoadOptions({ requests, sessions, concurrency }: LoadOption
   for (const [name, value] of Object.entries({ requests, sessions, concurrency })) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
   }
-  if (requests < sessions) throw new RangeError(`requests (${requests}) must be at least sessions (${sessions}): each session needs a cancel`);
+  if (requests < sessions)
+    throw new RangeError(`requests (${requests}) must be at least sessions (${sessions}): each session needs a cancel`);
 }
 
 /** The emulator as a run sees it, in this process or a child: seed sessions, then read back state and log. */
@@ -105,18 +146,27 @@ interface Target {
   url: string;
   credentials: PivotEmulator["credentials"];
   seed(count: number): Promise<{ ids: string[]; logStart: number }>;
-  report(ids: readonly string[], since: number): Promise<{ finalSessions: [string, EmulatedSession | undefined][]; log: RecordedRequest[] }>;
+  report(
+    ids: readonly string[],
+    since: number,
+  ): Promise<{ finalSessions: [string, EmulatedSession | undefined][]; log: RecordedRequest[] }>;
   close(): Promise<void>;
 }
 
 /** Seeds `count` cancellable sessions, alternating between the cancellable statuses; notes where the log stands. */
 function seedOn(emulator: PivotEmulator, count: number) {
-  const ids = Array.from({ length: count }, (_, i) => emulator.createSession({ status: CANCELLABLE_STATUSES[i % CANCELLABLE_STATUSES.length] }).id);
+  const ids = Array.from(
+    { length: count },
+    (_, i) => emulator.createSession({ status: CANCELLABLE_STATUSES[i % CANCELLABLE_STATUSES.length] }).id,
+  );
   return { ids, logStart: emulator.requests.length };
 }
 
 function reportOn(emulator: PivotEmulator, ids: readonly string[], since: number) {
-  return { finalSessions: ids.map((id): [string, EmulatedSession | undefined] => [id, emulator.getSession(id)]), log: emulator.requests.slice(since) };
+  return {
+    finalSessions: ids.map((id): [string, EmulatedSession | undefined] => [id, emulator.getSession(id)]),
+    log: emulator.requests.slice(since),
+  };
 }
 
 type Question = { seed: number } | { report: { ids: string[]; since: number } };
@@ -125,8 +175,16 @@ async function childTarget(): Promise<Target> {
   const child = fork(fileURLToPath(import.meta.url), ["--emulator-child"], { execArgv: ["--import", "tsx"] });
   const next = <T>() => new Promise<T>((resolve) => child.once("message", (message) => resolve(message as T)));
   const ready = await next<Pick<Target, "url" | "credentials">>();
-  const request = <T>(question: Question) => (child.send(question), next<T>());
-  return { ...ready, seed: (count) => request({ seed: count }), report: (ids, since) => request({ report: { ids: [...ids], since } }), close: async () => void child.disconnect() };
+  const request = <T>(question: Question) => {
+    child.send(question);
+    return next<T>();
+  };
+  return {
+    ...ready,
+    seed: (count) => request({ seed: count }),
+    report: (ids, since) => request({ report: { ids: [...ids], since } }),
+    close: async () => void child.disconnect(),
+  };
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -136,11 +194,21 @@ export async function runLoad(options: LoadOptions) {
   checkLoadOptions(options);
   const { requests, sessions, concurrency, emulator } = options;
   const target: Target = emulator
-    ? { url: emulator.url, credentials: emulator.credentials, seed: async (n) => seedOn(emulator, n), report: async (ids, since) => reportOn(emulator, ids, since), close: async () => {} }
+    ? {
+        url: emulator.url,
+        credentials: emulator.credentials,
+        seed: async (n) => seedOn(emulator, n),
+        report: async (ids, since) => reportOn(emulator, ids, since),
+        close: async () => {},
+      }
     : await childTarget();
   try {
     const { ids, logStart } = await target.seed(sessions);
-    const client = createPivotClient({ baseUrl: target.url, credentials: target.credentials, ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }) });
+    const client = createPivotClient({
+      baseUrl: target.url,
+      credentials: target.credentials,
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+    });
     const outcomes: CallOutcome[] = [];
     const latencies: number[] = [];
     let next = 0;
@@ -149,7 +217,9 @@ export async function runLoad(options: LoadOptions) {
       for (let i = next++; i < requests; i = next++) {
         const sessionId = ids[Math.floor((i * sessions) / requests)] as string;
         const started = performance.now();
-        outcomes.push(await cancelOnce(client, sessionId, CANCELLATION_REASONS[i % CANCELLATION_REASONS.length] ?? "REQUESTED_BY_CUSTOMER"));
+        outcomes.push(
+          await cancelOnce(client, sessionId, CANCELLATION_REASONS[i % CANCELLATION_REASONS.length] ?? "REQUESTED_BY_CUSTOMER"),
+        );
         latencies.push(performance.now() - started);
       }
     };
@@ -164,7 +234,16 @@ export async function runLoad(options: LoadOptions) {
     latencies.sort((a, b) => a - b);
     const latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? 0 };
     const tokenRequests = log.filter((entry) => entry.endpoint === "access-token").length;
-    return { elapsedMs, requestsPerSecond: requests / (elapsedMs / 1000), latencyMs, counts, tokenRequests, checks, ok: checks.every((c) => c.ok), observations };
+    return {
+      elapsedMs,
+      requestsPerSecond: requests / (elapsedMs / 1000),
+      latencyMs,
+      counts,
+      tokenRequests,
+      checks,
+      ok: checks.every((c) => c.ok),
+      observations,
+    };
   } finally {
     await target.close();
   }
@@ -172,7 +251,11 @@ export async function runLoad(options: LoadOptions) {
 export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
 
 /** One call, sorted into the four kinds the checks count. Never rejects. */
-async function cancelOnce(client: ReturnType<typeof createPivotClient>, sessionId: string, reason: (typeof CANCELLATION_REASONS)[number]): Promise<CallOutcome> {
+async function cancelOnce(
+  client: ReturnType<typeof createPivotClient>,
+  sessionId: string,
+  reason: (typeof CANCELLATION_REASONS)[number],
+): Promise<CallOutcome> {
   try {
     const session = await client.cancelPaymentSession(sessionId, { cancellationReason: reason });
     return { kind: "cancelled", sessionId, cancelledAt: session.cancelledAt, cancellationReason: session.cancellationReason };
@@ -187,7 +270,13 @@ async function cancelOnce(client: ReturnType<typeof createPivotClient>, sessionI
 async function main(): Promise<void> {
   let options: LoadOptions;
   try {
-    const { values } = parseArgs({ options: { requests: { type: "string", default: "1000" }, sessions: { type: "string", default: "200" }, concurrency: { type: "string", default: "100" } } });
+    const { values } = parseArgs({
+      options: {
+        requests: { type: "string", default: "1000" },
+        sessions: { type: "string", default: "200" },
+        concurrency: { type: "string", default: "100" },
+      },
+    });
     const whole = (text: string) => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
     options = { requests: whole(values.requests), sessions: whole(values.sessions), concurrency: whole(values.concurrency) };
     checkLoadOptions(options);
@@ -197,10 +286,14 @@ async function main(): Promise<void> {
   }
   const result = await runLoad(options);
   const { counts, latencyMs } = result;
-  console.log(`${options.requests} cancels of ${options.sessions} sessions, ${options.concurrency} in flight, one client (credentials flow), emulator in a child process`);
+  console.log(
+    `${options.requests} cancels of ${options.sessions} sessions, ${options.concurrency} in flight, one client (credentials flow), emulator in a child process`,
+  );
   console.log(`throughput  ${result.requestsPerSecond.toFixed(0)} req/s  (${(result.elapsedMs / 1000).toFixed(2)} s)`);
   console.log(`latency     p50 ${latencyMs.p50.toFixed(1)} ms   p99 ${latencyMs.p99.toFixed(1)} ms   max ${latencyMs.max.toFixed(1)} ms`);
-  console.log(`outcomes    ${counts.cancelled} cancelled · ${counts["invalid-state"]} 422 · ${counts["server-error"]} 5xx · ${counts["other-error"]} other · ${result.tokenRequests} token request(s)`);
+  console.log(
+    `outcomes    ${counts.cancelled} cancelled · ${counts["invalid-state"]} 422 · ${counts["server-error"]} 5xx · ${counts["other-error"]} other · ${result.tokenRequests} token request(s)`,
+  );
   for (const check of result.checks) console.log(`  ${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}`);
   process.exitCode = result.ok ? 0 : 1;
 }
@@ -208,7 +301,9 @@ async function main(): Promise<void> {
 if (process.argv.includes("--emulator-child")) {
   // The checks read every logged request of the run, so the emulator's request log must not drop the oldest.
   const emulator = await startPivotEmulator({ maxLoggedRequests: Infinity });
-  process.on("message", (q: Question) => process.send?.("seed" in q ? seedOn(emulator, q.seed) : reportOn(emulator, q.report.ids, q.report.since)));
+  process.on("message", (q: Question) =>
+    process.send?.("seed" in q ? seedOn(emulator, q.seed) : reportOn(emulator, q.report.ids, q.report.since)),
+  );
   // The parent going away (done, Ctrl-C, a crash) must not leave an orphan holding a port.
   process.on("disconnect", () => void emulator.close().then(() => process.exit(0)));
   process.send?.({ url: emulator.url, credentials: emulator.credentials });

@@ -16,7 +16,9 @@ const show = (file: string) => relative(process.cwd(), file) || file;
 let failed = false;
 for (const file of files) {
   if (!existsSync(file)) {
-    console.error(`✗ ${show(file)}: no such file. Run the consumer tests (npx vitest run --project consumer) and npm run pact:update first.`);
+    console.error(
+      `✗ ${show(file)}: no such file. Run the consumer tests (npx vitest run --project consumer) and npm run pact:update first.`,
+    );
     failed = true;
     continue;
   }
@@ -28,7 +30,9 @@ for (const file of files) {
     failed = true;
     console.error(`✗ ${show(file)} disagrees with ${show(SPEC_FILE)} (${result.errors.length} error(s)):`);
     for (const error of result.errors) console.error(`  ${describeFinding(error)}`);
-    console.error("  Fix the consumer test (contracts/*.pact.test.ts) or, if Pivot's API really changed, the spec; then npm run pact:update.");
+    console.error(
+      "  Fix the consumer test (contracts/*.pact.test.ts) or, if Pivot's API really changed, the spec; then npm run pact:update.",
+    );
   }
 }
 process.exit(failed ? 1 : 0);

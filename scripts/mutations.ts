@@ -29,7 +29,11 @@ const MUTATIONS: Mutation[] = [
     description: "rename PaymentSession.statementDescriptor in the spec, then regenerate",
     edits: [
       { file: SPEC, from: "        - statementDescriptor\n", to: "        - statementDescription\n" },
-      { file: SPEC, from: "        statementDescriptor: { type: string }\n        saveForFutureUse", to: "        statementDescription: { type: string }\n        saveForFutureUse" },
+      {
+        file: SPEC,
+        from: "        statementDescriptor: { type: string }\n        saveForFutureUse",
+        to: "        statementDescription: { type: string }\n        saveForFutureUse",
+      },
     ],
     regenerate: true,
   },
@@ -42,7 +46,9 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-drop-enum-value",
     description: "drop VOID_SESSION from CancellationReason, then regenerate",
-    edits: [{ file: SPEC, from: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION]", to: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED]" }],
+    edits: [
+      { file: SPEC, from: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION]", to: "enum: [REQUESTED_BY_CUSTOMER, DUPLICATED]" },
+    ],
     regenerate: true,
   },
   {
@@ -66,7 +72,13 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-not-regenerated",
     description: "document a new optional response field in the spec without regenerating",
-    edits: [{ file: SPEC, from: "        bypassStatusPage: { type: boolean }\n", to: "        bypassStatusPage: { type: boolean }\n        refundable: { type: boolean }\n" }],
+    edits: [
+      {
+        file: SPEC,
+        from: "        bypassStatusPage: { type: boolean }\n",
+        to: "        bypassStatusPage: { type: boolean }\n        refundable: { type: boolean }\n",
+      },
+    ],
   },
   {
     name: "emulator-wrong-type",
@@ -104,7 +116,13 @@ const MUTATIONS: Mutation[] = [
   {
     name: "emulator-callback-wrong-event",
     description: "make the emulator deliver PAYMENT.PAID instead of PAYMENT.CANCELLED after a cancel",
-    edits: [{ file: "src/emulator/callbacks.ts", from: 'return paymentCallbackBody("PAYMENT.CANCELLED", session);', to: 'return paymentCallbackBody("PAYMENT.PAID", session);' }],
+    edits: [
+      {
+        file: "src/emulator/callbacks.ts",
+        from: 'return paymentCallbackBody("PAYMENT.CANCELLED", session);',
+        to: 'return paymentCallbackBody("PAYMENT.PAID", session);',
+      },
+    ],
   },
   {
     name: "spec-webhook-data-drops-required",
@@ -115,12 +133,12 @@ const MUTATIONS: Mutation[] = [
 ];
 
 interface Outcome {
-  name: string;
+  mutation: Mutation;
   caughtBy: string[];
   error?: string;
 }
 
-/** Copies the tracked and new files of the repository, with node_modules linked and shared/ beside it. */
+/** Copies the tracked and new files of the repository, with node_modules linked. */
 async function makeCopy(root: string): Promise<string> {
   const copy = join(root, "main");
   const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: repo, encoding: "utf8" });
@@ -181,24 +199,23 @@ async function main(): Promise<void> {
       const copy = await makeCopy(join(root, mutation.name));
       try {
         await applyMutation(copy, mutation);
-        outcomes.push({ name: mutation.name, caughtBy: await runSuite(copy) });
+        outcomes.push({ mutation, caughtBy: await runSuite(copy) });
       } catch (error) {
-        outcomes.push({ name: mutation.name, caughtBy: [], error: (error as Error).message });
+        outcomes.push({ mutation, caughtBy: [], error: (error as Error).message });
       }
       await rm(join(root, mutation.name), { recursive: true, force: true });
       const last = outcomes.at(-1) as Outcome;
-      console.log(`mutations: ${last.name}: ${last.caughtBy.length ? "caught" : last.error ? "NOT APPLIED" : "SURVIVED"}`);
+      console.log(`mutations: ${mutation.name}: ${last.caughtBy.length ? "caught" : last.error ? "NOT APPLIED" : "SURVIVED"}`);
     }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 
-  const width = Math.max(...outcomes.map((o) => o.name.length));
+  const width = Math.max(...outcomes.map((o) => o.mutation.name.length));
   console.log(`\n${"mutation".padEnd(width)}  →  caught by`);
-  for (const outcome of outcomes) {
-    const mutation = MUTATIONS.find((m) => m.name === outcome.name) as Mutation;
+  for (const { mutation, ...outcome } of outcomes) {
     const verdict = outcome.error ? `NOT APPLIED: ${outcome.error}` : outcome.caughtBy.length ? outcome.caughtBy.join(", ") : "SURVIVED";
-    console.log(`${outcome.name.padEnd(width)}  →  ${verdict}`);
+    console.log(`${mutation.name.padEnd(width)}  →  ${verdict}`);
     console.log(`${"".padEnd(width)}     (${mutation.description})`);
   }
   const caught = outcomes.filter((o) => o.caughtBy.length > 0).length;

@@ -25,7 +25,8 @@ for (const { fresh, committed } of PACT_PAIRS) {
     mkdirSync(COMMITTED_PACT_DIR, { recursive: true });
     copyFileSync(fresh, committed);
     if (differences.length === 0) console.log(`${show(committed)} was already up to date (tool versions refreshed).`);
-    else console.log(`Updated ${show(committed)}; review and commit these contract changes:\n${differences.map((l) => `  ${l}`).join("\n")}`);
+    else
+      console.log(`Updated ${show(committed)}; review and commit these contract changes:\n${differences.map((l) => `  ${l}`).join("\n")}`);
   } else if (differences.length === 0) {
     console.log(`${show(committed)} matches the fresh pact.`);
   } else {

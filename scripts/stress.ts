@@ -17,9 +17,10 @@ const runs = Number(runsArgument ?? 10);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`the number of runs must be a whole number from 1, got ${runsArgument}`);
 
 const report = files.length > 0 ? ".tmp/stress-vitest.json" : ".tmp/test-summary.json";
-const command = files.length > 0
-  ? ["node_modules/vitest/vitest.mjs", "run", "--reporter=dot", "--reporter=json", `--outputFile.json=${report}`, ...files]
-  : ["scripts/test.mjs"];
+const command =
+  files.length > 0
+    ? ["node_modules/vitest/vitest.mjs", "run", "--reporter=dot", "--reporter=json", `--outputFile.json=${report}`, ...files]
+    : ["scripts/test.mjs"];
 
 function startBurner(): ChildProcess {
   const spin = `const end = Date.now() + ${BURNER_LIFETIME_MS}; while (Date.now() < end && process.ppid === ${process.pid}) for (let i = 0; i < 1e6; i++);`;
@@ -30,9 +31,15 @@ function startBurner(): ChildProcess {
 function failedTests(): string[] {
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));
-    if (files.length === 0) return [...json.gates.filter((gate: { ok: boolean }) => !gate.ok).map((gate: { name: string }) => `gate ${gate.name}`), ...json.failedTests];
+    if (files.length === 0)
+      return [
+        ...json.gates.filter((gate: { ok: boolean }) => !gate.ok).map((gate: { name: string }) => `gate ${gate.name}`),
+        ...json.failedTests,
+      ];
     const failed = json.testResults.flatMap((file: { name: string; assertionResults: { status: string; fullName: string }[] }) =>
-      file.assertionResults.filter((test) => test.status === "failed").map((test) => `${file.name.slice(process.cwd().length + 1)}: ${test.fullName}`),
+      file.assertionResults
+        .filter((test) => test.status === "failed")
+        .map((test) => `${file.name.slice(process.cwd().length + 1)}: ${test.fullName}`),
     );
     return failed.length > 0 || json.success ? failed : ["vitest: a file failed to load"];
   } catch {
@@ -46,7 +53,11 @@ for (let run = 1; run <= runs; run++) {
   const burners = Array.from({ length: availableParallelism() }, startBurner);
   rmSync(report, { force: true });
   const started = performance.now();
-  const result = spawnSync(process.execPath, command, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: "true" } });
+  const result = spawnSync(process.execPath, command, {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CI: "true" },
+  });
   for (const burner of burners) burner.kill();
   const failed = result.status === 0 ? [] : failedTests();
   if (result.status !== 0 && failed.length === 0) failed.push(`exit code ${result.status}, no failed test named`);
@@ -56,7 +67,9 @@ for (let run = 1; run <= runs; run++) {
   }
   for (const name of failed) failures.set(name, (failures.get(name) ?? 0) + 1);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`run ${run}/${runs}: ${failed.length === 0 ? "passed" : `FAILED ${failed.join("; ")} (output in .tmp/stress-run-${run}.log)`} (${seconds} s)`);
+  console.log(
+    `run ${run}/${runs}: ${failed.length === 0 ? "passed" : `FAILED ${failed.join("; ")} (output in .tmp/stress-run-${run}.log)`} (${seconds} s)`,
+  );
 }
 
 console.log(`${runs} runs, ${failedRuns} failed`);

@@ -18,6 +18,7 @@ import { checkShape, type Schema } from "../src/callbacks/check-shape.js";
 import { PAYMENT_SESSION_SCHEMA } from "../src/callbacks/session-schema.js";
 import { PivotError } from "../src/errors.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
+import { inlineRefs } from "../scripts/spec-tooling.js";
 import { spec, validateSchema } from "./support/spec-validator.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;
@@ -27,15 +28,17 @@ const KEY = "cbk_9d2f61a7c04e5b38";
 const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "items", "oneOf", "pattern", "format", "minLength", "maxLength"]);
 
 /** A spec schema with `$ref`s inlined and only the checked keywords kept: what session-schema.ts must equal. */
-function checkedPart(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(checkedPart);
+function checkedPart(schema: unknown): unknown {
+  return keepChecked(inlineRefs(spec, schema));
+}
+
+function keepChecked(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(keepChecked);
   if (node === null || typeof node !== "object") return node;
-  const ref = (node as { $ref?: string }).$ref;
-  if (ref !== undefined) return checkedPart(spec.components.schemas[ref.replace("#/components/schemas/", "")]);
   const kept: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(node)) {
     if (!CHECKED_KEYWORDS.has(keyword)) continue;
-    kept[keyword] = keyword === "properties" ? Object.fromEntries(Object.entries(value as object).map(([name, schema]) => [name, checkedPart(schema)])) : checkedPart(value);
+    kept[keyword] = keyword === "properties" ? Object.fromEntries(Object.entries(value as object).map(([name, schema]) => [name, keepChecked(schema)])) : keepChecked(value);
   }
   return kept;
 }

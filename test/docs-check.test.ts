@@ -1,36 +1,37 @@
 /**
- * `npm run docs:check`: the page parser, the comparison (one describe per drift class), and the command
+ * `npm run docs:check`: the page parser, the comparison (one describe per kind of drift), and the command
  * end to end. The in-step fixture (the facts of Pivot's page, kept in the repo) is compared with the CURRENT
  * spec/openapi.yaml, so a spec edit that parts from the docs fails here; .ci/run checks the real pages in
  * ../shared when they are there. Nothing touches the internet: pages come from
  * fixtures, or from a server on 127.0.0.1.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { runDocsCheck } from "../scripts/docs-check.js";
 import { compareWithSpec } from "../scripts/docs-check/compare.js";
 import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
 import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
 import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
-import type { Schema } from "../scripts/docs-check/spec-schema.js";
+import { loadSpec, type Schema } from "../scripts/spec-tooling.js";
 import { bundleForNode } from "./support/node-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = resolve(root, "contracts/fixtures/docs");
 const inStepFile = resolve(fixtures, "cancel-payment-session.in-step.md");
 
-const spec = parseYaml(readFileSync(resolve(root, "spec/openapi.yaml"), "utf8")) as Schema;
-const fixture = (name: string): string => readFileSync(resolve(fixtures, name), "utf8");
-const inStepPage = parseDocsPage(fixture("cancel-payment-session.in-step.md"));
+const spec = loadSpec() as Schema;
+const inStepMarkdown = readFileSync(inStepFile, "utf8");
+const inStepPage = parseDocsPage(inStepMarkdown);
 const retrieveFile = resolve(fixtures, "retrieve-payment-session.in-step.md");
-const retrievePage = parseDocsPage(fixture("retrieve-payment-session.in-step.md"));
+const retrieveMarkdown = readFileSync(retrieveFile, "utf8");
+const retrievePage = parseDocsPage(retrieveMarkdown);
 
 const IN_STEP_SUMMARY =
   "docs:check: cancelPaymentSession in step — 1 method/path, 1 request field, 31 response fields, 2 examples, 2 cancellable statuses";
@@ -50,8 +51,54 @@ function specWith(edit: (copy: any) => void): Schema {
   return copy;
 }
 
-function findingsOf(pageFile: string): Finding[] {
-  return compareWithSpec(parseDocsPage(fixture(pageFile)), spec).findings;
+/**
+ * Each drift of an in-step page as the edits that make it: every `from` stands exactly once in that page. A drift
+ * changes one fact (or two of one kind), so each kind of finding is proven on a page that is otherwise in step.
+ */
+const DRIFTS = {
+  method: ["cancel", ["`POST`</mark>", "`GET`</mark>"]],
+  path: ["cancel", ["]/v2/payments/{id}/cancel", "]/v2/payments/{id}/void"]],
+  "missing-field": [
+    "cancel",
+    ["cancelled</td></tr></tbody>", "cancelled</td></tr><tr><td>cancellationNote</td><td>String</td><td>O</td><td>Free text kept with the cancellation</td></tr></tbody>"],
+    ['    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n', '    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n    "cancelledBy": "MERCHANT",\n'],
+  ],
+  type: ["cancel", ["<td>String</td>", "<td>Number</td>"], ['"currency": "IDR"', '"currency": 360']],
+  "field-not-shown": ["cancel", ['},\n    "bypassStatusPage": false', "}"]],
+  "example-invalid": ["cancel", ['"createdAt": "2025-03-30T14:12:12Z"', '"createdAt": "30/03/2025 14:12:12"']],
+  statuses: ["cancel", ["`REQUIRE_PAYMENT_METHOD`</mark>", "`PENDING_REVIEW`</mark>"]],
+  "example-differs": ["cancel", ['"statementDescriptor": "Reforza Pivot"', '"statementDescriptor": "Pivot Demo"']],
+  "retrieve-path": ["retrieve", ["]/v2/payments/{id}\n", "]/v2/payment-sessions/{id}\n"]],
+  "retrieve-missing-field": ["retrieve", ['"surname": "Geotama",\n', '"surname": "Geotama",\n      "birthDate": "1990-01-01",\n']],
+  "retrieve-field-not-shown": ["retrieve", ['          "fingerprint": "03765362-4f67-41c6-a6c7-4a7520dcbc36",\n', ""]],
+  "retrieve-enum": ["retrieve", ['"investigationStatus": null', '"investigationStatus": "UNDER_REVIEW"']],
+} satisfies Record<string, ["cancel" | "retrieve", ...[string, string][]]>;
+
+type DriftName = keyof typeof DRIFTS;
+
+/** The in-step page with one drift's edits applied; fails when an edit no longer finds its one place. */
+function driftedPage(name: DriftName): string {
+  const [page, ...edits] = DRIFTS[name];
+  let markdown = page === "cancel" ? inStepMarkdown : retrieveMarkdown;
+  for (const [from, to] of edits) {
+    if (markdown.split(from).length !== 2) throw new Error(`drift ${name}: "${from}" must stand exactly once in the ${page} page`);
+    markdown = markdown.replace(from, to);
+  }
+  return markdown;
+}
+
+const driftDir = mkdtempSync(join(tmpdir(), "docs-drift-"));
+afterAll(() => rmSync(driftDir, { recursive: true, force: true }));
+
+/** A drifted page saved to a file, for the command's --file. */
+function driftedFile(name: DriftName): string {
+  const file = join(driftDir, `${name}.md`);
+  writeFileSync(file, driftedPage(name));
+  return file;
+}
+
+function findingsOf(name: DriftName): Finding[] {
+  return compareWithSpec(parseDocsPage(driftedPage(name)), spec).findings;
 }
 
 /** The printed lines of the findings of one kind, so a failing test shows the full text. */
@@ -135,6 +182,14 @@ describe("parseDocsPage", () => {
   it("turns GitBook markup into the text a reader sees", () => {
     expect(plainText('\\[<mark style="color:orange;">BASE\\_URL</mark>]/v2')).toBe("[BASE_URL]/v2");
     expect(plainText("or <mark>`X_Y`</mark>&#x20;&amp;&#32;more&nbsp;")).toBe("or `X_Y` & more");
+    expect(plainText("a&mdash;b &lt;mark&gt; <a href='#'>c</a>")).toBe("a—b <mark> c");
+  });
+
+  it("gives each row of a table written over several lines its own line", () => {
+    const table = ["<table>", "<tr><th>Parameter</th><th>Data Type</th><th>Requirement</th><th>Description</th></tr>", "<tr><td>a</td><td>String</td><td>M</td><td>x</td></tr>", "<tr><td>b</td><td>Number</td><td>O</td><td>y</td></tr>", "</table>"];
+    const page = parseDocsPage(["`POST` /v2/x", "", "## Request", "", ...table].join("\n"));
+    expect(page.requestTable?.rows.map((row) => [row.parameter, row.requirement, row.line])).toEqual([["a", "M", 7], ["b", "O", 8]]);
+    expect(page.requestTable?.line).toBe(5);
   });
 
   it("rejects a page without a method and URL line", () => {
@@ -150,31 +205,35 @@ describe("an in-step page", () => {
   });
 });
 
-describe("drift fixtures", () => {
+describe("a drifted page", () => {
   it.each([
-    ["drift-method.md", "operation cancelPaymentSession method"],
-    ["drift-path.md", "operation cancelPaymentSession path"],
-    ["drift-missing-field.md", "response data.cancelledBy"],
-    ["drift-type.md", "response data.amount.currency"],
-    ["drift-field-not-shown.md", "response data.bypassStatusPage"],
-    ["drift-example-invalid.md", "response example data.createdAt"],
-    ["drift-statuses.md", "cancellable status PENDING_REVIEW"],
-    ["drift-example-differs.md", "response example data.statementDescriptor"],
-  ])("%s fails with a finding about %s", (file, subject) => {
-    const lines = findingsOf(file).map(formatFinding);
+    ["method", "operation cancelPaymentSession method"],
+    ["path", "operation cancelPaymentSession path"],
+    ["missing-field", "response data.cancelledBy"],
+    ["type", "response data.amount.currency"],
+    ["field-not-shown", "response data.bypassStatusPage"],
+    ["example-invalid", "response example data.createdAt"],
+    ["statuses", "cancellable status PENDING_REVIEW"],
+    ["example-differs", "response example data.statementDescriptor"],
+    ["retrieve-path", "operation getPaymentSession path"],
+    ["retrieve-missing-field", "response data.customer.birthDate"],
+    ["retrieve-field-not-shown", "response data.chargeDetails[].card.fingerprint"],
+    ["retrieve-enum", "response example data.investigationStatus"],
+  ] as const)("the %s drift fails with a finding about %s", (name, subject) => {
+    const lines = findingsOf(name).map(formatFinding);
     expect(lines.some((line) => line.startsWith(`${subject}: `)), lines.join("\n")).toBe(true);
   });
 });
 
-describe("drift class 1: method or path", () => {
+describe("a method or path that differs", () => {
   it("reports a different method", () => {
-    expect(linesOfKind(findingsOf("drift-method.md"), "method-path")).toEqual([
+    expect(linesOfKind(findingsOf("method"), "method-path")).toEqual([
       `operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})`,
     ]);
   });
 
   it("reports a different path", () => {
-    expect(linesOfKind(findingsOf("drift-path.md"), "method-path")).toEqual([
+    expect(linesOfKind(findingsOf("path"), "method-path")).toEqual([
       "operation cancelPaymentSession path: /v2/payments/{id}/void in docs, /v2/payments/{id}/cancel in spec " +
         `(docs line 7, spec ${CANCEL_OP})`,
     ]);
@@ -190,9 +249,9 @@ describe("drift class 1: method or path", () => {
   });
 });
 
-describe("drift class 2: a documented field missing from the spec or typed differently", () => {
+describe("a documented field missing from the spec or typed differently", () => {
   it("reports fields the docs table and example show but the spec lacks", () => {
-    expect(linesOfKind(findingsOf("drift-missing-field.md"), "field-missing")).toEqual([
+    expect(linesOfKind(findingsOf("missing-field"), "field-missing")).toEqual([
       "request cancellationNote: in the docs table, missing from the spec " +
         "(docs line 27, spec #/components/schemas/CancelPaymentSessionRequest)",
       "response data.cancelledBy: shown in the docs example, missing from the spec " +
@@ -211,7 +270,7 @@ describe("drift class 2: a documented field missing from the spec or typed diffe
   });
 
   it("reports a type that differs in the example JSON and in the docs table", () => {
-    expect(linesOfKind(findingsOf("drift-type.md"), "field-type")).toEqual([
+    expect(linesOfKind(findingsOf("type"), "field-type")).toEqual([
       "request cancellationReason: typed Number in the docs table, string in spec " +
         "(docs line 27, spec #/components/schemas/CancelPaymentSessionRequest/properties/cancellationReason)",
       "response data.amount.currency: typed number in docs, string in spec " +
@@ -245,7 +304,7 @@ describe("drift class 2: a documented field missing from the spec or typed diffe
   });
 });
 
-describe("drift class 3: a mandatory field not required in the spec", () => {
+describe("a mandatory field not required in the spec", () => {
   it("reports cancellationReason missing from the request schema's required", () => {
     const loose = specWith((s) => {
       s.components.schemas.CancelPaymentSessionRequest.required = [];
@@ -276,12 +335,12 @@ describe("drift class 3: a mandatory field not required in the spec", () => {
   });
 });
 
-describe("drift class 4: a spec field the page does not show", () => {
+describe("a spec field the page does not show", () => {
   const NOT_SHOWN =
     "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
   it("reports a response field the page no longer shows", () => {
-    expect(linesOfKind(findingsOf("drift-field-not-shown.md"), "field-not-shown")).toEqual([
+    expect(linesOfKind(findingsOf("field-not-shown"), "field-not-shown")).toEqual([
       `response data.bypassStatusPage: ${NOT_SHOWN} ` +
         "(spec #/components/schemas/PaymentSessionDetails/properties/bypassStatusPage)",
     ]);
@@ -312,9 +371,9 @@ describe("drift class 4: a spec field the page does not show", () => {
   });
 });
 
-describe("drift class 5: an example that does not validate against the spec", () => {
+describe("an example that does not validate against the spec", () => {
   it("reports a docs example value the schema rejects, naming the field", () => {
-    expect(linesOfKind(findingsOf("drift-example-invalid.md"), "example-invalid")).toContain(
+    expect(linesOfKind(findingsOf("example-invalid"), "example-invalid")).toContain(
       'response example data.createdAt: does not validate against the spec: must match format "date-time" ' +
         "(docs line 58, spec #/components/schemas/PaymentSessionDetails/properties/createdAt)",
     );
@@ -333,9 +392,9 @@ describe("drift class 5: an example that does not validate against the spec", ()
   });
 });
 
-describe("drift class 6: the cancellable statuses", () => {
+describe("cancellable statuses that differ", () => {
   it("reports statuses the hint and x-cancellable-statuses do not share, and one outside the enum", () => {
-    expect(messagesOfKind(findingsOf("drift-statuses.md"), "statuses")).toEqual([
+    expect(messagesOfKind(findingsOf("statuses"), "statuses")).toEqual([
       "cancellable status PENDING_REVIEW: named by the docs hint, not in the spec's x-cancellable-statuses",
       "cancellable status REQUIRE_PAYMENT_METHOD: in the spec's x-cancellable-statuses, not named by the docs hint",
       "cancellable status PENDING_REVIEW: not a value of the spec's PaymentSessionStatus enum",
@@ -362,9 +421,9 @@ describe("drift class 6: the cancellable statuses", () => {
   });
 });
 
-describe("drift class 7: the spec's embedded examples differ from the page's", () => {
+describe("the spec's embedded examples differ from the page's", () => {
   it("reports the JSON path where the docs example changed", () => {
-    expect(findingsOf("drift-example-differs.md").map(formatFinding)).toEqual([
+    expect(findingsOf("example-differs").map(formatFinding)).toEqual([
       `response example data.statementDescriptor: "Pivot Demo" in docs, "Reforza Pivot" in the spec's examples.docs ` +
         `(docs line 53, spec ${RESPONSE_JSON}/examples/docs/value)`,
     ]);
@@ -409,14 +468,14 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
     expect(formatSummary(checked, "getPaymentSession")).toBe(RETRIEVE_SUMMARY);
   });
 
-  it("reports a path that changed (class 1)", () => {
-    expect(findingsOf("retrieve-drift-path.md").map(formatFinding)).toEqual([
+  it("reports a path that changed", () => {
+    expect(findingsOf("retrieve-path").map(formatFinding)).toEqual([
       `operation getPaymentSession path: /v2/payment-sessions/{id} in docs, /v2/payments/{id} in spec (docs line 9, spec ${GET_OP})`,
     ]);
   });
 
-  it("reports a customer field the spec lacks (class 2), and a customer field the spec dropped", () => {
-    expect(linesOfKind(findingsOf("retrieve-drift-missing-field.md"), "field-missing")).toEqual([
+  it("reports a customer field the spec lacks, and a customer field the spec dropped", () => {
+    expect(linesOfKind(findingsOf("retrieve-missing-field"), "field-missing")).toEqual([
       "response data.customer.birthDate: shown in the docs example, missing from the spec (docs line 118, spec #/components/schemas/Customer)",
     ]);
     const dropped = specWith((s) => {
@@ -427,14 +486,14 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
     ]);
   });
 
-  it("reports the card fingerprint the page stopped showing (class 4)", () => {
-    expect(messagesOfKind(findingsOf("retrieve-drift-field-not-shown.md"), "field-not-shown")).toEqual([
+  it("reports the card fingerprint the page stopped showing", () => {
+    expect(messagesOfKind(findingsOf("retrieve-field-not-shown"), "field-not-shown")).toEqual([
       "response data.chargeDetails[].card.fingerprint: in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at",
     ]);
   });
 
-  it("reports an investigation status outside the spec's enum (class 5) and the example that changed (class 7)", () => {
-    const findings = findingsOf("retrieve-drift-enum.md");
+  it("reports an investigation status outside the spec's enum and the example that changed", () => {
+    const findings = findingsOf("retrieve-enum");
     expect(messagesOfKind(findings, "example-invalid")).toContain(
       "response example data.investigationStatus: does not validate against the spec: must be equal to one of the allowed values",
     );
@@ -444,7 +503,7 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
   });
 
   it("reports a request body the page documents for a GET that has none", () => {
-    const withBody = fixture("retrieve-payment-session.in-step.md").replace(
+    const withBody = retrieveMarkdown.replace(
       "### Response",
       '### Request\n\n```json\n{"expand": "customer"}\n```\n\n### Response',
     );
@@ -456,7 +515,7 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
 
 describe("page structure", () => {
   it("reports a missing table and an example that is not JSON instead of passing them over", () => {
-    const broken = fixture("cancel-payment-session.in-step.md")
+    const broken = inStepMarkdown
       .replace(/<table>.*?Why the session is cancelled.*?<\/table>/, "")
       .replace('"cancellationReason": "REQUESTED_BY_CUSTOMER"\n}', '"cancellationReason": REQUESTED_BY_CUSTOMER\n}');
     const lines = linesOfKind(compareWithSpec(parseDocsPage(broken), spec).findings, "page-structure");
@@ -482,9 +541,9 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
 
 // Started at load, so the child processes run while the in-process tests above do; the tests below only await them.
 const cliInStep = runCli(["--file", inStepFile]);
-const cliDrift = runCli(["--file", resolve(fixtures, "drift-method.md")]);
+const cliDrift = runCli(["--file", driftedFile("method")]);
 const cliBothPages = runCli(["--file", inStepFile, "--file", retrieveFile]);
-const cliBothWithDrift = runCli(["--file", inStepFile, "--file", resolve(fixtures, "retrieve-drift-path.md")]);
+const cliBothWithDrift = runCli(["--file", inStepFile, "--file", driftedFile("retrieve-path")]);
 
 /** Serves `body` for every request on 127.0.0.1 (or never answers, with `"hang"`), for the --url tests. */
 async function localServer(body: string): Promise<{ url: string; server: Server }> {
@@ -537,7 +596,7 @@ describe("the docs:check command", () => {
 
   it("compares a page of unknown title with the operation --operation names, and refuses without it", async () => {
     const untitled = resolve(fixtures, "retrieve-payment-session.in-step.md");
-    const retitled = fixture("retrieve-payment-session.in-step.md").replace("# Retrieve Payment Session Details", "# Session lookup");
+    const retitled = retrieveMarkdown.replace("# Retrieve Payment Session Details", "# Session lookup");
     const { url, server } = await localServer(retitled);
     try {
       expect(await runInProcess(["--url", url, "--operation", "getPaymentSession"])).toEqual({ code: 0, out: [RETRIEVE_SUMMARY], err: [] });
@@ -551,7 +610,7 @@ describe("the docs:check command", () => {
   });
 
   it("checks a page fetched with --url", async () => {
-    const { url, server } = await localServer(fixture("cancel-payment-session.in-step.md"));
+    const { url, server } = await localServer(inStepMarkdown);
     try {
       expect(await runInProcess(["--url", url])).toEqual({ code: 0, out: [IN_STEP_SUMMARY], err: [] });
     } finally {

@@ -3,9 +3,8 @@
  * the emulator each write down, must stay equal to the spec, which is the source of truth: a reason added to
  * spec/openapi.yaml without the client knowing would be refused.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { loadSpec } from "../scripts/spec-tooling.js";
 import { requestIdDetails } from "../src/emulator/validation.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS } from "../src/index.js";
 import { checkIdempotencyKey } from "../src/input.js";
@@ -18,7 +17,7 @@ interface SpecExcerpt {
   };
 }
 
-const spec = parse(readFileSync(new URL("../spec/openapi.yaml", import.meta.url), "utf8")) as SpecExcerpt;
+const spec = loadSpec() as SpecExcerpt;
 const cancel = spec.paths["/v2/payments/{id}/cancel"]?.post;
 
 describe("the client's enums and the spec", () => {

@@ -11,11 +11,12 @@
  *
  * So the test gets a `fetch` that counts the answers it received, and the verdict waits until the mock server's
  * records account for that many requests. Nothing here is a time limit: the wait ends on the server's records, and
- * a request that was never sent was never answered, so it fails at once as before. (The test's own timeout still
+ * a request that was never sent was never answered, so its test fails at once. (The test's own timeout still
  * bounds a server that never records.)
  */
-import { getFfiLib } from "@pact-foundation/pact-core";
+
 import type { V3MockServer } from "@pact-foundation/pact";
+import { getFfiLib } from "@pact-foundation/pact-core";
 
 /** The mock server, plus the `fetch` every request of the test must go through so that its answers are counted. */
 export interface RecordedMockServer extends V3MockServer {
@@ -61,7 +62,10 @@ export async function untilRecorded(recorded: () => number, answered: number): P
  * `interaction.executeTest(test)`, except that the test gets a counting `fetch` on its mock server, and Pact reads its
  * verdict only after the mock server has recorded as many requests as that `fetch` received answers.
  */
-export function executeRecorded<T>(interaction: ExecutableInteraction, test: (mockServer: RecordedMockServer) => Promise<T>): Promise<T | undefined> {
+export function executeRecorded<T>(
+  interaction: ExecutableInteraction,
+  test: (mockServer: RecordedMockServer) => Promise<T>,
+): Promise<T | undefined> {
   return interaction.executeTest(async (mockServer) => {
     const expected = expectedInteractions(mockServer.port);
     let answered = 0;

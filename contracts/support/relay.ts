@@ -29,21 +29,25 @@ export async function startRelay(): Promise<Relay> {
       return;
     }
     // agent: false, so no pooled connection outlives the emulator it was opened to.
-    const upstream = httpRequest(new URL(req.url ?? "/", relay.target), { method: req.method, headers: req.headers, agent: false }, (answer) => {
-      const rewrite = relay.rewriteJson;
-      if (rewrite === undefined || !isJson(answer.headers)) {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-      answer.on("end", () => {
-        const body = JSON.stringify(rewrite(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
-        res.end(body);
-      });
-    });
+    const upstream = httpRequest(
+      new URL(req.url ?? "/", relay.target),
+      { method: req.method, headers: req.headers, agent: false },
+      (answer) => {
+        const rewrite = relay.rewriteJson;
+        if (rewrite === undefined || !isJson(answer.headers)) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", () => {
+          const body = JSON.stringify(rewrite(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+          res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "content-length": String(Buffer.byteLength(body)) });
+          res.end(body);
+        });
+      },
+    );
     upstream.on("error", (error) => {
       if (!res.headersSent) res.writeHead(502, { "Content-Type": "text/plain" });
       res.end(`relay: ${error.message}`);

@@ -5,24 +5,15 @@
  * Pivot's own examples are read from spec/openapi.yaml (the docs' response examples embedded there), not retyped:
  * when the docs and the spec change, the pact follows and the committed-pact check shows the difference.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import type { components } from "../../generated/schema.js";
-import { SPEC_FILE } from "./pact-files.js";
+import { pointerTo, specValue } from "../../scripts/spec-tooling.js";
 
 type Schemas = components["schemas"];
 
-interface SpecDocument {
-  paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }>;
-  components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[] }> }> };
-}
-
-const spec = parse(readFileSync(SPEC_FILE, "utf8")) as SpecDocument;
-
 function docsExample(path: string, status: string): unknown {
-  const value = spec.paths[path]?.post.responses[status]?.content?.["application/json"]?.examples?.["docs"]?.value;
-  if (value === undefined) throw new Error(`spec/openapi.yaml has no "docs" example for POST ${path} ${status}`);
-  return structuredClone(value);
+  return structuredClone(
+    specValue(pointerTo("#/paths", path, "post", "responses", status, "content", "application/json", "examples", "docs", "value")),
+  );
 }
 
 /** The 200 body of Pivot's cancel page, as embedded in the spec. */
@@ -35,10 +26,9 @@ export const DOCS_SESSION_ID = DOCS_CANCEL_RESPONSE.data.id;
 
 /** The allowed values of an enum in the spec: a component schema, or one property of a component schema. */
 export function specEnum(schema: string, property?: string): string[] {
-  const node = spec.components.schemas[schema];
-  const values = property === undefined ? node?.enum : node?.properties?.[property]?.enum;
-  if (values === undefined) throw new Error(`spec/openapi.yaml has no enum at ${schema}${property ? `.${property}` : ""}`);
-  return values;
+  return specValue(
+    pointerTo("#/components/schemas", schema, ...(property === undefined ? [] : ["properties", property]), "enum"),
+  ) as string[];
 }
 
 /**

@@ -2,32 +2,29 @@
  * Compares a parsed docs page with the spec and lists every disagreement as a {@link Finding}. Pure: it
  * reads nothing and prints nothing, so tests can feed it a page and an in-memory (even mutated) spec.
  *
- * Direction matters. Docs → spec (classes 1, 2, 3, 5, 6, 7): what the page shows must be in the spec,
- * typed and required alike. Spec → docs (class 4): what the spec has must be on the page, unless the spec
+ * Direction matters. Docs → spec: what the page shows (method and path, fields, examples, statuses) must be in the
+ * spec, typed and required alike. Spec → docs: what the spec has must be on the page, unless the spec
  * says with `x-documented-at` that another Pivot page documents it.
  */
+
+import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
+import { type Checked, type DriftKind, type Finding, type FindingPlace, finding, joinMember } from "./findings.js";
 import { operationIdOf } from "./pages.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
-import { finding } from "./findings.js";
-import type { Checked, DriftKind, Finding, FindingPlace } from "./findings.js";
+import type { JsonBody, SpecOperation } from "./spec-schema.js";
 import {
   componentNameOf,
-  enumOf,
   findOperation,
   isDocumentedElsewhere,
-  isObject,
   itemsOf,
   jsonTypeOf,
   requestBodyOf,
-  resolveRef,
   responseBodyOf,
   schemaAtPath,
   shapeOf,
   typesOf,
 } from "./spec-schema.js";
-import type { JsonBody, Schema, SchemaNode, SpecOperation } from "./spec-schema.js";
-import { createExampleValidator } from "./validate-example.js";
-import type { ExampleValidator } from "./validate-example.js";
+import { createExampleValidator, type ExampleValidator } from "./validate-example.js";
 
 /** The operation the cancel page documents, and the one a page of unknown title is compared with. */
 export const CANCEL_OPERATION_ID = "cancelPaymentSession";
@@ -63,8 +60,7 @@ const DOCS_TYPES: Record<string, readonly string[]> = {
   double: ["number"],
 };
 
-const NOT_SHOWN =
-  "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
+const NOT_SHOWN = "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
 type Side = "request" | "response";
 
@@ -73,14 +69,6 @@ interface Run {
   spec: Schema;
   validate: ExampleValidator;
   out: Finding[];
-}
-
-function join(path: string, name: string): string {
-  return path === "" ? name : `${path}.${name}`;
-}
-
-function describeTypes(types: Set<string>): string {
-  return [...types].join(" | ");
 }
 
 function preview(value: unknown): string {
@@ -106,7 +94,7 @@ function lineInExample(example: ExampleBlock, path: string): number {
   return example.line + 1 + (example.raw.slice(0, offset).match(/\n/g)?.length ?? 0);
 }
 
-/** Classes 2, 3 and 4 for one side (request or response) of the page against the matching spec body. */
+/** Fields of one side (request or response) of the page against the matching spec body, both ways. */
 class FieldChecker {
   /** Every field path the page shows on this side: `"null"` when only ever shown as a null value. */
   readonly shown = new Map<string, "value" | "null">();
@@ -147,7 +135,7 @@ class FieldChecker {
     return undefined;
   }
 
-  /** Classes 2 and 3 for one table row: the field exists, has the documented type and requirement. */
+  /** One table row: the field exists, has the documented type and requirement. */
   checkRow(row: ParameterRow): void {
     const segments = this.rowPath(row);
     if (segments === undefined) return;
@@ -179,7 +167,7 @@ class FieldChecker {
       const known = Object.keys(DOCS_TYPES).join(", ");
       this.add("field-type", path, `docs data type "${row.dataType}" is not one the check knows (${known})`, place);
     } else if (specTypes !== undefined && !allowed.some((t) => specTypes.has(t))) {
-      const message = `typed ${row.dataType} in the docs table, ${describeTypes(specTypes)} in spec`;
+      const message = `typed ${row.dataType} in the docs table, ${[...specTypes].join(" | ")} in spec`;
       this.add("field-type", path, message, place);
     }
     const last = segments.at(-1) ?? "";
@@ -192,7 +180,7 @@ class FieldChecker {
     }
   }
 
-  /** Class 2 for an example value: every member is in the spec (recursively) with a matching JSON type. */
+  /** An example value: every member is in the spec (recursively) with a matching JSON type. */
   checkExample(node: SchemaNode, value: unknown, path = ""): void {
     if (path !== "") this.markShown(path, value === null ? "null" : "value");
     const types = typesOf(this.run.spec, node);
@@ -200,7 +188,7 @@ class FieldChecker {
     const fits = types === undefined || types.has(type) || (types.has("integer") && Number.isInteger(value));
     if (!fits) {
       const place = { docsLine: this.lineOf(path), specPointer: node.pointer };
-      this.add("field-type", path, `typed ${type} in docs, ${describeTypes(types)} in spec`, place);
+      this.add("field-type", path, `typed ${type} in docs, ${[...types].join(" | ")} in spec`, place);
       return;
     }
     if (Array.isArray(value)) {
@@ -214,7 +202,7 @@ class FieldChecker {
     if (!isObject(value)) return;
     const shape = shapeOf(this.run.spec, node);
     for (const [key, member] of Object.entries(value)) {
-      const memberPath = join(path, key);
+      const memberPath = joinMember(path, key);
       const property = shape.properties.get(key) ?? (shape.additional === "closed" ? undefined : shape.additional);
       if (property === undefined) {
         const place = { docsLine: this.lineOf(memberPath), specPointer: resolveRef(this.run.spec, node).pointer };
@@ -225,12 +213,12 @@ class FieldChecker {
     }
   }
 
-  /** Class 4: every spec field below `node` is shown on the page or marked `x-documented-at`. */
+  /** Every spec field below `node` is shown on the page or marked `x-documented-at`. */
   checkNotShown(node: SchemaNode = this.root, path = "", depth = 0): void {
     if (depth > 32) return; // a recursive schema; the page cannot show deeper than this anyway
     const { spec } = this.run;
     for (const [name, property] of shapeOf(spec, node).properties) {
-      const memberPath = join(path, name);
+      const memberPath = joinMember(path, name);
       const seen = this.shown.get(memberPath);
       if (seen === undefined) {
         if (!isDocumentedElsewhere(spec, property)) {
@@ -252,12 +240,7 @@ class FieldChecker {
 }
 
 /** Reports the parts of one side the page lacks or shows broken; they cannot be compared. */
-function checkPageParts(
-  run: Run,
-  side: Side,
-  table: ParameterTable | undefined,
-  example: ExampleBlock | undefined,
-): void {
+function checkPageParts(run: Run, side: Side, table: ParameterTable | undefined, example: ExampleBlock | undefined): void {
   const heading = side === "request" ? "Request" : "Response";
   if (table === undefined) {
     run.out.push(finding("page-structure", `${side} table`, `no parameter <table> under a "${heading}" heading`));
@@ -283,7 +266,7 @@ interface JsonDifference {
 function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[] = []): JsonDifference[] {
   if (isObject(docs) && isObject(spec)) {
     for (const key of new Set([...Object.keys(docs), ...Object.keys(spec)])) {
-      diffJson(docs[key], spec[key], join(path, key), out);
+      diffJson(docs[key], spec[key], joinMember(path, key), out);
     }
   } else if (Array.isArray(docs) && Array.isArray(spec)) {
     for (let i = 0; i < Math.max(docs.length, spec.length); i++) diffJson(docs[i], spec[i], `${path}[${i}]`, out);
@@ -293,14 +276,8 @@ function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[]
   return out;
 }
 
-/** Classes 5 and 7 for one side's example. Returns 1 when an example was compared, else 0. */
-function checkExample(
-  run: Run,
-  side: Side,
-  body: JsonBody,
-  schema: SchemaNode,
-  example: ExampleBlock | undefined,
-): number {
+/** One side's example validates and equals the spec's embedded one. Returns 1 when an example was compared, else 0. */
+function checkExample(run: Run, side: Side, body: JsonBody, schema: SchemaNode, example: ExampleBlock | undefined): number {
   if (example === undefined || !example.ok) return 0;
   for (const error of run.validate(schema, example.value)) {
     const specPointer = schemaAtPath(run.spec, schema, error.path).pointer;
@@ -322,7 +299,7 @@ function checkExample(
   return 1;
 }
 
-/** Classes 2–5 and 7 for one side. Returns how many fields and examples were compared. */
+/** Everything of one side: fields, requirements, examples. Returns how many fields and examples were compared. */
 function checkSide(
   run: Run,
   side: Side,
@@ -350,7 +327,7 @@ function checkSide(
   return { fields: fields.shown.size, examples: checkExample(run, side, body, body.schema, example) };
 }
 
-/** Class 6: the hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
+/** The hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
 function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
   const docs = page.cancellableStatuses;
   const raw = op.operation["x-cancellable-statuses"];
@@ -376,8 +353,8 @@ function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
       add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
     }
   }
-  const known = enumOf(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA });
-  if (known === undefined) {
+  const known = resolveRef(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
+  if (!Array.isArray(known)) {
     const message = "the spec has no PaymentSessionStatus enum to check them against";
     add("cancellable statuses", message, { specPointer: STATUS_SCHEMA });
   } else {

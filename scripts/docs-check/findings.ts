@@ -3,42 +3,40 @@
  * and the spec, how a finding prints as one line, and the one-line summary of a clean run.
  */
 
-/** The kind of disagreement; the numbers are the drift classes of the docs-check issue. */
+/** The kind of disagreement. */
 export type DriftKind =
   /** The page lacks a part the check needs (a table, an example, the status hint), or shows it broken. */
   | "page-structure"
-  /** 1: the method or path differs. */
+  /** The method or path differs. */
   | "method-path"
-  /** 2: a field the page documents is not in the spec. */
+  /** A field the page documents is not in the spec. */
   | "field-missing"
-  /** 2: a field is typed differently on the page and in the spec. */
+  /** A field is typed differently on the page and in the spec. */
   | "field-type"
-  /** 3: the page's M/O requirement and the spec's `required` disagree. */
+  /** The page's M/O requirement and the spec's `required` disagree. */
   | "requirement"
-  /** 4: the spec has a field the page does not show, with no `x-documented-at`. */
+  /** The spec has a field the page does not show, with no `x-documented-at`. */
   | "field-not-shown"
-  /** 5: a docs example does not validate against the spec's schema. */
+  /** A docs example does not validate against the spec's schema. */
   | "example-invalid"
-  /** 6: the cancellable statuses differ, or are not session statuses. */
+  /** The cancellable statuses differ, or are not session statuses. */
   | "statuses"
-  /** 7: the spec's embedded `examples.docs` differs from the page's example. */
+  /** The spec's embedded `examples.docs` differs from the page's example. */
   | "example-differs";
-
-/** One disagreement. `subject` names the field or thing (`response data.amount.currency`). */
-export interface Finding {
-  kind: DriftKind;
-  subject: string;
-  message: string;
-  /** 1-based line in the docs page, when the page shows the thing. */
-  docsLine: number | undefined;
-  /** JSON pointer into the spec (`#/components/schemas/Amount/properties/currency`), when the spec has it. */
-  specPointer: string | undefined;
-}
 
 /** Where a finding is, on either side; both parts are optional. */
 export interface FindingPlace {
+  /** 1-based line in the docs page, when the page shows the thing. */
   docsLine?: number | undefined;
+  /** JSON pointer into the spec (`#/components/schemas/Amount/properties/currency`), when the spec has it. */
   specPointer?: string | undefined;
+}
+
+/** One disagreement. `subject` names the field or thing (`response data.amount.currency`). */
+export interface Finding extends FindingPlace {
+  kind: DriftKind;
+  subject: string;
+  message: string;
 }
 
 /** How much of the page was compared, for the summary of a clean run. */
@@ -50,9 +48,14 @@ export interface Checked {
   statuses: number;
 }
 
+/** The dotted path of a member below `path` (`data` + `amount` → `data.amount`), the form every finding names fields in. */
+export function joinMember(path: string, member: string): string {
+  return path === "" ? member : `${path}.${member}`;
+}
+
 /** Builds a {@link Finding}; keeps call sites to one line. */
 export function finding(kind: DriftKind, subject: string, message: string, place: FindingPlace = {}): Finding {
-  return { kind, subject, message, docsLine: place.docsLine, specPointer: place.specPointer };
+  return { kind, subject, message, ...place };
 }
 
 /**

@@ -5,11 +5,14 @@
  *
  * The markdown is parsed by remark (unified + remark-parse, CommonMark), so headings, fenced code, escapes
  * (`\[`, `BASE\_URL`) and entities (`&#x20;`) are read as any markdown reader reads them. What CommonMark leaves
- * as raw HTML is GitBook's own: the `<table>`s are read here by their cells, and `<mark>` tags are dropped.
+ * as raw HTML is GitBook's own: the `<table>`s are parsed by hast and read by their cells, and `<mark>` tags are dropped.
  * Anything after the first `---` rule is GitBook's site-wide boilerplate, not the page, and is dropped unread.
  */
-import type { Code, Html, Nodes, Root, RootContent } from "mdast";
-import { toString } from "mdast-util-to-string";
+import type { Element, Nodes as HastNodes } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { toText } from "hast-util-to-text";
+import type { Code, Nodes, Root, RootContent } from "mdast";
+import { toString as mdastText } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 
@@ -54,34 +57,17 @@ export interface DocsPage {
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
-
-/** Decodes the HTML entities GitBook writes (`&#x20;`, `&#32;`, `&amp;`...); unknown names stay as written. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-    if (body.startsWith("#x") || body.startsWith("#X")) return String.fromCodePoint(Number.parseInt(body.slice(2), 16));
-    if (body.startsWith("#")) return String.fromCodePoint(Number.parseInt(body.slice(1), 10));
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
-}
-
 /**
- * Turns a fragment of GitBook's raw HTML (a table cell, which markdown leaves unparsed) into the text a reader sees:
- * tags removed (`<mark>`, `<a>`), backslash escapes undone (`\[` → `[`, `BASE\_URL` → `BASE_URL`), entities decoded,
- * whitespace collapsed. Backticks of code spans are kept.
+ * The text a reader sees in a fragment of GitBook's raw HTML (a table cell, which markdown leaves unparsed): tags
+ * dropped (`<mark>`, `<a>`), entities decoded, GitBook's markdown escapes undone (`\[` → `[`, `BASE\_URL` →
+ * `BASE_URL`), whitespace collapsed. Backticks of code spans are kept.
  */
-export function plainText(fragment: string): string {
-  const untagged = fragment.replace(/<\/?[a-z][^>]*>/gi, "");
-  // Entities last, so that an encoded `&lt;mark&gt;` in prose survives as text instead of being stripped.
-  const unescaped = untagged.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1");
-  return decodeEntities(unescaped).replace(/\s+/g, " ").trim();
+export function plainText(fragment: string | HastNodes): string {
+  const tree = typeof fragment === "string" ? fromHtml(fragment, { fragment: true }) : fragment;
+  return toText(tree)
+    .replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** The page as the parser needs it: the top-level nodes before the boilerplate rule, and its headings. */
@@ -97,7 +83,7 @@ function lineOf(node: Nodes): number {
 
 /** The text a reader sees in a node: inline code kept (without backticks), HTML tags such as `<mark>` dropped. */
 function textOf(node: Nodes): string {
-  return toString(node, { includeHtml: false });
+  return mdastText(node, { includeHtml: false });
 }
 
 /**
@@ -127,12 +113,6 @@ function sectionAt(headings: Scanned["headings"], line: number): "request" | "re
   if (/\bresponse\b/i.test(above.text)) return "response";
   if (/\brequest\b/i.test(above.text)) return "request";
   return "other";
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** Finds the method and URL line, e.g. `` <mark>`POST`</mark> \[<mark>BASE\_URL</mark>]/v2/payments/{id}/cancel ``. */
@@ -183,13 +163,19 @@ const COLUMNS = {
   description: /^description/i,
 } as const;
 
-/** Reads GitBook's one-line HTML table (`<table><thead>…</thead><tbody>…</tbody></table>`) by its header names. */
-function parseTable(html: string, firstLine: number): ParameterTable {
-  const cellsOf = (row: string): string[] =>
-    [...row.matchAll(/<t[hd]\b[^>]*>([\s\S]*?)<\/t[hd]>/gi)].map((m) => plainText(m[1] ?? ""));
-  const rowMatches = [...html.matchAll(/<tr\b[^>]*>([\s\S]*?)<\/tr>/gi)];
-  const headerIndex = rowMatches.findIndex((m) => /<th\b/i.test(m[1] ?? ""));
-  const header = headerIndex >= 0 ? cellsOf(rowMatches[headerIndex]?.[1] ?? "") : [];
+/** The elements named `tagName` below `node`, in document order. */
+function elementsIn(node: HastNodes, tagName: string): Element[] {
+  const found: Element[] = node.type === "element" && node.tagName === tagName ? [node] : [];
+  return "children" in node ? [...found, ...node.children.flatMap((child) => elementsIn(child, tagName))] : found;
+}
+
+/** Reads GitBook's HTML table (`<table><thead>…</thead><tbody>…</tbody></table>`) by its header names. */
+function parseTable(table: Element, lineOffset: number): ParameterTable {
+  const cellsOf = (row: Element): string[] =>
+    row.children.flatMap((cell) => (cell.type === "element" && /^t[hd]$/.test(cell.tagName) ? [plainText(cell)] : []));
+  const rowElements = elementsIn(table, "tr");
+  const headerIndex = rowElements.findIndex((row) => elementsIn(row, "th").length > 0);
+  const header = headerIndex >= 0 ? cellsOf(rowElements[headerIndex] as Element) : [];
   const column = (pattern: RegExp): number => header.findIndex((h) => pattern.test(h));
   const index = {
     parameter: column(COLUMNS.parameter),
@@ -201,9 +187,9 @@ function parseTable(html: string, firstLine: number): ParameterTable {
     .filter(([, i]) => i < 0)
     .map(([name]) => name);
   const rows: ParameterRow[] = [];
-  for (const [i, match] of rowMatches.entries()) {
+  for (const [i, row] of rowElements.entries()) {
     if (i === headerIndex) continue;
-    const cells = cellsOf(match[1] ?? "");
+    const cells = cellsOf(row);
     const cell = (at: number): string => (at >= 0 ? (cells[at] ?? "") : "");
     const requirement = cell(index.requirement);
     rows.push({
@@ -212,17 +198,17 @@ function parseTable(html: string, firstLine: number): ParameterTable {
       // "Mandatory" and "M" mean the same; keep anything unexpected as written so the checker can show it.
       requirement: /^[mco]/i.test(requirement) ? requirement.charAt(0).toUpperCase() : requirement,
       description: cell(index.description),
-      line: firstLine + lineAt(html, match.index ?? 0) - 1,
+      line: lineOffset + (row.position?.start.line ?? 1),
     });
   }
-  return { line: firstLine, rows, columnsMissing };
+  return { line: lineOffset + (table.position?.start.line ?? 1), rows, columnsMissing };
 }
 
 function tableIn(scanned: Scanned, section: "request" | "response"): ParameterTable | undefined {
   for (const node of scanned.nodes) {
     if (node.type !== "html" || sectionAt(scanned.headings, lineOf(node)) !== section) continue;
-    const match = /<table\b[\s\S]*?<\/table>/i.exec((node as Html).value);
-    if (match !== null) return parseTable(match[0], lineOf(node) + lineAt(node.value, match.index) - 1);
+    const table = elementsIn(fromHtml(node.value, { fragment: true }), "table")[0];
+    if (table !== undefined) return parseTable(table, lineOf(node) - 1);
   }
   return undefined;
 }
@@ -265,9 +251,7 @@ export function parseDocsPage(markdown: string): DocsPage {
   const scanned = scan(markdown);
   const operation = findOperation(scanned.nodes);
   if (operation === undefined) {
-    throw new PageFormatError(
-      `no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`,
-    );
+    throw new PageFormatError(`no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`);
   }
   return {
     title: scanned.headings.find((heading) => heading.depth === 1)?.text,

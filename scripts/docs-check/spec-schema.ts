@@ -8,15 +8,7 @@
  * `type` as a string or list (`[string, "null"]`), `const`, `enum`, `oneOf`/`anyOf`/`allOf`, `properties`,
  * `additionalProperties`, `items`.
  */
-
-/** A JSON Schema object as parsed from YAML. */
-export type Schema = Record<string, unknown>;
-
-/** A schema and the JSON pointer (`#/components/schemas/Amount`) where it sits in the spec. */
-export interface SchemaNode {
-  schema: Schema;
-  pointer: string;
-}
+import { atPointer, isObject, pointerTo, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
 
 /** A JSON body of an operation: its schema and its named examples (`examples.<name>.value`). */
 export interface JsonBody {
@@ -38,46 +30,6 @@ export interface SpecOperation {
 
 const OPERATION_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/** Narrows a parsed YAML value to a plain object. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Escapes one JSON-pointer segment (RFC 6901), e.g. the path key `/v2/payments/{id}/cancel`. */
-function escapeSegment(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-function child(node: { pointer: string }, ...segments: string[]): string {
-  return [node.pointer, ...segments.map(escapeSegment)].join("/");
-}
-
-/** Looks up a local pointer (`#/components/schemas/X`) in the document; `undefined` when it leads nowhere. */
-export function atPointer(spec: Schema, pointer: string): unknown {
-  if (!pointer.startsWith("#")) return undefined;
-  let current: unknown = spec;
-  for (const raw of pointer.slice(1).split("/").slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    if (!isObject(current) && !Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-/**
- * Follows `$ref`s until a schema without one. A ref that leads nowhere resolves to an empty schema at
- * that pointer, which reads as "anything"; ajv reports the broken ref when the examples are validated.
- */
-export function resolveRef(spec: Schema, node: SchemaNode): SchemaNode {
-  let current = node;
-  for (let hops = 0; hops < 32 && typeof current.schema.$ref === "string"; hops++) {
-    const pointer = current.schema.$ref;
-    const target = atPointer(spec, pointer);
-    current = { schema: isObject(target) ? target : {}, pointer };
-  }
-  return current;
-}
-
 /** Finds an operation by `operationId` among all paths and methods. */
 export function findOperation(spec: Schema, operationId: string): SpecOperation | undefined {
   const paths = isObject(spec.paths) ? spec.paths : {};
@@ -86,7 +38,7 @@ export function findOperation(spec: Schema, operationId: string): SpecOperation 
     for (const method of OPERATION_METHODS) {
       const operation = item[method];
       if (isObject(operation) && operation.operationId === operationId) {
-        return { method: method.toUpperCase(), path, operation, pointer: child({ pointer: "#/paths" }, path, method) };
+        return { method: method.toUpperCase(), path, operation, pointer: pointerTo("#/paths", path, method) };
       }
     }
   }
@@ -100,7 +52,7 @@ function jsonContent(spec: Schema, holder: SchemaNode, required: boolean): JsonB
   const mediaType = Object.keys(content).find((type) => /^application\/(.+\+)?json\b/.test(type));
   const media = mediaType === undefined ? undefined : content[mediaType];
   if (mediaType === undefined || !isObject(media)) return undefined;
-  const pointer = child(resolved, "content", mediaType);
+  const pointer = pointerTo(resolved.pointer, "content", mediaType);
   const examples: Record<string, unknown> = {};
   if (isObject(media.examples)) {
     for (const [name, example] of Object.entries(media.examples)) {
@@ -128,13 +80,17 @@ export function responseBodyOf(spec: Schema, op: SpecOperation, status: string):
   return jsonContent(spec, { schema: response, pointer: `${op.pointer}/responses/${status}` }, true);
 }
 
-/** The branches of `oneOf`/`anyOf`/`allOf`, as nodes. */
-function branches(node: SchemaNode, keyword: "oneOf" | "anyOf" | "allOf"): SchemaNode[] {
-  const list = node.schema[keyword];
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((branch, i) =>
-    isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : [],
-  );
+type Composition = "oneOf" | "anyOf" | "allOf";
+const COMPOSITIONS: Composition[] = ["oneOf", "anyOf", "allOf"];
+
+/** The branches of the given composition keywords, in that order, as nodes. */
+function branches(node: SchemaNode, keywords: Composition[]): SchemaNode[] {
+  return keywords.flatMap((keyword) => {
+    const list = node.schema[keyword];
+    return Array.isArray(list)
+      ? list.flatMap((branch, i) => (isObject(branch) ? [{ schema: branch, pointer: `${node.pointer}/${keyword}/${i}` }] : []))
+      : [];
+  });
 }
 
 /** The JSON type of a value, in JSON Schema's words (`integer` is reported as `number`). */
@@ -158,13 +114,13 @@ export function typesOf(spec: Schema, start: SchemaNode): Set<string> | undefine
   else if (Array.isArray(schema.enum)) types = new Set(schema.enum.map(jsonTypeOf));
   else if (schema.oneOf !== undefined || schema.anyOf !== undefined) {
     types = new Set();
-    for (const branch of [...branches(node, "oneOf"), ...branches(node, "anyOf")]) {
+    for (const branch of branches(node, ["oneOf", "anyOf"])) {
       const inner = typesOf(spec, branch);
       if (inner === undefined) return undefined;
       for (const t of inner) types.add(t);
     }
   } else if (schema.allOf !== undefined) {
-    for (const branch of branches(node, "allOf")) {
+    for (const branch of branches(node, ["allOf"])) {
       const inner = typesOf(spec, branch);
       if (inner !== undefined) types = types === undefined ? inner : new Set([...types].filter((t) => inner.has(t)));
     }
@@ -198,7 +154,7 @@ export function shapeOf(spec: Schema, start: SchemaNode): ObjectShape {
     if (isObject(node.schema.properties)) {
       for (const [name, property] of Object.entries(node.schema.properties)) {
         if (isObject(property) && !shape.properties.has(name)) {
-          shape.properties.set(name, { schema: property, pointer: child(node, "properties", name) });
+          shape.properties.set(name, { schema: property, pointer: pointerTo(node.pointer, "properties", name) });
         }
       }
     }
@@ -207,12 +163,10 @@ export function shapeOf(spec: Schema, start: SchemaNode): ObjectShape {
     }
     const extra = node.schema.additionalProperties;
     if (shape.additional === "closed") {
-      if (extra === true) shape.additional = { schema: {}, pointer: child(node, "additionalProperties") };
-      else if (isObject(extra)) shape.additional = { schema: extra, pointer: child(node, "additionalProperties") };
+      if (extra === true) shape.additional = { schema: {}, pointer: pointerTo(node.pointer, "additionalProperties") };
+      else if (isObject(extra)) shape.additional = { schema: extra, pointer: pointerTo(node.pointer, "additionalProperties") };
     }
-    for (const keyword of ["allOf", "oneOf", "anyOf"] as const) {
-      for (const branch of branches(node, keyword)) visit(branch, depth + 1);
-    }
+    for (const branch of branches(node, ["allOf", "oneOf", "anyOf"])) visit(branch, depth + 1);
   };
   visit(start, 0);
   // `{}` (what `additionalProperties: true` allows) admits any object, members included.
@@ -224,13 +178,9 @@ export function shapeOf(spec: Schema, start: SchemaNode): ObjectShape {
 export function itemsOf(spec: Schema, start: SchemaNode): SchemaNode | undefined {
   const node = resolveRef(spec, start);
   if (isObject(node.schema.items)) return { schema: node.schema.items, pointer: `${node.pointer}/items` };
-  for (const keyword of ["oneOf", "anyOf", "allOf"] as const) {
-    for (const branch of branches(node, keyword)) {
-      const items = itemsOf(spec, branch);
-      if (items !== undefined) return items;
-    }
-  }
-  return undefined;
+  return branches(node, COMPOSITIONS)
+    .map((branch) => itemsOf(spec, branch))
+    .find((items) => items !== undefined);
 }
 
 /**
@@ -246,28 +196,16 @@ export function isDocumentedElsewhere(spec: Schema, start: SchemaNode, depth = 0
     const targetNode = { schema: isObject(target) ? target : {}, pointer: start.schema.$ref };
     if (isDocumentedElsewhere(spec, targetNode, depth + 1)) return true;
   }
-  return (["oneOf", "anyOf", "allOf"] as const).some((keyword) =>
-    branches(start, keyword).some((branch) => isDocumentedElsewhere(spec, branch, depth + 1)),
-  );
+  return branches(start, COMPOSITIONS).some((branch) => isDocumentedElsewhere(spec, branch, depth + 1));
 }
 
 /** The component a schema `$ref`s (`Amount` for `#/components/schemas/Amount`), also inside `oneOf`/`anyOf`/`allOf`. */
 export function componentNameOf(node: SchemaNode): string | undefined {
   const ref = node.schema.$ref;
   if (typeof ref === "string") return /^#\/components\/schemas\/([^/]+)$/.exec(ref)?.[1];
-  for (const keyword of ["oneOf", "anyOf", "allOf"] as const) {
-    for (const branch of branches(node, keyword)) {
-      const name = componentNameOf(branch);
-      if (name !== undefined) return name;
-    }
-  }
-  return undefined;
-}
-
-/** The `enum` of a schema after `$ref`s, or `undefined`. */
-export function enumOf(spec: Schema, node: SchemaNode): unknown[] | undefined {
-  const values = resolveRef(spec, node).schema.enum;
-  return Array.isArray(values) ? values : undefined;
+  return branches(node, COMPOSITIONS)
+    .map(componentNameOf)
+    .find((name) => name !== undefined);
 }
 
 /**
