@@ -4,7 +4,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotResponseError, PivotServerError } from "../src/index.js";
+import { PivotResponseError, PivotServerError } from "../src/index.js";
+import { createPivotClient } from "./support/transports.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
