@@ -46,7 +46,7 @@ export const nodeTransport: TransportFactory = (baseUrl) => {
   };
   return (wire, signal) =>
     new Promise<WireResponse>((resolve, reject) => {
-      const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate, br", ...wire.headers };
+      const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...wire.headers };
       if (wire.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(wire.body));
       const outgoing = target.request(
         { agent: target.agent, hostname: target.hostname, port: target.port, path: target.prefix + wire.path, method: wire.method, headers },

@@ -1,10 +1,12 @@
 /**
  * How the transport reads an answer off the wire: a body without a declared length, streamed in pieces that split a
- * character, a body cut exactly at the cap, and an answer that has no body at all.
+ * character, a body cut exactly at the cap, an answer that has no body at all, and bodies in each content coding.
+ * vitest.config.ts runs this file on both transports.
  */
 import type { ServerResponse } from "node:http";
+import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { PivotResponseError, PivotServerError } from "../src/index.js";
+import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
 import { createPivotClient } from "./support/transports.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
@@ -67,5 +69,64 @@ describe("reading an answer", () => {
 
     expect(error).toBeInstanceOf(PivotResponseError);
     expect(error).toMatchObject({ status: 204, rawBody: "", message: "Pivot answered 204 but the body is empty." });
+  });
+});
+
+describe("content codings", () => {
+  const session = Buffer.from(JSON.stringify(successEnvelope(SESSION_ID)));
+  const deflateRaw = (bytes: Buffer): Buffer => deflateRawSync(bytes);
+  it.each([
+    ["gzip", gzipSync],
+    ["x-gzip", gzipSync],
+    ["deflate", deflateSync],
+    ["deflate", deflateRaw],
+    ["br", brotliCompressSync],
+    ["gzip, br", (bytes: Buffer) => brotliCompressSync(gzipSync(bytes))],
+    ["GZip", gzipSync],
+  ] as const)("reads a body sent with Content-Encoding %j (%o)", async (coding, encode) => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(encode(session));
+    });
+
+    const cancelled = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(cancelled.id).toBe(SESSION_ID);
+  });
+
+  it("passes a body with an unknown coding on as it came", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(500, { "content-type": "application/json", "content-encoding": "gzip, snappy" }).end('{"code":"plain"}');
+    });
+
+    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect(error).toMatchObject({ rawBody: '{"code":"plain"}' });
+  });
+
+  it.each([
+    ["br", (bytes: Buffer) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })],
+    ["deflate", deflateSync],
+  ] as const)("cuts a %s bomb at the cap, counted in decoded bytes", async (coding, encode) => {
+    const bomb = encode(Buffer.alloc(16 * 1024 * 1024, "0"));
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(500, { "content-type": "application/json", "content-encoding": coding }).end(bomb);
+    });
+
+    const error = await clientFor(server, 10_000).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(bomb.byteLength).toBeLessThan(100 * 1024);
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect((error as PivotServerError).rawBody).toBe("0".repeat(10_000));
+  });
+
+  it("calls a body that does not inflate a connection error, as it calls a broken connection", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end("this is not gzip");
+    });
+
+    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
   });
 });
