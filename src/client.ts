@@ -124,13 +124,9 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== "function") throw new PivotInputError("No fetch available: pass options.fetch.");
   const timeoutMs = checkMilliseconds("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1);
+  const maxResponseBytes = checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31);
   const transport = options.fetch === undefined && defaultTransport !== undefined ? defaultTransport : fetchTransport(fetchImpl);
-  const http: Http = {
-    fetch: fetchImpl,
-    transport: transport(baseUrl),
-    baseUrl,
-    maxResponseBytes: checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31),
-  };
+  const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl };
   const now = options.now ?? Date.now;
   const redactor = new Redactor();
   const core: ClientCore = {

@@ -14,7 +14,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { type Readable, Transform } from "node:stream";
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { WireResponse } from "./response.js";
-import type { TransportFactory, WireRequest } from "./transport.js";
+import type { TransportFactory } from "./transport.js";
 
 /**
  * How long an idle connection is kept for reuse when the server names no `Keep-Alive: timeout`: under the 5 s that
@@ -32,7 +32,7 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const MAX_CONTENT_CODINGS = 5;
 
 /** The transport on node:http (or node:https for an `https:` base URL), with keep-alive connections. */
-export const nodeTransport: TransportFactory = (baseUrl) => {
+export const nodeTransport: TransportFactory = (baseUrl, maxResponseBytes) => {
   const base = new URL(baseUrl);
   const secure = base.protocol === "https:";
   agents ??= { http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
@@ -47,11 +47,11 @@ export const nodeTransport: TransportFactory = (baseUrl) => {
   return (wire, signal) =>
     new Promise<WireResponse>((resolve, reject) => {
       const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...wire.headers };
-      if (wire.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(wire.body));
+      if (wire.body !== null) headers["Content-Length"] = String(Buffer.byteLength(wire.body));
       const outgoing = target.request(
         { agent: target.agent, hostname: target.hostname, port: target.port, path: target.prefix + wire.path, method: wire.method, headers },
         (incoming) => {
-          readCapped(incoming, wire, signal).then(
+          readCapped(incoming, maxResponseBytes, signal).then(
             (read) => resolve({ status: incoming.statusCode ?? 0, headers: headerLookup(incoming.headers), ...read }),
             reject,
           );
@@ -66,7 +66,7 @@ export const nodeTransport: TransportFactory = (baseUrl) => {
         reject(error);
       });
       outgoing.on("close", () => signal.removeEventListener("abort", stop));
-      outgoing.end(wire.body);
+      outgoing.end(wire.body ?? undefined);
     });
 };
 
@@ -92,7 +92,7 @@ const utf8 = new TextDecoder();
  * The body, its Content-Encoding undone, as text: at most `maxResponseBytes` decoded bytes of it. Reading stops at the
  * cap and the connection is closed, so neither the rest nor what it would inflate to is read.
  */
-function readCapped(incoming: IncomingMessage, wire: WireRequest, signal: AbortSignal): Promise<{ body: string; truncated: boolean }> {
+function readCapped(incoming: IncomingMessage, maxResponseBytes: number, signal: AbortSignal): Promise<{ body: string; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => {
       incoming.destroy();
@@ -116,12 +116,12 @@ function readCapped(incoming: IncomingMessage, wire: WireRequest, signal: AbortS
     incoming.on("error", fail);
     decoded.on("error", fail);
     decoded.on("data", (chunk: Buffer) => {
-      if (bytes + chunk.byteLength <= wire.maxResponseBytes) {
+      if (bytes + chunk.byteLength <= maxResponseBytes) {
         bytes += chunk.byteLength;
         chunks.push(chunk);
         return;
       }
-      chunks.push(chunk.subarray(0, wire.maxResponseBytes - bytes));
+      chunks.push(chunk.subarray(0, maxResponseBytes - bytes));
       decoded.removeAllListeners("data");
       decoded.destroy();
       incoming.destroy();

@@ -16,14 +16,13 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
 
 /** One request as a transport sends it. */
 export interface WireRequest {
-  method: "GET" | "POST";
+  /** `GET` or `POST`. */
+  method: string;
   /** The path after the client's base URL, its parameters filled in and encoded. */
   path: string;
   headers: Record<string, string>;
-  /** The JSON body, when the request has one. */
-  body: string | undefined;
-  /** Past this many decoded bytes the answer's body is cut short and `truncated` set. */
-  maxResponseBytes: number;
+  /** The JSON body, or null. */
+  body: string | null;
 }
 
 /**
@@ -32,8 +31,11 @@ export interface WireRequest {
  */
 export type Transport = (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>;
 
-/** Makes the transport of a client whose requests go to `baseUrl` (no trailing slash). */
-export type TransportFactory = (baseUrl: string) => Transport;
+/**
+ * Makes the transport of a client whose requests go to `baseUrl` (no trailing slash) and whose answers are cut past
+ * `maxResponseBytes` decoded bytes (`truncated` set).
+ */
+export type TransportFactory = (baseUrl: string, maxResponseBytes: number) => Transport;
 
 /** Where and how requests go, fixed per client. */
 export interface Http {
@@ -42,8 +44,6 @@ export interface Http {
   transport: Transport;
   /** Base URL without a trailing slash. */
   baseUrl: string;
-  /** Past this many decoded bytes a body is cut short and `truncated` set. */
-  maxResponseBytes: number;
 }
 
 type Method = "get" | "post";
@@ -71,11 +71,10 @@ export function send<P extends keyof paths, M extends Method>(
   const extra = { ...headers, ...params?.header };
   return http.transport(
     {
-      method: method === "get" ? "GET" : "POST",
+      method: method.toUpperCase(),
       path: filled,
       headers: body === undefined ? extra : { "Content-Type": "application/json", ...extra },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      maxResponseBytes: http.maxResponseBytes,
+      body: body === undefined ? null : JSON.stringify(body),
     },
     signal,
   );
@@ -83,15 +82,10 @@ export function send<P extends keyof paths, M extends Method>(
 
 /** The transport on `fetch`: what the main entry uses on every runtime, and the Node entry when the caller passes `fetch`. */
 export function fetchTransport(fetch: typeof globalThis.fetch): TransportFactory {
-  return (baseUrl) => async (request, signal) => {
-    const response = await fetch(baseUrl + request.path, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body ?? null,
-      redirect: "manual",
-      signal,
-    });
-    return { status: response.status, headers: response.headers, ...(await readCapped(response, request.maxResponseBytes)) };
+  return (baseUrl, maxResponseBytes) => async (request, signal) => {
+    // The request's own fields are fetch's (an unknown `path` is ignored).
+    const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
+    return { status: response.status, headers: response.headers, ...(await readCapped(response, maxResponseBytes)) };
   };
 }
 
@@ -100,22 +94,18 @@ export function fetchTransport(fetch: typeof globalThis.fetch): TransportFactory
  * a gzip bomb is cut as it inflates). Reading stops at the cap and the rest is discarded unread.
  */
 async function readCapped(response: Response, maxBytes: number): Promise<{ body: string; truncated: boolean }> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  // A declared, unencoded length within the cap: the whole body may be read in one go (fetch enforces the length).
-  if (declared <= maxBytes && !response.headers.has("content-encoding")) return { body: await response.text(), truncated: false };
   const reader = response.body?.getReader();
-  if (reader === undefined) return { body: "", truncated: false };
   const decoder = new TextDecoder();
   let body = "";
-  for (let bytes = 0; ; ) {
+  for (let bytes = 0; reader; ) {
     const { done, value } = await reader.read();
-    if (done) return { body: body + decoder.decode(), truncated: false };
+    if (done) break;
     if (bytes + value.byteLength > maxBytes) {
-      body += decoder.decode(value.subarray(0, maxBytes - bytes));
       reader.cancel().catch(() => {});
-      return { body, truncated: true };
+      return { body: body + decoder.decode(value.subarray(0, maxBytes - bytes)), truncated: true };
     }
     bytes += value.byteLength;
     body += decoder.decode(value, { stream: true });
   }
+  return { body: body + decoder.decode(), truncated: false };
 }
