@@ -84,6 +84,19 @@ describe("the Node entry's default transport", () => {
     expect(target.seen.map((request) => request.headers["user-agent"])).toEqual([undefined, "node"]);
   });
 
+  it("waits for an answer slower than the time an idle pooled connection is kept", async () => {
+    const target = await serve();
+    // The agent drops a connection idle for 4 s; a request in flight on it must not count as idle.
+    target.server.removeAllListeners("request");
+    target.server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+      setTimeout(() => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))), 5_000);
+    });
+
+    const session = await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.id).toBe(SESSION_ID);
+  });
+
   it("reuses one connection for calls made one after another", async () => {
     const target = await serve();
     const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
