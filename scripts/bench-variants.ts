@@ -42,6 +42,7 @@ export const LABELS: Record<string, string> = {
   got: "got 14 (node:http), with a timeout",
   axios: "axios 1.21 (node:http adapter), with a timeout",
   http: "bare node:http with a keep-alive agent",
+  "http+timeout": "(http) + the same per-call timeout (the floor on node:http)",
 };
 
 /** A fetch that answers every request at once with the docs' 200 for the bench's session, as a fresh Response: no network. */
@@ -134,7 +135,8 @@ export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, b
 
 /**
  * The variants on node:http: the client's Node entry, the two node:http libraries a user would pick instead (got and
- * axios, each with the same per-call timeout), and a bare keep-alive node:http request, the limit of the three.
+ * axios, each with the same per-call timeout), and a bare keep-alive node:http request, the limit of the three, alone
+ * and with the per-call timeout (an AbortController and a timer, as the fetch floor has).
  */
 export function nodeVariants(baseUrl: string): Record<string, Call> {
   const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
@@ -144,28 +146,40 @@ export function nodeVariants(baseUrl: string): Record<string, Call> {
   const axiosClient = axios.create({ headers, timeout: TIMEOUT_MS });
   const agent = new Agent({ keepAlive: true });
   const { hostname, port, pathname } = new URL(url);
+  /** A bare keep-alive node:http POST of the cancel, its answer checked; aborted by `signal` when given. */
+  const post = (signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify(BODY);
+      const options = { agent, hostname, port, path: pathname, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(body) } };
+      const outgoing = request(signal ? { ...options, signal } : options, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("end", () => {
+          try {
+            expectSession(idOf(Buffer.concat(chunks).toString()));
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        });
+        incoming.on("error", reject);
+      });
+      outgoing.on("error", reject);
+      outgoing.end(body);
+    });
   return {
     "c-node": async () => expectSession((await client.cancelPaymentSession(SESSION_ID, BODY)).id),
     got: async () => expectSession(idOf(await gotClient.post(url, { body: JSON.stringify(BODY) }).text())),
     axios: async () => expectSession(((await axiosClient.post(url, BODY)).data as { data: { id: string } }).data.id),
-    http: () =>
-      new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify(BODY);
-        const outgoing = request({ agent, hostname, port, path: pathname, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(body) } }, (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-          incoming.on("end", () => {
-            try {
-              expectSession(idOf(Buffer.concat(chunks).toString()));
-              resolve();
-            } catch (error) {
-              reject(error);
-            }
-          });
-          incoming.on("error", reject);
-        });
-        outgoing.on("error", reject);
-        outgoing.end(body);
-      }),
+    http: () => post(),
+    "http+timeout": async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      try {
+        await post(controller.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

@@ -186,6 +186,7 @@ async function main(): Promise<void> {
       ["c-node", "got"],
       ["c-node", "axios"],
       ["c-node", "http"],
+      ["c-node", "http+timeout"],
       ["c-node", "a+timeout"],
     ];
     if (before) pairs.push(["c", "c-before"], ["c-before", "a+timeout"], ["c-node", "c-before"]);

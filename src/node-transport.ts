@@ -51,12 +51,15 @@ export const nodeTransport: TransportFactory = (baseUrl, maxResponseBytes) => {
       const outgoing = target.request(
         { agent: target.agent, hostname: target.hostname, port: target.port, path: target.prefix + wire.path, method: wire.method, headers },
         (incoming) => {
-          readCapped(incoming, maxResponseBytes, signal).then(
-            (read) => resolve({ status: incoming.statusCode ?? 0, headers: headerLookup(incoming.headers), ...read }),
-            reject,
-          );
+          const status = incoming.statusCode ?? 0;
+          readCapped(incoming, maxResponseBytes, signal, (read) => resolve({ status, headers: headerLookup(incoming.headers), ...read }), reject);
         },
       );
+      // A 101 answers a request that asked for no upgrade: the connection is no longer HTTP, so no answer can be read.
+      outgoing.on("upgrade", (_incoming, socket) => {
+        socket.destroy();
+        reject(new Error("The server switched protocols (101) although the request asked for no upgrade."));
+      });
       const stop = (): void => {
         outgoing.destroy(abortError(signal));
       };
@@ -89,46 +92,52 @@ function headerLookup(headers: IncomingHttpHeaders): Pick<Headers, "get"> {
 const utf8 = new TextDecoder();
 
 /**
- * The body, its Content-Encoding undone, as text: at most `maxResponseBytes` decoded bytes of it. Reading stops at the
- * cap and the connection is closed, so neither the rest nor what it would inflate to is read.
+ * Reads the body, its Content-Encoding undone, as text: at most `maxResponseBytes` decoded bytes of it, then calls
+ * `done`. Reading stops at the cap and the connection is closed, so neither the rest nor what it would inflate to is
+ * read. An answer that has no body is done at once, before any bytes a server wrongly sends after it (which node:http
+ * then reports as a parse error) can fail it.
  */
-function readCapped(incoming: IncomingMessage, maxResponseBytes: number, signal: AbortSignal): Promise<{ body: string; truncated: boolean }> {
-  return new Promise((resolve, reject) => {
-    const fail = (error: Error): void => {
-      incoming.destroy();
-      reject(error);
-    };
-    if (signal.aborted) return fail(abortError(signal));
-    if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
-      incoming.resume();
-      return resolve({ body: "", truncated: false });
+function readCapped(
+  incoming: IncomingMessage,
+  maxResponseBytes: number,
+  signal: AbortSignal,
+  done: (read: { body: string; truncated: boolean }) => void,
+  reject: (error: Error) => void,
+): void {
+  const fail = (error: Error): void => {
+    incoming.destroy();
+    reject(error);
+  };
+  if (signal.aborted) return fail(abortError(signal));
+  if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
+    incoming.resume();
+    return done({ body: "", truncated: false });
+  }
+  const encoding = incoming.headers["content-encoding"];
+  // As fetch splits it: an empty member (a trailing comma) is an unknown coding.
+  const codings = encoding ? encoding.toLowerCase().split(",").map((coding) => coding.trim()) : [];
+  if (codings.length > MAX_CONTENT_CODINGS) {
+    return fail(new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_CODINGS}`));
+  }
+  const decoded = decode(incoming, codings);
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const text = (): string => utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  incoming.on("error", fail);
+  if (decoded !== incoming) decoded.on("error", fail);
+  decoded.on("data", (chunk: Buffer) => {
+    if (bytes + chunk.byteLength <= maxResponseBytes) {
+      bytes += chunk.byteLength;
+      chunks.push(chunk);
+      return;
     }
-    const encoding = incoming.headers["content-encoding"];
-    // As fetch splits it: an empty member (a trailing comma) is an unknown coding.
-    const codings = encoding ? encoding.toLowerCase().split(",").map((coding) => coding.trim()) : [];
-    if (codings.length > MAX_CONTENT_CODINGS) {
-      return fail(new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_CODINGS}`));
-    }
-    const decoded = decode(incoming, codings);
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const text = (): string => utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-    incoming.on("error", fail);
-    decoded.on("error", fail);
-    decoded.on("data", (chunk: Buffer) => {
-      if (bytes + chunk.byteLength <= maxResponseBytes) {
-        bytes += chunk.byteLength;
-        chunks.push(chunk);
-        return;
-      }
-      chunks.push(chunk.subarray(0, maxResponseBytes - bytes));
-      decoded.removeAllListeners("data");
-      decoded.destroy();
-      incoming.destroy();
-      resolve({ body: text(), truncated: true });
-    });
-    decoded.on("end", () => resolve({ body: text(), truncated: false }));
+    chunks.push(chunk.subarray(0, maxResponseBytes - bytes));
+    decoded.removeAllListeners("data");
+    decoded.destroy();
+    incoming.destroy();
+    done({ body: text(), truncated: true });
   });
+  decoded.on("end", () => done({ body: text(), truncated: false }));
 }
 
 /**

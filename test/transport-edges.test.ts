@@ -4,6 +4,7 @@
  * vitest.config.ts runs this file on both transports.
  */
 import type { ServerResponse } from "node:http";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
@@ -126,6 +127,44 @@ describe("content codings", () => {
     });
 
     const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+  });
+});
+
+describe("answers that break HTTP's rules", () => {
+  let raw: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => raw?.close(resolve) ?? resolve(undefined));
+    raw = undefined;
+  });
+
+  /** A TCP server that answers any request with `bytes`, as written, and closes. */
+  async function answerWith(bytes: string): Promise<string> {
+    raw = createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end(bytes));
+    });
+    await new Promise<void>((resolve) => raw?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  }
+
+  it.each(["204 No Content", "304 Not Modified"])("reads a %s that is followed by stray body bytes as the bodiless answer it is", async (status) => {
+    const url = await answerWith(`HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\n{}`);
+
+    const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: Number.parseInt(status, 10), rawBody: "" });
+  });
+
+  it("calls a 101 to a request that asked for no upgrade a connection error, at once", async () => {
+    const url = await answerWith("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n");
+
+    // Far longer than the answer takes: a transport that waited for an HTTP answer would hit it.
+    const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0, timeoutMs: 30_000 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotConnectionError);
   });
