@@ -33,6 +33,21 @@ function sendInTwo(response: ServerResponse, status: number, bytes: Buffer, at: 
 const clientFor = (target: HostileServer, maxResponseBytes?: number) =>
   createPivotClient({ baseUrl: target.url, accessToken: "tok-transport-0001", maxRetries: 0, ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }) });
 
+describe("the transport under test", () => {
+  it("is the one this run names (PIVOT_TEST_TRANSPORT), not one a module cached by another run chose", async () => {
+    let userAgent: string | undefined;
+    server = await startHostileServer((request, response) => {
+      userAgent = request.headers["user-agent"];
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID)));
+    });
+
+    await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+
+    // fetch names itself in User-Agent; node:http sends none.
+    expect(userAgent).toBe(process.env.PIVOT_TEST_TRANSPORT === "node:http" ? undefined : "node");
+  });
+});
+
 describe("reading an answer", () => {
   it("decodes a streamed body whose multi-byte characters are split between pieces", async () => {
     const text = JSON.stringify(successEnvelope(SESSION_ID, { statementDescriptor: "Café ☕ ünïcödé" }));
