@@ -2,6 +2,7 @@
  * The package build: `npm run build` (and `prepack`, so `npm pack` and `npm publish` build first).
  *
  *   dist/index.{js,cjs,d.ts,d.cts}      "."           the client (runtime-neutral: fetch, URL, Web Crypto only)
+ *   dist/node.{js,cjs}                  "." on Node   the same API, sending on node:http/node:https (the `node` condition; types: index's)
  *   dist/emulator.{js,cjs,d.ts,d.cts}   "./emulator"  the local Pivot emulator (node:http)
  *   dist/callbacks.{js,cjs,d.ts,d.cts}  "./callbacks" the payment-callback receiver (runtime-neutral, like ".")
  *   dist/raw.{js,cjs,d.ts,d.cts}        "./raw"       `createRawClient`, the openapi-fetch client (runtime-neutral, like ".")
@@ -29,6 +30,8 @@ const RAW_ENTRY = "src/raw.ts";
 interface ExportConditions {
   import?: { default?: string };
   require?: { default?: string };
+  /** The same pair for Node, nested under the `node` condition. */
+  node?: ExportConditions;
 }
 
 /**
@@ -39,8 +42,8 @@ interface ExportConditions {
 async function cjsEntriesRequireEsm(): Promise<void> {
   const { exports } = JSON.parse(await readFile("package.json", "utf8")) as { exports: Record<string, ExportConditions | string> };
   const entries = new Set<string>();
-  for (const conditions of Object.values(exports)) {
-    if (typeof conditions === "string") continue;
+  const all = Object.values(exports).flatMap((conditions) => (typeof conditions === "string" ? [] : [conditions, ...(conditions.node ? [conditions.node] : [])]));
+  for (const conditions of all) {
     const [cjs, esm] = [conditions.require?.default, conditions.import?.default];
     if (cjs === undefined || esm === undefined) continue;
     const target = esm.replace(/^\.\/dist\//, "./");
@@ -66,7 +69,7 @@ export default defineConfig([
   {
     ...common,
     name: "lib",
-    entry: { index: NEUTRAL_ENTRY, emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY, raw: RAW_ENTRY },
+    entry: { index: NEUTRAL_ENTRY, node: "src/node.ts", emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY, raw: RAW_ENTRY },
     // "cjs" only for its .d.cts declarations; its JavaScript is replaced by cjsEntriesRequireEsm.
     format: ["esm", "cjs"],
     // .d.ts for the ESM build and .d.cts for the CJS one, so each `exports` condition gets types of its own format.

@@ -18,6 +18,17 @@ export default defineConfig({
       // starts its own servers and clients, so no state crosses files. Pact files keep isolation: the native
       // core must not be initialised twice in one process.
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], isolate: false, sequence: { groupOrder: 1 } } },
+      // The transport tests once more on node:http, the Node entry's transport (the unit run covers fetch).
+      {
+        extends: true,
+        test: {
+          name: "unit-node-http",
+          include: ["test/transport-edges.test.ts", "test/hostile-server.test.ts", "test/faults.test.ts"],
+          env: { PIVOT_TEST_TRANSPORT: "node:http" },
+          isolate: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
       { extends: true, test: { name: "consumer", include: ["contracts/**/*.pact.test.ts"], sequence: { groupOrder: 0 } } },
       {
         extends: true,

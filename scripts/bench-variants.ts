@@ -1,13 +1,18 @@
 /**
  * The ways `npm run bench` makes one cancel call. scripts/bench.ts bundles this module with esbuild, the way tsup
  * builds dist/, so that every variant (the client included) runs as compiled code: run from src/ through tsx, each
- * closure made per call would also pay tsx's name-keeping wrapper, which no user of the package runs.
+ * closure made per call would also pay tsx's name-keeping wrapper, which no user of the package runs. got and axios
+ * stay imports of their published builds.
  */
+import { Agent, request } from "node:http";
+import axios from "axios";
+import got from "got";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { newIdempotencyKey } from "../src/idempotency.js";
-import { createPivotClient } from "../src/index.js";
+import { createPivotClient, type PivotClientOptions, type PivotClient } from "../src/index.js";
 import { checkCancelBody, checkSessionId } from "../src/input.js";
+import { createPivotClient as createNodePivotClient } from "../src/node.js";
 import { toSession } from "../src/response.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../src/transport.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
@@ -16,19 +21,28 @@ import { successEnvelope } from "../test/support/pivot-bodies.js";
 const SESSION_ID = "f5011fb2-e205-46ad-ac20-481429ba1d32";
 const TOKEN = "bench-access-token-0123456789abcdef";
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
-/** The client's default per-attempt timeout, so that a+timeout does what c does. */
+/** The client's default per-attempt timeout, so that the floor and the peers bound a call as the client does. */
 const TIMEOUT_MS = 65_000;
 
 /** One call of a variant; it throws when the answer is not the cancelled session. */
 export type Call = () => Promise<void>;
 
-/** What each variant is, as the table names it. */
+/** What each variant is, as the table names it, in the table's order. */
 export const LABELS: Record<string, string> = {
   a: "(a) hand-written `fetch`",
   "a+timeout": "(a+timeout) (a) + the same per-call timeout (the floor)",
+  "a+timeout/error": '(a+timeout) with `redirect: "error"`',
+  "a+timeout/manual": '(a+timeout) with `redirect: "manual"`',
+  "a+timeout/uuid": "(a+timeout) with a fresh `randomUUID()` X-REQUEST-ID",
   "a+duties": "(a+duties) (a+timeout) + the client's per-call duties, inline",
   b: "(b) bare openapi-fetch with the generated types",
-  c: "(c) `cancelPaymentSession`",
+  c: "(c) the client on `fetch` (the main entry)",
+  "c-before": "(c-before) the client on `fetch`, the compared tree's code",
+  "c-node": "(c-node) the client on node:http (the Node entry's default)",
+  got: "got 14 (node:http), with a timeout",
+  axios: "axios 1.21 (node:http adapter), with a timeout",
+  http: "bare node:http with a keep-alive agent",
+  "http+timeout": "(http) + the same per-call timeout (the floor on node:http)",
 };
 
 /** A fetch that answers every request at once with the docs' 200 for the bench's session, as a fresh Response: no network. */
@@ -42,34 +56,49 @@ function expectSession(id: unknown): void {
   if (id !== SESSION_ID) throw new Error(`bench: answer for the wrong session (${String(id)})`);
 }
 
+/** The id in a cancel answer's text. */
+const idOf = (text: string): unknown => (JSON.parse(text) as { data: { id: string } }).data.id;
+
+/** A `createPivotClient` (this tree's or another's); the variants build each client once. */
+type Create = (options: PivotClientOptions) => PivotClient;
+
 /**
- * The variants, all through `fetch`; each is built once, so building a client is not measured.
- * (a+duties) is the floor plus what no faithful client can skip on a call, written inline with the client's own
- * functions: the input checks, a fresh `X-REQUEST-ID`, `redirect: "manual"`, the size check on the declared length,
- * and the envelope check. It has no retry loop, no hook, no abort signal and no deadline: the distance from it to (c)
- * is what the client's structure costs, and from the floor to it what its duties cost.
+ * The variants that go through `fetch` (the one given: the global one, or a stub without a network); each is built
+ * once, so building a client is not measured. (a+duties) is the floor plus what no faithful client can skip on a
+ * call, written inline with the client's own functions: the input checks, a fresh `X-REQUEST-ID`, no redirect
+ * followed, the size check on the declared length, and the envelope check. It has no retry loop, no hook, no abort
+ * signal and no deadline: the distance from it to (c) is what the client's structure costs. `before`, when given, is
+ * the `createPivotClient` of the tree compared with (c-before).
  */
-export function variants(baseUrl: string, fetch: typeof globalThis.fetch): Record<string, Call> {
+export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, before?: Create): Record<string, Call> {
   const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
   const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" };
   const openapiFetch = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${TOKEN}` }, fetch });
   const client = createPivotClient({ baseUrl, accessToken: TOKEN, fetch });
+  const clientBefore = before?.({ baseUrl, accessToken: TOKEN, fetch });
   const context = { redact: (text: string) => text };
-  return {
-    a: async () => {
-      const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY) });
-      expectSession((JSON.parse(await res.text()) as { data: { id: string } }).data.id);
-    },
-    "a+timeout": async () => {
+  /** (a+timeout), with `init` added to the request. */
+  const floor =
+    (init: () => RequestInit): Call =>
+    async () => {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
       try {
-        const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY), signal: controller.signal });
-        expectSession((JSON.parse(await res.text()) as { data: { id: string } }).data.id);
+        const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY), signal: controller.signal, ...init() });
+        expectSession(idOf(await res.text()));
       } finally {
         clearTimeout(timer);
       }
+    };
+  return {
+    a: async () => {
+      const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY) });
+      expectSession(idOf(await res.text()));
     },
+    "a+timeout": floor(() => ({})),
+    "a+timeout/error": floor(() => ({ redirect: "error" })),
+    "a+timeout/manual": floor(() => ({ redirect: "manual" })),
+    "a+timeout/uuid": floor(() => ({ headers: { ...headers, "X-REQUEST-ID": crypto.randomUUID() } })),
     "a+duties": async () => {
       const id = checkSessionId(SESSION_ID);
       const body = checkCancelBody(BODY);
@@ -100,5 +129,57 @@ export function variants(baseUrl: string, fetch: typeof globalThis.fetch): Recor
       expectSession(data?.data.id);
     },
     c: async () => expectSession((await client.cancelPaymentSession(SESSION_ID, BODY)).id),
+    ...(clientBefore && { "c-before": async () => expectSession((await clientBefore.cancelPaymentSession(SESSION_ID, BODY)).id) }),
+  };
+}
+
+/**
+ * The variants on node:http: the client's Node entry, the two node:http libraries a user would pick instead (got and
+ * axios, each with the same per-call timeout), and a bare keep-alive node:http request, the limit of the three, alone
+ * and with the per-call timeout (an AbortController and a timer, as the fetch floor has).
+ */
+export function nodeVariants(baseUrl: string): Record<string, Call> {
+  const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
+  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" };
+  const client = createNodePivotClient({ baseUrl, accessToken: TOKEN });
+  const gotClient = got.extend({ headers, timeout: { request: TIMEOUT_MS } });
+  const axiosClient = axios.create({ headers, timeout: TIMEOUT_MS });
+  const agent = new Agent({ keepAlive: true });
+  const { hostname, port, pathname } = new URL(url);
+  /** A bare keep-alive node:http POST of the cancel, its answer checked; aborted by `signal` when given. */
+  const post = (signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify(BODY);
+      const options = { agent, hostname, port, path: pathname, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(body) } };
+      const outgoing = request(signal ? { ...options, signal } : options, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("end", () => {
+          try {
+            expectSession(idOf(Buffer.concat(chunks).toString()));
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        });
+        incoming.on("error", reject);
+      });
+      outgoing.on("error", reject);
+      outgoing.end(body);
+    });
+  return {
+    "c-node": async () => expectSession((await client.cancelPaymentSession(SESSION_ID, BODY)).id),
+    got: async () => expectSession(idOf(await gotClient.post(url, { body: JSON.stringify(BODY) }).text())),
+    axios: async () => expectSession(((await axiosClient.post(url, BODY)).data as { data: { id: string } }).data.id),
+    http: () => post(),
+    "http+timeout": async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      try {
+        await post(controller.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

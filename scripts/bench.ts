@@ -1,24 +1,21 @@
 /**
- * `npm run bench [-- --quick]`: what one cancel call costs through the client, next to hand-written code. A script
- * that prints figures and writes bench/results.json; speed is never asserted by a test.
+ * `npm run bench [-- --quick] [-- --before=<dir>]`: what one cancel call costs through the client on each transport,
+ * next to hand-written code and the node:http libraries a user would pick instead. A script that prints figures and
+ * writes bench/results.json; speed is never asserted by a test.
  *
  * A keep-alive node:http server in a child process (so its work does not share the measuring thread) answers every
  * POST with the docs' 200 example for the requested id. The variants (scripts/bench-variants.ts, bundled here as
- * tsup bundles the package) each make the same call and check the answer:
- *   a          hand-written fetch POST, then text() + JSON.parse
- *   a+timeout  a, with the same per-call timeout as the client (an AbortController and a timer): the floor for any
- *              client that bounds its calls
- *   a+duties   a+timeout, plus the client's per-call duties written inline (checks, a fresh X-REQUEST-ID, no
- *              redirects, the size check, the envelope check): the floor for a client that does its job
- *   b          bare openapi-fetch with the generated types
- *   c          the client: createPivotClient(...).cancelPaymentSession, public API only
+ * tsup bundles the package) each make the same call and check the answer: bare `fetch`, the floor (fetch with the
+ * client's per-call timeout), the floor with `redirect: "error"`, `"manual"` or a fresh X-REQUEST-ID, the floor plus
+ * the client's duties inline, openapi-fetch, the client on `fetch` and on node:http, got, axios, and a bare keep-alive
+ * node:http request. `--before=<dir>` adds the client of another tree (say, an export of main) as c-before.
  * After a warm-up the variants take turns in small batches, in a new random order each round, first one call in
  * flight, then 16, so a slow moment of the machine hits every variant alike; every ratio comes from this one run.
- * Last, the same variants run against a stub fetch that answers at once, without a network: what is left is each
- * variant's own work per call, a figure that the loopback's noise does not blur.
+ * Each batch also records the process's CPU time (user + system) per call. Last, the `fetch` variants run against a
+ * stub fetch that answers at once, without a network: what is left is each variant's own work per call.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -74,22 +71,28 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-/** scripts/bench-variants.ts bundled as tsup bundles dist/ (esbuild, ESM, unminified), loaded from a temporary folder. */
-async function bundledVariants(): Promise<Variants> {
-  const folder = mkdtempSync(join(os.tmpdir(), "pivot-bench-"));
+type Create = Parameters<Variants["fetchVariants"]>[2];
+
+/**
+ * `entry` bundled as tsup bundles dist/ (esbuild, ESM, unminified) into .tmp/ (so that got and axios, left as imports,
+ * resolve from the repository's node_modules), then loaded.
+ */
+async function bundled<T>(entry: string, name: string): Promise<T> {
+  const folder = fileURLToPath(new URL("../.tmp/", import.meta.url));
+  mkdirSync(folder, { recursive: true });
+  const outfile = join(folder, `bench-${name}-${process.pid}.mjs`);
   try {
-    const outfile = join(folder, "variants.mjs");
-    const entry = fileURLToPath(new URL("./bench-variants.ts", import.meta.url));
-    await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "node20", outfile, logLevel: "silent" });
-    return (await import(pathToFileURL(outfile).href)) as Variants;
+    await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "node20", outfile, logLevel: "silent", external: ["got", "axios"] });
+    return (await import(pathToFileURL(outfile).href)) as T;
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(outfile, { force: true });
   }
 }
 
-/** Runs `count` calls of `call`, `inFlight` at a time; returns the wall time of the batch in µs. */
-async function batch(call: Call, count: number, inFlight: number): Promise<number> {
+/** Runs `count` calls of `call`, `inFlight` at a time; returns the wall time and the process's CPU time of the batch, in µs. */
+async function batch(call: Call, count: number, inFlight: number): Promise<{ wall: number; cpu: number }> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const worker = async (): Promise<void> => {
     while (next < count) {
@@ -98,19 +101,28 @@ async function batch(call: Call, count: number, inFlight: number): Promise<numbe
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return Number(process.hrtime.bigint() - started) / 1000;
+  const wall = Number(process.hrtime.bigint() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: used.user + used.system };
 }
-
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-/** µs per call of each batch, per variant, with the variants interleaved round by round. */
-async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<string, number[]>> {
-  const perCall: Record<string, number[]> = Object.fromEntries(Object.keys(calls).map((key) => [key, []]));
+interface PerCall {
+  wall: number[];
+  cpu: number[];
+}
+
+/** µs per call of each batch (wall and CPU), per variant, with the variants interleaved round by round. */
+async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<string, PerCall>> {
+  const perCall: Record<string, PerCall> = Object.fromEntries(Object.keys(calls).map((key) => [key, { wall: [], cpu: [] }]));
   for (let round = 0; round < plan.warmupRounds + plan.rounds; round++) {
     for (const key of shuffled(Object.keys(calls))) {
-      const micros = await batch(calls[key] as Call, plan.callsPerBatch, plan.inFlight);
-      if (round >= plan.warmupRounds) perCall[key]?.push(micros / plan.callsPerBatch);
+      const { wall, cpu } = await batch(calls[key] as Call, plan.callsPerBatch, plan.inFlight);
+      if (round >= plan.warmupRounds) {
+        perCall[key]?.wall.push(wall / plan.callsPerBatch);
+        perCall[key]?.cpu.push(cpu / plan.callsPerBatch);
+      }
     }
   }
   return perCall;
@@ -119,44 +131,69 @@ async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<
 interface Figures {
   median: number;
   p99: number;
+  /** Median over bare fetch's median. */
   ratio: number;
+  /** Median CPU µs per call. */
+  cpu: number;
 }
 
-function summarise(perCall: Record<string, number[]>): Record<string, Figures> {
-  const medians = Object.fromEntries(Object.entries(perCall).map(([key, values]) => [key, quantile([...values].sort((x, y) => x - y), 0.5)]));
+const median = (values: number[]): number => quantile([...values].sort((x, y) => x - y), 0.5);
+
+function summarise(perCall: Record<string, PerCall>): Record<string, Figures> {
+  const base = median(perCall.a?.wall ?? []);
   return Object.fromEntries(
-    Object.entries(perCall).map(([key, values]) => {
-      const sorted = [...values].sort((x, y) => x - y);
-      return [key, { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), ratio: (medians[key] as number) / (medians.a as number) }];
+    Object.entries(perCall).map(([key, { wall, cpu }]) => {
+      const sorted = [...wall].sort((x, y) => x - y);
+      return [key, { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), ratio: quantile(sorted, 0.5) / base, cpu: median(cpu) }];
     }),
   );
 }
 
 async function main(): Promise<void> {
+  const beforeDir = process.argv.find((arg) => arg.startsWith("--before="))?.slice("--before=".length);
   const { url, child } = await startServer();
   try {
-    const { LABELS, stubFetch, variants } = await bundledVariants();
-    const calls = variants(url, globalThis.fetch);
+    const { LABELS, stubFetch, fetchVariants, nodeVariants } = await bundled<Variants>(fileURLToPath(new URL("./bench-variants.ts", import.meta.url)), "variants");
+    const before = beforeDir === undefined ? undefined : (await bundled<{ createPivotClient: Create }>(join(beforeDir, "src/index.ts"), "before")).createPivotClient;
+    const unordered = { ...fetchVariants(url, globalThis.fetch, before), ...nodeVariants(url) };
+    const calls = Object.fromEntries(Object.keys(LABELS).flatMap((key) => (unordered[key] ? [[key, unordered[key]]] : [])));
     const sequential = summarise(await measure(calls, PLANS.sequential));
     const concurrent = summarise(await measure(calls, PLANS.concurrent));
-    const stub = summarise(await measure(variants(url, stubFetch()), PLANS.stub));
+    const stub = summarise(await measure(fetchVariants(url, stubFetch(), before), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
-    const figure = (run: Record<string, Figures>, key: string): Figures => run[key] as Figures;
-    console.log(`bench: ${quick ? "quick" : "full"} run, Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    console.log("\n| | 1 in flight, median | p99 | /a | 16 in flight, per call | /a | own work (stub fetch) |\n|---|---|---|---|---|---|---|");
+    const figure = (run: Record<string, Figures>, key: string): Figures | undefined => run[key];
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+    console.log(`bench: ${quick ? "quick" : "full"} run, Node ${process.version}, ${os.cpus().length} cores, load ${load} (other work on the machine shows here)`);
+    console.log("\n| | 1 in flight, median | p99 | /fetch | CPU per call | 16 in flight, per call | /fetch | CPU per call | own work (stub fetch) |\n|---|---|---|---|---|---|---|---|---|");
     for (const key of Object.keys(calls)) {
-      const [one, many] = [figure(sequential, key), figure(concurrent, key)];
-      const own = figure(stub, key).median.toFixed(1);
-      console.log(`| ${LABELS[key]} | ${us(one.median)} | ${us(one.p99)} | ${one.ratio.toFixed(2)} | ${us(many.median)} | ${many.ratio.toFixed(2)} | ${own} µs |`);
+      const [one, many, own] = [figure(sequential, key), figure(concurrent, key), figure(stub, key)];
+      if (one === undefined || many === undefined) continue;
+      const ownText = own === undefined ? "" : `${own.median.toFixed(1)} µs`;
+      console.log(
+        `| ${LABELS[key]} | ${us(one.median)} | ${us(one.p99)} | ${one.ratio.toFixed(3)} | ${us(one.cpu)} | ${us(many.median)} | ${many.ratio.toFixed(3)} | ${us(many.cpu)} | ${ownText} |`,
+      );
     }
-    const ratio = (over: string, under: string): string =>
-      `${over} / ${under}: ${(figure(sequential, over).median / figure(sequential, under).median).toFixed(3)} with 1 in flight, ` +
-      `${(figure(concurrent, over).median / figure(concurrent, under).median).toFixed(3)} with 16, ` +
-      `${(figure(stub, over).median - figure(stub, under).median).toFixed(1)} µs of own work`;
-    console.log(`\n${ratio("c", "a+timeout")}\n${ratio("a+duties", "a+timeout")}\n${ratio("c", "a+duties")}`);
+    const ratio = (over: string, under: string): string => {
+      const pair = [sequential, concurrent].map((run) => (figure(run, over)?.median ?? Number.NaN) / (figure(run, under)?.median ?? Number.NaN));
+      return `${over} / ${under}: ${pair[0]?.toFixed(3)} with 1 in flight, ${pair[1]?.toFixed(3)} with 16`;
+    };
+    const pairs: [string, string][] = [
+      ["c", "a+timeout"],
+      ["a+duties", "a+timeout"],
+      ["c", "a+duties"],
+      ["a+timeout/error", "a+timeout/manual"],
+      ["a+timeout/uuid", "a+timeout"],
+      ["c-node", "got"],
+      ["c-node", "axios"],
+      ["c-node", "http"],
+      ["c-node", "http+timeout"],
+      ["c-node", "a+timeout"],
+    ];
+    if (before) pairs.push(["c", "c-before"], ["c-before", "a+timeout"], ["c-node", "c-before"]);
+    console.log(`\n${pairs.map(([over, under]) => ratio(over, under)).join("\n")}`);
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
-      writeFileSync(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ machine, plans: PLANS, sequential, concurrent, stub }, null, 2)}\n`);
+      writeFileSync(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, sequential, concurrent, stub }, null, 2)}\n`);
     }
   } finally {
     child.disconnect();

@@ -12,7 +12,7 @@ import { type AttemptHook, isolate } from "./hooks.js";
 import { checkBaseUrl, checkCount, checkMilliseconds, checkToken } from "./input.js";
 import { Redactor } from "./redact.js";
 import { getPaymentSession, type PaymentSessionDetails } from "./session.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, type Http } from "./transport.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, fetchTransport, type Http, type TransportFactory } from "./transport.js";
 
 export type { CancelOptions, CancelPaymentSessionBody, PaymentSession, PaymentSessionDetails };
 /** Per-call options of {@link PivotClient.getPaymentSession}. */
@@ -51,7 +51,10 @@ export type PivotClientOptions = PivotClientBaseOptions & (PivotTokenAuth | Pivo
 export interface PivotClientBaseOptions {
   /** Pivot's base URL, e.g. `https://api.pivot-payment.com`; `http:` only on loopback (the emulator). */
   baseUrl: string;
-  /** The `fetch` to use; defaults to the global one. */
+  /**
+   * The `fetch` to send requests with; defaults to the global one. On Node the package sends requests on node:http and
+   * node:https instead, unless this is given.
+   */
   fetch?: typeof globalThis.fetch;
   /** Per-attempt timeout in ms (default {@link DEFAULT_TIMEOUT_MS}). */
   timeoutMs?: number;
@@ -106,6 +109,14 @@ export interface PivotClient {
  * const pivot = createPivotClient({ baseUrl: "https://api.pivot-payment.com", credentials: { clientId, clientSecret } });
  */
 export function createPivotClient(options: PivotClientOptions): PivotClient {
+  return buildClient(options, undefined);
+}
+
+/**
+ * {@link createPivotClient} with the transport to use when the caller passes no `fetch` (`undefined`: the global
+ * `fetch`). Each entry of the package picks its own: the Node one passes node:http's.
+ */
+export function buildClient(options: PivotClientOptions, defaultTransport: TransportFactory | undefined): PivotClient {
   if (options === null || typeof options !== "object") {
     throw new PivotInputError("createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }.");
   }
@@ -113,11 +124,9 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== "function") throw new PivotInputError("No fetch available: pass options.fetch.");
   const timeoutMs = checkMilliseconds("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1);
-  const http: Http = {
-    fetch: fetchImpl,
-    baseUrl,
-    maxResponseBytes: checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31),
-  };
+  const maxResponseBytes = checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31);
+  const transport = options.fetch === undefined && defaultTransport !== undefined ? defaultTransport : fetchTransport(fetchImpl);
+  const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl };
   const now = options.now ?? Date.now;
   const redactor = new Redactor();
   const core: ClientCore = {

@@ -20,7 +20,8 @@ import {
 /** A response as read off the wire: status, headers and the body as text, cut short past the size cap. */
 export interface WireResponse {
   status: number;
-  headers: Headers;
+  /** The answer's headers, looked up by name in any letter case. */
+  headers: Pick<Headers, "get">;
   body: string;
   /** True when the body was longer than `maxResponseBytes` and `body` holds only its start. */
   truncated: boolean;

@@ -1,9 +1,11 @@
 /**
  * The one request path of the client: the token exchange, the cancel and the read-back all go through
- * {@link send}. A request is typed as openapi-fetch types that operation (`FetchOptions` of the generated
- * operation); the URL comes from the generated path. Redirects are never followed (a 3xx is an answer, and
- * following one would carry the bearer token elsewhere), and the body is read under the attempt's signal
- * and a size cap counted in decoded bytes.
+ * {@link send}, which builds the request and hands it to the client's {@link Transport}. A request is typed as
+ * openapi-fetch types that operation (`FetchOptions` of the generated operation); the URL comes from the generated
+ * path. Every transport keeps the same promises: redirects are never followed (a 3xx is an answer, and following one
+ * would carry the bearer token elsewhere), and the body is read under the attempt's signal and a size cap counted in
+ * decoded bytes. This module's transport is `fetch` (web-standard, for every runtime); `node-transport.ts` is the one
+ * the package's Node entry uses.
  */
 import type { FetchOptions } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
@@ -12,13 +14,36 @@ import type { WireResponse } from "./response.js";
 /** Default cap on a response body: 1 MiB of decoded bytes. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
 
+/** One request as a transport sends it. */
+export interface WireRequest {
+  /** `GET` or `POST`. */
+  method: string;
+  /** The path after the client's base URL, its parameters filled in and encoded. */
+  path: string;
+  headers: Record<string, string>;
+  /** The JSON body, or null. */
+  body: string | null;
+}
+
+/**
+ * Sends one request and reads its whole answer, stopping when `signal` aborts. It resolves with any status the
+ * server answered (a 3xx included: nothing is followed) and rejects only when no answer could be read.
+ */
+export type Transport = (request: WireRequest, signal: AbortSignal) => Promise<WireResponse>;
+
+/**
+ * Makes the transport of a client whose requests go to `baseUrl` (no trailing slash) and whose answers are cut past
+ * `maxResponseBytes` decoded bytes (`truncated` set).
+ */
+export type TransportFactory = (baseUrl: string, maxResponseBytes: number) => Transport;
+
 /** Where and how requests go, fixed per client. */
 export interface Http {
+  /** The `fetch` the client was given (or the global one): the raw client's transport, and the default one off Node. */
   fetch: typeof globalThis.fetch;
+  transport: Transport;
   /** Base URL without a trailing slash. */
   baseUrl: string;
-  /** Past this many decoded bytes a body is cut short and `truncated` set. */
-  maxResponseBytes: number;
 }
 
 type Method = "get" | "post";
@@ -32,7 +57,7 @@ interface RequestParts {
 export type OperationRequest<P extends keyof paths, M extends Method> = FetchOptions<NonNullable<paths[P][M]>> & RequestParts;
 
 /** Sends one request and reads its answer; rejects only when no answer could be read (network, abort). */
-export async function send<P extends keyof paths, M extends Method>(
+export function send<P extends keyof paths, M extends Method>(
   http: Http,
   method: M,
   path: P,
@@ -40,17 +65,28 @@ export async function send<P extends keyof paths, M extends Method>(
   signal: AbortSignal,
 ): Promise<WireResponse> {
   const { params, headers, body }: RequestParts = request;
-  // Stryker disable next-line StringLiteral: the generated types require every {name} of a path as a param; the fallback only satisfies the checker
-  const url = http.baseUrl + path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params?.path?.[name] ?? ""));
+  // The generated types require a value for every {name} of the path (and there is none to fill in the token path).
+  let filled: string = path;
+  for (const [name, value] of Object.entries(params?.path ?? {})) filled = filled.replaceAll(`{${name}}`, () => encodeURIComponent(value));
   const extra = { ...headers, ...params?.header };
-  const response = await http.fetch(url, {
-    method: method.toUpperCase(),
-    headers: body === undefined ? extra : { "Content-Type": "application/json", ...extra },
-    body: body === undefined ? null : JSON.stringify(body),
-    redirect: "manual",
+  return http.transport(
+    {
+      method: method.toUpperCase(),
+      path: filled,
+      headers: body === undefined ? extra : { "Content-Type": "application/json", ...extra },
+      body: body === undefined ? null : JSON.stringify(body),
+    },
     signal,
-  });
-  return { status: response.status, headers: response.headers, ...(await readCapped(response, http.maxResponseBytes)) };
+  );
+}
+
+/** The transport on `fetch`: what the main entry uses on every runtime, and the Node entry when the caller passes `fetch`. */
+export function fetchTransport(fetch: typeof globalThis.fetch): TransportFactory {
+  return (baseUrl, maxResponseBytes) => async (request, signal) => {
+    // The request's own fields are fetch's (an unknown `path` is ignored).
+    const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
+    return { status: response.status, headers: response.headers, ...(await readCapped(response, maxResponseBytes)) };
+  };
 }
 
 /**
@@ -58,22 +94,18 @@ export async function send<P extends keyof paths, M extends Method>(
  * a gzip bomb is cut as it inflates). Reading stops at the cap and the rest is discarded unread.
  */
 async function readCapped(response: Response, maxBytes: number): Promise<{ body: string; truncated: boolean }> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  // A declared, unencoded length within the cap: the whole body may be read in one go (fetch enforces the length).
-  if (declared <= maxBytes && !response.headers.has("content-encoding")) return { body: await response.text(), truncated: false };
   const reader = response.body?.getReader();
-  if (reader === undefined) return { body: "", truncated: false };
   const decoder = new TextDecoder();
   let body = "";
-  for (let bytes = 0; ; ) {
+  for (let bytes = 0; reader; ) {
     const { done, value } = await reader.read();
-    if (done) return { body: body + decoder.decode(), truncated: false };
+    if (done) break;
     if (bytes + value.byteLength > maxBytes) {
-      body += decoder.decode(value.subarray(0, maxBytes - bytes));
       reader.cancel().catch(() => {});
-      return { body, truncated: true };
+      return { body: body + decoder.decode(value.subarray(0, maxBytes - bytes)), truncated: true };
     }
     bytes += value.byteLength;
     body += decoder.decode(value, { stream: true });
   }
+  return { body: body + decoder.decode(), truncated: false };
 }

@@ -6,7 +6,6 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  createPivotClient,
   PivotAbortError,
   PivotConflictError,
   PivotConnectionError,
@@ -22,6 +21,7 @@ import {
   type PivotClientBaseOptions,
   type PivotClientOptions,
 } from "../src/index.js";
+import { createPivotClient } from "./support/transports.js";
 import { expectAttemptsOfOneCall, pause, rejectionOf, timed } from "./support/attempts.js";
 import { type FaultServer, type FaultStep, startFaultServer, step } from "./support/fault-server.js";
 import { SESSION_ID } from "./support/pivot-bodies.js";

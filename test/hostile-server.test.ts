@@ -5,7 +5,6 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  createPivotClient,
   PivotAbortError,
   PivotConnectionError,
   type PivotClientOptions,
@@ -18,6 +17,7 @@ import {
   PivotTimeoutError,
   PivotValidationError,
 } from "../src/index.js";
+import { createPivotClient } from "./support/transports.js";
 import { createRawClient } from "../src/raw.js";
 import { pause, rejectionOf, timed } from "./support/attempts.js";
 import { type Handler, type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";

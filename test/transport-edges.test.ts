@@ -1,10 +1,14 @@
 /**
  * How the transport reads an answer off the wire: a body without a declared length, streamed in pieces that split a
- * character, a body cut exactly at the cap, and an answer that has no body at all.
+ * character, a body cut exactly at the cap, an answer that has no body at all, and bodies in each content coding.
+ * vitest.config.ts runs this file on both transports.
  */
 import type { ServerResponse } from "node:http";
+import { type AddressInfo, createServer, type Server } from "node:net";
+import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotResponseError, PivotServerError } from "../src/index.js";
+import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
+import { createPivotClient } from "./support/transports.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
@@ -28,6 +32,21 @@ function sendInTwo(response: ServerResponse, status: number, bytes: Buffer, at: 
 
 const clientFor = (target: HostileServer, maxResponseBytes?: number) =>
   createPivotClient({ baseUrl: target.url, accessToken: "tok-transport-0001", maxRetries: 0, ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }) });
+
+describe("the transport under test", () => {
+  it("is the one this run names (PIVOT_TEST_TRANSPORT), not one a module cached by another run chose", async () => {
+    let userAgent: string | undefined;
+    server = await startHostileServer((request, response) => {
+      userAgent = request.headers["user-agent"];
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID)));
+    });
+
+    await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+
+    // fetch names itself in User-Agent; node:http sends none.
+    expect(userAgent).toBe(process.env.PIVOT_TEST_TRANSPORT === "node:http" ? undefined : "node");
+  });
+});
 
 describe("reading an answer", () => {
   it("decodes a streamed body whose multi-byte characters are split between pieces", async () => {
@@ -66,5 +85,101 @@ describe("reading an answer", () => {
 
     expect(error).toBeInstanceOf(PivotResponseError);
     expect(error).toMatchObject({ status: 204, rawBody: "", message: "Pivot answered 204 but the body is empty." });
+  });
+});
+
+describe("content codings", () => {
+  const session = Buffer.from(JSON.stringify(successEnvelope(SESSION_ID)));
+  it.each([
+    ["gzip", "gzip", gzipSync],
+    ["x-gzip", "gzip", gzipSync],
+    ["GZip", "gzip, the name in mixed case", gzipSync],
+    ["deflate", "zlib-wrapped, as RFC 9110 says", deflateSync],
+    ["deflate", "raw, as some servers send it", deflateRawSync],
+    ["br", "brotli", brotliCompressSync],
+    ["gzip, br", "gzip, then brotli", (bytes: Buffer) => brotliCompressSync(gzipSync(bytes))],
+  ] as const)("reads a body sent with Content-Encoding %j (%s)", async (coding, _how, encode) => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(encode(session));
+    });
+
+    const cancelled = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(cancelled.id).toBe(SESSION_ID);
+  });
+
+  it("passes a body with an unknown coding on as it came", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(500, { "content-type": "application/json", "content-encoding": "gzip, snappy" }).end('{"code":"plain"}');
+    });
+
+    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect(error).toMatchObject({ rawBody: '{"code":"plain"}' });
+  });
+
+  it.each([
+    ["br", (bytes: Buffer) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })],
+    ["deflate", deflateSync],
+  ] as const)("cuts a %s bomb at the cap, counted in decoded bytes", async (coding, encode) => {
+    const bomb = encode(Buffer.alloc(16 * 1024 * 1024, "0"));
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(500, { "content-type": "application/json", "content-encoding": coding }).end(bomb);
+    });
+
+    const error = await clientFor(server, 10_000).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(bomb.byteLength).toBeLessThan(100 * 1024);
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect((error as PivotServerError).rawBody).toBe("0".repeat(10_000));
+  });
+
+  it("calls a body that does not inflate a connection error, as it calls a broken connection", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end("this is not gzip");
+    });
+
+    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+  });
+});
+
+describe("answers that break HTTP's rules", () => {
+  let raw: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => raw?.close(resolve) ?? resolve(undefined));
+    raw = undefined;
+  });
+
+  /** A TCP server that answers any request with `bytes`, as written, and closes. */
+  async function answerWith(bytes: string): Promise<string> {
+    raw = createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end(bytes));
+    });
+    await new Promise<void>((resolve) => raw?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  }
+
+  it.each(["204 No Content", "304 Not Modified"])("reads a %s that is followed by stray body bytes as the bodiless answer it is", async (status) => {
+    const url = await answerWith(`HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\n{}`);
+
+    const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: Number.parseInt(status, 10), rawBody: "" });
+  });
+
+  it("calls a 101 to a request that asked for no upgrade a connection error, at once", async () => {
+    const url = await answerWith("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n");
+
+    // Far longer than the answer takes: a transport that waited for an HTTP answer would hit it.
+    const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0, timeoutMs: 30_000 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
   });
 });

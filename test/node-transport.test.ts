@@ -1,0 +1,147 @@
+/**
+ * What the Node entry's transport (node:http and node:https) does beyond what both transports share (those tests run
+ * on both: see vitest.config.ts): it is the Node entry's default, it reuses connections without keeping the process
+ * alive, and it speaks TLS to an https: base URL, verifying the certificate.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PivotConnectionError } from "../src/index.js";
+import { type NodeBundle, bundleForNode } from "./support/node-bundle.js";
+import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+import { TRANSPORTS } from "./support/transports.js";
+
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+const TLS_CERT = fileURLToPath(new URL("./support/tls/loopback-cert.pem", import.meta.url));
+const TLS_KEY = fileURLToPath(new URL("./support/tls/loopback-key.pem", import.meta.url));
+
+/** A server that answers every cancel with success and records each request's headers and the connection it came on. */
+interface Recorded {
+  url: string;
+  seen: { headers: IncomingMessage["headers"]; connection: number }[];
+  server: Server;
+}
+
+async function listen(server: Server, scheme: "http" | "https"): Promise<Recorded> {
+  const recorded: Recorded = { url: "", seen: [], server };
+  let connections = 0;
+  const ids = new WeakMap<object, number>();
+  server.on("connection", (socket) => ids.set(socket, ++connections));
+  server.on("secureConnection", (socket) => ids.set(socket, ++connections));
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    recorded.seen.push({ headers: request.headers, connection: ids.get(request.socket) ?? 0 });
+    request.resume();
+    request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))));
+  });
+  // Far longer than any test: a connection the client leaves idle stays open on this side.
+  server.keepAliveTimeout = 600_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  recorded.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return recorded;
+}
+
+const servers: Server[] = [];
+async function serve(scheme: "http" | "https" = "http"): Promise<Recorded> {
+  const server = scheme === "http" ? createHttpServer() : createHttpsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) });
+  servers.push(server);
+  return listen(server, scheme);
+}
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** Runs the child process that cancels `calls` times on `transport`; resolves with its output once it has exited. */
+function runChild(bundle: NodeBundle, baseUrl: string, transport: string, calls: number, env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    // The bound only turns a process that never exits into a failure: it exits within a second on an idle machine.
+    execFile(process.execPath, [bundle.file, baseUrl, transport, String(calls)], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("the Node entry's default transport", () => {
+  it("sends on node:http when given no fetch, and on the given fetch when given one", async () => {
+    const target = await serve();
+    let fetched = 0;
+    const counting: typeof fetch = (input, init) => {
+      fetched++;
+      return fetch(input, init);
+    };
+
+    await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" }).cancelPaymentSession(SESSION_ID, BODY);
+    await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", fetch: counting }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(fetched).toBe(1);
+    // fetch names itself in User-Agent; node:http sends none.
+    expect(target.seen.map((request) => request.headers["user-agent"])).toEqual([undefined, "node"]);
+  });
+
+  it("waits for an answer slower than the time an idle pooled connection is kept", async () => {
+    const target = await serve();
+    // The agent drops a connection idle for 4 s; a request in flight on it must not count as idle.
+    target.server.removeAllListeners("request");
+    target.server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+      setTimeout(() => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))), 5_000);
+    });
+
+    const session = await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.id).toBe(SESSION_ID);
+  });
+
+  it("reuses one connection for calls made one after another", async () => {
+    const target = await serve();
+    const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
+
+    for (let call = 0; call < 3; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(target.seen.map((request) => request.connection)).toEqual([1, 1, 1]);
+  });
+});
+
+describe("a process that used the client", () => {
+  let bundle: NodeBundle;
+  beforeAll(async () => {
+    bundle = await bundleForNode("test/support/transport-child.ts");
+  });
+  afterAll(() => bundle.remove());
+
+  it("exits on its own although its connection stays pooled and open", async () => {
+    const target = await serve();
+
+    const child = await runChild(bundle, target.url, "node:http", 2);
+
+    expect(child).toMatchObject({ code: 0, stdout: "cancelled 2, sockets holding the process open: 0\n" });
+    // Both calls went on one kept-alive connection, which the server would have held open for minutes.
+    expect(target.seen.map((request) => request.connection)).toEqual([1, 1]);
+  });
+
+  it.each(["node:http", "fetch"])("cancels over https on %s when the server's certificate is trusted", async (transport) => {
+    const target = await serve("https");
+
+    const child = await runChild(bundle, target.url, transport, 1, { NODE_EXTRA_CA_CERTS: TLS_CERT });
+
+    expect(child).toMatchObject({ code: 0, stdout: "cancelled 1, sockets holding the process open: 0\n" });
+    expect(target.seen).toHaveLength(1);
+  });
+});
+
+describe("https", () => {
+  it.each(Object.entries(TRANSPORTS))("refuses a server whose certificate is not trusted, on %s, as a connection error", async (_name, create) => {
+    const target = await serve("https");
+
+    const error = await create({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as Error).message).toMatch(/SELF_SIGNED_CERT|self-signed certificate/);
+    expect(target.seen).toHaveLength(0);
+  });
+});
