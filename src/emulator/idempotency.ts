@@ -9,6 +9,9 @@ import type { Reply } from "./responses.js";
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** How many keys the store holds unless `maxIdempotencyKeys` says otherwise; past it, the oldest is forgotten. */
+export const DEFAULT_MAX_IDEMPOTENCY_KEYS = 10_000;
+
 interface Entry {
   fingerprint: string;
   reply: Reply;
@@ -18,11 +21,27 @@ interface Entry {
 /** What a key means for a request: never seen (or expired), a replay, or a reuse with another payload. */
 export type IdempotencyLookup = { kind: "new" } | { kind: "replay"; reply: Reply } | { kind: "conflict" };
 
-/** The initial responses of requests that carried an idempotency key, for 24 hours at the emulator's clock. */
+/**
+ * The initial responses of requests that carried an idempotency key, for 24 hours at the emulator's clock, and at most
+ * `capacity` of them. The client sends a key with every cancel, so without a bound a long-running emulator would grow
+ * with its traffic. Entries sit in the map in the order they were stored, so the oldest is always the first one:
+ * expiring and evicting look at the front only, and each request costs the same however many keys are held.
+ */
 export class IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
 
-  constructor(private readonly now: () => Date) {}
+  /** @throws RangeError when `capacity` is not a whole number ≥ 1. */
+  constructor(
+    private readonly now: () => Date,
+    readonly capacity: number = DEFAULT_MAX_IDEMPOTENCY_KEYS,
+  ) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`maxIdempotencyKeys must be a whole number ≥ 1, got ${String(capacity)}`);
+  }
+
+  /** How many keys are held. */
+  get size(): number {
+    return this.#entries.size;
+  }
 
   /** Looks `key` up; `fingerprint` identifies the payload (the session and the body), compared for equality. */
   lookup(key: string, fingerprint: string): IdempotencyLookup {
@@ -34,8 +53,12 @@ export class IdempotencyStore {
   /** Records the initial response to `key`. Only processed requests are recorded, never a 400, 401 or 409. */
   remember(key: string, fingerprint: string, reply: Reply): void {
     const now = this.now().getTime();
-    // Pruning here keeps a long-running emulator from holding every key it ever saw.
-    for (const [stored, entry] of this.#entries) if (now - entry.storedAt >= RETENTION_MS) this.#entries.delete(stored);
+    // Deleted first, so that a re-stored (expired) key moves to the back, where the newest entries are.
+    this.#entries.delete(key);
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#entries.size < this.capacity && now - entry.storedAt < RETENTION_MS) break;
+      this.#entries.delete(oldest);
+    }
     this.#entries.set(key, { fingerprint, reply, storedAt: now });
   }
 
