@@ -191,6 +191,75 @@ describe("callback delivery from the emulator to the handler", () => {
   });
 });
 
+describe("waitForCallbacks", () => {
+  it("resolves once every delivery settled, where right after the cancel it is still pending", async () => {
+    const { emulator, receiver } = await setUp();
+    receiver.faults.push(500);
+
+    await cancel(emulator);
+    const right = emulator.callbacks;
+    const settled = await emulator.waitForCallbacks();
+
+    expect(right.map((delivery) => delivery.state)).toEqual(["pending"]);
+    expect(settled).toMatchObject([{ state: "delivered", attempts: [{ status: 500 }, { status: 200 }] }]);
+    expect(emulator.callbacks).toEqual(settled);
+  });
+
+  it("resolves at once when nothing is pending, and when close() cancels what was", async () => {
+    const { emulator, receiver } = await setUp({ callbackTimeScale: 1 });
+    await expect(emulator.waitForCallbacks()).resolves.toEqual([]);
+    receiver.faults.push(503);
+
+    await cancel(emulator);
+    const waiting = emulator.waitForCallbacks();
+    await waitUntil(() => emulator.callbacks[0]?.attempts.length === 1, "the first attempt failed");
+    await emulator.close();
+
+    expect(await waiting).toMatchObject([{ state: "cancelled" }]);
+  });
+
+  it("waits for a delivery that the bounded list no longer shows", async () => {
+    const { emulator, receiver } = await setUp({ maxLoggedRequests: 1 });
+    receiver.faults.push("handle-then-500");
+
+    await cancel(emulator);
+    await cancel(emulator);
+    await emulator.waitForCallbacks();
+
+    expect(receiver.received.filter((request) => request.status === 200)).toHaveLength(2);
+  });
+});
+
+describe("registerCallback", () => {
+  it.each([
+    ["a URL with credentials", "http://user:secret-pw@127.0.0.1:9/cb", KEY, /must not hold credentials/],
+    ["a URL that is not http(s)", "ftp://127.0.0.1/cb", KEY, /must be an http\(s\) URL/],
+    ["a key with a CR LF", "http://127.0.0.1:9/cb", `${KEY}\r\nX-Evil: 1`, /control or non-ASCII character/],
+    ["a key with a trailing newline", "http://127.0.0.1:9/cb", `${KEY}\n`, /leading or trailing whitespace/],
+    ["a key with a leading space", "http://127.0.0.1:9/cb", ` ${KEY}`, /leading or trailing whitespace/],
+    ["a missing key", "http://127.0.0.1:9/cb", undefined, /Callback API Key is missing/],
+    ["an empty key", "http://127.0.0.1:9/cb", "", /Callback API Key is missing/],
+  ])("refuses %s with a TypeError that shows neither the key nor the password", async (_, url, key, message) => {
+    emulator = await startPivotEmulator();
+    const pivot = emulator;
+    let error: unknown;
+    try {
+      pivot.registerCallback(url, key as string);
+    } catch (thrown) {
+      error = thrown;
+    }
+
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(KEY);
+    expect((error as Error).message).not.toContain("secret-pw");
+  });
+
+  it("refuses the same targets at start", async () => {
+    await expect(startPivotEmulator({ callbackUrl: "http://127.0.0.1:9/cb", callbackApiKey: `${KEY}\n` })).rejects.toThrow(/leading or trailing whitespace/);
+  });
+});
+
 describe("the delivery list", () => {
   it("keeps only the most recent maxLoggedRequests deliveries", async () => {
     const { emulator } = await setUp({ maxLoggedRequests: 2 });
