@@ -59,6 +59,20 @@ describe("IdempotencyStore", () => {
     expect(store.size).toBe(1);
   });
 
+  it("keeps exactly the newest keys over many evictions, a key stored again included", () => {
+    const time = clock();
+    const store = new IdempotencyStore(time.now, 10);
+    store.remember("again", "f", REPLY);
+    time.advance(DAY_MS);
+    store.remember("again", "g", REPLY);
+    for (let i = 0; i < 3000; i++) store.remember(`k${i}`, "f", REPLY);
+
+    expect(store.size).toBe(10);
+    expect(store.lookup("again", "g").kind).toBe("new");
+    expect(store.lookup("k2989", "f").kind).toBe("new");
+    for (let i = 2990; i < 3000; i++) expect(store.lookup(`k${i}`, "f").kind).toBe("replay");
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Infinity])("refuses a bound of %s", (capacity) => {
     expect(() => new IdempotencyStore(() => new Date(), capacity)).toThrow(/^maxIdempotencyKeys must be a whole number ≥ 1/);
   });

@@ -13,6 +13,7 @@ const RETENTION_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_IDEMPOTENCY_KEYS = 10_000;
 
 interface Entry {
+  key: string;
   fingerprint: string;
   reply: Reply;
   storedAt: number;
@@ -24,11 +25,15 @@ export type IdempotencyLookup = { kind: "new" } | { kind: "replay"; reply: Reply
 /**
  * The initial responses of requests that carried an idempotency key, for 24 hours at the emulator's clock, and at most
  * `capacity` of them. The client sends a key with every cancel, so without a bound a long-running emulator would grow
- * with its traffic. Entries sit in the map in the order they were stored, so the oldest is always the first one:
- * expiring and evicting look at the front only, and each request costs the same however many keys are held.
+ * with its traffic. A queue keeps the entries in the order they were stored, so expiring and evicting look at its
+ * front only, and each request costs the same however many keys are held. (Walking the map from its start would not:
+ * V8 skips the slots of deleted entries one by one until it rehashes.)
  */
 export class IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
+  /** Every entry stored, oldest first, from `#head` on; a slot whose key was stored again since is skipped. */
+  #queue: Entry[] = [];
+  #head = 0;
 
   /** @throws RangeError when `capacity` is not a whole number ≥ 1. */
   constructor(
@@ -53,13 +58,21 @@ export class IdempotencyStore {
   /** Records the initial response to `key`. Only processed requests are recorded, never a 400, 401 or 409. */
   remember(key: string, fingerprint: string, reply: Reply): void {
     const now = this.now().getTime();
-    // Deleted first, so that a re-stored (expired) key moves to the back, where the newest entries are.
+    // Deleted first, so that a re-stored (expired) key counts as the newest; its old queue slot goes stale.
     this.#entries.delete(key);
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#entries.size < this.capacity && now - entry.storedAt < RETENTION_MS) break;
-      this.#entries.delete(oldest);
+    for (let oldest = this.#queue[this.#head]; oldest !== undefined; oldest = this.#queue[++this.#head]) {
+      const live = this.#entries.get(oldest.key) === oldest;
+      if (live && this.#entries.size < this.capacity && now - oldest.storedAt < RETENTION_MS) break;
+      if (live) this.#entries.delete(oldest.key);
     }
-    this.#entries.set(key, { fingerprint, reply, storedAt: now });
+    // Drops the consumed front now and then, at a cost shared by the requests that consumed it.
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const entry: Entry = { key, fingerprint, reply, storedAt: now };
+    this.#entries.set(key, entry);
+    this.#queue.push(entry);
   }
 
   #live(key: string): Entry | undefined {
