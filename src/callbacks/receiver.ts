@@ -14,7 +14,7 @@ export type PaymentCallbackEventName = components["schemas"]["PaymentCallbackEve
 /** A callback's `data` for a documented event: the Payment Session after the event. */
 export type PaymentCallbackSession = components["schemas"]["PaymentCallback"]["data"];
 
-/** Where a callback's body departs from the documented shape (a JSON pointer such as `/data/redirectUrl/url`) and how. */
+/** Where a callback's body departs from the documented shape (a JSON pointer such as `/data/redirectUrl/successReturnUrl`) and how. */
 export type CallbackProblem = ShapeProblem;
 
 /** At most this many problems are listed; past it, one last entry says that more were left out. */
@@ -93,11 +93,12 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
   if (jsonType(body) !== "object") throw new PivotCallbackBodyError("/", `must be a JSON object {event, data}, got ${jsonType(body)}`);
   const { event, data } = body as Record<string, unknown>;
   if (typeof event !== "string") throw new PivotCallbackBodyError("/event", event === undefined ? "is required" : `must be a string, got ${jsonType(event)}`);
-  const deliveryKey = await deliveryKeyOf(event, data, body);
+  const fields = fieldsOf(data);
+  const deliveryKey = await deliveryKeyOf(event, fields, body);
   if (!isDocumented(event)) return { event: "unknown", name: event, data, deliveryKey, problems: [] };
 
-  if (jsonType(data) !== "object") throw new PivotCallbackBodyError("/data", data === undefined ? "is required" : `must be an object, got ${jsonType(data)}`);
-  const { id, status } = data as Record<string, unknown>;
+  if (fields === undefined) throw new PivotCallbackBodyError("/data", data === undefined ? "is required" : `must be an object, got ${jsonType(data)}`);
+  const { id, status } = fields;
   if (typeof id !== "string" || !isUuid(id)) throw new PivotCallbackBodyError("/data/id", id === undefined ? "is required" : "must be a UUID");
   if (typeof status !== "string") throw new PivotCallbackBodyError("/data/status", status === undefined ? "is required" : `must be a string, got ${jsonType(status)}`);
   const problems = listed(checkShape(data, PAYMENT_SESSION_SCHEMA, "/data"));
@@ -108,11 +109,15 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
 
 // Named by the session and its state when the data says them, so that the key reads well in a log; otherwise by the
 // whole body, so that two different deliveries never share a key.
-async function deliveryKeyOf(event: string, data: unknown, body: unknown): Promise<string> {
-  const fields = jsonType(data) === "object" ? (data as Record<string, unknown>) : {};
-  const { id, updatedAt } = fields;
+async function deliveryKeyOf(event: string, fields: Record<string, unknown> | undefined, body: unknown): Promise<string> {
+  const { id, updatedAt } = fields ?? {};
   if (typeof id === "string" && typeof updatedAt === "string") return callbackDeliveryKey(event, { id, updatedAt });
   return bodyDeliveryKey(body);
+}
+
+/** A parsed JSON value's fields, when it is an object. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return jsonType(value) === "object" ? (value as Record<string, unknown>) : undefined;
 }
 
 function listed(problems: CallbackProblem[]): CallbackProblem[] {
