@@ -253,6 +253,10 @@ describe("delivery keys", () => {
     const shifted = await parsePaymentCallback(JSON.stringify({ event: "CANCELLED", data: { id: `${SESSION.id}:PAYMENT`, updatedAt: SESSION.updatedAt } }));
     const other = await parsePaymentCallback(JSON.stringify({ event: "PAYMENT:CANCELLED", data: { id: SESSION.id, updatedAt: SESSION.updatedAt } }));
 
+    const [date, time] = [SESSION.updatedAt.slice(0, 13), SESSION.updatedAt.slice(14)];
+    const forged = await parsePaymentCallback(JSON.stringify({ event: date, data: { id: `${SESSION.id}:PAYMENT.CANCELLED`, updatedAt: time } }));
+
+    expect(forged.deliveryKey).not.toBe(documented);
     expect(crafted.deliveryKey).not.toBe(documented);
     expect(shifted.deliveryKey).not.toBe(other.deliveryKey);
     expect(callbackDeliveryKey("a:b", { id: "c", updatedAt: "d" })).not.toBe(callbackDeliveryKey("b", { id: "c:a", updatedAt: "d" }));
