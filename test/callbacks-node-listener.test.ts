@@ -151,6 +151,32 @@ describe.each(KINDS)("toNodeListener on %s", (kind) => {
   });
 });
 
+describe.each(["node:http", "Express"] as const)("toNodeListener on %s, for a body over maxBodyBytes", (kind) => {
+  it("answers 400 once the cap is passed, without waiting for the rest, and closes the connection", async () => {
+    const endpoint = await start(kind, { maxBodyBytes: 64 * 1024 });
+    const { port } = endpoint.server.address() as AddressInfo;
+    const client = connect(port, "127.0.0.1");
+    let answer = "";
+    client.on("data", (data) => (answer += data.toString("latin1")));
+    client.on("error", () => {});
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+
+    // Announces 50 MiB without a Content-Length (chunked) and sends 128 KiB of it: a listener that read to the end
+    // would never answer, and this test would hang until its timeout.
+    client.write(`POST /pivot/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const part = Buffer.alloc(128 * 1024, 0x20);
+    client.write(`${part.length.toString(16)}\r\n`);
+    client.write(part);
+    client.write("\r\n");
+    await closed;
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer).toContain("is larger than 65536 bytes");
+    expect(endpoint.events).toEqual([]);
+  });
+});
+
 describe("toNodeListener behind Express", () => {
   it("answers 500, so that Pivot retries, when a middleware read the body and left no req.body", async () => {
     const drain: express.RequestHandler = (req, _res, next) => {

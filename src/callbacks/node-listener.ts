@@ -39,7 +39,7 @@ export interface NodeCallbackResponse {
  * `app.all("/pivot/callback", toNodeListener(handler))` in Express, with or without a body parser before the route.
  *
  * - The body is streamed to the handler as it reads it: not at all when the key is wrong, and no further than
- *   `maxBodyBytes`. A body left unread is answered with `Connection: close`, so the rest is not waited for.
+ *   `maxBodyBytes`. While a body is still arriving, the answer says `Connection: close`, so the rest is not waited for.
  * - When `express.json()`, `express.raw()` or `express.text()` already read the body, their `req.body` (an object, a
  *   Buffer or a string) is the body. Pivot signs nothing, so a parsed body loses nothing.
  * - Any method but POST is answered 405 with `Allow: POST`, without reading anything.
@@ -64,7 +64,7 @@ export function toNodeListener(handler: PaymentCallbackHandler): (req: NodeCallb
 
 async function serve(handler: PaymentCallbackHandler, req: NodeCallbackRequest, res: NodeCallbackResponse): Promise<void> {
   if (req.method !== "POST") {
-    await send(methodNotAllowed(), res, !req.readableEnded);
+    await send(methodNotAllowed(), res, !req.complete);
     return;
   }
   const gone = new AbortController();
@@ -80,7 +80,7 @@ async function serve(handler: PaymentCallbackHandler, req: NodeCallbackRequest, 
   };
   const response = await handler(new Request(urlOf(req), init));
   if (gone.signal.aborted) return;
-  await send(response, res, !req.readableEnded);
+  await send(response, res, !req.complete);
 }
 
 /** The body to hand over: what a body parser left in `req.body`, or the request stream, read only on demand. */
@@ -173,12 +173,12 @@ function urlOf(req: NodeCallbackRequest): string {
   }
 }
 
-/** Writes `response` unless the client is gone; `bodyUnread` closes the connection rather than wait for the rest. */
-async function send(response: Response, res: NodeCallbackResponse, bodyUnread: boolean): Promise<void> {
+/** Writes `response` unless the client is gone; `bodyPending` closes the connection rather than wait for the rest. */
+async function send(response: Response, res: NodeCallbackResponse, bodyPending: boolean): Promise<void> {
   const body = new Uint8Array(await response.arrayBuffer());
   if (res.headersSent || res.destroyed || res.writableEnded) return;
   const headers = Object.fromEntries(response.headers);
-  if (bodyUnread) headers.connection = "close";
+  if (bodyPending) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(body);
 }
