@@ -8,6 +8,7 @@
  * - {@link receivePaymentCallback}: the check itself, for frameworks that hand you a raw body and headers.
  * @packageDocumentation
  */
+export { DOCUMENTED_EVENTS } from "../../generated/payment-callback-schema.js";
 export { callbackKeyMatches } from "./api-key.js";
 export { callbackDeliveryKey } from "./delivery-key.js";
 export {
@@ -31,13 +32,12 @@ export {
   type CallbackHeaders,
   type CallbackProblem,
   type DocumentedPaymentCallback,
+  MAX_LISTED_PROBLEMS,
   parsePaymentCallback,
   type PaymentCallback,
   type PaymentCallbackEventName,
   type PaymentCallbackSession,
   receivePaymentCallback,
   type UnknownPaymentCallback,
-  MAX_LISTED_PROBLEMS,
   verifyCallbackKey,
 } from "./receiver.js";
-export { DOCUMENTED_EVENTS } from "../../generated/payment-callback-schema.js";
