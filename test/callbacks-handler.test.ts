@@ -201,17 +201,25 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
   });
 
   it("answers 200 when onEvent settles within eventTimeoutMs, and leaves its signal alone", async () => {
-    vi.useFakeTimers();
+    // Only the timers are faked: the key check's Web Crypto digest still runs for real, so the clock is moved only
+    // once onEvent has started and both timers (its own and the handler's bound) exist.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     let signal: AbortSignal | undefined;
+    let started = () => {};
+    const onEventStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const handler = createPaymentCallbackHandler({
       callbackApiKey: KEY,
       onEvent: (_callback, context) => {
         signal = context.signal;
+        started();
         return new Promise((resolve) => setTimeout(resolve, DEFAULT_EVENT_TIMEOUT_MS - 1));
       },
     });
 
     const answered = handler(post(UNKNOWN));
+    await onEventStarted;
     await vi.advanceTimersByTimeAsync(DEFAULT_EVENT_TIMEOUT_MS - 1);
 
     expect((await answered).status).toBe(200);
