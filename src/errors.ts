@@ -65,8 +65,8 @@ export type PivotErrorName = AnyPivotError["name"] | "PivotError" | CallbackErro
  * The callback receiver's errors (`pivot-payment-client/callbacks`) extend {@link PivotError} too. Only their names and
  * types are listed here, as literals, so that the main entry does not load the receiver.
  */
-type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError";
-type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body";
+type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError" | "PivotCallbackReadError" | "PivotCallbackTimeoutError";
+type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body" | "callback_body_unreadable" | "callback_event_timeout";
 
 /** Base class of every error the client throws. */
 export class PivotError extends Error {

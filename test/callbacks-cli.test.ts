@@ -49,4 +49,51 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
     expect(events.map((event) => event.event)).toEqual(["PAYMENT.CANCELLED"]);
     expect(stdout).not.toContain(KEY);
   });
+
+  it("retries on the schedule scaled by --callback-time-scale, so a hand-run emulator does not wait 5 minutes", async () => {
+    child?.kill("SIGKILL");
+    events.length = 0;
+    receiver.faults.push(503);
+    const started = spawn(
+      process.execPath,
+      [bin.file, "--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY, "--callback-time-scale", "0.0001"],
+      { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child = started;
+    let stdout = "";
+    started.stdout?.on("data", (chunk) => (stdout += chunk));
+    await waitUntil(() => /Ctrl-C to stop/.test(stdout), "the banner was printed");
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const id = /^ {2}(\S+) {2}REQUIRE_PAYMENT_METHOD$/m.exec(stdout)?.[1];
+    const token = /Authorization: Bearer (\S+)'/.exec(stdout)?.[1];
+
+    await fetch(`${url}/v2/payments/${id}/cancel`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ cancellationReason: "DUPLICATED" }),
+    });
+    // 5 min × 0.0001 is 30 ms; without the flag the retry would come 5 minutes later, past this wait.
+    await waitUntil(() => /attempt 2, delivered$/m.test(stdout), "the retry was delivered", 60_000);
+
+    expect(stdout).toMatch(/: 503 in \d+ ms, attempt 1, pending$/m);
+    expect(events).toHaveLength(1);
+  });
+
+  it.each([
+    ["a time scale that is not a number", ["--callback-time-scale", "fast"], /--callback-time-scale must be a number ≥ 0, got "fast"/],
+    ["a URL with credentials", ["--callback-url", "http://user:pw@127.0.0.1:1/cb", "--callback-api-key", KEY], /must not hold credentials/],
+    ["a key with a trailing newline", ["--callback-url", "http://127.0.0.1:1/cb", "--callback-api-key", `${KEY}\n`], /leading or trailing whitespace/],
+    ["an empty key", ["--callback-url", "http://127.0.0.1:1/cb", "--callback-api-key", ""], /Callback API Key is missing/],
+  ])("refuses %s with exit code 2, never printing the key or the password", async (_, args, message) => {
+    const run = spawn(process.execPath, [bin.file, "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    run.stdout?.on("data", (chunk) => (output += chunk));
+    run.stderr?.on("data", (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => run.once("close", resolve));
+
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).not.toContain(KEY);
+    expect(output).not.toContain(":pw@");
+  });
 });

@@ -1,49 +1,33 @@
 /**
- * The callback receiver on its own: its session check is the spec's, its key check keeps both keys secret, and
- * whatever bytes arrive it answers with a typed event or a typed error.
+ * The callback receiver on its own: it refuses only what it cannot route and reports every other departure from the
+ * spec, its checker agrees with ajv, its delivery keys name one delivery each, its key check keeps both keys secret,
+ * and whatever bytes arrive it answers with a typed event or a typed error that quotes nothing of the body.
  */
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { PAYMENT_SESSION_SCHEMA } from "../generated/payment-callback-schema.js";
 import {
+  callbackDeliveryKey,
+  callbackKeyMatches,
   DOCUMENTED_EVENTS,
+  MAX_LISTED_PROBLEMS,
   PivotCallbackAuthError,
   PivotCallbackBodyError,
   PivotCallbackError,
   type PaymentCallback,
   type PaymentCallbackSession,
+  parsePaymentCallback,
   receivePaymentCallback,
+  verifyCallbackKey,
 } from "../src/callbacks/index.js";
-import { checkShape, type Schema } from "../src/callbacks/check-shape.js";
-import { PAYMENT_SESSION_SCHEMA } from "../src/callbacks/session-schema.js";
+import { checkShape } from "../src/callbacks/check-shape.js";
 import { PivotError } from "../src/errors.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
-import { inlineRefs } from "../scripts/spec-tooling.js";
-import { spec, validateSchema } from "./support/spec-validator.js";
+import { validateSchema } from "./support/spec-validator.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;
 const KEY = "cbk_9d2f61a7c04e5b38";
-
-/** The keywords check-shape.ts reads; everything else in the spec is documentation or closes objects for contract checks. */
-const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "items", "oneOf", "pattern", "format", "minLength", "maxLength"]);
-
-/** A spec schema with `$ref`s inlined and only the checked keywords kept: what session-schema.ts must equal. */
-function checkedPart(schema: unknown): unknown {
-  return keepChecked(inlineRefs(spec, schema));
-}
-
-function keepChecked(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(keepChecked);
-  if (node === null || typeof node !== "object") return node;
-  const kept: Record<string, unknown> = {};
-  for (const [keyword, value] of Object.entries(node)) {
-    if (!CHECKED_KEYWORDS.has(keyword)) continue;
-    kept[keyword] = keyword === "properties" ? Object.fromEntries(Object.entries(value as object).map(([name, schema]) => [name, keepChecked(schema)])) : keepChecked(value);
-  }
-  return kept;
-}
-
-const callbackSchema = spec.components.schemas["PaymentCallback"] as { properties: { data: unknown; event: unknown } };
 
 async function cancelledSession(): Promise<PaymentCallbackSession> {
   const emulator = await startPivotEmulator();
@@ -62,15 +46,17 @@ async function cancelledSession(): Promise<PaymentCallbackSession> {
 const SESSION = await cancelledSession();
 const body = (event: string, data: unknown = SESSION) => JSON.stringify({ event, data });
 
+/** The error a promise rejects with, or a failure when it resolves. */
+async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
+  return work.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${inspect(value)}`);
+    },
+    (error: unknown) => error,
+  );
+}
+
 describe("the receiver's session check", () => {
-  it("is the spec's webhook data schema, keyword for keyword", () => {
-    expect(PAYMENT_SESSION_SCHEMA).toEqual(checkedPart(callbackSchema.properties.data));
-  });
-
-  it("knows exactly the spec's documented events", () => {
-    expect([...DOCUMENTED_EVENTS]).toEqual((checkedPart(callbackSchema.properties.event) as Schema).enum);
-  });
-
   it("agrees with ajv on the spec when a field of a valid session is deleted or replaced", () => {
     const paths = fieldPaths(SESSION);
     const replacement = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}));
@@ -78,7 +64,7 @@ describe("the receiver's session check", () => {
       fc.property(fc.constantFrom(...paths), replacement, (path, value) => {
         const data = structuredClone(SESSION) as unknown as Record<string, unknown>;
         setAt(data, path, value);
-        const ours = checkShape(data, PAYMENT_SESSION_SCHEMA) === undefined;
+        const ours = checkShape(data, PAYMENT_SESSION_SCHEMA).length === 0;
         const ajv = validateSchema("PaymentCallback", { event: "PAYMENT.CANCELLED", data }).length === 0;
         if (ours !== ajv) throw new Error(`disagree at ${path.join("/")} = ${JSON.stringify(value)}: ours ${ours}, ajv ${ajv}`);
       }),
@@ -96,6 +82,7 @@ describe("receivePaymentCallback", () => {
         expectTypeOf(callback.data).toEqualTypeOf<PaymentCallbackSession>();
         expect(callback.data).toEqual(SESSION);
         expect(callback.deliveryKey).toBe(`${SESSION.id}:PAYMENT.CANCELLED:${SESSION.updatedAt}`);
+        expect(callback.problems).toEqual([]);
         break;
       case "unknown":
         expectTypeOf(callback.data).toEqualTypeOf<unknown>();
@@ -138,6 +125,7 @@ describe("receivePaymentCallback", () => {
       name: "PAYMENT.TEST",
       data: { id: "abc", updatedAt: "t" },
       deliveryKey: "abc:PAYMENT.TEST:t",
+      problems: [],
     });
   });
 
@@ -159,25 +147,177 @@ describe("receivePaymentCallback", () => {
     ["an array", "[]", "/"],
     ["without event", JSON.stringify({ data: {} }), "/event"],
     ["with a numeric event", JSON.stringify({ event: 1, data: {} }), "/event"],
-    ["without data", JSON.stringify({ event: "PAYMENT.TEST" }), "/data"],
-    ["with a string amount", body("PAYMENT.CANCELLED", { ...SESSION, amount: { value: "10", currency: "IDR" } }), "/data/amount/value"],
-    ["with an unknown status", body("PAYMENT.PAID", { ...SESSION, status: "REFUNDED" }), "/data/status"],
-    ["with a bad charge", body("PAYMENT.PAID", { ...SESSION, chargeDetails: [{ id: SESSION.id }] }), "/data/chargeDetails/0/paymentSessionId"],
-  ])("rejects a body %s with the path of the first problem", async (_, raw, path) => {
-    const error = await receivePaymentCallback(raw, { "x-api-key": KEY }, KEY).catch((e: unknown) => e);
+    ["of a documented event without data", JSON.stringify({ event: "PAYMENT.PAID" }), "/data"],
+    ["of a documented event whose data is a list", JSON.stringify({ event: "PAYMENT.PAID", data: [SESSION] }), "/data"],
+    ["of a documented event whose id is not a UUID", body("PAYMENT.CANCELLED", { ...SESSION, id: "sess-1" }), "/data/id"],
+    ["of a documented event without status", body("PAYMENT.CANCELLED", { ...SESSION, status: undefined }), "/data/status"],
+    ["of a documented event whose status is a number", body("PAYMENT.CANCELLED", { ...SESSION, status: 3 }), "/data/status"],
+  ])("refuses a body %s (it cannot be routed), saying where", async (_, raw, path) => {
+    const error = await rejectionOf(receivePaymentCallback(raw, { "x-api-key": KEY }, KEY));
     expect(error).toBeInstanceOf(PivotCallbackBodyError);
     expect(error).toMatchObject({ path, status: 400 });
   });
 
-  it("rejects bytes that are not UTF-8", async () => {
+  it.each([
+    ["a 256-character redirect URL", { redirectUrl: { successReturnUrl: `https://merchant.example/${"a".repeat(231)}` } }, "/data/redirectUrl/successReturnUrl", "must be at most 255 characters"],
+    ["a URL with a space", { redirectUrl: { failureReturnUrl: "https://merchant.example/a b" } }, "/data/redirectUrl/failureReturnUrl", "must be a uri"],
+    ["an offset written +0700", { updatedAt: "2024-01-01T10:00:00+0700" }, "/data/updatedAt", "must match"],
+    ["an amount sent as a string", { amount: { value: "10", currency: "IDR" } }, "/data/amount/value", "must be number, got string"],
+    ["an undocumented status", { status: "REFUNDED" }, "/data/status", "must be one of"],
+    ["a charge without its session id", { chargeDetails: [{ id: SESSION.id }] }, "/data/chargeDetails/0/paymentSessionId", "is required"],
+  ])("hands a documented event with %s to onEvent, listing the problem", async (_, change, path, message) => {
+    const callback = await receivePaymentCallback(body("PAYMENT.CANCELLED", { ...SESSION, ...change }), { "x-api-key": KEY }, KEY);
+
+    expect(callback.event).toBe("PAYMENT.CANCELLED");
+    expect(callback.problems).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+
+  it("lists every problem, not only the first, and caps the list with a last entry saying how many more", async () => {
+    const two = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, mode: "X", autoConfirm: "yes" }));
+    expect(two.problems.map((problem) => problem.path)).toEqual(["/data/autoConfirm", "/data/mode"]);
+
+    const charges = Array.from({ length: MAX_LISTED_PROBLEMS + 5 }, () => ({}));
+    const many = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, chargeDetails: charges }));
+    expect(many.problems).toHaveLength(MAX_LISTED_PROBLEMS + 1);
+    expect(many.problems.at(-1)).toEqual({ path: "/data", message: `has ${4 * charges.length - MAX_LISTED_PROBLEMS} more problems, not listed` });
+  });
+
+  it("never quotes the body in a refusal: a position is enough", async () => {
+    const secret = "sk_live_body_secret_42";
+    for (const raw of [`{"key":"${secret}" x}`, `{"${secret}`, `${secret}`, `{"event":"${secret}","data":{"id":"${secret}"}`]) {
+      const error = (await rejectionOf(parsePaymentCallback(raw))) as PivotCallbackBodyError;
+      expect(`${error.message} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain(secret.slice(0, 6));
+    }
+    await expect(parsePaymentCallback('{"event": 1,}')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON (at character 12)." });
+    await expect(parsePaymentCallback('{"event": "x"')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON (at character 13)." });
+    // Where the parser's message gives no position, it quotes the body instead; then nothing of it is passed on.
+    await expect(parsePaymentCallback('{"event": x}')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON." });
+  });
+
+  it("rejects bytes that are not UTF-8 rather than replacing them", async () => {
     await expect(receivePaymentCallback(new Uint8Array([0x7b, 0xff, 0x7d]), { "x-api-key": KEY }, KEY)).rejects.toMatchObject({
       path: "/",
       message: expect.stringMatching(/UTF-8/),
     });
   });
 
+  it("treats an event name as documented only when it is one exactly", async () => {
+    await expect(parsePaymentCallback('{"event":"payment.cancelled","data":{}}')).resolves.toMatchObject({ event: "unknown", name: "payment.cancelled" });
+  });
+
+  it("refuses a body that is neither text nor bytes", async () => {
+    await expect(parsePaymentCallback({ event: "PAYMENT.TEST" } as unknown as string)).rejects.toMatchObject({
+      path: "/",
+      message: "The callback body is invalid at /: must be the raw body as a string, Uint8Array or ArrayBuffer.",
+    });
+  });
+
   it("refuses an empty Callback API Key as a configuration mistake", async () => {
     await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": "" }, "")).rejects.toBeInstanceOf(PivotCallbackError);
+  });
+});
+
+describe("delivery keys", () => {
+  const unknown = (data: unknown) => JSON.stringify({ event: "REFUND.SUCCEEDED", data });
+
+  it("keeps a documented event's key as <session id>:<event>:<updatedAt>", async () => {
+    const callback = await parsePaymentCallback(body("PAYMENT.CANCELLED"));
+    expect(callback.deliveryKey).toBe(`${SESSION.id}:PAYMENT.CANCELLED:${SESSION.updatedAt}`);
+  });
+
+  it("gives two different events without id or updatedAt two keys, and a resent body the same one", async () => {
+    const first = await parsePaymentCallback(unknown({ refundId: "r-1" }));
+    const second = await parsePaymentCallback(unknown({ refundId: "r-2" }));
+    const resent = await parsePaymentCallback(unknown({ refundId: "r-1" }));
+
+    expect(first.deliveryKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(second.deliveryKey).not.toBe(first.deliveryKey);
+    expect(resent.deliveryKey).toBe(first.deliveryKey);
+  });
+
+  it("keys a body by its JSON value, so that whitespace or a body parser in front does not change it", async () => {
+    const compact = await parsePaymentCallback(unknown({ refundId: "r-1" }));
+    const spaced = await parsePaymentCallback(`{ "event": "REFUND.SUCCEEDED",\n  "data": { "refundId": "r-1" } }`);
+    expect(spaced.deliveryKey).toBe(compact.deliveryKey);
+  });
+
+  it("falls back to the body's hash when id or updatedAt is not a string", async () => {
+    for (const data of [{ id: 1, updatedAt: "t" }, { id: "a", updatedAt: null }, "sess-1", null]) {
+      expect((await parsePaymentCallback(unknown(data))).deliveryKey).toMatch(/^sha256:/);
+    }
+  });
+
+  it("cannot be forged: parts holding the separator do not reproduce another delivery's key", async () => {
+    const documented = callbackDeliveryKey("PAYMENT.CANCELLED", { id: SESSION.id, updatedAt: SESSION.updatedAt });
+    const crafted = await parsePaymentCallback(JSON.stringify({ event: `PAYMENT.CANCELLED:${SESSION.updatedAt}`, data: { id: SESSION.id, updatedAt: "" } }));
+    const shifted = await parsePaymentCallback(JSON.stringify({ event: "CANCELLED", data: { id: `${SESSION.id}:PAYMENT`, updatedAt: SESSION.updatedAt } }));
+    const other = await parsePaymentCallback(JSON.stringify({ event: "PAYMENT:CANCELLED", data: { id: SESSION.id, updatedAt: SESSION.updatedAt } }));
+
+    const [date, time] = [SESSION.updatedAt.slice(0, 13), SESSION.updatedAt.slice(14)];
+    const forged = await parsePaymentCallback(JSON.stringify({ event: date, data: { id: `${SESSION.id}:PAYMENT.CANCELLED`, updatedAt: time } }));
+
+    expect(forged.deliveryKey).not.toBe(documented);
+    expect(crafted.deliveryKey).not.toBe(documented);
+    expect(shifted.deliveryKey).not.toBe(other.deliveryKey);
+    expect(callbackDeliveryKey("a:b", { id: "c", updatedAt: "d" })).not.toBe(callbackDeliveryKey("b", { id: "c:a", updatedAt: "d" }));
+    expect(callbackDeliveryKey("a", { id: "%3A", updatedAt: "" })).not.toBe(callbackDeliveryKey("a", { id: ":", updatedAt: "" }));
+  });
+
+  it("gives distinct (id, event, updatedAt) triples distinct keys (property)", () => {
+    const part = fc.string({ unit: fc.constantFrom("a", ":", "%", "3", "A", "2", "5"), maxLength: 6 });
+    fc.assert(
+      fc.property(part, part, part, part, part, part, (id1, event1, at1, id2, event2, at2) => {
+        const same = id1 === id2 && event1 === event2 && at1 === at2;
+        const collide = callbackDeliveryKey(event1, { id: id1, updatedAt: at1 }) === callbackDeliveryKey(event2, { id: id2, updatedAt: at2 });
+        return same === collide;
+      }),
+      { numRuns: NUM_RUNS * 5 },
+    );
+  });
+});
+
+describe("verifyCallbackKey", () => {
+  it("refuses an empty or non-string configured key with a PivotCallbackError that is no auth error", async () => {
+    for (const configured of ["", undefined as unknown as string]) {
+      const error = await rejectionOf(verifyCallbackKey({ "x-api-key": KEY }, configured));
+      expect(error).toBeInstanceOf(PivotCallbackError);
+      expect(error).not.toBeInstanceOf(PivotCallbackAuthError);
+      expect((error as Error).message).toMatch(/^The Callback API Key to check against is empty/);
+    }
+  });
+
+  it("finds the header in a plain record whatever its case, and skips undefined values", async () => {
+    await expect(verifyCallbackKey({ "X-API-KEY": KEY }, KEY)).resolves.toBeUndefined();
+    await expect(verifyCallbackKey({ "x-api-key": undefined, "X-Api-Key": KEY }, KEY)).resolves.toBeUndefined();
+    await expect(verifyCallbackKey({ "x-api-key-2": KEY }, KEY)).rejects.toMatchObject({ reason: "missing" });
+  });
+
+  it("joins a header given twice in a record with a comma, as Headers does", async () => {
+    await expect(verifyCallbackKey({ "x-api-key": "a", "X-Api-Key": "b" }, "a, b")).resolves.toBeUndefined();
+    await expect(verifyCallbackKey({ "x-api-key": ["a", "b"] }, "a, b")).resolves.toBeUndefined();
+  });
+
+  it("counts a header object it cannot read as no key", async () => {
+    await expect(verifyCallbackKey(null as unknown as Headers, KEY)).rejects.toMatchObject({ reason: "missing" });
+    await expect(verifyCallbackKey({ get: () => null }, KEY)).rejects.toMatchObject({ reason: "missing" });
+  });
+
+  it("says what is wrong and where to look, without either key", async () => {
+    const missing = await rejectionOf(verifyCallbackKey({}, KEY));
+    const mismatch = await rejectionOf(verifyCallbackKey({ "x-api-key": "wrong-key-0001" }, KEY));
+    expect(missing).toMatchObject({ reason: "missing", status: 401, message: expect.stringMatching(/^The callback has no X-API-Key header/) });
+    expect(mismatch).toMatchObject({ reason: "mismatch", status: 401, message: expect.stringMatching(/^The callback's X-API-Key is not the Callback API Key/) });
+    expect(JSON.parse(JSON.stringify(mismatch))).toMatchObject({ name: "PivotCallbackAuthError", type: "callback_authentication_error", reason: "mismatch" });
+    expect(JSON.stringify(mismatch)).not.toContain("wrong-key-0001");
+  });
+});
+
+describe("callbackKeyMatches", () => {
+  it("matches equal keys only, whatever their lengths", async () => {
+    expect(await callbackKeyMatches(KEY, KEY)).toBe(true);
+    expect(await callbackKeyMatches(`${KEY}x`, KEY)).toBe(false);
+    expect(await callbackKeyMatches("", KEY)).toBe(false);
+    expect(await callbackKeyMatches(KEY.replace(/.$/, "z"), KEY)).toBe(false);
   });
 });
 

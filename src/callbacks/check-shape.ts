@@ -1,7 +1,8 @@
 /**
  * A small checker for the subset of JSON Schema that the spec uses for a Payment Session: `type`, `enum`,
  * `required`, `properties`, `items`, `oneOf`, `pattern`, `format` (uuid, uri, date-time) and the length bounds.
- * It answers with the JSON pointer of the first problem, which is what a callback sender needs to fix its body.
+ * It answers with a JSON pointer and a message for every problem, which the receiver hands to `onEvent` as
+ * `callback.problems`: a drifted field is reported, not refused.
  *
  * Why not ajv: ajv compiles schemas with `new Function`, which Cloudflare Workers and other edge runtimes forbid, and
  * it would add tens of kB to an entry that only needs this much. Unknown properties are accepted on purpose (Pivot adds
@@ -14,7 +15,7 @@ type JsonType = "string" | "number" | "boolean" | "object" | "array" | "null";
 
 /** The schema keywords this checker understands; anything else in the spec is documentation. */
 export interface Schema {
-  type?: JsonType | JsonType[];
+  type?: JsonType | readonly JsonType[];
   enum?: readonly string[];
   required?: readonly string[];
   properties?: Readonly<Record<string, Schema>>;
@@ -26,7 +27,7 @@ export interface Schema {
   maxLength?: number;
 }
 
-/** The first problem found: where (a JSON pointer, e.g. `/data/amount/value`) and what. */
+/** One problem: where (a JSON pointer, e.g. `/data/amount/value`) and what. Never quotes the value. */
 export interface ShapeProblem {
   path: string;
   message: string;
@@ -41,40 +42,44 @@ export function jsonType(value: unknown): JsonType {
   return typeof value as JsonType;
 }
 
-/** The first place where `value` breaks `schema`, or undefined when it fits. `path` is where `value` sits. */
-export function checkShape(value: unknown, schema: Schema, path = ""): ShapeProblem | undefined {
+/**
+ * Every place where `value` breaks `schema`, in document order; empty when it fits. `path` is where `value` sits.
+ * A string reports its first problem only (a bad date-time would otherwise be told twice, by pattern and format).
+ */
+export function checkShape(value: unknown, schema: Schema, path = ""): ShapeProblem[] {
   const at = path || "/";
   if (schema.oneOf !== undefined) {
-    const fits = schema.oneOf.filter((option) => checkShape(value, option, path) === undefined).length;
-    if (fits === 1) return undefined;
-    // Report the most useful reason: the problem inside the one option whose type fits.
+    const fits = schema.oneOf.filter((option) => checkShape(value, option, path).length === 0).length;
+    if (fits === 1) return [];
+    // Report the most useful reason: the problems inside the one option whose type fits.
     const typed = schema.oneOf.find((option) => typeAllows(option, value));
-    return (typed && checkShape(value, typed, path)) ?? { path: at, message: `must be ${describeTypes(schema.oneOf)}` };
+    const inside = typed === undefined ? [] : checkShape(value, typed, path);
+    return inside.length > 0 ? inside : [{ path: at, message: `must be ${describeTypes(schema.oneOf)}` }];
   }
   if (schema.type !== undefined && !typeAllows(schema, value)) {
-    return { path: at, message: `must be ${[schema.type].flat().join(" or ")}, got ${jsonType(value)}` };
+    return [{ path: at, message: `must be ${[schema.type].flat().join(" or ")}, got ${jsonType(value)}` }];
   }
-  if (typeof value === "string") return checkString(value, schema, at);
-  if (Array.isArray(value) && schema.items !== undefined) {
-    for (const [index, item] of value.entries()) {
-      const problem = checkShape(item, schema.items, `${path}/${index}`);
-      if (problem) return problem;
-    }
+  if (typeof value === "string") {
+    const problem = checkString(value, schema, at);
+    return problem === undefined ? [] : [problem];
+  }
+  if (Array.isArray(value)) {
+    const items = schema.items;
+    return items === undefined ? [] : value.flatMap((item, index) => checkShape(item, items, `${path}/${index}`));
   }
   if (jsonType(value) === "object") return checkObject(value as Record<string, unknown>, schema, path);
-  return undefined;
+  return [];
 }
 
-function checkObject(value: Record<string, unknown>, schema: Schema, path: string): ShapeProblem | undefined {
+function checkObject(value: Record<string, unknown>, schema: Schema, path: string): ShapeProblem[] {
+  const problems: ShapeProblem[] = [];
   for (const name of schema.required ?? []) {
-    if (!Object.hasOwn(value, name)) return { path: `${path}/${escape(name)}`, message: "is required" };
+    if (!Object.hasOwn(value, name)) problems.push({ path: `${path}/${escape(name)}`, message: "is required" });
   }
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    if (!Object.hasOwn(value, name)) continue;
-    const problem = checkShape(value[name], property, `${path}/${escape(name)}`);
-    if (problem) return problem;
+    if (Object.hasOwn(value, name)) problems.push(...checkShape(value[name], property, `${path}/${escape(name)}`));
   }
-  return undefined;
+  return problems;
 }
 
 function checkString(value: string, schema: Schema, at: string): ShapeProblem | undefined {

@@ -4,17 +4,35 @@
  * an app that only cancels does not ship the receiver.
  *
  * - {@link createPaymentCallbackHandler}: a ready `(request: Request) => Promise<Response>` endpoint.
+ * - {@link toNodeListener}: that endpoint as a node:http or Express listener.
  * - {@link receivePaymentCallback}: the check itself, for frameworks that hand you a raw body and headers.
  * @packageDocumentation
  */
+export { DOCUMENTED_EVENTS } from "../../generated/payment-callback-schema.js";
 export { callbackKeyMatches } from "./api-key.js";
-export { PivotCallbackAuthError, PivotCallbackBodyError, PivotCallbackError } from "./errors.js";
-export { createPaymentCallbackHandler, DEFAULT_MAX_CALLBACK_BYTES, type PaymentCallbackHandlerOptions } from "./handler.js";
+export { callbackDeliveryKey } from "./delivery-key.js";
+export {
+  PivotCallbackAuthError,
+  PivotCallbackBodyError,
+  PivotCallbackError,
+  PivotCallbackReadError,
+  PivotCallbackTimeoutError,
+} from "./errors.js";
+export {
+  type CallbackEventContext,
+  createPaymentCallbackHandler,
+  DEFAULT_EVENT_TIMEOUT_MS,
+  DEFAULT_MAX_CALLBACK_BYTES,
+  type PaymentCallbackHandler,
+  type PaymentCallbackHandlerOptions,
+} from "./handler.js";
+export { type NodeCallbackRequest, type NodeCallbackResponse, toNodeListener } from "./node-listener.js";
 export {
   type CallbackBody,
-  callbackDeliveryKey,
   type CallbackHeaders,
+  type CallbackProblem,
   type DocumentedPaymentCallback,
+  MAX_LISTED_PROBLEMS,
   parsePaymentCallback,
   type PaymentCallback,
   type PaymentCallbackEventName,
@@ -23,4 +41,3 @@ export {
   type UnknownPaymentCallback,
   verifyCallbackKey,
 } from "./receiver.js";
-export { DOCUMENTED_EVENTS } from "./session-schema.js";

@@ -2,22 +2,32 @@
  * Turns one callback request (raw body, headers) into a typed event, or a typed error saying what was wrong.
  */
 import type { components } from "../../generated/schema.js";
+import { DOCUMENTED_EVENTS, PAYMENT_SESSION_SCHEMA } from "../../generated/payment-callback-schema.js";
 import { callbackKeyMatches } from "./api-key.js";
-import { checkShape, jsonType } from "./check-shape.js";
+import { checkShape, jsonType, type ShapeProblem } from "./check-shape.js";
+import { bodyDeliveryKey, callbackDeliveryKey } from "./delivery-key.js";
 import { PivotCallbackAuthError, PivotCallbackBodyError, PivotCallbackError } from "./errors.js";
-import { DOCUMENTED_EVENTS, PAYMENT_SESSION_SCHEMA } from "./session-schema.js";
+import { isUuid } from "./string-formats.js";
 
 /** The events Pivot documents: `PAYMENT.PROCESSING`, `PAYMENT.PAID`, `PAYMENT.CANCELLED`, `CHARGE.SUCCESS`. */
 export type PaymentCallbackEventName = components["schemas"]["PaymentCallbackEvent"];
 /** A callback's `data` for a documented event: the Payment Session after the event. */
 export type PaymentCallbackSession = components["schemas"]["PaymentCallback"]["data"];
 
+/** Where a callback's body departs from the documented shape (a JSON pointer such as `/data/redirectUrl/successReturnUrl`) and how. */
+export type CallbackProblem = ShapeProblem;
+
+/** At most this many problems are listed; past it, one last entry says that more were left out. */
+export const MAX_LISTED_PROBLEMS = 100;
+
 /**
- * A callback for a documented event. `switch (callback.event)` narrows it; `data` is the checked session.
+ * A callback for a documented event. `switch (callback.event)` narrows it. `data` is typed as the documented session:
+ * its `id` is a UUID and its `status` a string, always; any other field that departs from the spec is listed in
+ * `problems` (empty when `data` is exactly the documented shape), so a drifted field that you do not use loses nothing.
  * `deliveryKey` is the same for Pivot's retries of one delivery (see {@link callbackDeliveryKey}).
  */
 export type DocumentedPaymentCallback = {
-  [E in PaymentCallbackEventName]: { event: E; data: PaymentCallbackSession; deliveryKey: string };
+  [E in PaymentCallbackEventName]: { event: E; data: PaymentCallbackSession; deliveryKey: string; problems: CallbackProblem[] };
 }[PaymentCallbackEventName];
 
 /**
@@ -29,6 +39,8 @@ export interface UnknownPaymentCallback {
   name: string;
   data: unknown;
   deliveryKey: string;
+  /** Always empty: an undocumented event has no documented shape to depart from. */
+  problems: CallbackProblem[];
 }
 
 /** What {@link receivePaymentCallback} resolves to. */
@@ -42,13 +54,12 @@ export type CallbackHeaders = Pick<Headers, "get"> | Readonly<Record<string, str
 
 /**
  * Verifies and parses one callback. Checks the `X-API-Key` header against `callbackApiKey` first (in constant time),
- * then the body: UTF-8 JSON of the form `{event, data}`, where a documented event's `data` must have the documented
- * Payment Session shape (unknown fields inside it are allowed, as Pivot adds fields over time).
+ * then the body (see {@link parsePaymentCallback}).
  *
  * @param rawBody the body exactly as received; parse nothing before calling this.
  * @param callbackApiKey the Callback API Key from Dashboard → Setting → Developer Settings → Callbacks.
  * @throws {PivotCallbackAuthError} the key is missing or wrong (answer 401).
- * @throws {PivotCallbackBodyError} the body is not a callback; `path` names the first problem (answer 400).
+ * @throws {PivotCallbackBodyError} the body cannot be routed; `path` says where (answer 400).
  * @throws {PivotCallbackError} `callbackApiKey` is empty: a configuration mistake, not a bad request.
  */
 export async function receivePaymentCallback(rawBody: CallbackBody, headers: CallbackHeaders, callbackApiKey: string): Promise<PaymentCallback> {
@@ -71,36 +82,48 @@ export async function verifyCallbackKey(headers: CallbackHeaders, callbackApiKey
 }
 
 /**
- * Parses a body already known to come from Pivot. Never throws anything but a {@link PivotCallbackBodyError}.
+ * Parses a body already known to come from Pivot. It refuses only what cannot be routed: a body that is not a UTF-8
+ * JSON object, an `event` that is not a string, or a documented event whose `data.id` is not a UUID or whose
+ * `data.status` is not a string. Every other departure from the spec is listed in `callback.problems`, because Pivot
+ * adds and changes fields over time and a refused callback is lost (Pivot does not retry a 400).
+ * @throws {PivotCallbackBodyError} and nothing else; its message gives a position or a path, never the body's text.
  */
-export function parsePaymentCallback(rawBody: CallbackBody): PaymentCallback {
+export async function parsePaymentCallback(rawBody: CallbackBody): Promise<PaymentCallback> {
   const body = parseJson(decode(rawBody));
   if (jsonType(body) !== "object") throw new PivotCallbackBodyError("/", `must be a JSON object {event, data}, got ${jsonType(body)}`);
   const { event, data } = body as Record<string, unknown>;
   if (typeof event !== "string") throw new PivotCallbackBodyError("/event", event === undefined ? "is required" : `must be a string, got ${jsonType(event)}`);
-  if (data === undefined) throw new PivotCallbackBodyError("/data", "is required");
-  if (!isDocumented(event)) return { event: "unknown", name: event, data, deliveryKey: deliveryKeyOf(event, data) };
+  const fields = fieldsOf(data);
+  const deliveryKey = await deliveryKeyOf(event, fields, body);
+  if (!isDocumented(event)) return { event: "unknown", name: event, data, deliveryKey, problems: [] };
 
-  const problem = checkShape(data, PAYMENT_SESSION_SCHEMA, "/data");
-  if (problem) throw new PivotCallbackBodyError(problem.path, problem.message);
+  if (fields === undefined) throw new PivotCallbackBodyError("/data", data === undefined ? "is required" : `must be an object, got ${jsonType(data)}`);
+  const { id, status } = fields;
+  if (typeof id !== "string" || !isUuid(id)) throw new PivotCallbackBodyError("/data/id", id === undefined ? "is required" : "must be a UUID");
+  if (typeof status !== "string") throw new PivotCallbackBodyError("/data/status", status === undefined ? "is required" : `must be a string, got ${jsonType(status)}`);
+  const problems = listed(checkShape(data, PAYMENT_SESSION_SCHEMA, "/data"));
+  // The routing fields are checked above and the rest is reported in `problems`, as the type's TSDoc says.
   const session = data as PaymentCallbackSession;
-  return { event, data: session, deliveryKey: callbackDeliveryKey(event, session) } as DocumentedPaymentCallback;
+  return { event, data: session, deliveryKey, problems } as DocumentedPaymentCallback;
 }
 
-/**
- * The key that names one delivery: `<session id>:<event>:<updatedAt>`. Pivot's retries of a delivery carry the same
- * session state, so they share the key, while the next change of the session (a new `updatedAt`) gets a new one.
- * Store the keys you have processed (with a unique index) and skip a callback whose key you have seen.
- */
-export function callbackDeliveryKey(event: string, session: { id: string; updatedAt: string }): string {
-  return `${session.id}:${event}:${session.updatedAt}`;
+// Named by the session and its state when the data says them, so that the key reads well in a log; otherwise by the
+// whole body, so that two different deliveries never share a key.
+async function deliveryKeyOf(event: string, fields: Record<string, unknown> | undefined, body: unknown): Promise<string> {
+  const { id, updatedAt } = fields ?? {};
+  if (typeof id === "string" && typeof updatedAt === "string") return callbackDeliveryKey(event, { id, updatedAt });
+  return bodyDeliveryKey(body);
 }
 
-// An unknown event's data is unchecked; use its id and updatedAt when they are strings, so retries still collide.
-function deliveryKeyOf(event: string, data: unknown): string {
-  const fields = jsonType(data) === "object" ? (data as Record<string, unknown>) : {};
-  const text = (value: unknown) => (typeof value === "string" ? value : "");
-  return callbackDeliveryKey(event, { id: text(fields.id), updatedAt: text(fields.updatedAt) });
+/** A parsed JSON value's fields, when it is an object. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return jsonType(value) === "object" ? (value as Record<string, unknown>) : undefined;
+}
+
+function listed(problems: CallbackProblem[]): CallbackProblem[] {
+  if (problems.length <= MAX_LISTED_PROBLEMS) return problems;
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  return [...problems.slice(0, MAX_LISTED_PROBLEMS), { path: "/data", message: `has ${more} more problems, not listed` }];
 }
 
 function isDocumented(event: string): event is PaymentCallbackEventName {
@@ -123,8 +146,11 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const reason = text.trim() === "" ? "is empty" : `is not JSON (${(error as Error).message})`;
-    throw new PivotCallbackBodyError("/", reason);
+    if (text.trim() === "") throw new PivotCallbackBodyError("/", "is empty");
+    // The parser's message may quote the body, and a body may hold anything: only the position is passed on.
+    const message = error instanceof Error ? error.message : "";
+    const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
+    throw new PivotCallbackBodyError("/", position === undefined ? "is not JSON" : `is not JSON (at character ${position})`);
   }
 }
 

@@ -5,10 +5,11 @@
  */
 import { parseArgs } from "node:util";
 import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index.js";
+import { callbackTargetProblem } from "../emulator/callbacks.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
 
 const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
-                      [--callback-url URL --callback-api-key KEY]
+                      [--callback-url URL --callback-api-key KEY] [--callback-time-scale F]
 
 Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Payment Session endpoints.
 
@@ -23,6 +24,7 @@ Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Pa
   --callback-url URL  after each successful cancel, POST PAYMENT.CANCELLED there (needs --callback-api-key),
                       retried like Pivot (5 min, 15 min, 1 h, 3 h, 6 h, 12 h); each attempt is printed
   --callback-api-key KEY  the Callback API Key sent as X-API-Key (never printed)
+  --callback-time-scale F multiplies the callback retry delays: 0.001 makes 5 min 300 ms (default 1)
   -h, --help          show this help
 
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`;
@@ -50,6 +52,7 @@ try {
       "max-logged-requests": { type: "string", default: "1000" },
       "callback-url": { type: "string" },
       "callback-api-key": { type: "string" },
+      "callback-time-scale": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -72,9 +75,15 @@ options.maxLoggedRequests = wholeNumber("max-logged-requests", args["max-logged-
 const callbackUrl = args["callback-url"];
 const callbackApiKey = args["callback-api-key"];
 if ((callbackUrl === undefined) !== (callbackApiKey === undefined)) fail("give both --callback-url and --callback-api-key, or neither");
+const timeScale = args["callback-time-scale"];
+if (timeScale !== undefined) {
+  // Number("") is 0, so the text itself must look like a number.
+  if (!/^\d+(\.\d+)?(e-?\d+)?$/i.test(timeScale)) fail(`--callback-time-scale must be a number ≥ 0, got "${timeScale}"`);
+  options.callbackTimeScale = Number(timeScale);
+}
 if (callbackUrl !== undefined && callbackApiKey !== undefined) {
-  if (!URL.canParse(callbackUrl)) fail(`--callback-url must be an http(s) URL, got "${callbackUrl}"`);
-  if (callbackApiKey === "") fail("--callback-api-key must not be empty");
+  const problem = callbackTargetProblem(callbackUrl, callbackApiKey);
+  if (problem !== undefined) fail(`--callback-url/--callback-api-key: ${problem}`);
   Object.assign(options, { callbackUrl, callbackApiKey });
   options.onCallbackAttempt = (delivery, attempt) => {
     const outcome = attempt.status === undefined ? attempt.error : String(attempt.status);

@@ -4,7 +4,7 @@
  * connection error or a timeout, after 5 min, 15 min, 1 h, 3 h, 6 h and 12 h (scaled by `timeScale` for tests).
  */
 import type { components } from "../../generated/schema.js";
-import { callbackDeliveryKey } from "../callbacks/receiver.js";
+import { callbackDeliveryKey } from "../callbacks/delivery-key.js";
 
 type PaymentSession = components["schemas"]["PaymentSession"];
 /** The body Pivot sends for a documented event. */
@@ -81,6 +81,21 @@ export function callbackHeaders(apiKey: string): Record<string, string> {
   return { "X-API-Key": apiKey, "Content-Type": "application/JSON", Accept: "application/JSON" };
 }
 
+/**
+ * Why `url` and `apiKey` can never make a delivery, or undefined when they can: the URL must be http(s) without
+ * credentials (fetch refuses a URL with a user or password), and the key must be a non-empty header value without
+ * surrounding whitespace (HTTP strips it, so the receiver would never see the same key) or control characters.
+ */
+export function callbackTargetProblem(url: unknown, apiKey: unknown): string | undefined {
+  if (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return "the callback URL must be an http(s) URL";
+  const parsed = new URL(url);
+  if (parsed.username !== "" || parsed.password !== "") return "the callback URL must not hold credentials (user:password@); the receiver authenticates callbacks by X-API-Key";
+  if (typeof apiKey !== "string" || apiKey === "") return "the Callback API Key is missing: give the key your receiver checks";
+  if (apiKey.trim() !== apiKey) return "the Callback API Key has leading or trailing whitespace, which a header cannot carry";
+  if (!/^[\x20-\x7e]+$/.test(apiKey)) return "the Callback API Key holds a control or non-ASCII character (a CR or LF?), which a header cannot carry";
+  return undefined;
+}
+
 /** Sends callbacks and keeps their history; `close()` stops every pending retry and running attempt. */
 export class CallbackDispatcher {
   #target: CallbackTarget | undefined;
@@ -91,6 +106,9 @@ export class CallbackDispatcher {
   readonly #timeoutMs: number;
   readonly #onAttempt: CallbackDispatcherOptions["onAttempt"];
   readonly #maxDeliveries: number;
+  /** Deliveries still `pending`, whether or not `deliveries` still lists them. */
+  readonly #pending = new Set<CallbackDelivery>();
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(options: CallbackDispatcherOptions = {}) {
     const { timeScale = 1, timeoutMs = DEFAULT_CALLBACK_TIMEOUT_MS, maxDeliveries = 1000 } = options;
@@ -102,11 +120,27 @@ export class CallbackDispatcher {
     this.#maxDeliveries = maxDeliveries;
   }
 
-  /** Sets (or replaces) the callback URL and Callback API Key; later cancels are delivered there. */
+  /**
+   * Sets (or replaces) the callback URL and Callback API Key; later cancels are delivered there.
+   * @throws TypeError for a target that could never work (see {@link callbackTargetProblem}).
+   */
   register(url: string, apiKey: string): void {
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new TypeError(`callback URL must be an http(s) URL, got ${url}`);
-    if (apiKey === "") throw new TypeError("callback API key must not be empty");
+    const problem = callbackTargetProblem(url, apiKey);
+    if (problem !== undefined) throw new TypeError(problem);
     this.#target = { url, apiKey };
+  }
+
+  /** Resolves once no delivery is pending: each was delivered, rejected, failed or cancelled. */
+  idle(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    if (this.#idle === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
   /** Copies of every delivery so far, oldest first. */
@@ -129,6 +163,7 @@ export class CallbackDispatcher {
       state: "pending",
     };
     this.#deliveries.push(delivery);
+    this.#pending.add(delivery);
     // Bounded like the request log, so that a long-running emulator does not grow with its traffic.
     if (this.#deliveries.length > this.#maxDeliveries) this.#deliveries.shift();
     // After the current turn, so that the cancel's own answer goes out first, as Pivot's would.
@@ -140,7 +175,15 @@ export class CallbackDispatcher {
     this.#closing.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    for (const delivery of this.#deliveries) if (delivery.state === "pending") delivery.state = "cancelled";
+    for (const delivery of this.#pending) delivery.state = "cancelled";
+    this.#pending.clear();
+    this.#settled();
+  }
+
+  #settled(): void {
+    if (this.#pending.size > 0 || this.#idle === undefined) return;
+    this.#idle.resolve();
+    this.#idle = undefined;
   }
 
   #schedule(run: () => Promise<void>, delayMs: number): void {
@@ -178,6 +221,11 @@ export class CallbackDispatcher {
     else if (!retryable) delivery.state = "rejected";
     else if (delay === undefined) delivery.state = "failed";
     else this.#schedule(() => this.#attempt(delivery, target), delay * this.#timeScale);
-    this.#onAttempt?.(structuredClone(delivery), { ...attempt });
+    if (delivery.state !== "pending") this.#pending.delete(delivery);
+    try {
+      this.#onAttempt?.(structuredClone(delivery), { ...attempt });
+    } finally {
+      this.#settled();
+    }
   }
 }

@@ -22,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import { type CallbackAttempt, type CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import { FaultQueue, type EmulatorFault } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
-import { IdempotencyStore } from "./idempotency.js";
+import { DEFAULT_MAX_IDEMPOTENCY_KEYS, IdempotencyStore } from "./idempotency.js";
 import { newUuid, randomHex } from "./ids.js";
 import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "./request-log.js";
 import { createEmulatorServer, type RecordedRequest } from "./server.js";
@@ -63,6 +63,11 @@ export interface PivotEmulatorOptions {
    * not grow with its traffic. Default 1000. `Infinity` keeps all (for a check that reads a whole run's log).
    */
   maxLoggedRequests?: number;
+  /**
+   * How many `X-REQUEST-ID` keys are remembered for replays (each for 24 h); past it, the oldest is forgotten, so a
+   * long-running emulator stays flat although the client sends a key with every cancel. Default 10,000.
+   */
+  maxIdempotencyKeys?: number;
 }
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
@@ -104,9 +109,17 @@ export interface PivotEmulator {
   /**
    * Sends `PAYMENT.CANCELLED` for every later successful cancel to `url` with `X-API-Key: apiKey`, retried on Pivot's
    * schedule. Replaces an earlier registration.
-   * @throws TypeError when `url` is not an http(s) URL or `apiKey` is empty.
+   * @throws TypeError for a target that can never work: not an http(s) URL, a URL with credentials, a missing key,
+   *   or a key with surrounding whitespace or a control or non-ASCII character (a CR or LF).
    */
   registerCallback(url: string, apiKey: string): void;
+  /**
+   * Resolves once no callback delivery is pending (each one delivered, rejected, failed or cancelled), with copies of
+   * the deliveries, as `callbacks` lists them. Right after a cancel its delivery is still pending: await this before
+   * asserting on `callbacks` or on what the receiver did. With retries on Pivot's real schedule it can take hours:
+   * give `callbackTimeScale` in tests.
+   */
+  waitForCallbacks(): Promise<CallbackDelivery[]>;
   /** Copies of the most recent callback deliveries (at most `maxLoggedRequests`): attempts, statuses, times; oldest first. */
   readonly callbacks: CallbackDelivery[];
   /** Stops listening and closes every open connection, and cancels pending callback retries; resolves when done. Safe to call more than once. */
@@ -115,7 +128,8 @@ export interface PivotEmulator {
 
 /**
  * Starts an emulator listening on `host:port` (default 127.0.0.1, a free port).
- * Rejects with a RangeError for an invalid port, token lifetime, log bound or credentials, and with the listen error
+ * Rejects with a RangeError for an invalid port, token lifetime, log or idempotency bound or credentials, a TypeError
+ * for a callback target that can never work, and with the listen error
  * (e.g. EADDRINUSE) when the port cannot be bound.
  */
 export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Promise<PivotEmulator> {
@@ -141,7 +155,8 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     throw new RangeError("give both callbackUrl and callbackApiKey, or neither");
   }
   if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
-  const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now), callbacks };
+  const idempotency = new IdempotencyStore(now, options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS);
+  const state = { credentials, tokens, sessions, idempotency, callbacks };
   const { server, close: closeServer } = createEmulatorServer(state, faults, now, log);
   const close = async () => {
     callbacks.close();
@@ -173,6 +188,10 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     },
     registerCallback: (url, apiKey) => callbacks.register(url, apiKey),
     get callbacks() {
+      return callbacks.deliveries;
+    },
+    waitForCallbacks: async () => {
+      await callbacks.idle();
       return callbacks.deliveries;
     },
     close,

@@ -90,13 +90,17 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A client that hangs up mid-reply must not turn into an unhandled 'error' event.
     res.on("error", () => {});
+    req.on("error", () => {});
     const method = req.method ?? "";
     const path = (req.url ?? "").split("?")[0] ?? "";
     let decision: Decision;
     try {
-      decision = dispatch(method, path, await readRequest(req));
+      const read = await readRequest(req);
+      // The client hung up before its body ended: there is no one to answer, and no request to log.
+      if (read === undefined) return;
+      decision = dispatch(method, path, read);
     } catch {
-      // The client went away while sending, or a handler has a bug: answer 500 rather than crash the process.
+      // A handler has a bug: answer 500 rather than crash the process.
       decision = { reply: failure("internal") };
     }
     const { reply, endpoint, fault } = decision;
@@ -114,7 +118,8 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
       faulted: fault?.status !== undefined,
     });
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, delays);
-    if (!res.destroyed) send(res, reply);
+    // A body left unread past the cap is not waited for: the connection closes after the answer.
+    if (!res.destroyed) send(res, reply, !req.complete);
   }
 
   const server = createServer((req, res) => void onRequest(req, res));
@@ -131,29 +136,50 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
   return { server, log, close };
 }
 
-/** Reads the whole body, keeping at most {@link BODY_LIMIT_BYTES}; the rest is drained so the client can read the 400. */
-function readRequest(req: IncomingMessage): Promise<ReadRequest> {
-  return new Promise((resolve, reject) => {
+/**
+ * Reads the body up to {@link BODY_LIMIT_BYTES}; past it (or when Content-Length says so) reading stops at once and
+ * the request is marked `exceededLimit`. Resolves undefined when the client disconnected before the body ended.
+ */
+function readRequest(req: IncomingMessage): Promise<ReadRequest | undefined> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const finish = (read: ReadRequest | undefined) => {
+      req.removeListener("data", onData);
+      req.removeListener("end", onEnd);
+      req.removeListener("close", onClose);
+      resolve(read);
+    };
+    const oversized = () => {
+      req.pause();
+      finish({ headers: req.headers, body: "", exceededLimit: BODY_LIMIT_BYTES });
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= BODY_LIMIT_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      const body = size <= BODY_LIMIT_BYTES ? Buffer.concat(chunks).toString("utf8") : "";
-      resolve({ headers: req.headers, body, ...(size > BODY_LIMIT_BYTES ? { exceededLimit: BODY_LIMIT_BYTES } : {}) });
-    });
-    req.on("error", reject);
+      if (size > BODY_LIMIT_BYTES) oversized();
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+    const onClose = () => {
+      if (!req.complete) finish(undefined);
+    };
+    if (Number(req.headers["content-length"] ?? 0) > BODY_LIMIT_BYTES) {
+      oversized();
+      return;
+    }
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply, closeAfter: boolean): void {
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
     ...reply.headers,
+    ...(closeAfter ? { Connection: "close" } : {}),
   });
   res.end(text);
 }

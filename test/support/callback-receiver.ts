@@ -1,12 +1,13 @@
 /**
- * A merchant's callback endpoint for tests: a real node:http server on 127.0.0.1 that hands each request to the
- * library's web-standard handler, the way the README shows. A script of faults lets a test make the endpoint fail
- * the next requests before (or after) the handler runs. Every body received is checked against the spec's webhook
- * schema, so any test that delivers through it also proves the emulator sent a body the spec allows.
+ * A merchant's callback endpoint for tests: a real node:http server on 127.0.0.1 that serves the library's handler
+ * through `toNodeListener`. A script of faults lets a test make the endpoint fail the next requests before (or after)
+ * the handler runs. Every body received is checked against the spec's webhook schema, so any test that delivers
+ * through it also proves the emulator sent a body the spec allows. To record the body it reads it first and leaves it
+ * in `req.body`, as `express.raw()` would; test/callbacks-node-listener.test.ts covers the streamed path.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createPaymentCallbackHandler, type PaymentCallback } from "../../src/callbacks/index.js";
+import { createPaymentCallbackHandler, type PaymentCallback, toNodeListener } from "../../src/callbacks/index.js";
 import { validateSchema } from "./spec-validator.js";
 
 /**
@@ -18,7 +19,7 @@ export type ReceiverFault = number | "hang" | "handle-then-500";
 
 /** One request as the endpoint saw it. */
 export interface ReceivedRequest {
-  headers: Headers;
+  headers: IncomingMessage["headers"];
   body: string;
   /** The status answered; undefined for a request left hanging. */
   status?: number;
@@ -34,37 +35,24 @@ export interface CallbackReceiver {
   close(): Promise<void>;
 }
 
-/** Converts a Node request into a web `Request` (body buffered): the few lines a node:http or Express app needs. */
-export async function toWebRequest(req: IncomingMessage): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headersDistinct)) for (const item of value ?? []) headers.append(name, item);
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method: req.method ?? "POST", headers, body: Buffer.concat(chunks) });
-}
-
-/** Writes a web `Response` to a Node response. */
-export async function sendWebResponse(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
-}
-
 /** Starts the endpoint with the handler built from `callbackApiKey` and `onEvent`. */
 export async function startCallbackReceiver(callbackApiKey: string, onEvent: (callback: PaymentCallback) => unknown): Promise<CallbackReceiver> {
-  const handle = createPaymentCallbackHandler({ callbackApiKey, onEvent });
+  const listener = toNodeListener(createPaymentCallbackHandler({ callbackApiKey, onEvent }));
   const received: ReceivedRequest[] = [];
   const faults: ReceiverFault[] = [];
   const server = createServer((req, res) => {
     void (async () => {
-      const request = await toWebRequest(req);
-      const body = await request.clone().text();
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString("utf8");
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
       } catch {
         parsed = body;
       }
-      const entry: ReceivedRequest = { headers: request.headers, body, specProblems: validateSchema("PaymentCallbackBody", parsed) };
+      const entry: ReceivedRequest = { headers: req.headers, body, specProblems: validateSchema("PaymentCallbackBody", parsed) };
       received.push(entry);
       const fault = faults.shift();
       if (fault === "hang") return;
@@ -73,10 +61,16 @@ export async function startCallbackReceiver(callbackApiKey: string, onEvent: (ca
         res.writeHead(fault).end();
         return;
       }
-      const response = await handle(request);
-      entry.status = fault === "handle-then-500" ? 500 : response.status;
-      if (fault === "handle-then-500") res.writeHead(500).end();
-      else await sendWebResponse(response, res);
+      Object.assign(req, { body: raw });
+      if (fault === "handle-then-500") {
+        // The handler runs, but whatever it answers, the sender sees a 500.
+        const writeHead = res.writeHead.bind(res);
+        Object.assign(res, { writeHead: (_status: number, headers: Record<string, string>) => writeHead(500, headers) });
+      }
+      res.on("finish", () => {
+        entry.status = res.statusCode;
+      });
+      listener(req, res);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,0 +1,32 @@
+/**
+ * The key that names one callback delivery, for the merchant's dedupe: Pivot retries a delivery until it gets a 2xx,
+ * so the same delivery can arrive several times, and only a key that is the same on every retry and different for
+ * every other delivery lets the merchant process it once.
+ */
+
+const encoder = new TextEncoder();
+
+/**
+ * `<session id>:<event>:<updatedAt>`. Pivot's retries of a delivery carry the same session state, so they share the
+ * key, while the next change of the session (a new `updatedAt`) gets a new one. `%` and `:` inside the id and the
+ * event are percent-encoded, so the two separators are always the first two colons and no two different triples give
+ * one key. A documented event's key is unchanged by that encoding: a UUID and the event names hold neither character.
+ */
+export function callbackDeliveryKey(event: string, session: { id: string; updatedAt: string }): string {
+  return `${encodePart(session.id)}:${encodePart(event)}:${session.updatedAt}`;
+}
+
+/**
+ * The key of a delivery whose `data` has no string `id` and `updatedAt` to name it: `sha256:` and the SHA-256 of the
+ * body as JSON text. The text is the parsed body serialised again, so that the key does not depend on whether a body
+ * parser ran before the receiver; Pivot's retries resend the same body and so keep the key. It has one colon where a
+ * {@link callbackDeliveryKey} has at least two, so the two kinds never meet.
+ */
+export async function bodyDeliveryKey(body: unknown): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(body))));
+  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function encodePart(part: string): string {
+  return part.replace(/%/g, "%25").replace(/:/g, "%3A");
+}
