@@ -5,6 +5,7 @@
  */
 import type { components } from "../generated/schema.js";
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
+import type { PaymentSessionStatus } from "./client.js";
 import { PivotInputError, PivotInvalidStateError } from "./errors.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
@@ -63,7 +64,7 @@ export async function cancelPaymentSession(
 
 /** Resolves a 422 by reading the session back: `CANCELLED` is success; anything else is the 422, with the status. */
 async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateError, mayHaveActed: boolean, call: Call): Promise<PaymentSession> {
-  let status: string;
+  let status: PaymentSessionStatus;
   try {
     const session = await readSession(core, id, call);
     if (session.status === "CANCELLED") return session as PaymentSession;

@@ -23,4 +23,29 @@ export {
 export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
 export type { AttemptEvent, AttemptHook } from "./hooks.js";
 export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
-export * from "./errors.js";
+export {
+  type AnyPivotError,
+  isPivotError,
+  PivotAbortError,
+  PivotAuthenticationError,
+  PivotConflictError,
+  PivotConnectionError,
+  PivotError,
+  type PivotErrorCauseSummary,
+  type PivotErrorDetail,
+  type PivotErrorInit,
+  type PivotErrorName,
+  type PivotErrorType,
+  PivotInputError,
+  type PivotInputErrorCode,
+  PivotInvalidStateError,
+  type PivotInvalidStateErrorInit,
+  PivotNotFoundError,
+  PivotPermissionError,
+  PivotRateLimitError,
+  type PivotRateLimitErrorInit,
+  PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+  PivotValidationError,
+} from "./errors.js";
