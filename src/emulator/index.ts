@@ -63,6 +63,8 @@ export interface PivotEmulatorOptions {
    * not grow with its traffic. Default 1000. `Infinity` keeps all (for a check that reads a whole run's log).
    */
   maxLoggedRequests?: number;
+  /** Told after every request is decided, with what the request log keeps (the CLI prints one line per request). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
@@ -142,7 +144,7 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   }
   if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
   const state = { credentials, tokens, sessions, idempotency: new IdempotencyStore(now), callbacks };
-  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log);
+  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log, options.onRequest);
   const close = async () => {
     callbacks.close();
     await closeServer();
