@@ -9,7 +9,7 @@ export type Endpoint = "access-token" | "cancel" | "get-session";
 
 const FAULT_STATUSES: readonly number[] = [429, 500, 502, 503, 504] satisfies FaultStatus[];
 
-/** One fault, queued with {@link FaultQueue.add} (exposed as `emulator.failNext`). */
+/** One fault, queued with `emulator.failNext`. */
 export interface EmulatorFault {
   /** Answer with this status and an ErrorResponse instead of the real reply. Omit to only delay the real reply. */
   status?: FaultStatus;
