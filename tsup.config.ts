@@ -67,6 +67,9 @@ export default defineConfig([
     // One self-contained file per entry: esbuild's own CommonJS output. (tsup's CommonJS code splitting rewrites the
     // chunks with a second compiler, which renames classes; errors are recognised across entries by their brand.)
     format: ["cjs"],
+    // openapi-fetch (for ./raw) is bundled into this build: required from here, Node's interop would hand over its
+    // module object where an ESM import gets its default export, the function. Its ESM source bundles cleanly.
+    noExternal: ["openapi-fetch"],
     dts: true,
     target: LIB_TARGET,
     splitting: false,

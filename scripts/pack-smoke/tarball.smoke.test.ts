@@ -29,8 +29,11 @@ import {
 
 /** What the tarball may hold: the build and the three files npm always ships. */
 const ALLOWED_FILES = [/^dist\/.+\.(js|cjs|d\.ts|d\.cts)$/, /^README\.md$/, /^LICENSE$/, /^package\.json$/];
-/** Scripts npm runs when it installs a package from the registry or a tarball; the package must declare none. */
-const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"];
+/**
+ * Scripts npm runs, or asks to allow, when it installs a package; the packed package must declare none. (`prepare`
+ * builds a git install; `prepack` leaves it out of the tarball.)
+ */
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
 const SUBPATHS = ["", "/emulator", "/callbacks", "/raw"];
 
 let work: Awaited<ReturnType<typeof workFolder>>;
@@ -53,12 +56,15 @@ afterAll(async () => {
 });
 
 describe("the tarball", () => {
-  it("npm pack builds dist/ and writes the tarball", async () => {
+  it("npm pack builds dist/ and writes the tarball, leaving package.json as it was", async () => {
+    const manifestBefore = await readFile(join(REPO, "package.json"), "utf8");
     const result = succeeded(await run("npm", ["pack", "--json", "--pack-destination", work.dir], REPO), "npm pack");
     const [packed] = JSON.parse(result.stdout) as { filename: string; files: { path: string }[] }[];
     expect(packed, "npm pack --json listed no tarball").toBeDefined();
     tarball = join(work.dir, packed?.filename ?? "");
     packedFiles = packed?.files.map((file) => file.path) ?? [];
+    // prepack takes `prepare` out of the packed manifest and postpack puts it back.
+    expect(await readFile(join(REPO, "package.json"), "utf8")).toBe(manifestBefore);
   });
 
   it("holds only dist/, README.md, LICENSE and package.json, and every file package.json names", async () => {
@@ -86,8 +92,8 @@ describe("the tarball", () => {
 describe("installed from the tarball", () => {
   it("installs into an empty app without an install-scripts warning, and declares no install script", async () => {
     const result = succeeded(await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"], cjsApp), "npm install");
-    expect(result.stderr).not.toMatch(/install-scripts?/i);
     for (const dir of [esmNode16App, esmBundlerApp]) await symlink(join(cjsApp, "node_modules"), join(dir, "node_modules"), "dir");
+    expect(result.stderr).not.toMatch(/install-scripts?/i);
     const installed = JSON.parse(await readFile(join(cjsApp, "node_modules", PACKAGE, "package.json"), "utf8")) as { scripts?: Record<string, string> };
     expect(INSTALL_SCRIPTS.filter((name) => installed.scripts?.[name] !== undefined)).toEqual([]);
   });
