@@ -1,4 +1,4 @@
-/**
+/*
  * The error hierarchy of the client. Every failure of `cancelPaymentSession` rejects with a subclass of
  * {@link PivotError}, so callers branch with `instanceof` and never meet a bare `TypeError` or `SyntaxError`.
  *
@@ -63,11 +63,12 @@ export type PivotErrorType = AnyPivotError["type"] | "unexpected" | CallbackErro
 /** The `name` of each error class. */
 export type PivotErrorName = AnyPivotError["name"] | "PivotError" | CallbackErrorName;
 /**
- * The callback receiver's errors (`pivot-payment-client/callbacks`) extend {@link PivotError} too. Only their names and
- * types are listed here, as literals, so that the main entry does not load the receiver.
+ * The `name` of each error of the callback receiver (`pivot-payment-client/callbacks`), whose errors extend
+ * {@link PivotError} too. Listed here as literals, so that the main entry does not load the receiver.
  */
-type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError";
-type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body";
+export type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError";
+/** The `type` of each error of the callback receiver; see {@link CallbackErrorName}. */
+export type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body";
 
 /**
  * The brand every {@link PivotError} carries: the names of its classes, from its own up to `PivotError`. Keyed on a

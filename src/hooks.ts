@@ -1,4 +1,4 @@
-/**
+/*
  * The per-client `onAttempt` hook: one event per HTTP attempt of an operation, for logs, metrics and traces.
  * An event carries no token, secret or header value besides the `X-REQUEST-ID`; a hook that throws never fails
  * the call, and is reported once (with a redacted message) on `console.warn`.

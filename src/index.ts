@@ -21,10 +21,14 @@ export {
   type PivotTokenAuth,
 } from "./client.js";
 export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
+export type { Amount, Charge, Customer, PaymentMethod, RedirectUrl } from "./schema-types.js";
 export type { AttemptEvent, AttemptHook } from "./hooks.js";
+export type { CallOptions } from "./call.js";
 export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
 export {
   type AnyPivotError,
+  type CallbackErrorName,
+  type CallbackErrorType,
   isPivotError,
   PivotAbortError,
   PivotAuthenticationError,

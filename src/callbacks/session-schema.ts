@@ -1,4 +1,4 @@
-/**
+/*
  * The documented shape of a callback's `data`: spec/openapi.yaml's `PaymentSessionDetails` (the webhook's `data`) with
  * its `$ref`s inlined and only the keywords {@link checkShape} reads. It is written out here, not read from the spec at
  * run time, so that the callbacks entry ships no YAML and no schema compiler; test/callbacks-receiver.test.ts keeps it

@@ -1,4 +1,4 @@
-/**
+/*
  * Faults a test injects to exercise a client's retries and timeouts: a 429 or 5xx instead of the real answer,
  * a slow answer, or a "lost response" (the cancel is applied, then the reply is replaced by a 5xx).
  */

@@ -1,4 +1,4 @@
-/**
+/*
  * The endpoints, as synchronous functions from a read request to a {@link Reply}. Keeping them synchronous is
  * what makes the emulator's state changes atomic: a handler runs to completion before the next one starts.
  */

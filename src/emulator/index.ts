@@ -29,7 +29,7 @@ import { createEmulatorServer, type RecordedRequest } from "./server.js";
 import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
-export type { CallbackAttempt, CallbackDelivery } from "./callbacks.js";
+export type { CallbackAttempt, CallbackDelivery, PaymentCallbackBody } from "./callbacks.js";
 export type { EmulatorFault, Endpoint } from "./faults.js";
 export type { PivotCredentials } from "./handlers.js";
 export type { FaultStatus } from "./responses.js";
@@ -95,7 +95,7 @@ export interface PivotEmulator {
   /**
    * Queues a fault for the next request(s) to an endpoint: a 429/5xx instead of the real reply, a delayed reply,
    * or a lost response (`afterCommit`). Faults are used up in the order they were queued.
-   * @example `pivot.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
+   * @example `emulator.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
    */
   failNext(fault: EmulatorFault): void;
   /**

@@ -1,4 +1,4 @@
-/**
+/*
  * The HTTP side of the emulator: reads each request (with a size cap), routes it, applies queued faults, records
  * it in the request log, and writes the JSON reply. Nothing here decides what Pivot would answer; handlers.ts does.
  */
