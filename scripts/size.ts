@@ -11,10 +11,10 @@ import { build, type BuildOptions, type Metafile } from "esbuild";
 import { gzipSync } from "node:zlib";
 
 /**
- * The gate: issue 11's 8 kB gzip, with GET, the read-back and issue 13's features included. It holds because the raw
- * openapi-fetch client moved to its own subpath. Raise it on purpose, not by drift.
+ * The gate: 8.5 kB gzip, with GET, the read-back, the raw client on its own subpath, and the error brand that keeps
+ * `instanceof` true between the CommonJS and ESM builds (which took it from 8 kB). Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 8 * 1024;
+const BUDGET_BYTES = 8.5 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 const CALLBACKS_ENTRY = "src/callbacks/index.ts";

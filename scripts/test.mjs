@@ -34,14 +34,14 @@ function run(name, args) {
     child.stderr.on("data", (chunk) => (output += chunk));
     child.on("close", (code) => {
       const stage = { name, ok: code === 0, output: plain(output), seconds: (performance.now() - started) / 1000 };
-      report(stage);
+      printStage(stage);
       resolve(stage);
     });
   });
 }
 
 /** One line for a finished stage; its output, indented, when it failed. */
-function report(stage) {
+function printStage(stage) {
   console.log(`${stage.ok ? "ok  " : "FAIL"} ${stage.name} (${stage.seconds.toFixed(1)} s)`);
   if (!stage.ok) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
 }
@@ -49,7 +49,7 @@ function report(stage) {
 /** A stage that could not run, reported and counted as failed. */
 function notRun(name, reason) {
   const stage = { name, ok: false, output: `not run: ${reason}`, seconds: 0 };
-  report(stage);
+  printStage(stage);
   return stage;
 }
 

@@ -78,20 +78,9 @@ export type CallbackErrorType = "callback_error" | "callback_authentication_erro
 const BRAND = Symbol.for("pivot-payment-client.error");
 
 /** The class names a branded value carries, or undefined for anything that is not a {@link PivotError}. */
-function brandOf(value: unknown): readonly string[] | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const brand: unknown = Reflect.get(value, BRAND);
-  return Array.isArray(brand) && brand.every((name) => typeof name === "string") ? brand : undefined;
-}
-
-/** The names of the classes `error` is an instance of, most derived first, up to and including `PivotError`. */
-function classNames(error: PivotError): string[] {
-  const names: string[] = [];
-  for (let proto: unknown = Object.getPrototypeOf(error); proto !== Error.prototype && typeof proto === "object" && proto !== null; proto = Object.getPrototypeOf(proto)) {
-    const constructor: unknown = Reflect.get(proto, "constructor");
-    if (typeof constructor === "function") names.push(constructor.name);
-  }
-  return names;
+function brandOf(value: unknown): unknown[] | undefined {
+  const brand: unknown = typeof value === "object" && value !== null ? Reflect.get(value, BRAND) : undefined;
+  return Array.isArray(brand) ? brand : undefined;
 }
 
 /**
@@ -108,10 +97,7 @@ function summarizeCause(cause: unknown): PivotErrorCauseSummary | undefined {
   if (typeof cause !== "object" || cause === null) return { name: typeof cause };
   const name: unknown = Reflect.get(cause, "name");
   const code: unknown = Reflect.get(cause, "code");
-  return {
-    name: typeof name === "string" ? name : "Object",
-    ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}),
-  };
+  return { name: typeof name === "string" ? name : "Object", ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}) };
 }
 
 /**
@@ -153,7 +139,10 @@ export class PivotError extends Error {
     this.rawBody = init.rawBody;
     this.requestId = init.requestId;
     this.attempts = init.attempts ?? 0;
-    Object.defineProperty(this, BRAND, { value: classNames(this) });
+    // The names of this error's classes, most derived first, up to PivotError: what the other build's classes check.
+    const names: string[] = [];
+    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) names.push(proto.constructor.name);
+    Object.defineProperty(this, BRAND, { value: names });
   }
 
   /** A plain object of the safe fields; what `JSON.stringify(error)` prints. The cause appears as its class and code. */
