@@ -28,6 +28,7 @@ describe("isPivotError", () => {
     expect(isPivotError({ name: "PivotNotFoundError", type: "not_found" })).toBe(false);
     expect(isPivotError(null)).toBe(false);
     expect(isPivotError("PivotError")).toBe(false);
+    expect(isPivotError({ [Symbol.for("pivot-payment-client.error")]: "PivotError" })).toBe(false);
   });
 
   it("narrows to the union, so switch (error.type) reaches a class's own fields", () => {
@@ -72,6 +73,12 @@ describe("JSON.stringify(error)", () => {
     const printed = JSON.parse(JSON.stringify(new PivotConnectionError("Could not reach Pivot.", { cause }))) as Record<string, unknown>;
     expect(printed.cause).toEqual({ name: "TypeError", code: "ECONNREFUSED" });
     expect(JSON.stringify(printed)).not.toContain("secret-in-message");
+  });
+
+  it("gives a numeric code as a string, and a cause without a string name or a code as an Object", () => {
+    expect(new PivotError("x", { cause: { name: 42, code: 503 } }).toJSON().cause).toEqual({ name: "Object", code: "503" });
+    expect(new PivotError("x", { cause: { code: { nested: true } } }).toJSON().cause).toEqual({ name: "Object" });
+    expect(new PivotError("x", { cause: null }).toJSON().cause).toEqual({ name: "object" });
   });
 
   it("names a cause that is not an object by its type, and leaves the field out when there is no cause", () => {
