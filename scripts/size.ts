@@ -12,10 +12,10 @@ import { gzipSync } from "node:zlib";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 
 /**
- * The gate: 8 kB gzip for everything the main entry offers. openapi-fetch stays out of it (only the raw subpath
- * bundles it). Raise it on purpose, not by drift.
+ * The gate: 8.5 kB gzip, with GET, the read-back, the raw client on its own subpath, and the error brand that keeps
+ * `instanceof` true between the CommonJS and ESM builds (which took it from 8 kB). Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 8 * 1024;
+const BUDGET_BYTES = 8.5 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 const CALLBACKS_ENTRY = "src/callbacks/index.ts";

@@ -2,14 +2,26 @@
 /**
  * `npm test`: every gate in one run: spec lint, generated/ freshness, typecheck, size budget, and vitest (Pact
  * consumer first, then the unit tests beside the pact checks; see vitest.config.ts). All start at once: each static
- * gate is single-threaded, so beside vitest it uses the core that would otherwise wait. Prints a timing line and
- * "N passed, N failed" (each gate counts as one), and writes .tmp/test-summary.json for .ci/run, test:mutations and
- * test:stress. Plain JavaScript so that it runs before anything is compiled.
+ * gate is single-threaded, so beside vitest it uses the core that would otherwise wait. Prints one line per stage as
+ * it finishes, and a stage's own output only when it failed: a green run is a few lines, with no "FAILED" from the
+ * negative contract tests that prove broken providers are caught. Then a timing line and "N passed, N failed" (each
+ * gate counts as one), and .tmp/test-summary.json for .ci/run, test:mutations and test:stress. No colour codes
+ * unless stdout is a terminal. Plain JavaScript so that it runs before anything is compiled.
  */
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { stripVTControlCharacters } from "node:util";
 
-const env = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", PACT_DO_NOT_TRACK: "true" };
+const tty = process.stdout.isTTY === true;
+const env = {
+  ...process.env,
+  REDOCLY_TELEMETRY: "off",
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+  PACT_DO_NOT_TRACK: "true",
+  // Children write to a pipe, so they would pick colours by their own guess; follow this process's terminal instead.
+  ...(tty ? { FORCE_COLOR: "1" } : { NO_COLOR: "1", FORCE_COLOR: "0" }),
+};
+const plain = (text) => (tty ? text : stripVTControlCharacters(text));
 const modulePath = (path) => new URL(`../node_modules/${path}`, import.meta.url).pathname;
 
 /** Runs `node ...args`, capturing its output; resolves with whether it passed, its output and its wall time. */
@@ -20,24 +32,41 @@ function run(name, args) {
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("close", (code) => resolve({ name, ok: code === 0, output, seconds: (performance.now() - started) / 1000 }));
+    child.on("close", (code) => {
+      const stage = { name, ok: code === 0, output: plain(output), seconds: (performance.now() - started) / 1000 };
+      printStage(stage);
+      resolve(stage);
+    });
   });
+}
+
+/** One line for a finished stage; its output, indented, when it failed. */
+function printStage(stage) {
+  console.log(`${stage.ok ? "ok  " : "FAIL"} ${stage.name} (${stage.seconds.toFixed(1)} s)`);
+  if (!stage.ok) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
+}
+
+/** A stage that could not run, reported and counted as failed. */
+function notRun(name, reason) {
+  const stage = { name, ok: false, output: `not run: ${reason}`, seconds: 0 };
+  printStage(stage);
+  return stage;
 }
 
 const started = performance.now();
 await mkdir(".tmp", { recursive: true });
-const [vitest, ...gates] = await Promise.all([
-  run("vitest", [modulePath("vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", "--outputFile.json=.tmp/vitest.json"]),
+const [vitest, ...stages] = await Promise.all([
+  run("vitest", [modulePath("vitest/vitest.mjs"), "run", "--reporter=dot", "--reporter=json", "--outputFile.json=.tmp/vitest.json"]),
   run("lint", [modulePath("@redocly/cli/bin/cli.js"), "lint", "spec/openapi.yaml", "--format=summary"]),
   run("generate", ["--import", "tsx", "scripts/generate.ts", "--check"]),
-  // TypeScript 5.9, the compiler tsup builds the shipped .d.ts with (see README "Toolchain").
-  run("typecheck", [modulePath("typescript/bin/tsc"), "-p", "tsconfig.json"]),
+  // TypeScript 5.9, the compiler tsup builds the shipped .d.ts with (see CONTRIBUTING.md). It also writes the
+  // declarations the API report is made from, and the report's check starts as soon as they are there.
+  run("typecheck", [modulePath("typescript/bin/tsc"), "-p", "tsconfig.json", "--noEmit", "false", "--declaration", "--emitDeclarationOnly", "--outDir", ".tmp/api/dts"]).then(
+    async (typecheck) => [typecheck, typecheck.ok ? await run("api", ["--import", "tsx", "scripts/api-report.ts"]) : notRun("api", "the typecheck failed")],
+  ),
   run("size", ["--import", "tsx", "scripts/size.ts"]),
 ]);
-for (const stage of [...gates, vitest]) {
-  console.log(`${stage.ok ? "ok  " : "FAIL"} ${stage.name} (${stage.seconds.toFixed(1)} s)`);
-  if (!stage.ok || stage.name === "size" || stage === vitest) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
-}
+const gates = stages.flat();
 
 // No report means vitest itself failed. Skipped tests count as failed (the suite has none on purpose), and a file
 // whose setup failed, with its tests skipped or none at all, is named with the error.

@@ -113,7 +113,7 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       let failure: Failure;
       const started = performance.now();
       const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
-        core.onAttempt?.({ ...operation.describe, attempt, requestId, status, error: error?.name, durationMs: performance.now() - started, retryDelayMs });
+        core.onAttempt?.({ ...operation.describe, attempt, requestId, status, error: error?.name, durationMs: Math.round((performance.now() - started) * 10) / 10, retryDelayMs });
       // The token and the request each get the per-attempt timeout, both cut short by what is left of the deadline.
       let budget = 0;
       const step = <R>(work: (stepSignal: AbortSignal) => Promise<R>): Promise<R> => {

@@ -1,10 +1,12 @@
-/**
+/*
  * `cancelPaymentSession`: one POST per attempt, the same body and `X-REQUEST-ID` on every retry. A 422
  * that may hide our own success (an earlier attempt's answer was lost), or any 422 when the caller asked
  * for `alreadyCancelled: "resolve"`, is settled by reading the session back within the same deadline.
  */
 import type { components } from "../generated/schema.js";
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
+import type { PaymentSessionStatus } from "./client.js";
+import type { PaymentSession } from "./schema-types.js";
 import { PivotInputError, PivotInvalidStateError } from "./errors.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
@@ -12,8 +14,7 @@ import { toSession } from "./response.js";
 import { readSession } from "./session.js";
 import { send } from "./transport.js";
 
-/** The Payment Session object, as `data` of the cancel response. */
-export type PaymentSession = components["schemas"]["PaymentSession"];
+export type { PaymentSession };
 /** The body of a cancel request. */
 export type CancelPaymentSessionBody = components["schemas"]["CancelPaymentSessionRequest"];
 
@@ -63,7 +64,7 @@ export async function cancelPaymentSession(
 
 /** Resolves a 422 by reading the session back: `CANCELLED` is success; anything else is the 422, with the status. */
 async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateError, mayHaveActed: boolean, call: Call): Promise<PaymentSession> {
-  let status: string;
+  let status: PaymentSessionStatus;
   try {
     const session = await readSession(core, id, call);
     if (session.status === "CANCELLED") return session as PaymentSession;

@@ -1,4 +1,4 @@
-/**
+/*
  * `createPivotClient`: checks the options once and builds the client. The operations live in their own
  * modules (`cancel.ts`, `session.ts`) and share one transport (`transport.ts`) and one retry loop (`call.ts`).
  */
@@ -71,7 +71,7 @@ export interface PivotClientBaseOptions {
    * start as `rawBody`, and a 2xx that long is a `PivotResponseError` (never retried).
    */
   maxResponseBytes?: number;
-  /** Clock in epoch ms, for token expiry; tests may move it. */
+  /** The clock, in epoch milliseconds, that token expiry is judged by. Default `Date.now`. */
   now?: () => number;
   /**
    * Called after every HTTP attempt of an operation with what it did (operation, path, attempt, `X-REQUEST-ID`,

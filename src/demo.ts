@@ -23,7 +23,8 @@ try {
     throw new Error("The second cancel succeeded; the emulator should have answered 422.");
   } catch (error) {
     if (!(error instanceof PivotInvalidStateError)) throw error;
-    console.log(`${error.name} (HTTP ${error.status}, code ${error.code}): ${error.message}`);
+    // The message already names the status and code Pivot answered.
+    console.log(`${error.name}: ${error.message}`);
   }
 } finally {
   await emulator.close();

@@ -1,10 +1,11 @@
-/**
+/*
  * The error hierarchy of the client. Every failure of `cancelPaymentSession` rejects with a subclass of
  * {@link PivotError}, so callers branch with `instanceof` and never meet a bare `TypeError` or `SyntaxError`.
  *
  * No error ever holds a secret: messages, `rawBody` and causes are passed through a redactor that knows the
  * access token and client secret in use (see `redact.ts`), and `toJSON` lists only the safe fields.
  */
+import type { PaymentSessionStatus } from "./client.js";
 
 /** One invalid field, as Pivot reports it in `error.details` of a 400. */
 export interface PivotErrorDetail {
@@ -37,7 +38,7 @@ export interface PivotInvalidStateErrorInit extends PivotErrorInit {
   /** True when an earlier attempt of this call may have cancelled the session and the read-back could not tell. */
   possiblyCancelledByEarlierAttempt?: boolean | undefined;
   /** The session's status as read back after the 422, when the client read it. */
-  currentStatus?: string | undefined;
+  currentStatus?: PaymentSessionStatus | undefined;
 }
 
 /** What a {@link PivotRateLimitError} is built from. */
@@ -62,14 +63,72 @@ export type PivotErrorType = AnyPivotError["type"] | "unexpected" | CallbackErro
 /** The `name` of each error class. */
 export type PivotErrorName = AnyPivotError["name"] | "PivotError" | CallbackErrorName;
 /**
- * The callback receiver's errors (`pivot-payment-client/callbacks`) extend {@link PivotError} too. Only their names and
- * types are listed here, as literals, so that the main entry does not load the receiver.
+ * The `name` of each error of the callback receiver (`pivot-payment-client/callbacks`), whose errors extend
+ * {@link PivotError} too. Listed here as literals, so that the main entry does not load the receiver.
  */
-type CallbackErrorName = "PivotCallbackError" | "PivotCallbackAuthError" | "PivotCallbackBodyError" | "PivotCallbackReadError" | "PivotCallbackTimeoutError";
-type CallbackErrorType = "callback_error" | "callback_authentication_error" | "callback_invalid_body" | "callback_body_unreadable" | "callback_event_timeout";
+export type CallbackErrorName =
+  | "PivotCallbackError"
+  | "PivotCallbackAuthError"
+  | "PivotCallbackBodyError"
+  | "PivotCallbackReadError"
+  | "PivotCallbackTimeoutError";
+/** The `type` of each error of the callback receiver; see {@link CallbackErrorName}. */
+export type CallbackErrorType =
+  | "callback_error"
+  | "callback_authentication_error"
+  | "callback_invalid_body"
+  | "callback_body_unreadable"
+  | "callback_event_timeout";
+
+/**
+ * The brand every {@link PivotError} carries: the names of its classes, from its own up to `PivotError`. Keyed on a
+ * global symbol, so that the CommonJS and the ESM builds of this package, loaded side by side, recognise each
+ * other's errors: each build has its own classes, and `instanceof` falls back to this brand (see `Symbol.hasInstance`).
+ */
+const BRAND = Symbol.for("pivot-payment-client.error");
+
+/** The class names a branded value carries, or undefined for anything that is not a {@link PivotError}. */
+function brandOf(value: unknown): unknown[] | undefined {
+  const brand: unknown = typeof value === "object" && value !== null ? Reflect.get(value, BRAND) : undefined;
+  return Array.isArray(brand) ? brand : undefined;
+}
+
+/**
+ * A summary of an error's `cause` that is safe to log: its class name and its `code` (e.g. `ECONNREFUSED`), never its
+ * message, which may quote what the redactor did not see.
+ */
+export interface PivotErrorCauseSummary {
+  name: string;
+  code?: string;
+}
+
+function summarizeCause(cause: unknown): PivotErrorCauseSummary | undefined {
+  if (cause === undefined) return undefined;
+  if (typeof cause !== "object" || cause === null) return { name: typeof cause };
+  const name: unknown = Reflect.get(cause, "name");
+  const code: unknown = Reflect.get(cause, "code");
+  return { name: typeof name === "string" ? name : "Object", ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}) };
+}
+
+/**
+ * True when `value` is an error thrown by this package, from either of its builds (`import` or `require`). Narrows to
+ * {@link AnyPivotError}, so that `switch (error.type)` reaches each class's own fields.
+ */
+export function isPivotError(value: unknown): value is AnyPivotError {
+  return brandOf(value) !== undefined;
+}
 
 /** Base class of every error the client throws. */
 export class PivotError extends Error {
+  /**
+   * `instanceof` for this class and every subclass: true for an instance of this very class, and for an error of the
+   * same class name from the package's other build (CommonJS or ESM), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return brandOf(value)?.includes(this.name) ?? false;
+  }
+
   override readonly name: PivotErrorName = "PivotError";
   /** What kind of failure this is, to branch on with `switch` (narrows an {@link AnyPivotError}). */
   readonly type: PivotErrorType = "unexpected";
@@ -90,9 +149,13 @@ export class PivotError extends Error {
     this.rawBody = init.rawBody;
     this.requestId = init.requestId;
     this.attempts = init.attempts ?? 0;
+    // The names of this error's classes, most derived first, up to PivotError: what the other build's classes check.
+    const names: string[] = [];
+    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) names.push(proto.constructor.name);
+    Object.defineProperty(this, BRAND, { value: names });
   }
 
-  /** A plain object of the safe fields; what `JSON.stringify(error)` prints. */
+  /** A plain object of the safe fields; what `JSON.stringify(error)` prints. The cause appears as its class and code. */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
@@ -104,6 +167,7 @@ export class PivotError extends Error {
       details: this.details,
       requestId: this.requestId,
       attempts: this.attempts,
+      cause: summarizeCause(this.cause),
     };
   }
 }
@@ -146,7 +210,7 @@ export class PivotInvalidStateError extends PivotError {
   override readonly type = "invalid_state" as const;
   readonly possiblyCancelledByEarlierAttempt: boolean;
   /** The session's status read back after the 422 (e.g. `PAID`), when the client read it back. */
-  readonly currentStatus: string | undefined;
+  readonly currentStatus: PaymentSessionStatus | undefined;
 
   constructor(message: string, init: PivotInvalidStateErrorInit = {}) {
     super(message, init);

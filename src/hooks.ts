@@ -1,4 +1,4 @@
-/**
+/*
  * The per-client `onAttempt` hook: one event per HTTP attempt of an operation, for logs, metrics and traces.
  * An event carries no token, secret or header value besides the `X-REQUEST-ID`; a hook that throws never fails
  * the call, and is reported once (with a redacted message) on `console.warn`.
@@ -20,7 +20,7 @@ export interface AttemptEvent {
   status: number | undefined;
   /** The error class when the attempt failed, e.g. `PivotServerError`; undefined when it succeeded. */
   error: string | undefined;
-  /** From the start of the attempt (its token included) to its outcome. */
+  /** From the start of the attempt (its token included) to its outcome, rounded to 0.1 ms. */
   durationMs: number;
   /** The wait chosen before the next attempt; undefined when none follows. */
   retryDelayMs: number | undefined;

@@ -21,6 +21,35 @@ export {
   type PivotTokenAuth,
 } from "./client.js";
 export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
+export type { Amount, Charge, Customer, PaymentMethod, RedirectUrl } from "./schema-types.js";
 export type { AttemptEvent, AttemptHook } from "./hooks.js";
+export type { CallOptions } from "./call.js";
 export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
-export * from "./errors.js";
+export {
+  type AnyPivotError,
+  type CallbackErrorName,
+  type CallbackErrorType,
+  isPivotError,
+  PivotAbortError,
+  PivotAuthenticationError,
+  PivotConflictError,
+  PivotConnectionError,
+  PivotError,
+  type PivotErrorCauseSummary,
+  type PivotErrorDetail,
+  type PivotErrorInit,
+  type PivotErrorName,
+  type PivotErrorType,
+  PivotInputError,
+  type PivotInputErrorCode,
+  PivotInvalidStateError,
+  type PivotInvalidStateErrorInit,
+  PivotNotFoundError,
+  PivotPermissionError,
+  PivotRateLimitError,
+  type PivotRateLimitErrorInit,
+  PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+  PivotValidationError,
+} from "./errors.js";

@@ -1,12 +1,11 @@
-/**
+/*
  * Argument checks made before any request is sent. Each failure is a {@link PivotInputError} that says what
  * was wrong and what to pass instead, so a typo never becomes a request that Pivot (or a proxy) interprets.
  */
-import type { components } from "../generated/schema.js";
+import type { CancellationReason } from "./client.js";
 import { PivotInputError } from "./errors.js";
 import { trimHttpWhitespace } from "./redact.js";
 
-type CancellationReason = components["schemas"]["CancellationReason"];
 
 /** A readonly tuple whose `includes` takes any value (a user's input) and narrows it to the tuple's members. */
 export type ReadonlyTuple<T extends readonly string[]> = T & { includes(value: unknown, fromIndex?: number): value is T[number] };

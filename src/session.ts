@@ -1,15 +1,14 @@
-/**
+/*
  * `getPaymentSession`: reads a session back (`GET /v2/payments/{id}`). GET is safe, so it is retried like
  * the cancel; the cancel also uses {@link readSession} to settle an ambiguous 422.
  */
-import type { components } from "../generated/schema.js";
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall } from "./call.js";
 import { checkSessionId } from "./input.js";
+import type { PaymentSessionDetails } from "./schema-types.js";
 import { toSession } from "./response.js";
 import { send } from "./transport.js";
 
-/** A Payment Session as `GET /v2/payments/{id}` returns it: the cancel's `PaymentSession` and more. */
-export type PaymentSessionDetails = components["schemas"]["PaymentSessionDetails"];
+export type { PaymentSessionDetails };
 
 /** Reads session `id`; see `PivotClient.getPaymentSession`. */
 export async function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {

@@ -13,6 +13,7 @@ import {
   type GetPaymentSessionOptions,
   isCancellationReason,
   type PaymentSessionDetails,
+  type PaymentSessionStatus,
   type PivotClient,
   PivotError,
   PivotInputError,
@@ -53,7 +54,7 @@ describe("the read-back's types", () => {
   it("getPaymentSession returns Promise<PaymentSessionDetails> and takes the call options", () => {
     expectTypeOf<PivotClient["getPaymentSession"]>().returns.toEqualTypeOf<Promise<PaymentSessionDetails>>();
     expectTypeOf<GetPaymentSessionOptions>().toHaveProperty("deadlineMs");
-    expectTypeOf<PivotInvalidStateError["currentStatus"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<PivotInvalidStateError["currentStatus"]>().toEqualTypeOf<PaymentSessionStatus | undefined>();
     expectTypeOf(callsThatMustNotCompile).toBeFunction();
   });
 });

@@ -1,4 +1,4 @@
-/**
+/*
  * The Callback API Key check. Pivot signs nothing: the static `X-API-Key` header is the only proof that a callback
  * came from Pivot, so the comparison must not leak the key through its timing.
  */

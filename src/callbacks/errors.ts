@@ -1,4 +1,4 @@
-/**
+/*
  * The errors of the callback receiver. They extend the client's {@link PivotError}, so one `instanceof PivotError`
  * catches both; none of them ever holds the expected or the presented Callback API Key, in its message or anywhere else.
  */

@@ -1,4 +1,4 @@
-/**
+/*
  * Turns one callback request (raw body, headers) into a typed event, or a typed error saying what was wrong.
  */
 import type { components } from "../../generated/schema.js";

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { CANCELLATION_REASONS, type CancellationReason, isCancellationReason, PivotInputError } from "../index.js";
 import { checkBaseUrl, checkIdempotencyKey, checkSessionId } from "../input.js";
-import { UsageError } from "./usage-error.js";
+import { parseArgsUsage, UsageError } from "./usage-error.js";
 
 /** What every command that talks to Pivot takes. */
 interface Connection {
@@ -15,6 +15,7 @@ interface Connection {
   baseUrl: string | undefined;
   emulator: boolean;
   timeoutMs: number | undefined;
+  deadlineMs: number | undefined;
   maxRetries: number | undefined;
   json: boolean;
 }
@@ -34,6 +35,7 @@ const OPTIONS = {
   "base-url": { type: "string" },
   emulator: { type: "boolean", default: false },
   "timeout-ms": { type: "string" },
+  "deadline-ms": { type: "string" },
   "max-retries": { type: "string" },
   "idempotency-key": { type: "string" },
   json: { type: "boolean", default: false },
@@ -52,7 +54,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   try {
     parsed = parseArgs({ args: attachNegativeNumbers(argv), allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseArgsUsage(error));
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
@@ -67,6 +69,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     baseUrl: baseUrl === undefined ? undefined : now(() => checkBaseUrl(baseUrl)),
     emulator: values.emulator,
     timeoutMs: integerOption("--timeout-ms", values["timeout-ms"], 1),
+    deadlineMs: integerOption("--deadline-ms", values["deadline-ms"], 1),
     maxRetries: integerOption("--max-retries", values["max-retries"], 0),
     json: values.json,
   };

@@ -3,6 +3,7 @@
  * run it in-process and the bin file stays a small wrapper.
  */
 import { createPivotClient, type PivotClient } from "../index.js";
+import { isUuid } from "../emulator/ids.js";
 import { type PivotEmulator, startPivotEmulator } from "../emulator/index.js";
 import { type Invocation, parseInvocation, wantsJson } from "./arguments.js";
 import { connectionFromEnv } from "./environment.js";
@@ -52,8 +53,8 @@ function write(io: CommandIO, text: string): number {
 
 /** Sends the one call the invocation asks for and formats its session. */
 async function perform(client: PivotClient, invocation: Extract<Invocation, { id: string }>, signal: AbortSignal | undefined): Promise<string> {
-  const { id, json } = invocation;
-  const options = signal === undefined ? {} : { signal };
+  const { id, json, deadlineMs } = invocation;
+  const options = { ...(signal === undefined ? {} : { signal }), ...(deadlineMs === undefined ? {} : { deadlineMs }) };
   if (invocation.command === "get") {
     const session = await client.getPaymentSession(id, options);
     return formatSession(`Payment session ${session.id}:`, session, json);
@@ -67,13 +68,9 @@ async function perform(client: PivotClient, invocation: Extract<Invocation, { id
 
 /** A fresh in-process emulator holding a cancellable session with this id. */
 async function seededEmulator(id: string): Promise<PivotEmulator> {
+  // The emulator's sessions have UUIDs, as Pivot's do; anything else is the user's argument, so exit 2 rather than 1.
+  if (!isUuid(id)) throw new UsageError(`--emulator needs a UUID as the payment session id; got "${id}".`);
   const emulator = await startPivotEmulator();
-  try {
-    emulator.createSession({ id });
-  } catch (error) {
-    await emulator.close();
-    // The emulator refuses ids that are not UUIDs; that is the user's argument, so exit 2 rather than 1.
-    throw new UsageError(`--emulator cannot hold a session with this id: ${(error as Error).message}.`);
-  }
+  emulator.createSession({ id });
   return emulator;
 }

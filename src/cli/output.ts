@@ -35,8 +35,10 @@ export function formatFailure(error: unknown, exitCode: number, json: boolean): 
 function describe(error: unknown): string {
   if (!(error instanceof PivotError)) return error instanceof UsageError ? error.message : `unexpected failure: ${String(error)}`;
   const where = [error.status, error.code].filter((v) => v !== undefined).join(" ");
+  // The client's messages often quote Pivot's status and code already; say them once.
+  const shown = where !== "" && !error.message.includes(where) ? ` (${where})` : "";
   const attempts = error.attempts > 1 ? ` after ${error.attempts} attempts` : "";
-  return `${error.name}${where ? ` (${where})` : ""}${attempts}: ${error.message}`;
+  return `${error.name}${shown}${attempts}: ${error.message}`;
 }
 
 function failureFields(error: unknown): Record<string, unknown> {

@@ -7,11 +7,13 @@ import { parseArgs } from "node:util";
 import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index.js";
 import { callbackTargetProblem } from "../emulator/callbacks.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
+import { parseArgsUsage } from "./usage-error.js";
 
 const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
-                      [--callback-url URL --callback-api-key KEY] [--callback-time-scale F]
+                      [--callback-url URL --callback-api-key KEY] [--callback-time-scale F] [--quiet]
 
-Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Payment Session endpoints.
+Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Payment Session endpoints, plus
+one route of its own: POST /_emulator/sessions creates a session (body {"status": "..."} or empty).
 
   --port N            port to listen on (default 4010; 0 picks a free port)
   --host H            interface to listen on (default 127.0.0.1)
@@ -25,9 +27,10 @@ Runs a local, in-memory emulator of Pivot's access-token, Cancel and Retrieve Pa
                       retried like Pivot (5 min, 15 min, 1 h, 3 h, 6 h, 12 h); each attempt is printed
   --callback-api-key KEY  the Callback API Key sent as X-API-Key (never printed)
   --callback-time-scale F multiplies the callback retry delays: 0.001 makes 5 min 300 ms (default 1)
+  --quiet             do not print a line per request
   -h, --help          show this help
 
-Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`;
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: in the background, \`kill <PID>\` with the PID the banner prints.`;
 
 function fail(message: string): never {
   process.stderr.write(`pivot-emulator: ${message}\nRun pivot-emulator --help for usage.\n`);
@@ -53,12 +56,13 @@ try {
       "callback-url": { type: "string" },
       "callback-api-key": { type: "string" },
       "callback-time-scale": { type: "string" },
+      quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   }).values;
 } catch (error) {
-  fail((error as Error).message);
+  fail(parseArgsUsage(error));
 }
 if (args.help) {
   process.stdout.write(`${HELP}\n`);
@@ -91,17 +95,26 @@ if (callbackUrl !== undefined && callbackApiKey !== undefined) {
   };
 }
 
+if (!args.quiet) {
+  options.onRequest = (request) => {
+    const outcome = [request.status, request.code, request.replayed ? "(replayed)" : "", request.faulted ? "(fault)" : ""].filter(Boolean).join(" ");
+    process.stdout.write(`${request.method} ${request.path} → ${outcome}\n`);
+  };
+}
+
 const pivot = await startPivotEmulator(options).catch((error: Error) => fail(`cannot start: ${error.message}`));
 const sessions = Array.from({ length: seed }, (_, i) =>
   pivot.createSession({ status: SESSION_STATUSES[i % SESSION_STATUSES.length] ?? "REQUIRE_PAYMENT_METHOD" }),
 );
-const example = sessions.find((session) => session.status === "REQUIRE_PAYMENT_METHOD")?.id ?? "<session id>";
+// Each suggested command gets a session of its own, so that running them in turn never meets an already-cancelled one.
+const cancellable = sessions.filter((session) => session.status === "REQUIRE_PAYMENT_METHOD" || session.status === "REQUIRE_CONFIRMATION");
+const [forCli, forCurl] = [cancellable[0]?.id ?? "<session id>", cancellable[1]?.id ?? "<another session id>"];
 // From source (`npm run emulator` in this repository) the bin is not installed, so npx would not find it.
 const pivotCancel = import.meta.url.endsWith(".ts") ? "npm run cancel --" : "npx pivot-cancel";
 
 process.stdout.write(
   [
-    `Pivot emulator listening on ${pivot.url}`,
+    `Pivot emulator listening on ${pivot.url} (PID ${process.pid})`,
     "",
     "Throwaway credentials, valid only on this emulator (printed on purpose). Paste into another shell:",
     `  export PIVOT_BASE_URL=${pivot.url}`,
@@ -113,18 +126,20 @@ process.stdout.write(
     "",
     callbackUrl === undefined ? "No callback URL (use --callback-url URL --callback-api-key KEY)." : `Callbacks: PAYMENT.CANCELLED to ${callbackUrl}`,
     "",
-    sessions.length === 0 ? "No seeded sessions (use --seed N)." : `Seeded sessions (${sessions.length}):`,
+    sessions.length === 0 ? "No seeded sessions (use --seed N, or create one as below)." : `Seeded sessions (${sessions.length}):`,
     ...sessions.map((session) => `  ${session.id}  ${session.status}`),
     "",
+    "Create a session (an emulator-only route; the answer's data.id is its id):",
+    `  curl -s -X POST ${pivot.url}/_emulator/sessions -H 'Content-Type: application/json' -d '{"status":"REQUIRE_CONFIRMATION"}'`,
     "Try, with the exports above:",
-    `  ${pivotCancel} ${example} --reason REQUESTED_BY_CUSTOMER`,
-    `  ${pivotCancel} get ${example}`,
+    `  ${pivotCancel} ${forCli} --reason REQUESTED_BY_CUSTOMER`,
+    `  ${pivotCancel} get ${forCli}`,
     `Or with curl and a ready access token (expires in 900 s; POST /v1/access-token for another):`,
-    `  curl -s -X POST ${pivot.url}/v2/payments/${example}/cancel \\`,
+    `  curl -s -X POST ${pivot.url}/v2/payments/${forCurl}/cancel \\`,
     `    -H 'Authorization: Bearer ${pivot.accessToken}' -H 'Content-Type: application/json' \\`,
     `    -d '{"cancellationReason":"REQUESTED_BY_CUSTOMER"}'`,
     "",
-    "Ctrl-C to stop.",
+    `Ctrl-C to stop (or kill ${process.pid}).${args.quiet ? "" : " One line per request follows; --quiet turns them off."}`,
     "",
   ].join("\n"),
 );

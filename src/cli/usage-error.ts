@@ -6,3 +6,17 @@
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/**
+ * Node's `parseArgs` complaint in the command's own words: which option, and what is wrong with it. Its own text
+ * names internals ("To specify a positional argument starting with a '-'…") and quotes unevenly.
+ */
+export function parseArgsUsage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^' ,]+)/.exec(text)?.[1];
+  if (option === undefined) return "the arguments could not be read.";
+  if (/Unknown option/i.test(text)) return `unknown option ${option}.`;
+  if (/argument missing/i.test(text)) return `${option} needs a value.`;
+  if (/does not take an argument/i.test(text)) return `${option} takes no value.`;
+  return `${option} is not valid here.`;
+}

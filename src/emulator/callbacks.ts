@@ -1,4 +1,4 @@
-/**
+/*
  * The emulator's callback delivery: after a successful cancel it POSTs `PAYMENT.CANCELLED` to the registered URL,
  * with the headers and body of Pivot's Payment Callback page, and retries as Pivot does: on 5xx, 408, 429, a
  * connection error or a timeout, after 5 min, 15 min, 1 h, 3 h, 6 h and 12 h (scaled by `timeScale` for tests).

@@ -1,4 +1,4 @@
-/**
+/*
  * Faults a test injects to exercise a client's retries and timeouts: a 429 or 5xx instead of the real answer,
  * a slow answer, or a "lost response" (the cancel is applied, then the reply is replaced by a 5xx).
  */
@@ -9,7 +9,7 @@ export type Endpoint = "access-token" | "cancel" | "get-session";
 
 const FAULT_STATUSES: readonly number[] = [429, 500, 502, 503, 504] satisfies FaultStatus[];
 
-/** One fault, queued with {@link FaultQueue.add} (exposed as `emulator.failNext`). */
+/** One fault, queued with `emulator.failNext`. */
 export interface EmulatorFault {
   /** Answer with this status and an ErrorResponse instead of the real reply. Omit to only delay the real reply. */
   status?: FaultStatus;

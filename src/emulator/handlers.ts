@@ -1,4 +1,4 @@
-/**
+/*
  * The endpoints, as synchronous functions from a read request to a {@link Reply}. Keeping them synchronous is
  * what makes the emulator's state changes atomic: a handler runs to completion before the next one starts.
  */
@@ -7,7 +7,7 @@ import type { CallbackDispatcher } from "./callbacks.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { isUuid } from "./ids.js";
 import { failure, success, type ErrorDetail, type Reply } from "./responses.js";
-import { CANCELLATION_REASONS, type CancellationReason, type SessionStore } from "./sessions.js";
+import { CANCELLATION_REASONS, type CancellationReason, SESSION_STATUSES, type SessionStore } from "./sessions.js";
 import { sameSecret, type TokenStore } from "./tokens.js";
 import { closedEnumObjectDetails, parseJsonBody, requestIdDetails } from "./validation.js";
 
@@ -138,4 +138,26 @@ function decodeSegment(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `POST /_emulator/sessions`, the emulator's own route (Pivot has none like it): creates a Payment Session, so that a
+ * shell script or a non-JavaScript test can set one up. The body is empty or `{ "status": "<PaymentSessionStatus>" }`
+ * (default `REQUIRE_PAYMENT_METHOD`); the answer is 201 with the session as `data`. No token: it creates test data
+ * on a local emulator, and takes no part in Pivot's API.
+ */
+export function handleCreateSession(state: EmulatorState, request: ReadRequest): HandledReply {
+  if (request.body.trim() === "" && request.exceededLimit === undefined) return { ...success(state.sessions.create()), status: 201 };
+  const body = parseJsonBody(header(request, "content-type"), request.body, request.exceededLimit);
+  if (!body.ok) return failure("validation", { details: body.details });
+  const value = body.value;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return failure("validation", { details: [{ field: "body", message: "must be a JSON object" }] });
+  const details: ErrorDetail[] = Object.keys(value)
+    .filter((field) => field !== "status")
+    .map((field) => ({ field, message: "is not allowed" }));
+  const status: unknown = Reflect.get(value, "status");
+  const known = SESSION_STATUSES.find((candidate) => candidate === status);
+  if (status !== undefined && known === undefined) details.push({ field: "status", message: `must be one of ${SESSION_STATUSES.join(", ")}` });
+  if (details.length > 0) return failure("validation", { details });
+  return { ...success(state.sessions.create({ status: known })), status: 201 };
 }

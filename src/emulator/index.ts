@@ -29,7 +29,7 @@ import { createEmulatorServer, type RecordedRequest } from "./server.js";
 import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
-export type { CallbackAttempt, CallbackDelivery } from "./callbacks.js";
+export type { CallbackAttempt, CallbackDelivery, PaymentCallbackBody } from "./callbacks.js";
 export type { EmulatorFault, Endpoint } from "./faults.js";
 export type { PivotCredentials } from "./handlers.js";
 export type { FaultStatus } from "./responses.js";
@@ -68,6 +68,8 @@ export interface PivotEmulatorOptions {
    * long-running emulator stays flat although the client sends a key with every cancel. Default 10,000.
    */
   maxIdempotencyKeys?: number;
+  /** Told after every request is decided, with what the request log keeps (the CLI prints one line per request). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
@@ -98,7 +100,7 @@ export interface PivotEmulator {
   /**
    * Queues a fault for the next request(s) to an endpoint: a 429/5xx instead of the real reply, a delayed reply,
    * or a lost response (`afterCommit`). Faults are used up in the order they were queued.
-   * @example `pivot.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
+   * @example `emulator.failNext({ status: 503, times: 2, retryAfterSeconds: 1 })`
    */
   failNext(fault: EmulatorFault): void;
   /**
@@ -157,7 +159,7 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
   const idempotency = new IdempotencyStore(now, options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS);
   const state = { credentials, tokens, sessions, idempotency, callbacks };
-  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log);
+  const { server, close: closeServer } = createEmulatorServer(state, faults, now, log, options.onRequest);
   const close = async () => {
     callbacks.close();
     await closeServer();

@@ -1,4 +1,4 @@
-/**
+/*
  * The two envelopes the emulator answers with: Pivot's success envelope and its error envelope
  * (`ErrorResponse` in the spec, the "newer version" of Pivot's Errors page, with `trace_id`).
  */

@@ -1,10 +1,10 @@
-/**
+/*
  * The HTTP side of the emulator: reads each request (with a size cap), routes it, applies queued faults, records
  * it in the request log, and writes the JSON reply. Nothing here decides what Pivot would answer; handlers.ts does.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { EmulatorFault, Endpoint, FaultQueue } from "./faults.js";
-import { handleAccessToken, handleCancel, handleGetSession, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
+import { handleAccessToken, handleCancel, handleCreateSession, handleGetSession, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
 import { RequestLog } from "./request-log.js";
 import { failure, faultReply, type Reply } from "./responses.js";
 
@@ -18,6 +18,9 @@ const ROUTES: { endpoint: Endpoint; path: RegExp; method: string }[] = [
   { endpoint: "get-session", path: /^\/v2\/payments\/([^/]+)$/, method: "GET" },
 ];
 
+/** The emulator's own route to create a session over HTTP; not part of Pivot's API, so not an {@link Endpoint}. */
+export const CREATE_SESSION_PATH = "/_emulator/sessions";
+
 /** One request as the emulator's log keeps it: no headers and no body, so no credential or token can leak. */
 export interface RecordedRequest {
   /** When the reply was decided, at the emulator's clock (ISO 8601). */
@@ -25,7 +28,7 @@ export interface RecordedRequest {
   method: string;
   /** The path without its query string, e.g. `/v2/payments/f5011fb2-…/cancel`. */
   path: string;
-  /** The endpoint it was routed to, or undefined for a 404/405. */
+  /** The endpoint it was routed to; undefined for a 404/405 and for the emulator's own `POST /_emulator/sessions`. */
   endpoint?: Endpoint;
   status: number;
   /** The reply's `code`: "00" or an error code such as `invalid_state`. */
@@ -63,11 +66,20 @@ export interface EmulatorServer {
 }
 
 /** Builds (but does not start) the emulator's HTTP server over `state`, logging requests into `log`. */
-export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, now: () => Date, log: RequestLog): EmulatorServer {
+export function createEmulatorServer(
+  state: EmulatorState,
+  faults: FaultQueue,
+  now: () => Date,
+  log: RequestLog,
+  onRequest?: (request: RecordedRequest) => void,
+): EmulatorServer {
   const delays = new Set<NodeJS.Timeout>();
 
   /** Routes one read request and produces its reply; synchronous, so state changes cannot interleave. */
   function dispatch(method: string, path: string, request: ReadRequest): Decision {
+    if (path === CREATE_SESSION_PATH) {
+      return { reply: method === "POST" ? handleCreateSession(state, request) : { ...failure("methodNotAllowed"), headers: { Allow: "POST" } } };
+    }
     const route = routeOf(path);
     if (route === undefined) return { reply: failure("routeMissing") };
     const { endpoint, id } = route;
@@ -87,7 +99,7 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
     return { endpoint, fault, reply };
   }
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A client that hangs up mid-reply must not turn into an unhandled 'error' event.
     res.on("error", () => {});
     req.on("error", () => {});
@@ -106,7 +118,7 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
     const { reply, endpoint, fault } = decision;
     const code = (reply.body as { code?: unknown }).code;
     const requestId = req.headers["x-request-id"];
-    log.add({
+    const entry: RecordedRequest = {
       at: now().toISOString(),
       method,
       path,
@@ -116,13 +128,19 @@ export function createEmulatorServer(state: EmulatorState, faults: FaultQueue, n
       ...(typeof requestId === "string" ? { requestId } : {}),
       replayed: reply.replayed === true,
       faulted: fault?.status !== undefined,
-    });
+    };
+    log.add(entry);
+    try {
+      onRequest?.({ ...entry });
+    } catch {
+      // The caller's listener threw: the request is still answered, and the emulator keeps serving.
+    }
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, delays);
     // A body left unread past the cap is not waited for: the connection closes after the answer.
     if (!res.destroyed) send(res, reply, !req.complete);
   }
 
-  const server = createServer((req, res) => void onRequest(req, res));
+  const server = createServer((req, res) => void answer(req, res));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-/**
+/*
  * The emulator's Payment Sessions, as GET reads them, and the one transition it implements: cancel.
  *
  * The status lists below are written out here on purpose instead of being imported from the client

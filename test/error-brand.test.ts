@@ -1,0 +1,104 @@
+/**
+ * Errors as data and across builds: `isPivotError` narrows, `instanceof` holds between two separately loaded copies
+ * of the error classes (as the CommonJS and ESM builds are), and `JSON.stringify` names the cause without its message.
+ */
+import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  type AnyPivotError,
+  createPivotClient,
+  isPivotError,
+  PivotConnectionError,
+  PivotError,
+  PivotInvalidStateError,
+  PivotNotFoundError,
+  type PaymentSessionStatus,
+} from "../src/index.js";
+
+/** A second, independent copy of the error module: what the other build of the package holds. */
+async function otherBuild(): Promise<typeof import("../src/errors.js")> {
+  // A query string makes the module loader treat it as another module; a variable keeps tsc from resolving it.
+  const specifier = "../src/errors.js?other-build";
+  return import(specifier);
+}
+
+describe("isPivotError", () => {
+  it("is true for the package's errors and false for anything else", () => {
+    expect(isPivotError(new PivotNotFoundError("gone"))).toBe(true);
+    expect(isPivotError(new Error("plain"))).toBe(false);
+    expect(isPivotError({ name: "PivotNotFoundError", type: "not_found" })).toBe(false);
+    expect(isPivotError(null)).toBe(false);
+    expect(isPivotError("PivotError")).toBe(false);
+    expect(isPivotError({ [Symbol.for("pivot-payment-client.error")]: "PivotError" })).toBe(false);
+  });
+
+  it("narrows to the union, so switch (error.type) reaches a class's own fields", () => {
+    const error: unknown = new PivotInvalidStateError("refused", { currentStatus: "PAID" });
+    if (!isPivotError(error)) throw new Error("expected a PivotError");
+    expectTypeOf(error).toEqualTypeOf<AnyPivotError>();
+    if (error.type !== "invalid_state") throw new Error("expected invalid_state");
+    expectTypeOf(error.currentStatus).toEqualTypeOf<PaymentSessionStatus | undefined>();
+    expect(error.currentStatus).toBe("PAID");
+  });
+});
+
+describe("instanceof across two copies of the classes", () => {
+  it("the other copy is really another set of classes", async () => {
+    const other = await otherBuild();
+    expect(other.PivotError).not.toBe(PivotError);
+  });
+
+  it("an error from either copy is an instance of the same-named class of the other, and of PivotError", async () => {
+    const other = await otherBuild();
+    const theirs = new other.PivotNotFoundError("gone");
+    const ours = new PivotNotFoundError("gone");
+    expect(theirs instanceof PivotNotFoundError).toBe(true);
+    expect(theirs instanceof PivotError).toBe(true);
+    expect(ours instanceof other.PivotNotFoundError).toBe(true);
+    expect(ours instanceof other.PivotError).toBe(true);
+    expect(isPivotError(theirs)).toBe(true);
+  });
+
+  it("is false for a different class of either copy", async () => {
+    const other = await otherBuild();
+    expect(new other.PivotNotFoundError("gone") instanceof PivotInvalidStateError).toBe(false);
+    expect(new PivotNotFoundError("gone") instanceof other.PivotConnectionError).toBe(false);
+    expect(new Error("plain") instanceof other.PivotError).toBe(false);
+    expect({} instanceof PivotError).toBe(false);
+  });
+});
+
+describe("JSON.stringify(error)", () => {
+  it("summarises the cause as its class and code, without its message", () => {
+    const cause = Object.assign(new TypeError("connect ECONNREFUSED 127.0.0.1:1 secret-in-message"), { code: "ECONNREFUSED" });
+    const printed = JSON.parse(JSON.stringify(new PivotConnectionError("Could not reach Pivot.", { cause }))) as Record<string, unknown>;
+    expect(printed.cause).toEqual({ name: "TypeError", code: "ECONNREFUSED" });
+    expect(JSON.stringify(printed)).not.toContain("secret-in-message");
+  });
+
+  it("gives a numeric code as a string, and a cause without a string name or a code as an Object", () => {
+    expect(new PivotError("x", { cause: { name: 42, code: 503 } }).toJSON().cause).toEqual({ name: "Object", code: "503" });
+    expect(new PivotError("x", { cause: { code: { nested: true } } }).toJSON().cause).toEqual({ name: "Object" });
+    expect(new PivotError("x", { cause: null }).toJSON().cause).toEqual({ name: "object" });
+  });
+
+  it("names a cause that is not an object by its type, and leaves the field out when there is no cause", () => {
+    expect(new PivotError("x", { cause: "a string reason" }).toJSON().cause).toEqual({ name: "string" });
+    expect(JSON.parse(JSON.stringify(new PivotError("x")))).not.toHaveProperty("cause");
+  });
+});
+
+describe("the attempt hook's durationMs", () => {
+  it("is rounded to 0.1 ms", async () => {
+    const durations: number[] = [];
+    const client = createPivotClient({
+      baseUrl: "http://127.0.0.1:9",
+      accessToken: "tok_brand_tests_0001",
+      maxRetries: 0,
+      fetch: () => Promise.reject(new TypeError("refused")),
+      onAttempt: (event) => durations.push(event.durationMs),
+    });
+    await client.cancelPaymentSession("9d9e3f52-7c1b-4a3e-9f0a-1b2c3d4e5f60", { cancellationReason: "DUPLICATED" }).catch(() => undefined);
+    expect(durations).toHaveLength(1);
+    for (const duration of durations) expect(Math.round(duration * 10) / 10).toBe(duration);
+  });
+});
