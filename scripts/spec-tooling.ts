@@ -84,14 +84,16 @@ export function resolveRef(doc: unknown, node: SchemaNode): SchemaNode {
 /**
  * A copy of `value` with every local `$ref` replaced by what it points at, all the way down: the spec's schema
  * as a reader without a resolver sees it (the receiver's schema, for one). A recursive ref is an error, since
- * inlining it would never end.
+ * inlining it would never end, and so is a ref that leads nowhere.
  */
 export function inlineRefs(doc: unknown, value: unknown, seen: readonly string[] = []): unknown {
   if (Array.isArray(value)) return value.map((item) => inlineRefs(doc, item, seen));
   if (!isObject(value)) return value;
   if (typeof value.$ref === "string") {
     if (seen.includes(value.$ref)) throw new Error(`inlineRefs: ${value.$ref} refers to itself`);
-    return inlineRefs(doc, atPointer(doc, value.$ref), [...seen, value.$ref]);
+    const target = atPointer(doc, value.$ref);
+    if (target === undefined) throw new Error(`inlineRefs: cannot resolve $ref ${value.$ref}`);
+    return inlineRefs(doc, target, [...seen, value.$ref]);
   }
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, inlineRefs(doc, inner, seen)]));
 }
