@@ -56,6 +56,8 @@ export interface DocsPage {
 /** A method and a URL holding a "/", so that prose which merely starts with "GET" or "POST" is not taken for it. */
 const OPERATION_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S*\/\S*)/;
 
+type Section = "request" | "response" | "other";
+
 /** The table columns, found by their header's name. */
 const COLUMNS = {
   parameter: /^(parameter|field|name)/i,
@@ -156,9 +158,9 @@ export function parseDocsPage(markdown: string): DocsPage {
 
   let title: string | undefined;
   let operation: DocsPage["operation"] | undefined;
-  let section: "request" | "response" | "other" = "other";
+  let section: Section = "other";
   const codes = { request: [] as Code[], response: [] as Code[], other: [] as Code[] };
-  const tables: Record<typeof section, ParameterTable | undefined> = { request: undefined, response: undefined, other: undefined };
+  const tables: Record<Section, ParameterTable | undefined> = { request: undefined, response: undefined, other: undefined };
   let hint: { statuses: string[]; line: number } | undefined;
   let statuses: typeof hint;
   for (const node of rule < 0 ? root.children : root.children.slice(0, rule)) {
