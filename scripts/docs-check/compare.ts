@@ -48,23 +48,18 @@ const STATUS_SCHEMA = "#/components/schemas/PaymentSessionStatus";
  * The JSON types each docs "Data Type" word allows in the spec. Pivot's tables say "Number" and
  * "Decimal" for amounts: "Decimal" promises fractions, so a spec `integer` alone does not honour it.
  */
-const DOCS_TYPES: Record<string, readonly string[]> = {
-  string: ["string"],
-  text: ["string"],
-  object: ["object"],
-  array: ["array"],
-  list: ["array"],
-  boolean: ["boolean"],
-  bool: ["boolean"],
-  number: ["number", "integer"],
-  numeric: ["number", "integer"],
-  integer: ["integer", "number"],
-  int: ["integer", "number"],
-  long: ["integer", "number"],
-  decimal: ["number"],
-  float: ["number"],
-  double: ["number"],
-};
+const DOCS_TYPES: Record<string, readonly string[]> = Object.fromEntries(
+  (
+    [
+      ["string text", ["string"]],
+      ["object", ["object"]],
+      ["array list", ["array"]],
+      ["boolean bool", ["boolean"]],
+      ["number numeric integer int long", ["number", "integer"]],
+      ["decimal float double", ["number"]],
+    ] as const
+  ).flatMap(([words, types]) => words.split(" ").map((word) => [word, types])),
+);
 
 const NOT_SHOWN = "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
