@@ -126,13 +126,7 @@ async function readSpec(path: string): Promise<Schema> {
 async function checkPage(source: Source, spec: Schema, options: Options, print: Print, printError: Print): Promise<number> {
   const { where, read } = source;
   try {
-    let page: ReturnType<typeof parseDocsPage>;
-    try {
-      page = parseDocsPage(await read());
-    } catch (error) {
-      if (!(error instanceof PageFormatError)) throw error;
-      throw new CannotRunError(`${where} is not a docs page this check can read: ${error.message}`);
-    }
+    const page = parseDocsPage(await read());
     const operationId = options.operationId ?? operationIdOf(page);
     if (options.operationId !== undefined && findOperation(spec, options.operationId) === undefined) {
       throw new CannotRunError(`--operation ${options.operationId}: the spec has no such operationId`);
@@ -149,8 +143,9 @@ async function checkPage(source: Source, spec: Schema, options: Options, print: 
     printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
     return 1;
   } catch (error) {
-    if (!(error instanceof CannotRunError)) throw error;
-    printError(`docs:check: ${error.message}`);
+    if (error instanceof PageFormatError) printError(`docs:check: ${where} is not a docs page this check can read: ${error.message}`);
+    else if (error instanceof CannotRunError) printError(`docs:check: ${error.message}`);
+    else throw error;
     return 2;
   }
 }
