@@ -37,7 +37,7 @@ const USAGE = `usage: docs:check [--url <page.md url> ... | --file <path> ...] [
 
 /** The check cannot run (bad arguments, unreadable or unfetchable input): exit 2, never 1, which means "drift". */
 class CannotRunError extends Error {
-  /** `showUsage`: whether the usage text helps: yes for a bad argument, no for an unreachable URL. */
+  /** Whether the usage text helps: yes for a bad argument, no for an unreachable URL. */
   constructor(
     message: string,
     readonly showUsage = false,

@@ -84,7 +84,7 @@ const lineOf = (node: { position?: { start: { line: number } } | undefined }): n
 /** The text a reader sees in a node: inline code kept (without backticks), HTML tags such as `<mark>` dropped. */
 const textOf = (node: Nodes): string => mdastText(node, { includeHtml: false });
 
-/** The elements named `tagName` below `node` (hast) or the inline code values below it (mdast), in document order. */
+/** What `pick` finds in the node and below it (a hast or mdast tree), in document order; `undefined` is skipped. */
 function descendants<T>(node: HastNodes | Nodes, pick: (node: HastNodes | Nodes) => T | undefined): T[] {
   const self = pick(node);
   const below = "children" in node ? node.children.flatMap((child: HastNodes | Nodes) => descendants(child, pick)) : [];
