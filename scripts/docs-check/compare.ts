@@ -106,7 +106,8 @@ function exampleErrors(spec: Schema, node: SchemaNode, example: unknown): { path
     for (const segment of instancePath.split("/").slice(1).map(unescapePointerSegment)) {
       path = /^\d+$/.test(segment) ? `${path}[${segment}]` : joinMember(path, segment);
     }
-    const member = (params as Record<string, unknown>).additionalProperty ?? (params as Record<string, unknown>).missingProperty;
+    const { additionalProperty, missingProperty } = params as Record<string, unknown>;
+    const member = additionalProperty ?? missingProperty;
     return { path: typeof member === "string" ? joinMember(path, member) : path, message: message ?? keyword };
   };
   // allErrors can repeat one complaint (e.g. once per oneOf branch); one line each is enough.
