@@ -179,14 +179,10 @@ const root = await mkdtemp(join(tmpdir(), "pivot-mutations-"));
 /** Per mutation, the gates and test files that caught it, or why it could not be applied. */
 type Outcome = { mutation: Mutation; caughtBy: string[]; error?: string };
 const outcomes: Outcome[] = [];
+let baselineFailures: string[] = [];
 try {
-  const baselineFailures = await runSuite(await makeCopy(join(root, "baseline")));
-  if (baselineFailures.length > 0) {
-    console.error(`mutations: the unmutated copy already fails (${baselineFailures.join(", ")}); fix that first.`);
-    await writeSummary(0, selected.length);
-    process.exit(1);
-  }
-  for (const mutation of selected) {
+  baselineFailures = await runSuite(await makeCopy(join(root, "baseline")));
+  for (const mutation of baselineFailures.length > 0 ? [] : selected) {
     const copy = await makeCopy(join(root, mutation.name));
     const outcome: Outcome = await applyMutation(copy, mutation).then(
       async () => ({ mutation, caughtBy: await runSuite(copy) }),
@@ -198,6 +194,11 @@ try {
   }
 } finally {
   await rm(root, { recursive: true, force: true });
+}
+if (baselineFailures.length > 0) {
+  console.error(`mutations: the unmutated copy already fails (${baselineFailures.join(", ")}); fix that first.`);
+  await writeSummary(0, selected.length);
+  process.exit(1);
 }
 
 const width = Math.max(...outcomes.map((o) => o.mutation.name.length));
