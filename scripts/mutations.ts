@@ -13,7 +13,10 @@ import { dirname, join, resolve } from "node:path";
 
 const repo = resolve(import.meta.dirname, "..");
 
-/** One deliberate drift: `[file, from, to]` rewrites in the copy, and whether `generated/` is regenerated after. */
+/**
+ * One deliberate drift: `[file, from, to]` rewrites in the copy (the first match of `from`; `$&` in `to` is the match),
+ * and whether `generated/` is regenerated after.
+ */
 interface Mutation {
   name: string;
   description: string;
@@ -49,13 +52,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-reason-optional",
     description: "make cancellationReason optional in the request schema, then regenerate",
-    edits: [
-      [
-        SPEC,
-        "      required: [cancellationReason]\n      properties:\n        cancellationReason:",
-        "      properties:\n        cancellationReason:",
-      ],
-    ],
+    edits: [[SPEC, "      required: [cancellationReason]\n", ""]],
     regenerate: true,
   },
   {
@@ -67,13 +64,7 @@ const MUTATIONS: Mutation[] = [
   {
     name: "spec-not-regenerated",
     description: "document a new optional response field in the spec without regenerating",
-    edits: [
-      [
-        SPEC,
-        "        bypassStatusPage: { type: boolean }\n",
-        "        bypassStatusPage: { type: boolean }\n        refundable: { type: boolean }\n",
-      ],
-    ],
+    edits: [[SPEC, "        bypassStatusPage: { type: boolean }\n", "$&        refundable: { type: boolean }\n"]],
   },
   {
     name: "emulator-wrong-type",
