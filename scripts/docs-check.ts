@@ -16,22 +16,22 @@ import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { compareWithSpec } from "./docs-check/compare.js";
+import { compareWithSpec, operationIdOf, PIVOT_PAGES } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
-import { operationIdOf, PIVOT_PAGES } from "./docs-check/pages.js";
-import { type DocsPage, PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
+import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import { findOperation } from "./docs-check/spec-schema.js";
 import { isObject, type Schema } from "./spec-tooling.js";
 
 const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 15_000;
+const TITLES = PIVOT_PAGES.map((page) => `"${page.title}"`).join(" or ");
 
 const USAGE = `usage: docs:check [--url <page.md url> ... | --file <path> ...] [--operation <id>] [--spec <openapi.yaml>] [--timeout-ms <n>]
   --url         a docs page to check; repeatable (default: every known page,
                 ${PIVOT_PAGES.map((page) => page.url).join("\n                ")})
   --file        read a page from a file instead of the network; repeatable
   --operation   the spec operation the page documents, for a single page whose title is not
-                ${PIVOT_PAGES.map((page) => `"${page.title}"`).join(" or ")}
+                ${TITLES}
   --spec        the spec to compare with (default: spec/openapi.yaml)
   --timeout-ms  give up on a --url after this long (default: ${DEFAULT_TIMEOUT_MS})`;
 
@@ -46,18 +46,6 @@ class CannotRunError extends Error {
   }
 }
 
-/** A page to check: where it is, for messages, and how to read it. */
-interface Source {
-  where: string;
-  read: () => Promise<string>;
-}
-
-interface Options {
-  sources: Source[];
-  operationId: string | undefined;
-  specPath: string;
-}
-
 const OPTIONS = {
   url: { type: "string", multiple: true },
   file: { type: "string", multiple: true },
@@ -67,7 +55,8 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function readOptions(argv: string[]): Options | "help" {
+/** The arguments, checked, with each page as where it is (for messages) and how to read it; `undefined` for --help. */
+function readOptions(argv: string[]) {
   const values = (() => {
     try {
       return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
@@ -75,15 +64,13 @@ function readOptions(argv: string[]): Options | "help" {
       throw new CannotRunError((error as Error).message, true);
     }
   })();
-  if (values.help === true) return "help";
-  if (values.url !== undefined && values.file !== undefined) {
-    throw new CannotRunError("give --url or --file, not both", true);
-  }
+  if (values.help === true) return undefined;
+  if (values.url !== undefined && values.file !== undefined) throw new CannotRunError("give --url or --file, not both", true);
   const timeoutMs = Number(values["timeout-ms"] ?? DEFAULT_TIMEOUT_MS);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
     throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
   }
-  const sources: Source[] =
+  const sources =
     values.file?.map((path) => ({ where: path, read: () => readLocal(path, "docs page") })) ??
     (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ where: url, read: () => fetchPage(url, timeoutMs) }));
   if (values.operation !== undefined && sources.length !== 1) {
@@ -92,39 +79,32 @@ function readOptions(argv: string[]): Options | "help" {
   return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC };
 }
 
+type Options = NonNullable<ReturnType<typeof readOptions>>;
+type Source = Options["sources"][number];
+type Print = (line: string) => void;
+
 async function readLocal(path: string, what: string): Promise<string> {
   try {
     return await readFile(resolve(path), "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CannotRunError(`cannot read ${what} ${path}: ${reason}`);
+    throw new CannotRunError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-}
-
-/** Why a fetch failed, in words: undici's own message is only "fetch failed", the reason is in its cause. */
-function fetchFailure(error: unknown, timeoutMs: number): string {
-  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
-  if (name === "TimeoutError") return `no complete answer within ${timeoutMs} ms (--timeout-ms)`;
-  const detail = cause?.code ?? cause?.message;
-  return detail === undefined ? message : `${message} (${detail})`;
 }
 
 /** Fetches the page with a deadline, so a hung network fails the check in seconds instead of never. */
 async function fetchPage(url: string, timeoutMs: number): Promise<string> {
-  let response: Response;
   try {
-    response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: "text/markdown, text/plain;q=0.9, */*;q=0.1" },
-    });
-  } catch (error) {
-    throw new CannotRunError(`cannot fetch ${url}: ${fetchFailure(error, timeoutMs)}`);
-  }
-  if (!response.ok) throw new CannotRunError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
-  try {
+    const headers = { accept: "text/markdown, text/plain;q=0.9, */*;q=0.1" };
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
+    if (!response.ok) throw new CannotRunError(`cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
     return await response.text();
   } catch (error) {
-    throw new CannotRunError(`cannot fetch ${url}: ${fetchFailure(error, timeoutMs)}`);
+    if (error instanceof CannotRunError) throw error;
+    // undici's own message is only "fetch failed"; the reason is in its cause.
+    const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
+    const detail = cause?.code ?? cause?.message;
+    if (name === "TimeoutError") throw new CannotRunError(`cannot fetch ${url}: no complete answer within ${timeoutMs} ms (--timeout-ms)`);
+    throw new CannotRunError(`cannot fetch ${url}: ${message}${detail === undefined ? "" : ` (${detail})`}`);
   }
 }
 
@@ -142,80 +122,49 @@ async function readSpec(path: string): Promise<Schema> {
   return spec;
 }
 
-function readPage(markdown: string, where: string): DocsPage {
+/** Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run, reported). */
+async function checkPage(source: Source, spec: Schema, options: Options, print: Print, printError: Print): Promise<number> {
+  const { where, read } = source;
   try {
-    return parseDocsPage(markdown);
-  } catch (error) {
-    if (!(error instanceof PageFormatError)) throw error;
-    throw new CannotRunError(`${where} is not a docs page this check can read: ${error.message}`);
-  }
-}
-
-/** The operation a page is compared with: `--operation`, else the one its title names. */
-function operationFor(page: DocsPage, where: string, spec: Schema, given: string | undefined): string {
-  if (given !== undefined) {
-    if (findOperation(spec, given) === undefined) throw new CannotRunError(`--operation ${given}: the spec has no such operationId`);
-    return given;
-  }
-  const known = operationIdOf(page);
-  if (known !== undefined) return known;
-  const titles = PIVOT_PAGES.map((p) => `"${p.title}"`).join(" or ");
-  const title = page.title === undefined ? "no # title" : `the title "${page.title}"`;
-  throw new CannotRunError(`${where} has ${title}, not ${titles}; give --operation to say which operation it documents`);
-}
-
-/** Where the finding lines and summaries go. */
-interface Output {
-  print: (line: string) => void;
-  printError: (line: string) => void;
-}
-
-/**
- * Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run). With several pages, each finding line starts
- * with the page's operation so a reader knows which page it is about.
- */
-async function checkPage({ where, read }: Source, options: Options, spec: Schema, several: boolean, out: Output): Promise<number> {
-  try {
-    const markdown = await read();
-    const page = readPage(markdown, where);
-    const operationId = operationFor(page, where, spec, options.operationId);
-    const { findings, checked } = compareWithSpec(page, spec, operationId);
-    if (findings.length === 0) {
-      out.print(formatSummary(checked, operationId));
-      return 0;
+    const page = parseDocsPage(await read());
+    const operationId = options.operationId ?? operationIdOf(page);
+    if (options.operationId !== undefined && findOperation(spec, options.operationId) === undefined) {
+      throw new CannotRunError(`--operation ${options.operationId}: the spec has no such operationId`);
     }
-    for (const f of findings) out.print(`${several ? `${operationId}: ` : ""}${formatFinding(f)}`);
+    if (operationId === undefined) {
+      const title = page.title === undefined ? "no # title" : `the title "${page.title}"`;
+      throw new CannotRunError(`${where} has ${title}, not ${TITLES}; give --operation to say which operation it documents`);
+    }
+    const { findings, checked } = compareWithSpec(page, spec, operationId);
+    if (findings.length === 0) print(formatSummary(checked, operationId));
+    for (const f of findings) print(`${options.sources.length > 1 ? `${operationId}: ` : ""}${formatFinding(f)}`);
+    if (findings.length === 0) return 0;
     const specShown = relative(process.cwd(), resolve(options.specPath)) || options.specPath;
-    out.printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
+    printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
     return 1;
   } catch (error) {
-    if (!(error instanceof CannotRunError)) throw error;
-    out.printError(`docs:check: ${error.message}`);
+    if (error instanceof PageFormatError) printError(`docs:check: ${where} is not a docs page this check can read: ${error.message}`);
+    else if (error instanceof CannotRunError) printError(`docs:check: ${error.message}`);
+    else throw error;
     return 2;
   }
 }
 
 /**
- * Runs the check and returns the exit code: the worst of the pages' (2 over 1 over 0). Output goes through `print`
+ * Runs the check and returns the exit code: the worst of the pages' (2 over 1 over 0). With several pages, each
+ * finding line starts with the page's operation so a reader knows which page it is about. Output goes through `print`
  * and `printError` so the function can be driven in-process as well as from the command line.
  */
-export async function runDocsCheck(
-  argv: string[],
-  print: (line: string) => void = console.log,
-  printError: (line: string) => void = console.error,
-): Promise<number> {
+export async function runDocsCheck(argv: string[], print: Print = console.log, printError: Print = console.error): Promise<number> {
+  let worst = 0;
   try {
     const options = readOptions(argv);
-    if (options === "help") {
+    if (options === undefined) {
       print(USAGE);
       return 0;
     }
     const spec = await readSpec(options.specPath);
-    let worst = 0;
-    for (const source of options.sources) {
-      const code = await checkPage(source, options, spec, options.sources.length > 1, { print, printError });
-      worst = Math.max(worst, code);
-    }
+    for (const source of options.sources) worst = Math.max(worst, await checkPage(source, spec, options, print, printError));
     return worst;
   } catch (error) {
     if (!(error instanceof CannotRunError)) {

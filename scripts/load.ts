@@ -50,10 +50,10 @@ export const CHECK = {
 
 /** The verdict: pure, so a test can hand it doctored observations. */
 export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: LoadObservations): CheckResult[] {
-  const wins = new Map(sessionIds.map((id) => [id, outcomes.filter((o) => o.kind === "cancelled" && o.sessionId === id)]));
   const count = (kind: CallOutcome["kind"]) => outcomes.filter((o) => o.kind === kind).length;
-  const withNone = [...wins.values()].filter((list) => list.length === 0).length;
-  const withMany = [...wins.values()].filter((list) => list.length > 1).length;
+  const wins = sessionIds.map((id) => outcomes.filter((o) => o.kind === "cancelled" && o.sessionId === id));
+  const withNone = wins.filter((list) => list.length === 0).length;
+  const withMany = wins.filter((list) => list.length > 1).length;
   const cancelLog = log.filter((entry) => entry.endpoint === "cancel");
   // A replayed 200 repeats the first answer to an idempotency key; it is not a second transition.
   const first200s = sessionIds.map(
@@ -61,63 +61,54 @@ export function evaluateChecks({ sessionIds, outcomes, finalSessions, log }: Loa
   );
   const logged5xx = log.filter((entry) => entry.status >= 500).length;
   const notCancelled = sessionIds.filter((id) => finalSessions.get(id)?.status !== "CANCELLED" || !finalSessions.get(id)?.cancelledAt);
-  const stateDiffers = sessionIds.filter((id) => {
-    const [winner, ...more] = wins.get(id) ?? [];
+  const stateDiffers = sessionIds.filter((id, i) => {
+    const [winner, ...more] = wins[i] ?? [];
     if (winner?.kind !== "cancelled" || more.length > 0) return false; // judged by the first check
     const session = finalSessions.get(id);
     return session?.cancelledAt !== winner.cancelledAt || session?.cancellationReason !== winner.cancellationReason;
   });
-  const others = outcomes.filter((o) => o.kind === "other-error");
+  const others = outcomes.flatMap((o) => (o.kind === "other-error" ? [`${o.name}: ${o.message}`] : []));
   const notSucceeded = outcomes.length - count("cancelled");
   const sessions = sessionIds.length;
-  return [
-    {
-      name: CHECK.oneSuccessPerSession,
-      ok: withNone + withMany === 0,
-      detail: `${sessions - withNone - withMany} of ${sessions} sessions had exactly one; ${withNone} had none, ${withMany} had more than one`,
-    },
-    {
-      name: CHECK.invalidStateForTheRest,
-      ok: count("invalid-state") === notSucceeded,
-      detail: `${count("invalid-state")} of the ${notSucceeded} calls that did not succeed got 422`,
-    },
-    {
-      name: CHECK.noServerErrors,
-      ok: count("server-error") + logged5xx === 0,
-      detail: `${count("server-error")} calls failed with a 5xx; the emulator answered ${logged5xx} requests with a 5xx (retries included)`,
-    },
-    {
-      name: CHECK.noOtherErrors,
-      ok: others.length === 0,
-      detail:
-        others.length === 0
-          ? "none"
-          : `${others.length}, e.g. ${others
-              .slice(0, 3)
-              .map((o) => `${o.name}: ${o.message}`)
-              .join(" | ")}`,
-    },
-    {
-      name: CHECK.everySessionCancelled,
-      ok: notCancelled.length === 0,
-      detail: `${sessions - notCancelled.length} of ${sessions}${notCancelled.length ? `; not: ${notCancelled.slice(0, 3).join(", ")}` : ""}`,
-    },
-    {
-      name: CHECK.finalStateIsTheWinners,
-      ok: stateDiffers.length === 0,
-      detail: `${stateDiffers.length} sessions whose cancelledAt or cancellationReason differs from their success's`,
-    },
-    {
-      name: CHECK.one200PerSessionInLog,
-      ok: first200s.every((n) => n === 1),
-      detail: `${first200s.reduce((a, b) => a + b, 0)} first-time 200s for ${sessions} sessions; ${first200s.filter((n) => n !== 1).length} sessions with other than one`,
-    },
-    {
-      name: CHECK.everyCallReachedEmulatorOnce,
-      ok: cancelLog.length === outcomes.length,
-      detail: `${cancelLog.length} cancel requests logged for ${outcomes.length} calls`,
-    },
+  const checks: [string, boolean, string][] = [
+    [
+      CHECK.oneSuccessPerSession,
+      withNone + withMany === 0,
+      `${sessions - withNone - withMany} of ${sessions} sessions had exactly one; ${withNone} had none, ${withMany} had more than one`,
+    ],
+    [
+      CHECK.invalidStateForTheRest,
+      count("invalid-state") === notSucceeded,
+      `${count("invalid-state")} of the ${notSucceeded} calls that did not succeed got 422`,
+    ],
+    [
+      CHECK.noServerErrors,
+      count("server-error") + logged5xx === 0,
+      `${count("server-error")} calls failed with a 5xx; the emulator answered ${logged5xx} requests with a 5xx (retries included)`,
+    ],
+    [CHECK.noOtherErrors, others.length === 0, others.length === 0 ? "none" : `${others.length}, e.g. ${others.slice(0, 3).join(" | ")}`],
+    [
+      CHECK.everySessionCancelled,
+      notCancelled.length === 0,
+      `${sessions - notCancelled.length} of ${sessions}${notCancelled.length ? `; not: ${notCancelled.slice(0, 3).join(", ")}` : ""}`,
+    ],
+    [
+      CHECK.finalStateIsTheWinners,
+      stateDiffers.length === 0,
+      `${stateDiffers.length} sessions whose cancelledAt or cancellationReason differs from their success's`,
+    ],
+    [
+      CHECK.one200PerSessionInLog,
+      first200s.every((n) => n === 1),
+      `${first200s.reduce((a, b) => a + b, 0)} first-time 200s for ${sessions} sessions; ${first200s.filter((n) => n !== 1).length} sessions with other than one`,
+    ],
+    [
+      CHECK.everyCallReachedEmulatorOnce,
+      cancelLog.length === outcomes.length,
+      `${cancelLog.length} cancel requests logged for ${outcomes.length} calls`,
+    ],
   ];
+  return checks.map(([name, ok, detail]) => ({ name, ok, detail }));
 }
 
 export interface LoadOptions {
@@ -141,50 +132,35 @@ export function checkLoadOptions({ requests, sessions, concurrency }: LoadOption
     throw new RangeError(`requests (${requests}) must be at least sessions (${sessions}): each session needs a cancel`);
 }
 
-/** The emulator as a run sees it, in this process or a child: seed sessions, then read back state and log. */
-interface Target {
-  url: string;
-  credentials: PivotEmulator["credentials"];
-  seed(count: number): Promise<{ ids: string[]; logStart: number }>;
-  report(
-    ids: readonly string[],
-    since: number,
-  ): Promise<{ finalSessions: [string, EmulatedSession | undefined][]; log: RecordedRequest[] }>;
-  close(): Promise<void>;
-}
-
-/** Seeds `count` cancellable sessions, alternating between the cancellable statuses; notes where the log stands. */
+/**
+ * Seeds `count` cancellable sessions, alternating between the cancellable statuses, and notes where the log stands;
+ * `report` reads back their final state and the log of the run.
+ */
 function seedOn(emulator: PivotEmulator, count: number) {
   const ids = Array.from(
     { length: count },
     (_, i) => emulator.createSession({ status: CANCELLABLE_STATUSES[i % CANCELLABLE_STATUSES.length] }).id,
   );
-  return { ids, logStart: emulator.requests.length };
-}
-
-function reportOn(emulator: PivotEmulator, ids: readonly string[], since: number) {
-  return {
+  const logStart = emulator.requests.length;
+  const report = () => ({
     finalSessions: ids.map((id): [string, EmulatedSession | undefined] => [id, emulator.getSession(id)]),
-    log: emulator.requests.slice(since),
-  };
+    log: emulator.requests.slice(logStart),
+  });
+  return { url: emulator.url, credentials: emulator.credentials, ids, report };
 }
 
-type Question = { seed: number } | { report: { ids: string[]; since: number } };
+type Seeded = ReturnType<typeof seedOn>;
 
-async function childTarget(): Promise<Target> {
-  const child = fork(fileURLToPath(import.meta.url), ["--emulator-child"], { execArgv: ["--import", "tsx"] });
+/** An emulator in a child process, seeded there; it answers each message with its report. */
+async function childTarget(sessions: number) {
+  const child = fork(fileURLToPath(import.meta.url), ["--emulator-child", String(sessions)], { execArgv: ["--import", "tsx"] });
   const next = <T>() => new Promise<T>((resolve) => child.once("message", (message) => resolve(message as T)));
-  const ready = await next<Pick<Target, "url" | "credentials">>();
-  const request = <T>(question: Question) => {
-    child.send(question);
-    return next<T>();
+  const seeded = await next<Omit<Seeded, "report">>();
+  const report = () => {
+    child.send("report");
+    return next<ReturnType<Seeded["report"]>>();
   };
-  return {
-    ...ready,
-    seed: (count) => request({ seed: count }),
-    report: (ids, since) => request({ report: { ids: [...ids], since } }),
-    close: async () => void child.disconnect(),
-  };
+  return { ...seeded, report, close: () => child.disconnect() };
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -193,17 +169,10 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 export async function runLoad(options: LoadOptions) {
   checkLoadOptions(options);
   const { requests, sessions, concurrency, emulator } = options;
-  const target: Target = emulator
-    ? {
-        url: emulator.url,
-        credentials: emulator.credentials,
-        seed: async (n) => seedOn(emulator, n),
-        report: async (ids, since) => reportOn(emulator, ids, since),
-        close: async () => {},
-      }
-    : await childTarget();
+  const seeded = emulator && seedOn(emulator, sessions);
+  const target = seeded ? { ...seeded, report: async () => seeded.report(), close: () => {} } : await childTarget(sessions);
   try {
-    const { ids, logStart } = await target.seed(sessions);
+    const { ids } = target;
     const client = createPivotClient({
       baseUrl: target.url,
       credentials: target.credentials,
@@ -226,7 +195,7 @@ export async function runLoad(options: LoadOptions) {
     const started = performance.now();
     await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
     const elapsedMs = performance.now() - started;
-    const { finalSessions, log } = await target.report(ids, logStart);
+    const { finalSessions, log } = await target.report();
     const observations: LoadObservations = { sessionIds: ids, outcomes, finalSessions: new Map(finalSessions), log };
     const checks = evaluateChecks(observations);
     const counts = { cancelled: 0, "invalid-state": 0, "server-error": 0, "other-error": 0 };
@@ -234,18 +203,10 @@ export async function runLoad(options: LoadOptions) {
     latencies.sort((a, b) => a - b);
     const latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? 0 };
     const tokenRequests = log.filter((entry) => entry.endpoint === "access-token").length;
-    return {
-      elapsedMs,
-      requestsPerSecond: requests / (elapsedMs / 1000),
-      latencyMs,
-      counts,
-      tokenRequests,
-      checks,
-      ok: checks.every((c) => c.ok),
-      observations,
-    };
+    const ok = checks.every((c) => c.ok);
+    return { elapsedMs, requestsPerSecond: requests / (elapsedMs / 1000), latencyMs, counts, tokenRequests, checks, ok, observations };
   } finally {
-    await target.close();
+    target.close();
   }
 }
 export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
@@ -270,13 +231,8 @@ async function cancelOnce(
 async function main(): Promise<void> {
   let options: LoadOptions;
   try {
-    const { values } = parseArgs({
-      options: {
-        requests: { type: "string", default: "1000" },
-        sessions: { type: "string", default: "200" },
-        concurrency: { type: "string", default: "100" },
-      },
-    });
+    const option = (fallback: string) => ({ type: "string", default: fallback }) as const;
+    const { values } = parseArgs({ options: { requests: option("1000"), sessions: option("200"), concurrency: option("100") } });
     const whole = (text: string) => (/^\d+$/.test(text) ? Number(text) : Number.NaN);
     options = { requests: whole(values.requests), sessions: whole(values.sessions), concurrency: whole(values.concurrency) };
     checkLoadOptions(options);
@@ -298,15 +254,15 @@ async function main(): Promise<void> {
   process.exitCode = result.ok ? 0 : 1;
 }
 
-if (process.argv.includes("--emulator-child")) {
+const childAt = process.argv.indexOf("--emulator-child");
+if (childAt > 0) {
   // The checks read every logged request of the run, so the emulator's request log must not drop the oldest.
   const emulator = await startPivotEmulator({ maxLoggedRequests: Infinity });
-  process.on("message", (q: Question) =>
-    process.send?.("seed" in q ? seedOn(emulator, q.seed) : reportOn(emulator, q.report.ids, q.report.since)),
-  );
+  const { report, ...seeded } = seedOn(emulator, Number(process.argv[childAt + 1]));
+  process.on("message", () => process.send?.(report()));
   // The parent going away (done, Ctrl-C, a crash) must not leave an orphan holding a port.
   process.on("disconnect", () => void emulator.close().then(() => process.exit(0)));
-  process.send?.({ url: emulator.url, credentials: emulator.credentials });
+  process.send?.(seeded);
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   await main();
 }

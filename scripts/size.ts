@@ -18,36 +18,29 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 const BUDGET_BYTES = 8.5 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
-const CALLBACKS_ENTRY = "src/callbacks/index.ts";
 /** Where the main entry's bundled code may come from. Anything else (a dependency, a stray import) is a size or safety leak. */
 const MAIN_INPUTS = [/^src\//, /^generated\//];
 /** The raw subpath may also bundle openapi-fetch, wherever its node_modules sits (hoisted, or symlinked into a workspace). */
 const RAW_INPUTS = [...MAIN_INPUTS, /^(?:.*\/)?node_modules\/openapi-fetch\/(?!.*\/node_modules\/)/];
 
-/** The options an app's bundler would use, minus the platform. `node:*` stays external so the metafile shows it. */
-const APP_BUNDLE: BuildOptions = {
-  bundle: true,
-  minify: true,
-  format: "esm",
-  target: "es2022",
-  write: false,
-  metafile: true,
-  logLevel: "silent",
-  external: ["node:*"],
-};
+const kB = (bytes: number): string => `${(bytes / 1024).toFixed(2)} kB`;
+const failures: string[] = [];
 
-interface Bundle {
-  gzipBytes: number;
-  minifiedBytes: number;
-  metafile: Metafile;
-}
-
-/** Bundles one entry (a file, or inline source) and measures it; gzip at level 9, as size tools report it. */
-async function measure(options: BuildOptions): Promise<Bundle> {
-  const result = await build({ ...APP_BUNDLE, ...options });
-  const code = result.outputFiles?.[0]?.contents;
-  if (code === undefined || result.metafile === undefined) throw new Error("esbuild produced no output");
-  return { gzipBytes: gzipSync(code, { level: 9 }).byteLength, minifiedBytes: code.byteLength, metafile: result.metafile };
+/**
+ * Bundles one entry (a file, or inline source) as an app's bundler would, `node:*` left external so the metafile shows
+ * it, and measures it: gzip at level 9, as size tools report it. A failure to bundle is recorded, not thrown.
+ */
+async function measure(options: BuildOptions, platform: "neutral" | "browser" = "neutral") {
+  try {
+    const app: BuildOptions = { bundle: true, minify: true, format: "esm", target: "es2022", write: false, metafile: true };
+    const result = await build({ ...app, logLevel: "silent", external: ["node:*"], platform, ...options });
+    const code = result.outputFiles?.[0]?.contents;
+    if (code === undefined || result.metafile === undefined) throw new Error("esbuild produced no output");
+    return { gzipBytes: gzipSync(code, { level: 9 }).byteLength, minifiedBytes: code.byteLength, metafile: result.metafile };
+  } catch (error) {
+    failures.push(`${options.entryPoints ?? "the combined entry"} does not bundle for platform "${platform}": ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Minified bytes per input, largest first: where to look when the budget breaks. */
@@ -60,43 +53,28 @@ function largestInputs(metafile: Metafile, count = 6): string {
     .join(", ");
 }
 
-/** Problems the metafile shows: Node built-ins imported, and inputs from outside `allowed` (per package). */
-function metafileProblems(entry: string, metafile: Metafile, allowed: RegExp[]): string[] {
-  const problems: string[] = [];
+/** Records what the metafile shows that it may not: Node built-ins imported, and inputs from outside `allowed` (per package). */
+function checkInputs(entry: string, metafile: Metafile | undefined, allowed: RegExp[]): void {
   const foreign = new Map<string, number>();
-  for (const [input, details] of Object.entries(metafile.inputs)) {
+  for (const [input, details] of Object.entries(metafile?.inputs ?? {})) {
     if (!allowed.some((pattern) => pattern.test(input))) {
       const origin = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[0] ?? input;
       foreign.set(origin, (foreign.get(origin) ?? 0) + 1);
     }
-    for (const imported of details.imports) {
-      if (imported.path.startsWith("node:")) problems.push(`${entry}: ${input} imports ${imported.path}`);
-    }
+    for (const { path } of details.imports) if (path.startsWith("node:")) failures.push(`${entry}: ${input} imports ${path}`);
   }
   for (const [origin, files] of foreign)
-    problems.push(`${entry} bundles ${origin} (${files} file${files === 1 ? "" : "s"}), which it may not`);
-  return problems;
+    failures.push(`${entry} bundles ${origin} (${files} file${files === 1 ? "" : "s"}), which it may not`);
 }
 
-const kB = (bytes: number): string => `${(bytes / 1024).toFixed(2)} kB`;
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-const failures: string[] = [];
-
-const main = await measure({ entryPoints: [MAIN_ENTRY], platform: "neutral" }).catch((error: unknown) => {
-  failures.push(`the main entry does not bundle for platform "neutral": ${messageOf(error)}`);
-  return undefined;
-});
-const raw = await measure({ entryPoints: [RAW_ENTRY], platform: "neutral" });
-const callbacks = await measure({ entryPoints: [CALLBACKS_ENTRY], platform: "neutral" });
+const main = await measure({ entryPoints: [MAIN_ENTRY] });
+const raw = await measure({ entryPoints: [RAW_ENTRY] });
+const callbacks = await measure({ entryPoints: ["src/callbacks/index.ts"] });
 // What an app that imports both pays: the raw subpath's cost on top of the main entry, their shared code counted once.
 const both = await measure({
   stdin: { contents: `export * from "./${MAIN_ENTRY}"; export * from "./${RAW_ENTRY}";`, resolveDir: process.cwd() },
-  platform: "neutral",
 });
-await measure({ entryPoints: [MAIN_ENTRY], platform: "browser" }).catch((error: unknown) => {
-  failures.push(`the main entry does not bundle for platform "browser": ${messageOf(error)}`);
-});
+await measure({ entryPoints: [MAIN_ENTRY] }, "browser");
 
 if (main !== undefined) {
   console.log(
@@ -105,21 +83,20 @@ if (main !== undefined) {
   // Where the bytes are, on every run.
   console.log(`size: largest inputs (minified): ${largestInputs(main.metafile, 10)}`);
   if (main.gzipBytes > BUDGET_BYTES) {
-    failures.push(
-      `the main entry is ${main.gzipBytes} B gzip, over the ${BUDGET_BYTES} B budget; largest inputs (minified): ${largestInputs(main.metafile)}`,
-    );
+    const largest = largestInputs(main.metafile);
+    failures.push(`the main entry is ${main.gzipBytes} B gzip, over the ${BUDGET_BYTES} B budget; largest inputs (minified): ${largest}`);
   }
-  failures.push(...metafileProblems(MAIN_ENTRY, main.metafile, MAIN_INPUTS));
 }
+checkInputs(MAIN_ENTRY, main?.metafile, MAIN_INPUTS);
 // Not gated on size: an app pays for it only when it imports pivot-payment-client/raw.
 console.log(
-  `size: raw subpath ${kB(raw.gzipBytes)} gzip on its own (openapi-fetch included; ${kB(raw.minifiedBytes)} minified); ` +
-    `main entry + raw ${kB(both.gzipBytes)} gzip`,
+  `size: raw subpath ${kB(raw?.gzipBytes ?? 0)} gzip on its own (openapi-fetch included; ${kB(raw?.minifiedBytes ?? 0)} minified); ` +
+    `main entry + raw ${kB(both?.gzipBytes ?? 0)} gzip`,
 );
-failures.push(...metafileProblems(RAW_ENTRY, raw.metafile, RAW_INPUTS));
+checkInputs(RAW_ENTRY, raw?.metafile, RAW_INPUTS);
 // The callback receiver runs where the main entry runs (edge runtimes included), so it is held to the same rules.
-console.log(`size: callbacks subpath ${kB(callbacks.gzipBytes)} gzip on its own`);
-failures.push(...metafileProblems(CALLBACKS_ENTRY, callbacks.metafile, MAIN_INPUTS));
+console.log(`size: callbacks subpath ${kB(callbacks?.gzipBytes ?? 0)} gzip on its own`);
+checkInputs("src/callbacks/index.ts", callbacks?.metafile, MAIN_INPUTS);
 
 if (failures.length > 0) {
   for (const failure of failures) console.error(`size: FAIL ${failure}`);

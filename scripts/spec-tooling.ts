@@ -101,14 +101,12 @@ export function inlineRefs(doc: unknown, value: unknown, seen: readonly string[]
 /** OpenAPI words that may sit in a schema or around it but are not JSON Schema keywords. */
 const OPENAPI_WORDS = ["example", "discriminator", "xml", "externalDocs", "components", "paths"];
 
-function vendorKeys(value: unknown, found: Set<string>): Set<string> {
-  if (Array.isArray(value)) for (const item of value) vendorKeys(item, found);
-  else if (isObject(value)) {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key.startsWith("x-")) found.add(key);
-      vendorKeys(inner, found);
-    }
-  }
+/** Every `x-…` key anywhere in `doc`, added to `found`. */
+function vendorKeys(doc: unknown, found: Set<string>): Set<string> {
+  JSON.stringify(doc, (key, value: unknown) => {
+    if (key.startsWith("x-")) found.add(key);
+    return value;
+  });
   return found;
 }
 

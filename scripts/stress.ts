@@ -29,17 +29,15 @@ function startBurner(): ChildProcess {
 
 /** The failed tests a run reports, from npm test's summary or from vitest's JSON report. */
 function failedTests(): string[] {
+  type VitestFile = { name: string; assertionResults: { status: string; fullName: string }[] };
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));
     if (files.length === 0)
-      return [
-        ...json.gates.filter((gate: { ok: boolean }) => !gate.ok).map((gate: { name: string }) => `gate ${gate.name}`),
-        ...json.failedTests,
-      ];
-    const failed = json.testResults.flatMap((file: { name: string; assertionResults: { status: string; fullName: string }[] }) =>
-      file.assertionResults
+      return [...json.gates.filter((g: { ok: boolean }) => !g.ok).map((g: { name: string }) => `gate ${g.name}`), ...json.failedTests];
+    const failed = json.testResults.flatMap(({ name, assertionResults }: VitestFile) =>
+      assertionResults
         .filter((test) => test.status === "failed")
-        .map((test) => `${file.name.slice(process.cwd().length + 1)}: ${test.fullName}`),
+        .map((test) => `${name.slice(process.cwd().length + 1)}: ${test.fullName}`),
     );
     return failed.length > 0 || json.success ? failed : ["vitest: a file failed to load"];
   } catch {

@@ -7,69 +7,63 @@
  * says with `x-documented-at` that another Pivot page documents it.
  */
 
-import { isObject, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
+import type { ErrorObject } from "ajv";
+import { isObject, resolveRef, type Schema, type SchemaNode, schemaValidator, unescapePointerSegment } from "../spec-tooling.js";
 import { type Checked, type DriftKind, type Finding, type FindingPlace, finding, joinMember } from "./findings.js";
-import { operationIdOf } from "./pages.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
-import type { JsonBody, SpecOperation } from "./spec-schema.js";
 import {
   componentNameOf,
   findOperation,
   isDocumentedElsewhere,
   itemsOf,
+  type JsonBody,
+  jsonBodyOf,
   jsonTypeOf,
-  requestBodyOf,
-  responseBodyOf,
+  type SpecOperation,
   schemaAtPath,
   shapeOf,
   typesOf,
 } from "./spec-schema.js";
-import { createExampleValidator, type ExampleValidator } from "./validate-example.js";
 
-/** The operation the cancel page documents, and the one a page of unknown title is compared with. */
-export const CANCEL_OPERATION_ID = "cancelPaymentSession";
+const API_LISTS = "https://pivot-payment.gitbook.io/pivot-docs/api-references/api-lists/payments/payment-session";
+
+/**
+ * The Pivot pages the check knows and reads by default: the page's title (its first `#` heading, which survives the
+ * edits the check looks for), the spec operation it documents, and the `.md` twin GitBook publishes for it.
+ */
+export const PIVOT_PAGES: readonly { title: string; operationId: string; url: string }[] = [
+  { title: "Cancel Payment Session", operationId: "cancelPaymentSession", url: `${API_LISTS}/cancel-payment-session.md` },
+  { title: "Retrieve Payment Session Details", operationId: "getPaymentSession", url: `${API_LISTS}/retrieve-payment-session-details.md` },
+];
+
+/** The operation a parsed page documents, by its title; `undefined` for a page the check does not know. */
+export function operationIdOf(page: DocsPage): string | undefined {
+  return PIVOT_PAGES.find((known) => known.title.toLowerCase() === page.title?.toLowerCase())?.operationId;
+}
 
 /** The spec schema whose enum the cancellable statuses must come from. */
 const STATUS_SCHEMA = "#/components/schemas/PaymentSessionStatus";
-
-/** What a comparison returns: the findings, and how much was compared. */
-export interface CheckResult {
-  findings: Finding[];
-  checked: Checked;
-}
 
 /**
  * The JSON types each docs "Data Type" word allows in the spec. Pivot's tables say "Number" and
  * "Decimal" for amounts: "Decimal" promises fractions, so a spec `integer` alone does not honour it.
  */
-const DOCS_TYPES: Record<string, readonly string[]> = {
-  string: ["string"],
-  text: ["string"],
-  object: ["object"],
-  array: ["array"],
-  list: ["array"],
-  boolean: ["boolean"],
-  bool: ["boolean"],
-  number: ["number", "integer"],
-  numeric: ["number", "integer"],
-  integer: ["integer", "number"],
-  int: ["integer", "number"],
-  long: ["integer", "number"],
-  decimal: ["number"],
-  float: ["number"],
-  double: ["number"],
-};
+const DOCS_TYPES: Record<string, readonly string[]> = Object.fromEntries(
+  (
+    [
+      ["string text", ["string"]],
+      ["object", ["object"]],
+      ["array list", ["array"]],
+      ["boolean bool", ["boolean"]],
+      ["number numeric integer int long", ["number", "integer"]],
+      ["decimal float double", ["number"]],
+    ] as const
+  ).flatMap(([words, types]) => words.split(" ").map((word) => [word, types])),
+);
 
 const NOT_SHOWN = "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
 type Side = "request" | "response";
-
-/** What every check of one run shares. */
-interface Run {
-  spec: Schema;
-  validate: ExampleValidator;
-  out: Finding[];
-}
 
 function preview(value: unknown): string {
   const text = value === undefined ? "absent" : JSON.stringify(value);
@@ -94,20 +88,48 @@ function lineInExample(example: ExampleBlock, path: string): number {
   return example.line + 1 + (example.raw.slice(0, offset).match(/\n/g)?.length ?? 0);
 }
 
+/**
+ * Why an example fails the schema at `node`, with the spec's ajv (so `format: uuid` / `date-time` / `uri` are enforced
+ * as the emulator does), one entry per complaint; `path` is dotted (`data.chargeDetails[0].id`) and names the missing
+ * or extra member, not just its parent object.
+ */
+function exampleErrors(spec: Schema, node: SchemaNode, example: unknown): { path: string; message: string }[] {
+  let validate: ReturnType<typeof schemaValidator>;
+  try {
+    validate = schemaValidator(spec, node.pointer);
+  } catch (error) {
+    return [{ path: "", message: (error as Error).message }];
+  }
+  if (validate(example)) return [];
+  const toError = ({ instancePath, params, message, keyword }: ErrorObject) => {
+    let path = "";
+    for (const segment of instancePath.split("/").slice(1).map(unescapePointerSegment)) {
+      path = /^\d+$/.test(segment) ? `${path}[${segment}]` : joinMember(path, segment);
+    }
+    const { additionalProperty, missingProperty } = params as Record<string, unknown>;
+    const member = additionalProperty ?? missingProperty;
+    return { path: typeof member === "string" ? joinMember(path, member) : path, message: message ?? keyword };
+  };
+  // allErrors can repeat one complaint (e.g. once per oneOf branch); one line each is enough.
+  const unique = new Map((validate.errors ?? []).map(toError).map((e) => [`${e.path}: ${e.message}`, e]));
+  return [...unique.values()];
+}
+
 /** Fields of one side (request or response) of the page against the matching spec body, both ways. */
 class FieldChecker {
   /** Every field path the page shows on this side: `"null"` when only ever shown as a null value. */
   readonly shown = new Map<string, "value" | "null">();
 
   constructor(
-    private readonly run: Run,
+    private readonly spec: Schema,
+    private readonly out: Finding[],
     private readonly side: Side,
     private readonly root: SchemaNode,
     private readonly example: ExampleBlock | undefined,
   ) {}
 
   private add(kind: DriftKind, path: string, message: string, place: FindingPlace): void {
-    this.run.out.push(finding(kind, `${this.side} ${path === "" ? "body" : path}`, message, place));
+    this.out.push(finding(kind, `${this.side} ${path === "" ? "body" : path}`, message, place));
   }
 
   private markShown(path: string, as: "value" | "null"): void {
@@ -124,11 +146,10 @@ class FieldChecker {
     if (!/\s/.test(name)) return name.split(".");
     // A name with spaces names an object, not a field: "Payment Session | Object | M" in the response
     // table is the envelope member whose schema is PaymentSession (or says `title: Payment Session`), i.e. `data`.
-    const wanted = name.replace(/\s+/g, "").toLowerCase();
-    for (const [property, node] of shapeOf(this.run.spec, this.root).properties) {
-      const title = resolveRef(this.run.spec, node).schema.title;
-      const names = [property, componentNameOf(node), typeof title === "string" ? title : undefined];
-      if (names.some((n) => n?.replace(/\s+/g, "").toLowerCase() === wanted)) return [property];
+    const squeeze = (text: unknown) => (typeof text === "string" ? text.replace(/\s+/g, "").toLowerCase() : undefined);
+    for (const [property, node] of shapeOf(this.spec, this.root).properties) {
+      const names = [property, componentNameOf(this.spec, node), resolveRef(this.spec, node).schema.title];
+      if (names.some((n) => squeeze(n) === squeeze(name))) return [property];
     }
     const message = `the docs table names an object that no member of the spec's ${this.side} schema is`;
     this.add("field-missing", `"${name}"`, message, { docsLine: row.line, specPointer: this.root.pointer });
@@ -142,33 +163,28 @@ class FieldChecker {
     let node = this.root;
     let requiredHere: Set<string> | undefined;
     for (const [i, segment] of segments.entries()) {
-      const path = segments.slice(0, i + 1).join(".");
-      const shape = shapeOf(this.run.spec, node);
+      const shape = shapeOf(this.spec, node);
       const property = shape.properties.get(segment);
-      if (property !== undefined) {
-        node = property;
-        requiredHere = shape.required;
-      } else if (shape.additional !== "closed") {
-        // A member of a free-form map (`metadata`): allowed, but the spec cannot require it.
-        node = shape.additional;
-        requiredHere = undefined;
-      } else {
-        const place = { docsLine: row.line, specPointer: resolveRef(this.run.spec, node).pointer };
+      // A member of a free-form map (`metadata`) is allowed, but the spec cannot require it.
+      const next = property ?? (shape.additional === "closed" ? undefined : shape.additional);
+      const path = segments.slice(0, i + 1).join(".");
+      if (next === undefined) {
+        const place = { docsLine: row.line, specPointer: resolveRef(this.spec, node).pointer };
         this.add("field-missing", path, "in the docs table, missing from the spec", place);
         return;
       }
+      [node, requiredHere] = [next, property === undefined ? undefined : shape.required];
       this.markShown(path, "value");
     }
     const path = segments.join(".");
     const place = { docsLine: row.line, specPointer: node.pointer };
     const allowed = DOCS_TYPES[row.dataType.trim().split(/\s+/)[0]?.toLowerCase() ?? ""];
-    const specTypes = typesOf(this.run.spec, node);
+    const specTypes = typesOf(this.spec, node);
     if (allowed === undefined) {
       const known = Object.keys(DOCS_TYPES).join(", ");
       this.add("field-type", path, `docs data type "${row.dataType}" is not one the check knows (${known})`, place);
     } else if (specTypes !== undefined && !allowed.some((t) => specTypes.has(t))) {
-      const message = `typed ${row.dataType} in the docs table, ${[...specTypes].join(" | ")} in spec`;
-      this.add("field-type", path, message, place);
+      this.add("field-type", path, `typed ${row.dataType} in the docs table, ${[...specTypes].join(" | ")} in spec`, place);
     }
     const last = segments.at(-1) ?? "";
     if (row.requirement === "M" && requiredHere !== undefined && !requiredHere.has(last)) {
@@ -183,164 +199,141 @@ class FieldChecker {
   /** An example value: every member is in the spec (recursively) with a matching JSON type. */
   checkExample(node: SchemaNode, value: unknown, path = ""): void {
     if (path !== "") this.markShown(path, value === null ? "null" : "value");
-    const types = typesOf(this.run.spec, node);
+    const types = typesOf(this.spec, node);
     const type = jsonTypeOf(value);
-    const fits = types === undefined || types.has(type) || (types.has("integer") && Number.isInteger(value));
-    if (!fits) {
+    if (types !== undefined && !types.has(type) && !(types.has("integer") && Number.isInteger(value))) {
       const place = { docsLine: this.lineOf(path), specPointer: node.pointer };
       this.add("field-type", path, `typed ${type} in docs, ${[...types].join(" | ")} in spec`, place);
       return;
     }
     if (Array.isArray(value)) {
-      const items = itemsOf(this.run.spec, node);
+      const items = itemsOf(this.spec, node);
       for (const element of value) {
         if (items !== undefined) this.checkExample(items, element, `${path}[]`);
         else this.markShown(`${path}[]`, element === null ? "null" : "value");
       }
-      return;
     }
     if (!isObject(value)) return;
-    const shape = shapeOf(this.run.spec, node);
+    const shape = shapeOf(this.spec, node);
     for (const [key, member] of Object.entries(value)) {
       const memberPath = joinMember(path, key);
       const property = shape.properties.get(key) ?? (shape.additional === "closed" ? undefined : shape.additional);
-      if (property === undefined) {
-        const place = { docsLine: this.lineOf(memberPath), specPointer: resolveRef(this.run.spec, node).pointer };
+      if (property !== undefined) this.checkExample(property, member, memberPath);
+      else {
+        const place = { docsLine: this.lineOf(memberPath), specPointer: resolveRef(this.spec, node).pointer };
         this.add("field-missing", memberPath, "shown in the docs example, missing from the spec", place);
-        continue;
       }
-      this.checkExample(property, member, memberPath);
     }
   }
 
   /** Every spec field below `node` is shown on the page or marked `x-documented-at`. */
   checkNotShown(node: SchemaNode = this.root, path = "", depth = 0): void {
     if (depth > 32) return; // a recursive schema; the page cannot show deeper than this anyway
-    const { spec } = this.run;
-    for (const [name, property] of shapeOf(spec, node).properties) {
+    for (const [name, property] of shapeOf(this.spec, node).properties) {
       const memberPath = joinMember(path, name);
       const seen = this.shown.get(memberPath);
-      if (seen === undefined) {
-        if (!isDocumentedElsewhere(spec, property)) {
-          this.add("field-not-shown", memberPath, NOT_SHOWN, { specPointer: property.pointer });
-        }
-        continue;
-      }
+      const elsewhere = isDocumentedElsewhere(this.spec, property);
+      if (seen === undefined && !elsewhere) this.add("field-not-shown", memberPath, NOT_SHOWN, { specPointer: property.pointer });
       // Shown only as `null` (paymentMethod, chargeDetails): the page documents nothing inside it, which
       // is fine when the field's schema is documented on another page.
-      if (seen === "null" && isDocumentedElsewhere(spec, property)) continue;
-      this.checkNotShown(property, memberPath, depth + 1);
+      if (seen === "value" || (seen === "null" && !elsewhere)) this.checkNotShown(property, memberPath, depth + 1);
     }
-    const items = itemsOf(spec, node);
-    if (items === undefined) return;
-    const itemsPath = `${path}[]`;
-    if (!this.shown.has(itemsPath) && isDocumentedElsewhere(spec, items)) return;
-    this.checkNotShown(items, itemsPath, depth + 1);
+    const items = itemsOf(this.spec, node);
+    if (items !== undefined && (this.shown.has(`${path}[]`) || !isDocumentedElsewhere(this.spec, items))) {
+      this.checkNotShown(items, `${path}[]`, depth + 1);
+    }
   }
 }
 
 /** Reports the parts of one side the page lacks or shows broken; they cannot be compared. */
-function checkPageParts(run: Run, side: Side, table: ParameterTable | undefined, example: ExampleBlock | undefined): void {
+function checkPageParts(out: Finding[], side: Side, table: ParameterTable | undefined, example: ExampleBlock | undefined): void {
   const heading = side === "request" ? "Request" : "Response";
   if (table === undefined) {
-    run.out.push(finding("page-structure", `${side} table`, `no parameter <table> under a "${heading}" heading`));
+    out.push(finding("page-structure", `${side} table`, `no parameter <table> under a "${heading}" heading`));
   } else if (table.columnsMissing.length > 0 || table.rows.length === 0) {
     const problem = table.rows.length === 0 ? "has no rows" : `lacks the column(s) ${table.columnsMissing.join(", ")}`;
-    run.out.push(finding("page-structure", `${side} table`, problem, { docsLine: table.line }));
+    out.push(finding("page-structure", `${side} table`, problem, { docsLine: table.line }));
   }
   if (example === undefined) {
-    run.out.push(finding("page-structure", `${side} example`, `no JSON code block under a "${heading}" heading`));
+    out.push(finding("page-structure", `${side} example`, `no JSON code block under a "${heading}" heading`));
   } else if (!example.ok) {
-    const place = { docsLine: example.line };
-    run.out.push(finding("page-structure", `${side} example`, `is not valid JSON: ${example.error}`, place));
+    out.push(finding("page-structure", `${side} example`, `is not valid JSON: ${example.error}`, { docsLine: example.line }));
   }
-}
-
-interface JsonDifference {
-  path: string;
-  docs: unknown;
-  spec: unknown;
 }
 
 /** Lists where two JSON values differ, as dotted paths (`data.amount.currency`) with both values. */
-function diffJson(docs: unknown, spec: unknown, path = "", out: JsonDifference[] = []): JsonDifference[] {
+function diffJson(docs: unknown, spec: unknown, path = ""): { path: string; docs: unknown; spec: unknown }[] {
   if (isObject(docs) && isObject(spec)) {
-    for (const key of new Set([...Object.keys(docs), ...Object.keys(spec)])) {
-      diffJson(docs[key], spec[key], joinMember(path, key), out);
-    }
-  } else if (Array.isArray(docs) && Array.isArray(spec)) {
-    for (let i = 0; i < Math.max(docs.length, spec.length); i++) diffJson(docs[i], spec[i], `${path}[${i}]`, out);
-  } else if (docs !== spec) {
-    out.push({ path, docs, spec });
+    return [...new Set([...Object.keys(docs), ...Object.keys(spec)])].flatMap((key) =>
+      diffJson(docs[key], spec[key], joinMember(path, key)),
+    );
   }
-  return out;
+  if (Array.isArray(docs) && Array.isArray(spec)) {
+    return Array.from({ length: Math.max(docs.length, spec.length) }, (_, i) => diffJson(docs[i], spec[i], `${path}[${i}]`)).flat();
+  }
+  return docs === spec ? [] : [{ path, docs, spec }];
 }
 
 /** One side's example validates and equals the spec's embedded one. Returns 1 when an example was compared, else 0. */
-function checkExample(run: Run, side: Side, body: JsonBody, schema: SchemaNode, example: ExampleBlock | undefined): number {
-  if (example === undefined || !example.ok) return 0;
-  for (const error of run.validate(schema, example.value)) {
-    const specPointer = schemaAtPath(run.spec, schema, error.path).pointer;
-    const place = { docsLine: lineInExample(example, error.path), specPointer };
-    const subject = `${side} example ${error.path || "(root)"}`;
-    run.out.push(finding("example-invalid", subject, `does not validate against the spec: ${error.message}`, place));
+function checkExample(spec: Schema, out: Finding[], side: Side, body: JsonBody, schema: SchemaNode, example: ExampleBlock): number {
+  if (!example.ok) return 0;
+  for (const error of exampleErrors(spec, schema, example.value)) {
+    const place = { docsLine: lineInExample(example, error.path), specPointer: schemaAtPath(spec, schema, error.path).pointer };
+    const message = `does not validate against the spec: ${error.message}`;
+    out.push(finding("example-invalid", `${side} example ${error.path || "(root)"}`, message, place));
   }
-  const embedded = body.examples.docs;
-  if (embedded === undefined) {
+  if (body.docsExample === undefined) {
     const message = "the spec embeds no examples.docs to compare with the page";
-    run.out.push(finding("example-differs", `${side} example`, message, { specPointer: body.pointer }));
-    return 1;
+    out.push(finding("example-differs", `${side} example`, message, { specPointer: body.pointer }));
   }
-  for (const d of diffJson(example.value, embedded)) {
+  for (const d of body.docsExample === undefined ? [] : diffJson(example.value, body.docsExample)) {
     const place = { docsLine: lineInExample(example, d.path), specPointer: `${body.pointer}/examples/docs/value` };
     const message = `${preview(d.docs)} in docs, ${preview(d.spec)} in the spec's examples.docs`;
-    run.out.push(finding("example-differs", `${side} example ${d.path || "(root)"}`, message, place));
+    out.push(finding("example-differs", `${side} example ${d.path || "(root)"}`, message, place));
   }
   return 1;
 }
 
 /** Everything of one side: fields, requirements, examples. Returns how many fields and examples were compared. */
 function checkSide(
-  run: Run,
+  spec: Schema,
+  out: Finding[],
   side: Side,
   body: JsonBody | undefined,
-  table: ParameterTable | undefined,
-  example: ExampleBlock | undefined,
+  page: DocsPage,
 ): { fields: number; examples: number } {
+  const [table, example] = side === "request" ? [page.requestTable, page.requestExample] : [page.responseTable, page.responseExample];
   // A page and an operation that both have no request body (a GET) have nothing to compare on that side.
   if (side === "request" && body === undefined && table === undefined && example === undefined) return { fields: 0, examples: 0 };
-  checkPageParts(run, side, table, example);
+  checkPageParts(out, side, table, example);
   if (body?.schema === undefined) {
     const what = side === "request" ? "JSON request body" : "JSON 200 response";
-    run.out.push(finding("field-missing", `${side} body`, `the page documents one, the spec has no ${what} schema`));
+    out.push(finding("field-missing", `${side} body`, `the page documents one, the spec has no ${what} schema`));
     return { fields: 0, examples: 0 };
   }
-  const fields = new FieldChecker(run, side, body.schema, example);
+  const fields = new FieldChecker(spec, out, side, body.schema, example);
   for (const row of table?.rows ?? []) fields.checkRow(row);
   if (example?.ok === true) fields.checkExample(body.schema, example.value);
   fields.checkNotShown();
   // A mandatory field in an optional body would let the client send no body at all.
   if (side === "request" && !body.required && table?.rows.some((r) => r.requirement === "M") === true) {
     const message = "has mandatory (M) fields in docs, but requestBody.required is not true in spec";
-    run.out.push(finding("requirement", "request body", message, { specPointer: body.pointer }));
+    out.push(finding("requirement", "request body", message, { specPointer: body.pointer }));
   }
-  return { fields: fields.shown.size, examples: checkExample(run, side, body, body.schema, example) };
+  return { fields: fields.shown.size, examples: example === undefined ? 0 : checkExample(spec, out, side, body, body.schema, example) };
 }
 
 /** The hint's statuses equal the operation's `x-cancellable-statuses`, all session statuses. */
-function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
+function checkStatuses(spec: Schema, out: Finding[], page: DocsPage, op: SpecOperation): number {
   const docs = page.cancellableStatuses;
   const raw = op.operation["x-cancellable-statuses"];
   // Only the cancel names cancellable statuses; a page and an operation that both say nothing of them agree.
   if (docs === undefined && raw === undefined) return 0;
   const listed = Array.isArray(raw) ? raw.filter((s): s is string => typeof s === "string") : undefined;
-  const add = (subject: string, message: string, place: FindingPlace = {}): void => {
-    run.out.push(finding("statuses", subject, message, place));
-  };
+  const add = (subject: string, message: string, place: FindingPlace = {}) => out.push(finding("statuses", subject, message, place));
   const both = { docsLine: docs?.line, specPointer: `${op.pointer}/x-cancellable-statuses` };
   if (docs === undefined) {
-    const message = "no {% hint %} naming the cancellable statuses as `CODE` spans";
-    run.out.push(finding("page-structure", "cancellable statuses", message));
+    out.push(finding("page-structure", "cancellable statuses", "no {% hint %} naming the cancellable statuses as `CODE` spans"));
   }
   if (listed === undefined) {
     add("cancellable statuses", "the spec's operation has no x-cancellable-statuses list", { specPointer: op.pointer });
@@ -353,10 +346,9 @@ function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
       add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
     }
   }
-  const known = resolveRef(run.spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
+  const known = resolveRef(spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
   if (!Array.isArray(known)) {
-    const message = "the spec has no PaymentSessionStatus enum to check them against";
-    add("cancellable statuses", message, { specPointer: STATUS_SCHEMA });
+    add("cancellable statuses", "the spec has no PaymentSessionStatus enum to check them against", { specPointer: STATUS_SCHEMA });
   } else {
     for (const status of new Set([...(docs?.statuses ?? []), ...(listed ?? [])])) {
       if (known.includes(status)) continue;
@@ -369,40 +361,35 @@ function checkStatuses(run: Run, page: DocsPage, op: SpecOperation): number {
 
 /**
  * Compares a docs page with a parsed OpenAPI document and returns every disagreement, in page order
- * (operation, request, response, statuses). An empty `findings` means the two are in step.
+ * (operation, request, response, statuses), and how much was compared. No findings means the two are in step.
  *
  * @param spec The parsed spec (e.g. `YAML.parse` of spec/openapi.yaml); it is not modified.
- * @param operationId The operation the page documents; by default the one its title names (pages.ts), else the cancel.
+ * @param operationId The operation the page documents; by default the one its title names, else the cancel.
  * @example
  * const { findings, checked } = compareWithSpec(parseDocsPage(markdown), YAML.parse(specText));
  * findings.map(formatFinding); // [] when in step
  */
-export function compareWithSpec(page: DocsPage, spec: Schema, operationId = operationIdOf(page) ?? CANCEL_OPERATION_ID): CheckResult {
-  const run: Run = { spec, validate: createExampleValidator(spec), out: [] };
+export function compareWithSpec(
+  page: DocsPage,
+  spec: Schema,
+  operationId = operationIdOf(page) ?? "cancelPaymentSession",
+): { findings: Finding[]; checked: Checked } {
+  const out: Finding[] = [];
   const checked: Checked = { methodPath: 0, requestFields: 0, responseFields: 0, examples: 0, statuses: 0 };
   const op = findOperation(spec, operationId);
-  const docsLine = page.operation.line;
   const subject = `operation ${operationId}`;
+  const place = { docsLine: page.operation.line, specPointer: op?.pointer };
   if (op === undefined) {
-    const message = "is not in the spec, so nothing else can be compared";
-    return { findings: [finding("method-path", subject, message, { docsLine })], checked };
+    return { findings: [finding("method-path", subject, "is not in the spec, so nothing else can be compared", place)], checked };
   }
-  const place = { docsLine, specPointer: op.pointer };
-  if (page.operation.method !== op.method) {
-    const message = `${page.operation.method} in docs, ${op.method} in spec`;
-    run.out.push(finding("method-path", `${subject} method`, message, place));
+  for (const key of ["method", "path"] as const) {
+    const message = `${page.operation[key]} in docs, ${op[key]} in spec`;
+    if (page.operation[key] !== op[key]) out.push(finding("method-path", `${subject} ${key}`, message, place));
   }
-  if (page.operation.path !== op.path) {
-    const message = `${page.operation.path} in docs, ${op.path} in spec`;
-    run.out.push(finding("method-path", `${subject} path`, message, place));
-  }
-  checked.methodPath = 1;
-  const { requestTable, requestExample, responseTable, responseExample } = page;
-  const request = checkSide(run, "request", requestBodyOf(spec, op), requestTable, requestExample);
-  const response = checkSide(run, "response", responseBodyOf(spec, op, "200"), responseTable, responseExample);
-  checked.requestFields = request.fields;
-  checked.responseFields = response.fields;
+  const request = checkSide(spec, out, "request", jsonBodyOf(spec, op, "request"), page);
+  const response = checkSide(spec, out, "response", jsonBodyOf(spec, op, "200"), page);
+  Object.assign(checked, { methodPath: 1, requestFields: request.fields, responseFields: response.fields });
   checked.examples = request.examples + response.examples;
-  checked.statuses = checkStatuses(run, page, op);
-  return { findings: run.out, checked };
+  checked.statuses = checkStatuses(spec, out, page, op);
+  return { findings: out, checked };
 }

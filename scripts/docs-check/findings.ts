@@ -3,32 +3,27 @@
  * and the spec, how a finding prints as one line, and the one-line summary of a clean run.
  */
 
-/** The kind of disagreement. */
+/**
+ * The kind of disagreement: `page-structure` (the page lacks a part the check needs, or shows it broken),
+ * `method-path`, `field-missing` (a field the page documents is not in the spec), `field-type`, `requirement` (the
+ * page's M/O and the spec's `required` disagree), `field-not-shown` (a spec field the page does not show, with no
+ * `x-documented-at`), `example-invalid` (a docs example the spec's schema rejects), `statuses` (the cancellable
+ * statuses differ, or are not session statuses), `example-differs` (the spec's `examples.docs` differs from the page's).
+ */
 export type DriftKind =
-  /** The page lacks a part the check needs (a table, an example, the status hint), or shows it broken. */
   | "page-structure"
-  /** The method or path differs. */
   | "method-path"
-  /** A field the page documents is not in the spec. */
   | "field-missing"
-  /** A field is typed differently on the page and in the spec. */
   | "field-type"
-  /** The page's M/O requirement and the spec's `required` disagree. */
   | "requirement"
-  /** The spec has a field the page does not show, with no `x-documented-at`. */
   | "field-not-shown"
-  /** A docs example does not validate against the spec's schema. */
   | "example-invalid"
-  /** The cancellable statuses differ, or are not session statuses. */
   | "statuses"
-  /** The spec's embedded `examples.docs` differs from the page's example. */
   | "example-differs";
 
-/** Where a finding is, on either side; both parts are optional. */
+/** Where a finding is: the 1-based line in the docs page, and the JSON pointer into the spec; either may be unknown. */
 export interface FindingPlace {
-  /** 1-based line in the docs page, when the page shows the thing. */
   docsLine?: number | undefined;
-  /** JSON pointer into the spec (`#/components/schemas/Amount/properties/currency`), when the spec has it. */
   specPointer?: string | undefined;
 }
 
@@ -40,13 +35,7 @@ export interface Finding extends FindingPlace {
 }
 
 /** How much of the page was compared, for the summary of a clean run. */
-export interface Checked {
-  methodPath: number;
-  requestFields: number;
-  responseFields: number;
-  examples: number;
-  statuses: number;
-}
+export type Checked = Record<"methodPath" | "requestFields" | "responseFields" | "examples" | "statuses", number>;
 
 /** The dotted path of a member below `path` (`data` + `amount` → `data.amount`), the form every finding names fields in. */
 export function joinMember(path: string, member: string): string {
@@ -68,27 +57,24 @@ export function finding(kind: DriftKind, subject: string, message: string, place
  * //  (docs line 42, spec #/components/schemas/Amount/properties/currency)", on one line
  */
 export function formatFinding(f: Finding): string {
-  const places: string[] = [];
-  if (f.docsLine !== undefined) places.push(`docs line ${f.docsLine}`);
-  if (f.specPointer !== undefined) places.push(`spec ${f.specPointer}`);
-  return `${f.subject}: ${f.message}${places.length > 0 ? ` (${places.join(", ")})` : ""}`;
+  const places = [f.docsLine === undefined ? "" : `docs line ${f.docsLine}`, f.specPointer === undefined ? "" : `spec ${f.specPointer}`];
+  const where = places.filter(Boolean).join(", ");
+  return `${f.subject}: ${f.message}${where === "" ? "" : ` (${where})`}`;
 }
 
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+const SUMMARY_WORDS: [keyof Checked, string, string][] = [
+  ["methodPath", "method/path", "methods/paths"],
+  ["requestFields", "request field", "request fields"],
+  ["responseFields", "response field", "response fields"],
+  ["examples", "example", "examples"],
+  ["statuses", "cancellable status", "cancellable statuses"],
+];
 
 /**
  * The line printed when page and spec agree, naming the operation and saying how much was compared so an empty
  * check cannot pass unnoticed.
  */
 export function formatSummary(checked: Checked, operationId: string): string {
-  const parts = [
-    count(checked.methodPath, "method/path", "methods/paths"),
-    count(checked.requestFields, "request field", "request fields"),
-    count(checked.responseFields, "response field", "response fields"),
-    count(checked.examples, "example", "examples"),
-    count(checked.statuses, "cancellable status", "cancellable statuses"),
-  ];
+  const parts = SUMMARY_WORDS.map(([key, one, many]) => `${checked[key]} ${checked[key] === 1 ? one : many}`);
   return `docs:check: ${operationId} in step — ${parts.join(", ")}`;
 }

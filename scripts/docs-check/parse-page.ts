@@ -11,7 +11,7 @@
 import type { Element, Nodes as HastNodes } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { toText } from "hast-util-to-text";
-import type { Code, Nodes, Root, RootContent } from "mdast";
+import type { Code, Nodes, Root } from "mdast";
 import { toString as mdastText } from "mdast-util-to-string";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
@@ -39,9 +39,7 @@ export interface ParameterTable {
 }
 
 /** A fenced example block: its parsed JSON, or why it would not parse. */
-export type ExampleBlock =
-  | { line: number; raw: string; ok: true; value: unknown }
-  | { line: number; raw: string; ok: false; error: string };
+export type ExampleBlock = { line: number; raw: string } & ({ ok: true; value: unknown } | { ok: false; error: string });
 
 /** Everything the checker compares, with the 1-based line where the page shows it. */
 export interface DocsPage {
@@ -55,7 +53,18 @@ export interface DocsPage {
   cancellableStatuses: { statuses: string[]; line: number } | undefined;
 }
 
-const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/** A method and a URL holding a "/", so that prose which merely starts with "GET" or "POST" is not taken for it. */
+const OPERATION_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S*\/\S*)/;
+
+type Section = "request" | "response" | "other";
+
+/** The table columns, found by their header's name. */
+const COLUMNS = {
+  parameter: /^(parameter|field|name)/i,
+  dataType: /type/i,
+  requirement: /^(requirement|required|mandatory)/i,
+  description: /^description/i,
+};
 
 /**
  * The text a reader sees in a fragment of GitBook's raw HTML (a table cell, which markdown leaves unparsed): tags
@@ -70,177 +79,69 @@ export function plainText(fragment: string | HastNodes): string {
     .trim();
 }
 
-/** The page as the parser needs it: the top-level nodes before the boilerplate rule, and its headings. */
-interface Scanned {
-  nodes: RootContent[];
-  headings: { text: string; depth: number; line: number }[];
-}
-
-/** The 1-based line where a node starts. */
-function lineOf(node: Nodes): number {
-  return node.position?.start.line ?? 1;
-}
+const lineOf = (node: { position?: { start: { line: number } } | undefined }): number => node.position?.start.line ?? 1;
 
 /** The text a reader sees in a node: inline code kept (without backticks), HTML tags such as `<mark>` dropped. */
-function textOf(node: Nodes): string {
-  return mdastText(node, { includeHtml: false });
-}
+const textOf = (node: Nodes): string => mdastText(node, { includeHtml: false });
 
-/**
- * Parses the markdown and keeps the top-level nodes up to the first `---` rule (GitBook appends its site-wide
- * boilerplate after one). A YAML front-matter block is blanked first, line for line, so that it is not taken for
- * that rule and line numbers stay those of the file.
- */
-function scan(markdown: string): Scanned {
-  const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
-  if (lines[0]?.trim() === "---") {
-    const close = lines.findIndex((l, i) => i > 0 && l.trim() === "---");
-    for (let i = 0; i <= close; i++) lines[i] = "";
-  }
-  const root: Root = unified().use(remarkParse).parse(lines.join("\n"));
-  const rule = root.children.findIndex((node) => node.type === "thematicBreak");
-  const nodes = rule < 0 ? root.children : root.children.slice(0, rule);
-  const headings = nodes.flatMap((node) =>
-    node.type === "heading" ? [{ text: textOf(node).trim(), depth: node.depth, line: lineOf(node) }] : [],
-  );
-  return { nodes, headings };
+/** What `pick` finds in the node and below it (a hast or mdast tree), in document order; `undefined` is skipped. */
+function descendants<T>(node: HastNodes | Nodes, pick: (node: HastNodes | Nodes) => T | undefined): T[] {
+  const self = pick(node);
+  const below = "children" in node ? node.children.flatMap((child: HastNodes | Nodes) => descendants(child, pick)) : [];
+  return self === undefined ? below : [self, ...below];
 }
-
-/** Which part of the page a line belongs to, by the nearest heading above it. */
-function sectionAt(headings: Scanned["headings"], line: number): "request" | "response" | "other" {
-  const above = headings.filter((h) => h.line < line).at(-1);
-  if (above === undefined) return "other";
-  if (/\bresponse\b/i.test(above.text)) return "response";
-  if (/\brequest\b/i.test(above.text)) return "request";
-  return "other";
-}
-
-/** Finds the method and URL line, e.g. `` <mark>`POST`</mark> \[<mark>BASE\_URL</mark>]/v2/payments/{id}/cancel ``. */
-function findOperation(nodes: RootContent[]): DocsPage["operation"] | undefined {
-  for (const node of nodes) {
-    if (node.type !== "paragraph") continue;
-    for (const [index, line] of textOf(node).split("\n").entries()) {
-      // The URL must hold a "/", so prose that merely starts with "GET" or "POST" is not taken for it.
-      const match = new RegExp(`^(${HTTP_METHODS.join("|")})\\s+(\\S*/\\S*)`).exec(line.trim());
-      if (match?.[1] === undefined || match[2] === undefined) continue;
-      return { method: match[1], path: pathOf(match[2]), line: lineOf(node) + index };
-    }
-  }
-  return undefined;
-}
+const elementsIn = (node: HastNodes, tagName: string): Element[] =>
+  descendants(node, (n) => (n.type === "element" && n.tagName === tagName ? n : undefined));
 
 /** Drops the host, written as a placeholder (`[BASE_URL]`, `{{baseUrl}}`) or a real origin, and any query. */
 function pathOf(url: string): string {
-  const withoutHost = url
-    .replace(/^\[[^\]]*\]/, "")
-    .replace(/^\{\{[^}]*\}\}/, "")
-    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, "");
-  return withoutHost.split("?")[0] ?? withoutHost;
+  return url.replace(/^(\[[^\]]*\]|\{\{[^}]*\}\}|[a-z][a-z0-9+.-]*:\/\/[^/]+)/i, "").split("?")[0] ?? "";
 }
 
 function parseExample(code: Code): ExampleBlock {
-  const line = lineOf(code);
+  const block = { line: lineOf(code), raw: code.value };
   try {
-    return { line, raw: code.value, ok: true, value: JSON.parse(code.value) as unknown };
+    return { ...block, ok: true, value: JSON.parse(code.value) as unknown };
   } catch (error) {
-    return { line, raw: code.value, ok: false, error: (error as Error).message };
+    return { ...block, ok: false, error: (error as Error).message };
   }
-}
-
-/** The example of a section: its first `json` fence, or failing that its first fence of any language. */
-function exampleIn(scanned: Scanned, section: "request" | "response"): ExampleBlock | undefined {
-  const candidates = scanned.nodes.filter(
-    (node): node is Code => node.type === "code" && sectionAt(scanned.headings, lineOf(node)) === section,
-  );
-  const chosen = candidates.find((code) => code.lang?.toLowerCase() === "json") ?? candidates[0];
-  return chosen === undefined ? undefined : parseExample(chosen);
-}
-
-const COLUMNS = {
-  parameter: /^(parameter|field|name)/i,
-  dataType: /type/i,
-  requirement: /^(requirement|required|mandatory)/i,
-  description: /^description/i,
-} as const;
-
-/** The elements named `tagName` below `node`, in document order. */
-function elementsIn(node: HastNodes, tagName: string): Element[] {
-  const found: Element[] = node.type === "element" && node.tagName === tagName ? [node] : [];
-  return "children" in node ? [...found, ...node.children.flatMap((child) => elementsIn(child, tagName))] : found;
 }
 
 /** Reads GitBook's HTML table (`<table><thead>…</thead><tbody>…</tbody></table>`) by its header names. */
 function parseTable(table: Element, lineOffset: number): ParameterTable {
   const cellsOf = (row: Element): string[] =>
     row.children.flatMap((cell) => (cell.type === "element" && /^t[hd]$/.test(cell.tagName) ? [plainText(cell)] : []));
-  const rowElements = elementsIn(table, "tr");
-  const headerIndex = rowElements.findIndex((row) => elementsIn(row, "th").length > 0);
-  const header = headerIndex >= 0 ? cellsOf(rowElements[headerIndex] as Element) : [];
-  const column = (pattern: RegExp): number => header.findIndex((h) => pattern.test(h));
-  const index = {
-    parameter: column(COLUMNS.parameter),
-    dataType: column(COLUMNS.dataType),
-    requirement: column(COLUMNS.requirement),
-    description: column(COLUMNS.description),
-  };
-  const columnsMissing = Object.entries(index)
-    .filter(([, i]) => i < 0)
-    .map(([name]) => name);
-  const rows: ParameterRow[] = [];
-  for (const [i, row] of rowElements.entries()) {
-    if (i === headerIndex) continue;
-    const cells = cellsOf(row);
-    const cell = (at: number): string => (at >= 0 ? (cells[at] ?? "") : "");
-    const requirement = cell(index.requirement);
-    rows.push({
-      parameter: cell(index.parameter),
-      dataType: cell(index.dataType),
-      // "Mandatory" and "M" mean the same; keep anything unexpected as written so the checker can show it.
-      requirement: /^[mco]/i.test(requirement) ? requirement.charAt(0).toUpperCase() : requirement,
-      description: cell(index.description),
-      line: lineOffset + (row.position?.start.line ?? 1),
+  const rows = elementsIn(table, "tr");
+  const headerRow = rows.find((row) => elementsIn(row, "th").length > 0);
+  const header = headerRow === undefined ? [] : cellsOf(headerRow);
+  const index = Object.fromEntries(Object.entries(COLUMNS).map(([name, pattern]) => [name, header.findIndex((h) => pattern.test(h))]));
+  const columnsMissing = Object.keys(COLUMNS).filter((name) => index[name] === -1);
+  const parameterRows = rows
+    .filter((row) => row !== headerRow)
+    .map((row): ParameterRow => {
+      const cells = cellsOf(row);
+      const cell = (name: keyof typeof COLUMNS): string => cells[index[name] ?? -1] ?? "";
+      const requirement = cell("requirement");
+      return {
+        parameter: cell("parameter"),
+        dataType: cell("dataType"),
+        // "Mandatory" and "M" mean the same; keep anything unexpected as written so the checker can show it.
+        requirement: /^[mco]/i.test(requirement) ? requirement.charAt(0).toUpperCase() : requirement,
+        description: cell("description"),
+        line: lineOffset + lineOf(row),
+      };
     });
-  }
-  return { line: lineOffset + (table.position?.start.line ?? 1), rows, columnsMissing };
-}
-
-function tableIn(scanned: Scanned, section: "request" | "response"): ParameterTable | undefined {
-  for (const node of scanned.nodes) {
-    if (node.type !== "html" || sectionAt(scanned.headings, lineOf(node)) !== section) continue;
-    const table = elementsIn(fromHtml(node.value, { fragment: true }), "table")[0];
-    if (table !== undefined) return parseTable(table, lineOf(node) - 1);
-  }
-  return undefined;
-}
-
-/**
- * The statuses a `{% hint %}` names as code spans; the first hint that names any is the cancellable-status hint.
- * GitBook's hint markers are plain text to markdown, so a hint is the run of top-level nodes from the one that
- * opens it to the one that closes it.
- */
-function findStatuses(nodes: RootContent[]): DocsPage["cancellableStatuses"] {
-  let open: { line: number; statuses: string[] } | undefined;
-  for (const node of nodes) {
-    const text = textOf(node);
-    if (open === undefined && /\{%\s*hint\b/.test(text)) open = { line: lineOf(node), statuses: [] };
-    if (open === undefined) continue;
-    open.statuses.push(...codeSpansOf(node).filter((code) => /^[A-Z][A-Z0-9_]*$/.test(code)));
-    if (!/\{%\s*endhint\s*%\}/.test(text)) continue;
-    if (open.statuses.length > 0) return open;
-    open = undefined;
-  }
-  return undefined;
-}
-
-/** The values of the inline code spans below a node. */
-function codeSpansOf(node: Nodes): string[] {
-  if (node.type === "inlineCode") return [node.value];
-  return "children" in node ? node.children.flatMap((child) => codeSpansOf(child)) : [];
+  return { line: lineOffset + lineOf(table), rows: parameterRows, columnsMissing };
 }
 
 /**
  * Parses a docs page. Parts the page lacks come back `undefined` so the checker can report them as drift;
  * only a page without a method and URL line is rejected outright, since nothing else can be checked.
+ *
+ * A part belongs to the request or the response by the nearest heading above it that names one. A section's
+ * example is its first `json` fence, or failing that its first fence; its table, the first HTML `<table>`.
+ * GitBook's hint markers are plain text to markdown, so a hint is the run of top-level nodes from the one that
+ * opens it to the one that closes it; the first that names statuses as code spans is the cancellable-status hint.
  *
  * @throws {PageFormatError} when no `METHOD url` line is found before the boilerplate.
  * @example
@@ -248,18 +149,59 @@ function codeSpansOf(node: Nodes): string[] {
  * page.operation; // { method: "POST", path: "/v2/payments/{id}/cancel", line: 5 }
  */
 export function parseDocsPage(markdown: string): DocsPage {
-  const scanned = scan(markdown);
-  const operation = findOperation(scanned.nodes);
+  // A YAML front-matter block is blanked line for line, so that it is not taken for the boilerplate rule and
+  // line numbers stay those of the file.
+  const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
+  if (lines[0]?.trim() === "---") lines.fill("", 0, lines.findIndex((l, i) => i > 0 && l.trim() === "---") + 1);
+  const root: Root = unified().use(remarkParse).parse(lines.join("\n"));
+  const rule = root.children.findIndex((node) => node.type === "thematicBreak");
+
+  let title: string | undefined;
+  let operation: DocsPage["operation"] | undefined;
+  let section: Section = "other";
+  const codes = { request: [] as Code[], response: [] as Code[], other: [] as Code[] };
+  const tables: Record<Section, ParameterTable | undefined> = { request: undefined, response: undefined, other: undefined };
+  let hint: { statuses: string[]; line: number } | undefined;
+  let statuses: typeof hint;
+  for (const node of rule < 0 ? root.children : root.children.slice(0, rule)) {
+    const text = textOf(node);
+    if (node.type === "heading") {
+      if (node.depth === 1) title ??= text.trim();
+      section = /\bresponse\b/i.test(text) ? "response" : /\brequest\b/i.test(text) ? "request" : "other";
+    } else if (node.type === "code") {
+      codes[section].push(node);
+    } else if (node.type === "html" && tables[section] === undefined) {
+      const table = elementsIn(fromHtml(node.value, { fragment: true }), "table")[0];
+      if (table !== undefined) tables[section] = parseTable(table, lineOf(node) - 1);
+    } else if (node.type === "paragraph" && operation === undefined) {
+      for (const [i, line] of text.split("\n").entries()) {
+        const [, method, url] = OPERATION_LINE.exec(line.trim()) ?? [];
+        if (method !== undefined && url !== undefined && operation === undefined) {
+          operation = { method, path: pathOf(url), line: lineOf(node) + i };
+        }
+      }
+    }
+    if (statuses !== undefined) continue;
+    if (hint === undefined && /\{%\s*hint\b/.test(text)) hint = { line: lineOf(node), statuses: [] };
+    if (hint === undefined) continue;
+    const spans = descendants(node, (n) => (n.type === "inlineCode" ? n.value : undefined));
+    hint.statuses.push(...spans.filter((code) => /^[A-Z][A-Z0-9_]*$/.test(code)));
+    if (/\{%\s*endhint\s*%\}/.test(text)) [statuses, hint] = [hint.statuses.length > 0 ? hint : undefined, undefined];
+  }
   if (operation === undefined) {
     throw new PageFormatError(`no method and URL line (e.g. "POST [BASE_URL]/v2/payments/{id}/cancel") found; is this a GitBook .md page?`);
   }
+  const example = (list: Code[]): ExampleBlock | undefined => {
+    const chosen = list.find((code) => code.lang?.toLowerCase() === "json") ?? list[0];
+    return chosen === undefined ? undefined : parseExample(chosen);
+  };
   return {
-    title: scanned.headings.find((heading) => heading.depth === 1)?.text,
+    title,
     operation,
-    requestExample: exampleIn(scanned, "request"),
-    responseExample: exampleIn(scanned, "response"),
-    requestTable: tableIn(scanned, "request"),
-    responseTable: tableIn(scanned, "response"),
-    cancellableStatuses: findStatuses(scanned.nodes),
+    requestExample: example(codes.request),
+    responseExample: example(codes.response),
+    requestTable: tables.request,
+    responseTable: tables.response,
+    cancellableStatuses: statuses,
   };
 }
