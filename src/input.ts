@@ -31,7 +31,7 @@ export function isCancellationReason(value: unknown): value is CancellationReaso
 const MAX_ID_LENGTH = 255;
 
 /**
- * Checks a session id. openapi-fetch then percent-encodes it as exactly one path segment.
+ * Checks a session id. The transport then percent-encodes it (encodeURIComponent) as exactly one path segment.
  * `.` and `..` are refused: URL parsers collapse them (even as `%2E`), which would change the path.
  */
 export function checkSessionId(id: unknown): string {

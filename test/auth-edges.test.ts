@@ -54,13 +54,15 @@ describe("a token answer without a usable token", () => {
     await expect(cancelWithCredentials(target)).resolves.toMatchObject({ id: SESSION_ID });
   });
 
-  it("is an input error when Pivot's token holds a character a header cannot carry", async () => {
+  it("is Pivot's unusable answer, with the attempts made, when its token holds a character a header cannot carry", async () => {
     const target = await withTokenAnswer(200, { code: "00", data: { accessToken: "tok\nauth-edges", expiresIn: 900 } });
 
     const error = await cancelWithCredentials(target);
 
-    expect(error).toBeInstanceOf(PivotInputError);
-    expect((error as Error).message).toMatch(/^The access token Pivot issued holds CR, LF, NUL/);
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 200, attempts: 1 });
+    expect((error as Error).message).toMatch(/without a usable token \(its token holds CR, LF, NUL/);
+    expect(target.apiRequests).toHaveLength(0);
   });
 
   it("passes the token endpoint's own error status through as its typed error", async () => {
@@ -73,13 +75,14 @@ describe("a token provider", () => {
   it.each([
     ["an empty string", () => ""],
     ["a number", () => 42 as unknown as string],
-  ])("that returns %s fails the call with a PivotAuthenticationError that says what it must return", async (_, provider) => {
+  ])("that returns %s fails the call as that option's failure, saying what it must return", async (what, provider) => {
     server = await startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
 
     const error = await createPivotClient({ baseUrl: server.url, accessToken: provider }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotAuthenticationError);
-    expect((error as Error).message).toBe("The accessToken provider returned no token; it must return a non-empty string.");
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed" });
+    expect((error as Error).message).toBe(`options.accessToken returned ${what}; it must return a non-empty string (or a promise of one).`);
     expect(server.requests).toHaveLength(0);
   });
 
@@ -89,7 +92,7 @@ describe("a token provider", () => {
     const error = await createPivotClient({ baseUrl: server.url, accessToken: () => "tok\r\nX-Evil: 1" }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotInputError);
-    expect((error as Error).message).toMatch(/^The accessToken provider's token holds CR, LF, NUL/);
+    expect((error as Error).message).toMatch(/^The token options.accessToken returned holds CR, LF, NUL/);
     expect(server.requests).toHaveLength(0);
   });
 });

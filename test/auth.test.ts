@@ -8,6 +8,7 @@ import {
   createPivotClient,
   PivotAuthenticationError,
   PivotError,
+  PivotInputError,
   PivotResponseError,
   type AccessTokenProvider,
   type PivotClientBaseOptions,
@@ -231,12 +232,13 @@ describe("a token provider function", () => {
     expect(server.cancelRequests).toHaveLength(2);
   });
 
-  it("rejects with PivotAuthenticationError, sending nothing, when it returns no token", async () => {
+  it("rejects with PivotInputError naming the option, sending nothing, when it returns no token", async () => {
     server.script(cancels(1));
 
     const error = await rejectionOf(tokenClient(() => "").cancelPaymentSession(SESSION_ID, BODY));
 
-    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.accessToken returned an empty string/) });
     expect(server.requests).toHaveLength(0);
   });
 

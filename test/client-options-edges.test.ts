@@ -69,7 +69,7 @@ describe("refusals", () => {
 
   it.each([
     [null, "createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }."],
-    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", fetch: 1 }, "No fetch available: pass options.fetch."],
+    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", fetch: 1 }, "options.fetch must be a function when given; got a number."],
     [
       { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", credentials: { clientId: "m", clientSecret: "s" } },
       "Pass either accessToken or credentials, not both.",
@@ -79,8 +79,10 @@ describe("refusals", () => {
     [{ baseUrl: "https://api.pivot-payment.com", credentials: null }, "credentials must be { clientId, clientSecret }, both non-empty strings."],
     [
       { baseUrl: "https://api.pivot-payment.com", accessToken: 7 },
-      "No authentication: pass accessToken (a string or a function returning one) or credentials { clientId, clientSecret }.",
+      "accessToken must be a non-empty string or a function returning one; got a number.",
     ],
+    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "t-0001", onAttempt: "log" }, "options.onAttempt must be a function when given; got a string."],
+    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "t-0001", now: 1_700_000_000_000 }, "options.now must be a function when given; got a number."],
   ])("refuses %j, saying what to pass", (options, message) => {
     expect(refusal(options).message).toBe(message);
   });

@@ -66,7 +66,7 @@ describe("decide", () => {
 
   it("gives up for the deadline when the wait would reach it", () => {
     const error = new PivotServerError("503", { status: 503 });
-    expect(decide({ error, retryAfterMs: 2_000 }, state({ msLeft: 2_000 }))).toEqual({ action: "give-up", because: "deadline" });
+    expect(decide({ error, retryAfterMs: 2_000 }, state({ msLeft: 2_000 }))).toEqual({ action: "give-up", because: "deadline", waitMs: 2_000 });
     expect(decide({ error, retryAfterMs: 1_999 }, state({ msLeft: 2_000 }))).toEqual({ action: "wait", ms: 1_999 });
   });
 });
