@@ -3,13 +3,18 @@
  * /v1/access-token (cached, shared by concurrent callers, refreshed before expiry and once after a 401),
  * a fixed token (never refreshed), or the caller's provider function (asked before every attempt).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ServerResponse } from "node:http";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createPivotClient,
   PivotAuthenticationError,
   PivotError,
   PivotInputError,
+  PivotRateLimitError,
   PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+  type AttemptEvent,
   type AccessTokenProvider,
   type PivotClientBaseOptions,
   type PivotClientOptions,
@@ -18,7 +23,8 @@ import { startPivotEmulator } from "../src/emulator/index.js";
 import { createRawClient } from "../src/raw.js";
 import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
-import { errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
+import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 const CREDENTIALS = { clientId: "merchant-123", clientSecret: "sec_auth_tests_0123456789" };
@@ -316,5 +322,130 @@ describe("the raw openapi-fetch client", () => {
 
     expect(response.status).toBe(422);
     expect(bearerOf(0)).toBe("Bearer tok_auth_1");
+  });
+});
+
+describe("the token step, on a hostile token endpoint", () => {
+  let hostile: HostileServer | undefined;
+  afterEach(async () => {
+    await hostile?.close();
+    hostile = undefined;
+  });
+
+  /** A server whose token answers come from `token` (request number from 1) and whose cancels succeed. */
+  async function tokenServer(token: (n: number, response: ServerResponse) => void): Promise<HostileServer> {
+    let n = 0;
+    hostile = await startHostileServer((request, response) => {
+      if (request.path === "/v1/access-token") return token(++n, response);
+      reply(response, 200, successEnvelope(SESSION_ID));
+    });
+    return hostile;
+  }
+  const credentialsClient = (target: HostileServer, options: Partial<PivotClientBaseOptions> = {}) =>
+    createPivotClient({ baseUrl: target.url, credentials: CREDENTIALS, baseDelayMs: 1, maxDelayMs: 1, ...options });
+
+  it("is timed by the call's timeoutMs, not the client's: a slow exchange within the call's time succeeds", async () => {
+    const target = await tokenServer((_n, response) => setTimeout(() => reply(response, 200, tokenEnvelope("tok-slow-exchange-1")), 700));
+
+    const session = await credentialsClient(target, { timeoutMs: 500 }).cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 5_000, deadlineMs: 4_000 });
+
+    expect(session.id).toBe(SESSION_ID);
+    expect(target.requests.map((r) => r.path)).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
+  });
+
+  it("gives a call that joined another's exchange a retryable timeout when that exchange times out, never its own deadline", async () => {
+    let first: () => void = () => {};
+    const firstArrived = new Promise<void>((resolve) => {
+      first = resolve;
+    });
+    // The first exchange never answers; the next one does at once.
+    const target = await tokenServer((n, response) => {
+      if (n === 1) return first();
+      reply(response, 200, tokenEnvelope("tok-joined-exchange-2"));
+    });
+    const pivot = credentialsClient(target);
+
+    const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 300, maxRetries: 0 }).catch((e: unknown) => e);
+    await firstArrived;
+    const joiner = await pivot.cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 5_000 });
+
+    expect(await starter).toBeInstanceOf(PivotTimeoutError);
+    expect(joiner.id).toBe(SESSION_ID);
+    expect(target.requests.filter((r) => r.path === "/v1/access-token")).toHaveLength(2);
+  });
+
+  it.each([
+    [429, PivotRateLimitError],
+    [503, PivotServerError],
+  ])("honours Retry-After on the token endpoint's %i", async (status) => {
+    const arrivals: number[] = [];
+    const target = await tokenServer((n, response) => {
+      arrivals.push(performance.now());
+      if (n === 1) return reply(response, status, errorEnvelope("busy", "later"), { "retry-after": "1" });
+      reply(response, 200, tokenEnvelope("tok-after-retry-after"));
+    });
+    const events: AttemptEvent[] = [];
+
+    await credentialsClient(target, { onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(events[0]).toMatchObject({ status, retryDelayMs: 1_000 });
+    // Timers may fire a millisecond early.
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(999);
+  });
+
+  it("gives the token endpoint's 429 its retryAfterMs", async () => {
+    const target = await tokenServer((_n, response) => reply(response, 429, errorEnvelope("busy", "later"), { "retry-after": "7" }));
+
+    const error = await rejectionOf(credentialsClient(target, { maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotRateLimitError);
+    expect(error).toMatchObject({ retryAfterMs: 7_000, attempts: 1 });
+  });
+
+  it.each([
+    ["an array", "[900]"],
+    ["a boolean", "true"],
+    ["a hexadecimal string with spaces", '" 0x384 "'],
+    ["Infinity", '"Infinity"'],
+    ["a fraction", '"900.5"'],
+    ["nested arrays deep enough to overflow the stack when read", `${"[".repeat(100_000)}900${"]".repeat(100_000)}`],
+  ])("refuses %s as expiresIn: a PivotResponseError, not retried", async (_, expiresIn) => {
+    const target = await tokenServer((_n, response) => reply(response, 200, `{"code":"00","data":{"accessToken":"tok-bad-lifetime","expiresIn":${expiresIn}}}`));
+
+    const error = await rejectionOf(credentialsClient(target).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it("reports a failed exchange on POST /v1/access-token, where it happened, not on the cancel that was never sent", async () => {
+    const target = await tokenServer((_n, response) => reply(response, 503, errorEnvelope("unavailable", "down")));
+    const events: AttemptEvent[] = [];
+
+    await rejectionOf(credentialsClient(target, { maxRetries: 0, onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(events).toEqual([expect.objectContaining({ operation: "cancelPaymentSession", method: "POST", path: "/v1/access-token", status: 503, error: "PivotServerError" })]);
+  });
+});
+
+describe("an accessToken function that fails", () => {
+  it.each([
+    ["throws an Error", () => {
+      throw new Error("vault unreachable");
+    }],
+    ["throws a string", () => {
+      throw "vault unreachable";
+    }],
+    ["rejects later", () => new Promise<string>((_resolve, reject) => setTimeout(reject, 5, new Error("vault unreachable")))],
+  ])("that %s is that option's failure, never the network's", async (_, accessToken) => {
+    server.script(cancels(1));
+
+    const error = await rejectionOf(tokenClient(accessToken as AccessTokenProvider).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", attempts: 0 });
+    expect((error as Error).message).toMatch(/^options\.accessToken threw or rejected \(Error: vault unreachable\)/);
+    expect((error as Error).message).not.toMatch(/Could not reach|network/);
+    expect(server.requests).toHaveLength(0);
   });
 });

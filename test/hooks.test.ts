@@ -112,3 +112,79 @@ describe("onAttempt", () => {
     expect(String(warn.mock.calls[0]?.[0])).not.toContain(TOKEN);
   });
 });
+
+describe("an onAttempt hook that fails in ways a try/catch alone misses", () => {
+  it("that is async and rejects is reported once, and no unhandled rejection escapes", async () => {
+    const target = await serve([503]);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const pivot = createPivotClient({
+        baseUrl: target.url,
+        accessToken: TOKEN,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        onAttempt: async () => {
+          throw new Error("async hook broke");
+        },
+      });
+
+      const session = await pivot.cancelPaymentSession(SESSION_ID, BODY);
+      // Rejections of the hook's promises are handled in a later turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(session.status).toBe("CANCELLED");
+      expect(unhandled).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/onAttempt hook threw \(async hook broke\)/);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("cannot turn a 200 into a failure when console.warn throws too", async () => {
+    const target = await serve([]);
+    vi.spyOn(console, "warn").mockImplementation(() => {
+      throw new Error("console closed");
+    });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      onAttempt: () => {
+        throw new Error("hook broke");
+      },
+    });
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
+    expect(target.apiRequests).toHaveLength(1);
+  });
+
+  it("cannot turn a 200 into a failure when what it throws cannot be read", async () => {
+    const target = await serve([]);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreadable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("no reading me");
+        },
+        getPrototypeOf() {
+          throw new Error("no reading me");
+        },
+      },
+    );
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      onAttempt: () => {
+        throw unreadable;
+      },
+    });
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
+    expect(target.apiRequests).toHaveLength(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+});

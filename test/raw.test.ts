@@ -77,3 +77,19 @@ describe("createRawClient", () => {
     expect(emulator.requests).toHaveLength(before);
   });
 });
+
+describe("createRawClient and a refused token", () => {
+  it("drops the cached token on a 401, so that the next request exchanges the credentials again", async () => {
+    const pivot = createPivotClient({ baseUrl: emulator.url, credentials: emulator.credentials });
+    const raw = createRawClient(pivot);
+    const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+    await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    emulator.revokeTokens();
+
+    const refused = await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    const next = await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+
+    expect(refused.response.status).toBe(401);
+    expect(next.response.status).toBe(200);
+  });
+});

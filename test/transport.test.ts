@@ -68,3 +68,40 @@ describe("reading an answer", () => {
     expect(error).toMatchObject({ status: 204, rawBody: "", message: "Pivot answered 204 but the body is empty." });
   });
 });
+
+describe("a secret in an error answer's rawBody", () => {
+  const TOKEN = "tok+transport/secret=0123456789";
+
+  it("is masked when the size cap cuts the body inside it", async () => {
+    const filler = "x".repeat(1_000);
+    server = await startHostileServer((_request, response) => {
+      // No Content-Length: the body is read in pieces and cut at the cap, in the middle of the echoed token.
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.end(`${filler}${TOKEN}`);
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: TOKEN, maxRetries: 0, maxResponseBytes: filler.length + 12 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotServerError);
+    const { rawBody } = error as PivotServerError;
+    expect(rawBody).toBe(`${filler}[REDACTED]`);
+    expect(rawBody).not.toContain(TOKEN.slice(0, 4));
+  });
+
+  it("is masked when echoed URL-encoded", async () => {
+    server = await startHostileServer((request, response) => {
+      response.writeHead(400, { "content-type": "application/x-www-form-urlencoded" });
+      response.end(`echo=${encodeURIComponent(request.headers.authorization ?? "")}`);
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: TOKEN, maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    const { rawBody = "" } = error as PivotServerError;
+    expect(rawBody).not.toContain(encodeURIComponent(TOKEN));
+    expect(decodeURIComponent(rawBody)).not.toContain(TOKEN);
+  });
+});
