@@ -7,7 +7,7 @@
 import { Stopped, within } from "./bounds.js";
 import { PivotResponseError, PivotTimeoutError } from "./errors.js";
 import { kindOf, optionFailed, readClock } from "./guard.js";
-import { checkToken } from "./input.js";
+import { checkToken, MIN_SECRET_LENGTH } from "./input.js";
 import type { Redactor } from "./redact.js";
 import { parseJson, toHttpError } from "./response.js";
 import { Refusal, parseRetryAfter } from "./retry.js";
@@ -144,8 +144,8 @@ export function credentialsToken(
     try {
       sent = checkToken(token, "The access token Pivot issued");
     } catch {
-      // Pivot's answer, not the caller's input: a token no header can carry.
-      throw unusable("its token holds CR, LF, NUL or another character a header cannot carry");
+      // Pivot's answer, not the caller's input: a token no header can carry, or too short to be kept out of messages.
+      throw unusable(`its token is shorter than ${MIN_SECRET_LENGTH} characters or holds CR, LF, NUL or another character a header cannot carry`);
     }
     const lifetimeMs = expiresIn * 1000;
     return { token: sent, refreshAt: readClock(now, redactor) + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };

@@ -255,22 +255,30 @@ function aborted(call: Call, attempts: number, reason: unknown, when: string): P
   return new PivotAbortError(`The call was aborted by the caller's AbortSignal ${when}.`, { requestId: call.requestId, attempts, cause: reason });
 }
 
+/** The errors that end a call because of its deadline (not an attempt's timeout), for {@link endedByDeadline}. */
+const deadlineErrors = new WeakSet<PivotError>();
+
+/** True when `error` ended its call because of the call's deadline: it passed, or the next wait would outlast it. */
+export function endedByDeadline(error: unknown): error is PivotTimeoutError {
+  return error instanceof PivotTimeoutError && deadlineErrors.has(error);
+}
+
+function byDeadline(error: PivotTimeoutError): PivotTimeoutError {
+  deadlineErrors.add(error);
+  return error;
+}
+
 /** The call gives up before its deadline: the wait the next retry needs would end after it. */
 function waitPastDeadline(call: Call, attempts: number, last: PivotError, waitMs: number): PivotTimeoutError {
   const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
-  return new PivotTimeoutError(
+  return byDeadline(new PivotTimeoutError(
     `Gave up after ${attempts} attempt(s): the next retry would wait ${Math.round(waitMs)} ms, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms; last failure: ${last.message}`,
     { requestId: call.requestId, attempts, cause: last },
-  );
+  ));
 }
 
-function deadlinePassed(call: Call, attempts: number, last?: PivotError): PivotTimeoutError {
-  const lastText = last === undefined ? "" : `; last failure: ${last.message}`;
-  return new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)${lastText}`, {
-    requestId: call.requestId,
-    attempts,
-    cause: last,
-  });
+function deadlinePassed(call: Call, attempts: number): PivotTimeoutError {
+  return byDeadline(new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)`, { requestId: call.requestId, attempts }));
 }
 
 /** True when a request that went out may have acted although its answer never arrived intact. */

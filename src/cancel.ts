@@ -4,7 +4,7 @@
  * for `alreadyCancelled: "resolve"`, is settled by reading the session back within the same deadline.
  */
 import type { components } from "../generated/schema.js";
-import { type Call, type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
+import { type Call, type CallOptions, type ClientCore, endedByDeadline, resolveCall, runCall, type Trace } from "./call.js";
 import { PivotAbortError, PivotInputError, PivotInvalidStateError, PivotTimeoutError } from "./errors.js";
 import { readClock } from "./guard.js";
 import { newIdempotencyKey } from "./idempotency.js";
@@ -109,7 +109,7 @@ async function settle<S extends PaymentSessionDetails>(
     session = await readSession(core, id, call);
   } catch (readError) {
     const maybe = mayHaveActed ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; check its status.` : "";
-    if (readError instanceof PivotAbortError || (readError instanceof PivotTimeoutError && performance.now() >= call.deadlineAt)) {
+    if (readError instanceof PivotAbortError || endedByDeadline(readError)) {
       const Stop = readError instanceof PivotAbortError ? PivotAbortError : PivotTimeoutError;
       throw new Stop(`${readError.message} (while reading the session back after: ${refusal.message}).${maybe}`, {
         requestId: refusal.requestId,

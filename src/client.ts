@@ -183,7 +183,7 @@ function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor
       throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.", { code: "invalid_auth" });
     }
     redactor.add(clientSecret, true);
-    const sent = { clientId: checkToken(clientId, "credentials.clientId"), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
+    const sent = { clientId: checkToken(clientId, "credentials.clientId", false), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
     return credentialsToken(http, sent, redactor, now);
   }
   if (accessToken !== undefined) {

@@ -61,7 +61,7 @@ describe("a token answer without a usable token", () => {
 
     expect(error).toBeInstanceOf(PivotResponseError);
     expect(error).toMatchObject({ status: 200, attempts: 1 });
-    expect((error as Error).message).toMatch(/without a usable token \(its token holds CR, LF, NUL/);
+    expect((error as Error).message).toMatch(/without a usable token \(its token is shorter than 8 characters or holds CR, LF, NUL/);
     expect(target.apiRequests).toHaveLength(0);
   });
 

@@ -81,8 +81,8 @@ describe("refusals", () => {
       { baseUrl: "https://api.pivot-payment.com", accessToken: 7 },
       "accessToken must be a non-empty string or a function returning one; got a number.",
     ],
-    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "t-0001", onAttempt: "log" }, "options.onAttempt must be a function when given; got a string."],
-    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "t-0001", now: 1_700_000_000_000 }, "options.now must be a function when given; got a number."],
+    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", onAttempt: "log" }, "options.onAttempt must be a function when given; got a string."],
+    [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", now: 1_700_000_000_000 }, "options.now must be a function when given; got a number."],
   ])("refuses %j, saying what to pass", (options, message) => {
     expect(refusal(options).message).toBe(message);
   });

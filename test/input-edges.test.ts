@@ -107,7 +107,15 @@ describe("tokens bound for a header", () => {
       code: "invalid_token",
       message: "accessToken holds CR, LF, NUL or another character a header cannot carry; check where it is read from.",
     });
-    expect(checkToken("~!", "accessToken")).toBe("~!");
+    expect(checkToken("~!@#$%^&", "accessToken")).toBe("~!@#$%^&");
+  });
+
+  it("refuses a secret shorter than 8 characters once trimmed, which could not be masked in messages", () => {
+    expect(refusal(() => checkToken(" \t1234567\t ", "accessToken"))).toMatchObject({
+      code: "invalid_token",
+      message: "accessToken is 7 character(s) long without the whitespace at its ends; a secret must be at least 8, so check where it is read from.",
+    });
+    expect(checkToken("m", "credentials.clientId", false)).toBe("m");
   });
 });
 

@@ -133,7 +133,7 @@ describe("the client options", () => {
     ["a URL with a query", { baseUrl: "https://api.pivot-payment.com?x=1" }, /query/],
     ["both accessToken and credentials", { credentials: { clientId: "id", clientSecret: "secret" } }, /either accessToken or credentials, not both/],
     ["neither accessToken nor credentials", { accessToken: undefined }, /No authentication/],
-    ["an empty accessToken", { accessToken: "" }, /No authentication/],
+    ["an empty accessToken", { accessToken: "" }, /accessToken must be a non-empty string/],
     ["credentials without a secret", { accessToken: undefined, credentials: { clientId: "id", clientSecret: "" } }, /credentials must be/],
     ["timeoutMs 0", { timeoutMs: 0 }, /timeoutMs/],
     ["a negative maxRetries", { maxRetries: -1 }, /maxRetries/],
