@@ -122,15 +122,15 @@ export function credentialsToken(
       throw thrown;
     });
     const redact = (text: string, cut?: boolean): string => redactor.redact(text, cut);
+    const envelope = parseJson(answer.body);
+    const data = isRecord(envelope) && isRecord(envelope.data) ? envelope.data : {};
+    const token = data.accessToken;
+    // Masked whatever the answer's status, and even when it is unusable, since the rawBody of an error shows it.
+    if (typeof token === "string") redactor.add(token);
     if (answer.status < 200 || answer.status > 299) {
       const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), readClock(now, redactor));
       throw new Refusal({ error: toHttpError(answer, { redact, retryAfterMs }), retryAfterMs });
     }
-    const envelope = parseJson(answer.body);
-    const data = isRecord(envelope) && isRecord(envelope.data) ? envelope.data : {};
-    const token = data.accessToken;
-    // Masked even when the answer is unusable, since the rawBody of the error below shows it.
-    if (typeof token === "string") redactor.add(token);
     const unusable = (why: string): PivotResponseError =>
       new PivotResponseError(`Pivot answered ${answer.status} to the access-token request without a usable token (${why}).`, {
         status: answer.status,

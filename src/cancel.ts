@@ -53,8 +53,10 @@ export async function cancelPaymentSession(
 ): Promise<CancelledPaymentSession> {
   checkSessionId(id);
   const payload = checkCancelBody(body);
+  // The options are checked to be an object before any of them is read.
+  const checked = resolveCall(core, options);
   const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);
-  const call = resolveCall(core, options, requestId);
+  const call = { ...checked, requestId };
   const resolveIfCancelled = checkAlreadyCancelled(options.alreadyCancelled) === "resolve";
   const startedAt = readClock(core.now, core.redactor);
   const header = { "X-REQUEST-ID": requestId };

@@ -165,10 +165,10 @@ function spellings(secret: string): string[] {
   return inJson === secret ? [secret] : [secret, inJson];
 }
 
-/** One `%XX` escape as its character when that is a printable ASCII one; other escapes stay as they are. */
+/** One `%XX` escape as its character when a secret may hold it (a tab or printable ASCII); other escapes stay. */
 function unescapePercent(escape: string, hex: string): string {
   const code = Number.parseInt(hex, 16);
-  return code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : escape;
+  return code === 0x09 || (code >= 0x20 && code < 0x7f) ? String.fromCharCode(code) : escape;
 }
 
 /** The forms of a secret worth masking: as given, and as it goes on the wire. */
@@ -178,9 +178,14 @@ function forms(secret: string | undefined): string[] {
   return [...new Set([secret, trimHttpWhitespace(secret)])].filter((form) => form.length >= 4);
 }
 
-/** One JSON escape as its character, unless that character must stay escaped in a JSON string. */
+/**
+ * One JSON escape as JSON.stringify spells its character: the character itself, or, when it must stay escaped in a
+ * JSON string, its shortest escape (`\t`, `\"`, `\u001b`). The JSON's meaning is kept, and a secret's JSON spelling
+ * ({@link spellings}) is found however the server escaped it.
+ */
 function unescapeJson(escape: string, hex: string | undefined): string {
   if (hex === undefined) return escape === "\\/" ? "/" : escape;
   const char = String.fromCharCode(Number.parseInt(hex, 16));
-  return char < " " || char === '"' || char === "\\" || (char >= "\ud800" && char <= "\udfff") ? escape : char;
+  if (char >= "\ud800" && char <= "\udfff") return escape;
+  return JSON.stringify(char).slice(1, -1);
 }

@@ -3,7 +3,7 @@
  * none, and a token that a header cannot carry, whoever issued it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotAbortError, PivotAuthenticationError, PivotInputError, PivotResponseError } from "../src/index.js";
+import { createPivotClient, PivotAbortError, PivotAuthenticationError, PivotError, PivotInputError, PivotResponseError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
@@ -121,5 +121,16 @@ describe("a shared token exchange", () => {
 
     await expect(second).resolves.toMatchObject({ id: SESSION_ID });
     expect(server.requests.filter((request) => request.path === "/v1/access-token")).toHaveLength(1);
+  });
+});
+
+describe("a token in an access-token answer that is not a 2xx", () => {
+  it("is masked in the error's rawBody, like a token in a usable answer", async () => {
+    const target = await withTokenAnswer(409, { code: "conflict", data: { accessToken: "tok-in-a-409-answer", expiresIn: 900 } });
+
+    const error = await cancelWithCredentials(target);
+
+    expect(error).toBeInstanceOf(PivotError);
+    expect((error as PivotError).rawBody).not.toContain("tok-in-a-409-answer");
   });
 });
