@@ -53,14 +53,15 @@ export function staticToken(token: string, redactor: Redactor): TokenSource {
 export function providedToken(provide: () => string | Promise<string>, redactor: Redactor): TokenSource {
   return {
     async get(signal) {
-      let token: unknown;
-      try {
-        // The provider is raced against the attempt's signal: one that never settles cannot hold the call.
-        token = await within(Infinity, signal, () => provide());
-      } catch (thrown) {
-        if (thrown instanceof Stopped) throw thrown;
-        throw optionFailed("accessToken", "threw or rejected", redactor, thrown);
-      }
+      // The provider is raced against the attempt's signal: one that never settles cannot hold the call. What it
+      // throws is turned into the option's failure at once, before anything looks at it (it may be unreadable).
+      const token: unknown = await within(Infinity, signal, async () => {
+        try {
+          return await provide();
+        } catch (thrown) {
+          throw optionFailed("accessToken", "threw or rejected", redactor, thrown);
+        }
+      });
       if (typeof token !== "string" || token === "") {
         throw optionFailed("accessToken", `returned ${token === "" ? "an empty string" : kindOf(token)}`, redactor);
       }

@@ -77,7 +77,7 @@ export function guardFetch(userFetch: typeof globalThis.fetch, redactor: Redacto
     try {
       answer = await userFetch(input, init);
     } catch (thrown) {
-      if (thrown instanceof Error) throw thrown;
+      if (isError(thrown)) throw thrown;
       throw optionFailed("fetch", "threw a value that is not an Error", redactor, thrown);
     }
     if (!isResponse(answer)) throw optionFailed("fetch", `returned ${kindOf(answer)}`, redactor);
@@ -85,10 +85,19 @@ export function guardFetch(userFetch: typeof globalThis.fetch, redactor: Redacto
   };
 }
 
+/** `value instanceof Error`, false for a value that cannot even be asked (a Proxy whose traps throw). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
 /** Duck-typed, so that a Response from another fetch implementation (undici's own package) is accepted. */
 function isResponse(value: unknown): value is Response {
-  if (value instanceof Response) return true;
   try {
+    if (value instanceof Response) return true;
     const candidate = value as Partial<Response> | null;
     return (
       typeof candidate === "object" &&

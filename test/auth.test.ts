@@ -446,3 +446,25 @@ describe("an accessToken function that fails", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe("an accessToken function that throws a value that cannot be read", () => {
+  it("is that option's failure, not a connection failure", async () => {
+    server.script(cancels(1));
+    const fail = (): never => {
+      throw new Error("no reading me");
+    };
+    const unreadable = new Proxy({}, { get: fail, getPrototypeOf: fail });
+
+    const error = await rejectionOf(
+      tokenClient(() => {
+        throw unreadable;
+      }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe(
+      "options.accessToken threw or rejected (Error: a thrown value that could not be read); it must return a non-empty string (or a promise of one).",
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});

@@ -67,9 +67,12 @@ export interface WorldServer {
   url: string;
   /** Registers a case's plan; returns its log. */
   open(plan: Plan): CaseLog;
-  /** Forgets a case (its late requests are then counted as strays). */
+  /**
+   * Ends a case. Its plan stays known: a request the client wrote just before it gave up may still arrive, and is
+   * answered as planned (it is no longer checked).
+   */
   close(plan: Plan): void;
-  /** Requests that belonged to no open case: a client that sent to the wrong place, or after its call ended. */
+  /** Requests that belonged to no case: a client that sent to the wrong place. */
   readonly strays: number;
   stop(): Promise<void>;
 }
@@ -128,8 +131,9 @@ export async function startWorldServer(): Promise<WorldServer> {
       return log;
     },
     close(plan) {
-      plans.delete(plan.sessionId);
-      plans.delete(plan.clientId);
+      // Only the log is dropped, to keep a soak run's memory flat.
+      const entry = plans.get(plan.sessionId);
+      if (entry !== undefined) entry.log.requests = [];
     },
     get strays() {
       return strays;
