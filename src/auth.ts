@@ -122,7 +122,8 @@ export function credentialsToken(
       }
       throw thrown;
     });
-    const redact = (text: string, cut?: boolean): string => redactor.redact(text, cut);
+    // The token field is masked even in a body that is cut short or not JSON, where the token cannot be read out.
+    const redact = (text: string, cut?: boolean): string => redactor.redact(withoutTokenField(text), cut);
     const envelope = parseJson(answer.body);
     const data = isRecord(envelope) && isRecord(envelope.data) ? envelope.data : {};
     const token = data.accessToken;
@@ -202,6 +203,11 @@ const MAX_LIFETIME_S = 86_400;
 export function lifetimeSeconds(value: unknown): number | undefined {
   const seconds = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : value;
   return typeof seconds === "number" && Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_LIFETIME_S ? seconds : undefined;
+}
+
+/** `body` with the value of its `accessToken` field masked, even when the value is cut off or the body is not JSON. */
+function withoutTokenField(body: string): string {
+  return body.replace(/("accessToken"\s*:\s*")(?:[^"\\]|\\.)*("?)/g, "$1[REDACTED]$2");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

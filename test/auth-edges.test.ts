@@ -134,3 +134,19 @@ describe("a token in an access-token answer that is not a 2xx", () => {
     expect((error as PivotError).rawBody).not.toContain("tok-in-a-409-answer");
   });
 });
+
+describe("a token in an access-token answer the client cannot read", () => {
+  it("is masked in rawBody when the body is cut short inside it", async () => {
+    const token = "tok-cut-in-the-middle-0123456789";
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(503, { "content-type": "application/json" });
+      response.end(`${JSON.stringify({ code: "00", data: { accessToken: token } }).slice(0, -12)}`);
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" }, maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect((error as PivotError).rawBody).toBe('{"code":"00","data":{"accessToken":"[REDACTED]');
+  });
+});

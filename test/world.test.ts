@@ -1,7 +1,7 @@
 /**
  * The generated hostile world: fast-check draws Pivot's behaviour per endpoint, the caller's arguments, the functions
  * the caller hands in and the secrets, and every case is run on a real 127.0.0.1 server and checked against the
- * README's promises (see test/support/world/run.ts for the seven invariants). Eight cases run at once per draw, so that
+ * README's promises (see test/support/world/run.ts for the seven invariants). Sixteen cases run at once per draw, so that
  * the cases that wait on a timer overlap. `WORLD_RUNS=100000 npx vitest run test/world.test.ts` is the soak run.
  */
 import fc from "fast-check";
@@ -13,7 +13,7 @@ import { startWorldServer, type WorldServer } from "./support/world/server.js";
 
 /** Cases per run of `npm test`; WORLD_RUNS sets another count (a soak run). */
 const CASES = Number(process.env.WORLD_RUNS ?? 1_000);
-const AT_ONCE = 8;
+const AT_ONCE = 16;
 
 /** The transports the world runs on; each is a way of building the client from its options. */
 const transports: WorldTransport[] = [{ name: "fetch", createClient: createPivotClient }];

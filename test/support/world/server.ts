@@ -271,7 +271,7 @@ function render(body: Body, plan: Plan, log: CaseLog, secrets: string[]): string
       return JSON.stringify(body.value) ?? "null";
     case "deep": {
       const nested = `${"[".repeat(body.depth)}1${"]".repeat(body.depth)}`;
-      if (body.where === "data.expiresIn") return `{"code":"00","data":{"accessToken":"${plan.issuedToken}","expiresIn":${nested}}}`;
+      if (body.where === "data.expiresIn") return `{"code":"00","data":{"accessToken":${JSON.stringify(plan.issuedToken)},"expiresIn":${nested}}}`;
       const data = JSON.stringify({ ...sessionData(plan, log), id: "@id", status: "@status" })
         .replace('"@id"', body.where === "data.id" ? nested : JSON.stringify(plan.sessionId))
         .replace('"@status"', body.where === "data.status" ? nested : '"CANCELLED"');
