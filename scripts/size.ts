@@ -14,7 +14,9 @@ import { gzipSync } from "node:zlib";
  * The gate: issue 11's 8 kB gzip, with GET, the read-back and issue 13's features included. It holds because the raw
  * openapi-fetch client moved to its own subpath. Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 8 * 1024;
+// Raised from 8 kB when the client learnt to guard the caller's functions, to accept a read-back only on evidence and to
+// find secrets escaped for JSON and URLs (about 2 kB gzip).
+const BUDGET_BYTES = 11 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 const CALLBACKS_ENTRY = "src/callbacks/index.ts";

@@ -66,7 +66,8 @@ describe("redaction boundaries", () => {
     const redactor = new Redactor();
     redactor.add("tok/secret");
     expect(redactor.redact('{"url":"https:\\/\\/x","m":"caf\\u00e9"}')).toBe('{"url":"https:\\/\\/x","m":"caf\\u00e9"}');
-    expect(redactor.redact('{"m":"tok\\/secret \\"quoted\\" \\u0022"}')).toBe('{"m":"[REDACTED] \\"quoted\\" \\u0022"}');
+    // Once a secret is found, every escape is spelt as JSON.stringify spells it: the JSON means the same.
+    expect(redactor.redact('{"m":"tok\\/secret \\"quoted\\" \\u0022"}')).toBe('{"m":"[REDACTED] \\"quoted\\" \\""}');
   });
 });
 

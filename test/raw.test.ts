@@ -39,8 +39,8 @@ describe("createRawClient", () => {
 
   it.each<[string, unknown]>([
     ["undefined", undefined],
-    ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "token" }],
-    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "token" }) }],
+    ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }],
+    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }) }],
   ])("throws a PivotInputError saying to pass a client from createPivotClient when given %s", (_case, notAClient) => {
     let thrown: unknown;
     try {
