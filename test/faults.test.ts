@@ -307,7 +307,7 @@ describe("abort and deadline", () => {
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotAbortError);
     expect(reason.attempts).toBe(1);
-    // The abort's own reason is the cause (issue 11 §3.12); the failure it interrupted the wait after is named in the message.
+    // The abort's own reason is the cause; the failure it interrupted the wait after is named in the message.
     expect(reason.cause).toBe(controller.signal.reason);
     expect(reason.message).toMatch(/503/);
     expect(server.cancelRequests).toHaveLength(1);

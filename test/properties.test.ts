@@ -215,7 +215,7 @@ describe("any answer from the server", () => {
         const attemptsAllowed = `${calls} attempts with maxRetries ${maxRetries}`;
         if (outcome.kind === "resolved") {
           assert.equal(outcome.value.status, "CANCELLED");
-          // Pivot may spell the UUID in another letter case (issue 11 §3.3).
+          // Pivot may spell the UUID in another letter case.
           assert.equal(outcome.value.id.toLowerCase(), SESSION_ID);
           assert.ok(calls <= maxRetries + 1, attemptsAllowed);
           // Only Pivot's success envelope may resolve a cancel: the attempt that did must have sent one.

@@ -1,5 +1,5 @@
 /**
- * `getPaymentSession`, and the cancels it settles (issue 11 §2), against a small stateful Pivot on 127.0.0.1
+ * `getPaymentSession`, and the cancels it settles, against a small stateful Pivot on 127.0.0.1
  * whose answers to each attempt the test can also take over: lose a cancel's answer, fail or stall a read-back.
  */
 import type { ServerResponse } from "node:http";

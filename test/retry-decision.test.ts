@@ -1,5 +1,5 @@
 /**
- * The retry decision as a pure function (issue 11 §1): a failure and the call's state in, "refresh the token",
+ * The retry decision as a pure function: a failure and the call's state in, "refresh the token",
  * "wait N ms" or "give up" out. The loop in call.ts only acts on it, so these cases fix the whole policy.
  */
 import { describe, expect, it } from "vitest";
