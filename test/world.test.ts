@@ -38,9 +38,14 @@ afterAll(async () => {
 
 describe.each(transports)("the generated hostile world on the $name transport", (transport) => {
   it(`keeps every promise over ${CASES} generated cases`, async () => {
+    let ran = 0;
+    const started = performance.now();
     await fc.assert(
       fc.asyncProperty(fc.array(worldCase, { minLength: AT_ONCE, maxLength: AT_ONCE }), async (cases) => {
         const results = await Promise.allSettled(cases.map((c) => runCase(server, transport, c, watch)));
+        ran += cases.length;
+        // A soak run says how far it got, on stderr (vitest holds console output until a test ends).
+        if (CASES > 10_000 && ran % 5_000 < AT_ONCE) process.stderr.write(`world: ${ran} cases in ${Math.round((performance.now() - started) / 1000)} s\n`);
         const failed = results.findIndex((result) => result.status === "rejected");
         if (failed === -1) return;
         const { reason } = results[failed] as PromiseRejectedResult;
