@@ -70,7 +70,7 @@ export async function runCase(server: WorldServer, transport: WorldTransport, c:
   const id = c.id.valid ? sessionId : c.id.value;
   const body = c.body.valid ? { cancellationReason: c.body.reason } : c.body.value;
   const callOptions = c.options.valid ? { ...c.options.value, ...(c.abort === "none" ? {} : { signal: controller.signal }) } : c.options.value;
-  const deadlineMs = c.options.valid && typeof c.options.value.deadlineMs === "number" ? c.options.value.deadlineMs : undefined;
+  const deadlineMs = c.options.valid && !optionsAreBad(c.options.value) && typeof c.options.value.deadlineMs === "number" ? c.options.value.deadlineMs : undefined;
   if (c.abort === "before") controller.abort(new Error("caller left"));
 
   const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(markEnd, deadlineMs);
