@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { neverReachedServer } from "../src/call.js";
-import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotResponseError, PivotTimeoutError } from "../src/index.js";
+import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotResponseError, PivotTimeoutError, type PivotValidationError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
@@ -184,5 +184,22 @@ describe("an injected fetch that answers with something other than a Response", 
     expect(error).toBeInstanceOf(PivotInputError);
     expect(error).toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.fetch returned /) });
     expect(calls).toBe(1);
+  });
+});
+
+describe("text from the server in an error", () => {
+  it("has its control characters escaped, so that it cannot break a log line or drive a terminal", async () => {
+    server = await startHostileServer((_request, response) =>
+      reply(response, 400, { code: "bad\u001b[2J", message: "line one\nline two \u001b[31mred\u001b[0m \u009b2J \u202eevil", error: { trace_id: "t\r1" }, data: null }),
+    );
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    const { message, code, traceId } = error as PivotValidationError;
+    for (const text of [message, code, traceId]) expect(text).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    expect(message).toContain("line one\\u000aline two \\u001b[31mred");
+    expect(code).toBe("bad\\u001b[2J");
   });
 });
