@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import { expect } from "vitest";
 import { CLOCK_SKEW_MS } from "../../../src/cancel.js";
 import { runCancelCommand } from "../../../src/cli/cancel-command.js";
+import { MIN_SECRET_LENGTH } from "../../../src/input.js";
 import { type AttemptEvent, type PivotClient, type PivotClientOptions, PivotAbortError, PivotConnectionError, PivotError, PivotInputError, PivotResponseError, PivotTimeoutError } from "../../../src/index.js";
 import { behave, type Case, optionsAreBad, unreadable } from "./model.js";
 import type { Act, Plan, WorldServer } from "./server.js";
@@ -33,8 +34,7 @@ const TOKEN_PATH = "/v1/access-token";
 
 const trim = (text: string) => text.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
 
-/** The shortest secret the client accepts (as sent, trimmed): shorter ones cannot be told apart from ordinary text. */
-export const MIN_SECRET_LENGTH = 8;
+/** True for a secret the client accepts (as sent, trimmed): shorter ones cannot be told apart from ordinary text. */
 const usable = (secret: string) => trim(secret).length >= MIN_SECRET_LENGTH;
 
 let caseNumber = 0;
