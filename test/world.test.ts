@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPivotClient } from "../src/index.js";
 import { worldCase } from "./support/world/model.js";
 import { runCase, runCli, type Watch, type WorldTransport } from "./support/world/run.js";
+import { PauseMeter } from "./support/world/pauses.js";
 import { startWorldServer, type WorldServer } from "./support/world/server.js";
 
 /** Cases per run of `npm test`; WORLD_RUNS sets another count (a soak run). */
@@ -21,15 +22,17 @@ const TIME_LIMIT_MS = Math.max(120_000, CASES * 100);
 const transports: WorldTransport[] = [{ name: "fetch", createClient: createPivotClient }];
 
 let server: WorldServer;
-const watch: Watch = { crashes: [], warnings: [] };
+const watch: Watch = { crashes: [], warnings: [], pauses: new PauseMeter() };
 const onCrash = (reason: unknown) => watch.crashes.push(reason);
 beforeAll(async () => {
   server = await startWorldServer();
+  watch.pauses.start();
   process.on("unhandledRejection", onCrash);
   process.on("uncaughtException", onCrash);
   vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void watch.warnings.push(args.map(String).join(" ")));
 });
 afterAll(async () => {
+  watch.pauses.stop();
   process.off("unhandledRejection", onCrash);
   process.off("uncaughtException", onCrash);
   vi.restoreAllMocks();
