@@ -105,3 +105,26 @@ describe("a secret in an error answer's rawBody", () => {
     expect(decodeURIComponent(rawBody)).not.toContain(TOKEN);
   });
 });
+
+describe("an answer of 421 Misdirected Request", () => {
+  it("is sent once more by Node's fetch on a new connection, as the same request with the same X-REQUEST-ID", async () => {
+    const keys: (string | undefined)[] = [];
+    const bodies: string[] = [];
+    server = await startHostileServer((request, response) => {
+      keys.push(request.headers["x-request-id"]);
+      bodies.push(request.body);
+      response.writeHead(421, { "content-type": "application/json" });
+      response.end('{"code":"misdirected","message":"wrong host"}');
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-transport-421-1", maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    // One attempt for the client; the resend is the transport's, and harmless: Pivot deduplicates by X-REQUEST-ID.
+    expect(error).toMatchObject({ status: 421, attempts: 1 });
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(keys).size).toBe(1);
+    expect(new Set(bodies).size).toBe(1);
+  });
+});

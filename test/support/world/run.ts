@@ -306,7 +306,10 @@ function checkAttempts(c: Case, outcome: Outcome, log: { requests: { endpoint: s
   ] as const) {
     const reported = events.filter((e) => e.operation === operation && e.path === path);
     const seen = log.requests.filter((r) => r.endpoint === endpoint).length;
-    expect(seen, `invariant 5: the server saw no more ${endpoint} requests than were reported`).toBeLessThanOrEqual(reported.length);
+    // Node's fetch sends a request answered 421 (Misdirected Request) once more on a new connection, as RFC 9110
+    // allows: the same request, X-REQUEST-ID included, so a cancel stays idempotent, but the server sees it twice.
+    const resent = log.requests.filter((r) => r.endpoint === endpoint && "status" in r.act && r.act.status === 421).length;
+    expect(seen, `invariant 5: the server saw no more ${endpoint} requests than were reported`).toBeLessThanOrEqual(reported.length + resent);
     expect(seen, `invariant 5: every ${endpoint} attempt that got an answer reached the server`).toBeGreaterThanOrEqual(reported.filter((e) => e.status !== undefined).length);
   }
   const tokenAnswers = events.filter((e) => e.path === TOKEN_PATH && e.status !== undefined).length;
