@@ -295,7 +295,7 @@ function readings(rawBody: string): string[] {
 }
 
 /** 5: `attempts` and the onAttempt events match the requests the server saw. */
-function checkAttempts(c: Case, outcome: Outcome, log: { requests: { endpoint: string }[] }, events: AttemptEvent[]): void {
+function checkAttempts(c: Case, outcome: Outcome, log: { requests: { endpoint: string; act: Act }[] }, events: AttemptEvent[]): void {
   const cancels = events.filter((e) => e.operation === "cancelPaymentSession");
   expect(cancels.map((e) => e.attempt), "invariant 5: attempts are numbered from 1").toEqual(cancels.map((_, i) => i + 1));
   if (!outcome.ok && outcome.error instanceof PivotError) expect(outcome.error.attempts, "invariant 5: attempts is the number of attempts reported").toBe(cancels.length);
