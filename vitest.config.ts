@@ -23,7 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit-node-http",
-          include: ["test/transport-edges.test.ts", "test/hostile-server.test.ts", "test/faults.test.ts"],
+          include: ["test/transport.test.ts", "test/hostile-server.test.ts", "test/faults.test.ts"],
           env: { PIVOT_TEST_TRANSPORT: "node:http" },
           isolate: false,
           sequence: { groupOrder: 1 },

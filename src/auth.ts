@@ -4,11 +4,13 @@
  * token is bounded by the attempt's signal, which aborts at the attempt's timeout, the call's deadline or
  * the caller's abort.
  */
-import { within } from "./bounds.js";
-import { PivotAuthenticationError, PivotResponseError } from "./errors.js";
-import { checkToken } from "./input.js";
+import { Stopped, within } from "./bounds.js";
+import { PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { kindOf, optionFailed, readClock } from "./guard.js";
+import { checkToken, MIN_SECRET_LENGTH } from "./input.js";
 import type { Redactor } from "./redact.js";
 import { parseJson, toHttpError } from "./response.js";
+import { Refusal, parseRetryAfter } from "./retry.js";
 import { type Http, send } from "./transport.js";
 
 /** A token, or a function that returns one (called before every attempt, so it may rotate tokens itself). */
@@ -22,8 +24,16 @@ export interface PivotCredentials {
 
 /** The token source used by the client. */
 export interface TokenSource {
-  /** The token to send now; stops waiting when `signal` aborts. */
-  get(signal: AbortSignal): Promise<string>;
+  /**
+   * The token to send now; stops waiting when `signal` aborts. An exchange this call starts is given `timeoutMs`
+   * (the call's per-attempt timeout); when it runs out, every call waiting for it sees a retryable
+   * `PivotTimeoutError`.
+   */
+  get(signal: AbortSignal, timeoutMs: number): Promise<string>;
+  /** The request the token step makes, when it makes one: what `onAttempt` reports of a failed token step. */
+  readonly request?: { method: "POST"; path: "/v1/access-token" };
+  /** What gives the token, for messages: e.g. "options.accessToken". */
+  readonly name: string;
   /** The token, when it is fixed and there is nothing to wait for. */
   readonly fixed?: string;
   /** True when asking again after a 401 may yield a different token. */
@@ -36,21 +46,29 @@ export interface TokenSource {
 export function staticToken(token: string, redactor: Redactor): TokenSource {
   redactor.add(token, true);
   const sent = checkToken(token, "accessToken");
-  return { fixed: sent, get: async () => sent, refreshable: false, invalidate() {} };
+  return { fixed: sent, get: async () => sent, name: "options.accessToken", refreshable: false, invalidate() {} };
 }
 
 /** The caller's provider, asked before every attempt and once more after a 401. */
 export function providedToken(provide: () => string | Promise<string>, redactor: Redactor): TokenSource {
   return {
     async get(signal) {
-      // The provider is raced against the attempt's signal: one that never settles cannot hold the call.
-      const token = await within(Infinity, signal, () => provide());
+      // The provider is raced against the attempt's signal: one that never settles cannot hold the call. What it
+      // throws is turned into the option's failure at once, before anything looks at it (it may be unreadable).
+      const token: unknown = await within(Infinity, signal, async () => {
+        try {
+          return await provide();
+        } catch (thrown) {
+          throw optionFailed("accessToken", "threw or rejected", redactor, thrown);
+        }
+      });
       if (typeof token !== "string" || token === "") {
-        throw new PivotAuthenticationError("The accessToken provider returned no token; it must return a non-empty string.");
+        throw optionFailed("accessToken", `returned ${token === "" ? "an empty string" : kindOf(token)}`, redactor);
       }
       redactor.add(token);
-      return checkToken(token, "The accessToken provider's token");
+      return checkToken(token, "The token options.accessToken returned");
     },
+    name: "options.accessToken",
     refreshable: true,
     invalidate() {},
   };
@@ -79,14 +97,12 @@ export function credentialsToken(
   credentials: PivotCredentials,
   redactor: Redactor,
   now: () => number,
-  timeoutMs: number,
 ): TokenSource {
   redactor.add(credentials.clientSecret, true);
   let cached: CachedToken | undefined;
   let pending: Exchange | undefined;
 
-  const exchange = async (signal: AbortSignal): Promise<CachedToken> => {
-    // Its own time limit, like any attempt's: a waiter that outlives it sees it as its attempt's timeout.
+  const exchange = async (signal: AbortSignal, timeoutMs: number): Promise<CachedToken> => {
     const answer = await within(timeoutMs, signal, (exchangeSignal) =>
       send(
         http,
@@ -98,27 +114,48 @@ export function credentialsToken(
         },
         exchangeSignal,
       ),
-    );
-    const redact = (text: string): string => redactor.redact(text);
-    if (answer.status < 200 || answer.status > 299) throw toHttpError(answer, { redact });
-    const envelope = parseJson(answer.body) as { code?: unknown; data?: Record<string, unknown> } | undefined;
-    const token = envelope?.data?.accessToken;
-    const expiresIn = Number(envelope?.data?.expiresIn);
-    // Masked even when the answer is unusable, since the rawBody of the error below shows it.
+    ).catch((thrown: unknown) => {
+      // Its own time limit, like any attempt's: every call waiting for it sees a timeout it may retry, never the
+      // end of its own deadline (its own step's timer says that).
+      if (thrown instanceof Stopped && thrown.by === "time") {
+        throw new PivotTimeoutError(`No complete answer to the access-token request within ${timeoutMs} ms.`);
+      }
+      throw thrown;
+    });
+    // The token field is masked even in a body that is cut short or not JSON, where the token cannot be read out.
+    const redact = (text: string, cut?: boolean): string => redactor.redact(withoutTokenField(text), cut);
+    const envelope = parseJson(answer.body);
+    const data = isRecord(envelope) && isRecord(envelope.data) ? envelope.data : {};
+    const token = data.accessToken;
+    // Masked whatever the answer's status, and even when it is unusable, since the rawBody of an error shows it.
     if (typeof token === "string") redactor.add(token);
-    if (answer.truncated || envelope?.code !== "00" || typeof token !== "string" || token === "" || !(expiresIn > 0)) {
-      throw new PivotResponseError(
-        `Pivot answered ${answer.status} to the access-token request without a usable token (code "00", data.accessToken, data.expiresIn).`,
-        { status: answer.status, rawBody: redact(answer.body) },
-      );
+    if (answer.status < 200 || answer.status > 299) {
+      const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), readClock(now, redactor));
+      throw new Refusal({ error: toHttpError(answer, { redact, retryAfterMs }), retryAfterMs });
+    }
+    const unusable = (why: string): PivotResponseError =>
+      new PivotResponseError(`Pivot answered ${answer.status} to the access-token request without a usable token (${why}).`, {
+        status: answer.status,
+        rawBody: redact(answer.body, answer.truncated),
+      });
+    const expiresIn = lifetimeSeconds(data.expiresIn);
+    if (answer.truncated || !isRecord(envelope) || envelope.code !== "00" || typeof token !== "string" || token === "" || expiresIn === undefined) {
+      throw unusable(`code "00", data.accessToken, data.expiresIn`);
+    }
+    let sent: string;
+    try {
+      sent = checkToken(token, "The access token Pivot issued");
+    } catch {
+      // Pivot's answer, not the caller's input: a token no header can carry, or too short to be kept out of messages.
+      throw unusable(`its token is shorter than ${MIN_SECRET_LENGTH} characters or holds CR, LF, NUL or another character a header cannot carry`);
     }
     const lifetimeMs = expiresIn * 1000;
-    return { token: checkToken(token, "The access token Pivot issued"), refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+    return { token: sent, refreshAt: readClock(now, redactor) + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
   };
 
-  const start = (): Exchange => {
+  const start = (timeoutMs: number): Exchange => {
     const controller = new AbortController();
-    const started: Exchange = { promise: exchange(controller.signal), controller, waiters: 0 };
+    const started: Exchange = { promise: exchange(controller.signal, timeoutMs), controller, waiters: 0 };
     started.promise.then(
       (fresh) => {
         cached = fresh;
@@ -132,9 +169,9 @@ export function credentialsToken(
   };
 
   return {
-    async get(signal) {
-      if (cached && now() < cached.refreshAt) return cached.token;
-      const joined = (pending ??= start());
+    async get(signal, timeoutMs) {
+      if (cached && readClock(now, redactor) < cached.refreshAt) return cached.token;
+      const joined = (pending ??= start(timeoutMs));
       joined.waiters++;
       try {
         return (await within(Infinity, signal, () => joined.promise)).token;
@@ -146,9 +183,33 @@ export function credentialsToken(
         }
       }
     },
+    request: { method: "POST", path: "/v1/access-token" },
+    name: "the access-token request",
     refreshable: true,
     invalidate(refused) {
       if (cached?.token === refused) cached = undefined;
     },
   };
+}
+
+/** The longest token lifetime believed, in seconds (a day; Pivot's tokens live 15 minutes). */
+const MAX_LIFETIME_S = 86_400;
+
+/**
+ * `expiresIn` as Pivot sends it (a string of seconds; a number is accepted too) when it is a whole number of seconds
+ * from 1 to a day; undefined otherwise. Not `Number()`, which reads `[900]`, `true` and `" 0x384 "` as numbers and
+ * whose `"Infinity"` would cache a token for ever.
+ */
+export function lifetimeSeconds(value: unknown): number | undefined {
+  const seconds = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return typeof seconds === "number" && Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_LIFETIME_S ? seconds : undefined;
+}
+
+/** `body` with the value of its `accessToken` field masked, even when the value is cut off or the body is not JSON. */
+function withoutTokenField(body: string): string {
+  return body.replace(/("accessToken"\s*:\s*")(?:[^"\\]|\\.)*("?)/g, "$1[REDACTED]$2");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@ import {
   PivotConnectionError,
   PivotError,
   PivotInputError,
+  PivotResponseError,
   PivotServerError,
   PivotTimeoutError,
   withAttempts,
@@ -18,7 +19,8 @@ import type { AttemptEvent, AttemptHook } from "./hooks.js";
 import { checkCount, checkMilliseconds } from "./input.js";
 import { errorCode, type Redactor } from "./redact.js";
 import { type ErrorContext, toHttpError, type WireResponse } from "./response.js";
-import { decide, type Failure, parseRetryAfter, type RetryTiming } from "./retry.js";
+import { readClock } from "./guard.js";
+import { decide, type Failure, parseRetryAfter, Refusal, type RetryTiming } from "./retry.js";
 import type { Http } from "./transport.js";
 
 /** What a client fixes once and every call uses. */
@@ -95,75 +97,41 @@ export function resolveCall(core: ClientCore, options: CallOptions, requestId?: 
 }
 
 /** Runs `operation` to its result, retrying as {@link decide} says; rejects with a complete `PivotError`. */
-// Stryker disable next-line BooleanLiteral: only the cancel reads the trace, and it passes its own
-export async function runCall<T>(core: ClientCore, call: Call, operation: Operation<T>, trace: Trace = { mayHaveActed: false }): Promise<T> {
-  const { requestId, signal } = call;
+export async function runCall<T>(core: ClientCore, call: Call, operation: Operation<T>, trace?: Trace): Promise<T> {
+  const { signal } = call;
   if (signal?.aborted) throw aborted(call, 0, signal.reason, "before any attempt");
   const releases: (() => void)[] = [];
-  const redact = (text: string): string => core.redactor.redact(text);
   let retries = 0;
   let refreshed = false;
   try {
     for (let attempt = 1; ; attempt++) {
-      let token: string | undefined;
-      let sent = false;
-      // True when the deadline, not the per-attempt timeout, ended this attempt: the call ends with it, even when the
-      // timer fired a fraction of a millisecond before the deadline itself and left a sliver to retry in.
-      let deadlineReached = false;
-      let failure: Failure;
-      const started = performance.now();
-      const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
-        core.onAttempt?.({ ...operation.describe, attempt, requestId, status, error: error?.name, durationMs: Math.round((performance.now() - started) * 10) / 10, retryDelayMs });
-      // The token and the request each get the per-attempt timeout, both cut short by what is left of the deadline.
-      let budget = 0;
-      const step = <R>(work: (stepSignal: AbortSignal) => Promise<R>): Promise<R> => {
-        budget = Math.min(call.timeoutMs, call.deadlineAt - performance.now());
-        return within(budget, signal, work);
-      };
-      try {
-        const { fixed } = core.tokens;
-        const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
-        token = fresh;
-        // A token that may change stays known to the redactor until the call ends, however many calls run at once (a
-        // fixed one is known for the client's life).
-        if (fixed === undefined) releases.push(core.redactor.hold(fresh));
-        sent = true;
-        const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
-        const context: ErrorContext = { redact, requestId, attempts: attempt };
-        // fetch answers 200 to 599 only (1xx are interim), so this is the 2xx test.
-        if (answer.status <= 299) {
-          const result = operation.read(answer, context);
-          report(answer.status, undefined);
-          return result;
-        }
-        const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), core.now());
-        failure = { error: toHttpError(answer, { ...context, retryAfterMs }), retryAfterMs };
-      } catch (thrown) {
-        deadlineReached = thrown instanceof Stopped && thrown.by === "time" && budget < call.timeoutMs;
-        failure = { error: attemptError(core, call, attempt, thrown, deadlineReached) };
-      }
+      const outcome = await runAttempt(core, call, operation, attempt, releases);
+      if (outcome.done) return outcome.result;
+      const { failure, report } = outcome;
       const { error } = failure;
-      if (sent && answerLost(error)) trace.mayHaveActed = true;
-      if (deadlineReached) {
-        report(error.status, error);
+      // Bad input, or the caller's own function failing: final, and not an attempt of the operation (none is reported).
+      if (error instanceof PivotInputError) throw withAttempts(error, attempt - 1);
+      if (trace && outcome.sent && answerLost(error)) trace.mayHaveActed = true;
+      if (outcome.deadlineReached) {
+        report(error, undefined);
         throw error;
       }
       const decision = decide(failure, {
         retries,
         maxRetries: call.maxRetries,
-        canRefreshToken: !refreshed && token !== undefined && core.tokens.refreshable,
+        canRefreshToken: !refreshed && outcome.token !== undefined && core.tokens.refreshable,
         msLeft: call.deadlineAt - performance.now(),
         timing: core.timing,
       });
-      report(error.status, error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
+      report(error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
         if (decision.because !== "deadline") throw error;
-        throw deadlinePassed(call, attempt, error);
+        throw waitPastDeadline(call, attempt, error, decision.waitMs);
       }
       if (decision.action === "refresh-token") {
         refreshed = true;
         // Stryker disable next-line ConditionalExpression: decide refreshes only an attempt that had a token (canRefreshToken)
-        if (token !== undefined) core.tokens.invalidate(token);
+        if (outcome.token !== undefined) core.tokens.invalidate(outcome.token);
         continue;
       }
       retries++;
@@ -178,16 +146,103 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
   }
 }
 
+/** How one attempt ended: the operation's result, or a failure and what the retry decision needs to know of it. */
+type AttemptOutcome<T> =
+  | { done: true; result: T }
+  | {
+      done: false;
+      failure: Failure;
+      /** True once the operation's request went out (the token step is behind it). */
+      sent: boolean;
+      /** The token the attempt used, when it got one. */
+      token: string | undefined;
+      /** True when the deadline, not the per-attempt timeout, ended the attempt: the call ends with it. */
+      deadlineReached: boolean;
+      /** Reports the attempt to `onAttempt`, with the retry delay chosen. */
+      report: (error: PivotError, retryDelayMs: number | undefined) => void;
+    };
+
+/**
+ * One attempt: a token, then the request, each under the per-attempt timeout cut short by what is left of the
+ * deadline, and the caller's signal.
+ */
+async function runAttempt<T>(core: ClientCore, call: Call, operation: Operation<T>, attempt: number, releases: (() => void)[]): Promise<AttemptOutcome<T>> {
+  const { requestId } = call;
+  const started = performance.now();
+  let sent = false;
+  let token: string | undefined;
+  let budget = 0;
+  const step = <R>(work: (stepSignal: AbortSignal) => Promise<R>): Promise<R> => {
+    budget = Math.min(call.timeoutMs, call.deadlineAt - performance.now());
+    return within(budget, call.signal, work);
+  };
+  // A failed token step is reported on the token endpoint when it has one: the operation's request never went out.
+  const report = (status: number | undefined, error: PivotError | undefined, retryDelayMs?: number): void =>
+    core.onAttempt?.({
+      ...operation.describe,
+      ...(sent ? {} : core.tokens.request),
+      attempt,
+      requestId,
+      status,
+      error: error?.name,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      retryDelayMs,
+    });
+  let failure: Failure;
+  let deadlineReached = false;
+  try {
+    const { fixed } = core.tokens;
+    const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal, call.timeoutMs)));
+    token = fresh;
+    // A token that may change stays known to the redactor until the call ends, however many calls run at once (a
+    // fixed one is known for the client's life).
+    if (fixed === undefined) releases.push(core.redactor.hold(fresh));
+    sent = true;
+    const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
+    const context: ErrorContext = { redact: (text, cut) => core.redactor.redact(text, cut), requestId, attempts: attempt };
+    // fetch answers 200 to 599 only (1xx are interim), so this is the 2xx test.
+    if (answer.status <= 299) {
+      const result = readAnswer(operation, answer, context);
+      report(answer.status, undefined);
+      return { done: true, result };
+    }
+    const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), readClock(core.now, core.redactor));
+    failure = { error: toHttpError(answer, { ...context, retryAfterMs }), retryAfterMs };
+  } catch (thrown) {
+    deadlineReached = thrown instanceof Stopped && thrown.by === "time" && budget < call.timeoutMs;
+    failure =
+      thrown instanceof Refusal
+        ? { ...thrown.failure, error: withAttempts(thrown.failure.error, attempt) }
+        : { error: attemptError(core, call, attempt, thrown, deadlineReached, sent) };
+  }
+  return { done: false, failure, sent, token, deadlineReached, report: (error, retryDelayMs) => report(error.status, error, retryDelayMs) };
+}
+
+/** The operation's result from a 2xx; an answer it cannot read (JSON too deep to walk) is a `PivotResponseError` too. */
+function readAnswer<T>(operation: Operation<T>, answer: WireResponse, context: ErrorContext): T {
+  try {
+    return operation.read(answer, context);
+  } catch (thrown) {
+    if (thrown instanceof PivotError) throw thrown;
+    throw new PivotResponseError(`Pivot answered ${answer.status} with a body the client could not read (${thrown instanceof Error ? thrown.name : "a failure"}).`, {
+      status: answer.status,
+      rawBody: context.redact(answer.body, answer.truncated),
+      requestId: context.requestId,
+      attempts: context.attempts,
+    });
+  }
+}
+
 /** Any failure of one attempt as a complete `PivotError`: the caller's abort, a time limit, a connection failure. */
-function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unknown, deadlineReached: boolean): PivotError {
+function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unknown, deadlineReached: boolean, sent: boolean): PivotError {
   const { requestId } = call;
   if (thrown instanceof Stopped) {
     if (thrown.by === "abort") return aborted(call, attempt, thrown.reason, `during attempt ${attempt}`);
     if (deadlineReached) return deadlinePassed(call, attempt);
-    return new PivotTimeoutError(`No complete answer from ${core.origin} within ${call.timeoutMs} ms.`, { requestId, attempts: attempt });
+    const what = sent ? `No complete answer from ${core.origin}` : `No access token from ${core.tokens.name}`;
+    return new PivotTimeoutError(`${what} within ${call.timeoutMs} ms.`, { requestId, attempts: attempt });
   }
-  if (thrown instanceof PivotInputError) return thrown;
-  if (thrown instanceof PivotError) return withAttempts(thrown, attempt);
+  if (thrown instanceof PivotError) return thrown instanceof PivotInputError ? thrown : withAttempts(thrown, attempt);
   const cause = core.redactor.sanitize(thrown);
   const code = errorCode(cause); // the sanitised copy's code: redacted like its message
   return new PivotConnectionError(
@@ -200,13 +255,30 @@ function aborted(call: Call, attempts: number, reason: unknown, when: string): P
   return new PivotAbortError(`The call was aborted by the caller's AbortSignal ${when}.`, { requestId: call.requestId, attempts, cause: reason });
 }
 
-function deadlinePassed(call: Call, attempts: number, last?: PivotError): PivotTimeoutError {
-  const lastText = last === undefined ? "" : `; last failure: ${last.message}`;
-  return new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)${lastText}`, {
-    requestId: call.requestId,
-    attempts,
-    cause: last,
-  });
+/** The errors that end a call because of its deadline (not an attempt's timeout), for {@link endedByDeadline}. */
+const deadlineErrors = new WeakSet<PivotError>();
+
+/** True when `error` ended its call because of the call's deadline: it passed, or the next wait would outlast it. */
+export function endedByDeadline(error: unknown): error is PivotTimeoutError {
+  return error instanceof PivotTimeoutError && deadlineErrors.has(error);
+}
+
+function byDeadline(error: PivotTimeoutError): PivotTimeoutError {
+  deadlineErrors.add(error);
+  return error;
+}
+
+/** The call gives up before its deadline: the wait the next retry needs would end after it. */
+function waitPastDeadline(call: Call, attempts: number, last: PivotError, waitMs: number): PivotTimeoutError {
+  const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
+  return byDeadline(new PivotTimeoutError(
+    `Gave up after ${attempts} attempt(s): the next retry would wait ${Math.round(waitMs)} ms, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms; last failure: ${last.message}`,
+    { requestId: call.requestId, attempts, cause: last },
+  ));
+}
+
+function deadlinePassed(call: Call, attempts: number): PivotTimeoutError {
+  return byDeadline(new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)`, { requestId: call.requestId, attempts }));
 }
 
 /** True when a request that went out may have acted although its answer never arrived intact. */

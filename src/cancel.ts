@@ -4,19 +4,21 @@
  * for `alreadyCancelled: "resolve"`, is settled by reading the session back within the same deadline.
  */
 import type { components } from "../generated/schema.js";
-import { type Call, type CallOptions, type ClientCore, resolveCall, runCall, type Trace } from "./call.js";
-import type { PaymentSessionStatus } from "./client.js";
+import { type Call, type CallOptions, type ClientCore, endedByDeadline, resolveCall, runCall, type Trace } from "./call.js";
+import { PivotAbortError, PivotInputError, PivotInvalidStateError, PivotTimeoutError } from "./errors.js";
+import { readClock } from "./guard.js";
 import type { PaymentSession } from "./schema-types.js";
-import { PivotInputError, PivotInvalidStateError } from "./errors.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
+import { printable, show } from "./redact.js";
 import { toSession } from "./response.js";
-import { readSession } from "./session.js";
+import { type PaymentSessionDetails, readSession } from "./session.js";
 import { send } from "./transport.js";
 
 export type { PaymentSession };
 /** The body of a cancel request. */
 export type CancelPaymentSessionBody = components["schemas"]["CancelPaymentSessionRequest"];
+type CancellationReason = components["schemas"]["CancellationReason"];
 
 /** Per-call options of `cancelPaymentSession`. */
 export interface CancelOptions extends CallOptions {
@@ -29,19 +31,35 @@ export interface CancelOptions extends CallOptions {
   alreadyCancelled?: "reject" | "resolve";
 }
 
-/** Cancels `id`; see `PivotClient.cancelPaymentSession`. */
+/**
+ * How far Pivot's clock may run behind this machine's: a read-back's `cancelledAt` up to this long before the call
+ * started still counts as this call's cancel. Five minutes covers a badly kept clock, yet tells a cancel made by
+ * this call from one made an hour, or months, before.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** What a cancel resolves with when `alreadyCancelled: "resolve"` was asked: any cancelled session, for any reason. */
+export type CancelledPaymentSession = PaymentSession | (PaymentSessionDetails & { status: "CANCELLED" });
+
+/**
+ * Cancels `id`; see `PivotClient.cancelPaymentSession`. Resolves with a {@link PaymentSession} unless
+ * `alreadyCancelled: "resolve"` was asked.
+ */
 export async function cancelPaymentSession(
   core: ClientCore,
   id: string,
   body: CancelPaymentSessionBody,
   options: CancelOptions = {},
-): Promise<PaymentSession> {
+): Promise<CancelledPaymentSession> {
   checkSessionId(id);
   const payload = checkCancelBody(body);
-  const call = resolveCall(core, options, options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey));
+  // The options are checked to be an object before any of them is read.
+  const checked = resolveCall(core, options);
+  const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);
+  const call = { ...checked, requestId };
   const resolveIfCancelled = checkAlreadyCancelled(options.alreadyCancelled) === "resolve";
-  // Stryker disable next-line StringLiteral: a cancel's call always has its X-REQUEST-ID; the fallback only satisfies the checker
-  const header = { "X-REQUEST-ID": call.requestId ?? "" };
+  const startedAt = readClock(core.now, core.redactor);
+  const header = { "X-REQUEST-ID": requestId };
   // Stryker disable next-line ObjectLiteral: an empty trace reads mayHaveActed as undefined, as false as false
   const trace: Trace = { mayHaveActed: false };
   try {
@@ -58,30 +76,67 @@ export async function cancelPaymentSession(
     );
   } catch (error) {
     if (!(error instanceof PivotInvalidStateError) || !(trace.mayHaveActed || resolveIfCancelled)) throw error;
-    return settle(core, id, error, trace.mayHaveActed, { ...call, requestId: undefined });
+    const ours = (session: PaymentSessionDetails): session is PaymentSession => isThisCallsCancel(session, payload.cancellationReason, startedAt);
+    return settle(core, id, error, trace.mayHaveActed, { ...call, requestId: undefined }, resolveIfCancelled ? isCancelled : ours);
   }
 }
 
-/** Resolves a 422 by reading the session back: `CANCELLED` is success; anything else is the 422, with the status. */
-async function settle(core: ClientCore, id: string, refusal: PivotInvalidStateError, mayHaveActed: boolean, call: Call): Promise<PaymentSession> {
-  let status: PaymentSessionStatus;
+function isCancelled(session: PaymentSessionDetails): session is CancelledPaymentSession {
+  return session.status === "CANCELLED";
+}
+
+/**
+ * True when a read-back shows the cancel this call asked for: cancelled for the reason it sent, no earlier than its
+ * start (less {@link CLOCK_SKEW_MS}). A session cancelled before, or by Pivot (`FRAUDULENT`), is not this call's success.
+ */
+function isThisCallsCancel(session: PaymentSessionDetails, reason: CancellationReason, startedAt: number): boolean {
+  const { cancelledAt } = session;
+  return session.status === "CANCELLED" && session.cancellationReason === reason && typeof cancelledAt === "string" && Date.parse(cancelledAt) >= startedAt - CLOCK_SKEW_MS;
+}
+
+/**
+ * Resolves a 422 by reading the session back: a session that `settled` accepts is the call's success; anything else
+ * is the 422, with the status and the session read back. The caller's abort and deadline stay what they are.
+ */
+async function settle<S extends PaymentSessionDetails>(
+  core: ClientCore,
+  id: string,
+  refusal: PivotInvalidStateError,
+  mayHaveActed: boolean,
+  call: Call,
+  settled: (session: PaymentSessionDetails) => session is S,
+): Promise<S> {
+  let session: PaymentSessionDetails;
   try {
-    const session = await readSession(core, id, call);
-    if (session.status === "CANCELLED") return session as PaymentSession;
-    status = session.status;
+    session = await readSession(core, id, call);
   } catch (readError) {
+    const maybe = mayHaveActed ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; check its status.` : "";
+    if (readError instanceof PivotAbortError || endedByDeadline(readError)) {
+      const Stop = readError instanceof PivotAbortError ? PivotAbortError : PivotTimeoutError;
+      throw new Stop(`${readError.message} (while reading the session back after: ${refusal.message}).${maybe}`, {
+        requestId: refusal.requestId,
+        attempts: refusal.attempts,
+        cause: readError.cause,
+      });
+    }
     const lost = mayHaveActed
       ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; reading it back failed (see cause), so check its status before treating this as a failure.`
       : " Reading it back failed (see cause).";
     throw new PivotInvalidStateError(refusal.message + lost, { ...refusal, possiblyCancelledByEarlierAttempt: mayHaveActed, cause: readError });
   }
-  throw new PivotInvalidStateError(`${refusal.message} Read back, the session is ${status}.`, {
+  if (settled(session)) return session;
+  const shown = (value: unknown): string => show(value, (text) => core.redactor.redact(text));
+  const cancelledBefore = session.status === "CANCELLED" ? ` (reason ${shown(session.cancellationReason)}, at ${shown(session.cancelledAt)}), not by this call` : "";
+  // toSession has checked that the status is a string.
+  const status = printable(core.redactor.redact(session.status));
+  const readBack = core.redactor.redactValue(session);
+  throw new PivotInvalidStateError(`${refusal.message} Read back, the session is ${status}${cancelledBefore}.`, {
     ...refusal,
     possiblyCancelledByEarlierAttempt: false,
-    currentStatus: status,
+    currentStatus: readBack.status,
+    session: readBack,
   });
 }
-
 function checkAlreadyCancelled(value: unknown): "reject" | "resolve" {
   if (value === undefined || value === "reject" || value === "resolve") return value ?? "reject";
   throw new PivotInputError(`alreadyCancelled must be "reject" or "resolve"; got ${typeof value === "string" ? JSON.stringify(value) : typeof value}.`);

@@ -5,16 +5,25 @@
 import type { components } from "../generated/schema.js";
 import { type AccessTokenProvider, credentialsToken, type PivotCredentials, providedToken, staticToken, type TokenSource } from "./auth.js";
 import type { CallOptions, ClientCore } from "./call.js";
-import { cancelPaymentSession, type CancelOptions, type CancelPaymentSessionBody, type PaymentSession } from "./cancel.js";
+import {
+  CLOCK_SKEW_MS,
+  type CancelledPaymentSession,
+  type CancelOptions,
+  type CancelPaymentSessionBody,
+  cancelPaymentSession,
+  type PaymentSession,
+} from "./cancel.js";
 import { registerClient } from "./client-registry.js";
 import { PivotInputError } from "./errors.js";
+import { guardFetch, kindOf } from "./guard.js";
 import { type AttemptHook, isolate } from "./hooks.js";
 import { checkBaseUrl, checkCount, checkMilliseconds, checkToken } from "./input.js";
 import { Redactor } from "./redact.js";
 import { getPaymentSession, type PaymentSessionDetails } from "./session.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, fetchTransport, type Http, type TransportFactory } from "./transport.js";
 
-export type { CancelOptions, CancelPaymentSessionBody, PaymentSession, PaymentSessionDetails };
+export type { CancelledPaymentSession, CancelOptions, CancelPaymentSessionBody, PaymentSession, PaymentSessionDetails };
+export { CLOCK_SKEW_MS };
 /** Per-call options of {@link PivotClient.getPaymentSession}. */
 export type GetPaymentSessionOptions = CallOptions;
 /** A Payment Session status; only `REQUIRE_PAYMENT_METHOD` and `REQUIRE_CONFIRMATION` can be cancelled. */
@@ -88,12 +97,17 @@ export interface PivotClient {
    * @returns the session, now `CANCELLED`. When a 422 follows an attempt whose answer was lost, the session is
    *   read back: `CANCELLED` resolves (the earlier attempt cancelled it); another status rejects with
    *   `PivotInvalidStateError` and `currentStatus`; a failed read-back rejects with
-   *   `possiblyCancelledByEarlierAttempt: true` and the read-back's error as `cause`.
+   *   `possiblyCancelledByEarlierAttempt: true` and the read-back's error as `cause`. A session read back as
+   *   `CANCELLED` resolves only when it shows this call's cancel (the reason sent, `cancelledAt` no earlier than the
+   *   call's start less {@link CLOCK_SKEW_MS}); otherwise the call rejects with `PivotInvalidStateError`,
+   *   `currentStatus: "CANCELLED"` and the session read back as `error.session`. With `alreadyCancelled: "resolve"`
+   *   any `CANCELLED` session resolves, whatever its reason ({@link CancelledPaymentSession}).
    * @throws a `PivotError` subclass: `PivotInvalidStateError` (422) when the session cannot be cancelled,
    *   `PivotNotFoundError` (404), `PivotInputError` before any request for bad arguments, and so on.
    * @example
    * const session = await pivot.cancelPaymentSession(id, { cancellationReason: "REQUESTED_BY_CUSTOMER" });
    */
+  cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options: CancelOptions & { alreadyCancelled: "resolve" }): Promise<CancelledPaymentSession>;
   cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options?: CancelOptions): Promise<PaymentSession>;
   /**
    * Reads a payment session back (`GET /v2/payments/{id}`), retried like the cancel.
@@ -121,17 +135,19 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
     throw new PivotInputError("createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }.");
   }
   const baseUrl = checkBaseUrl(options.baseUrl);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new PivotInputError("No fetch available: pass options.fetch.");
+  const redactor = new Redactor();
+  const userFetch = checkFunction("fetch", options.fetch);
+  if (userFetch === undefined && typeof globalThis.fetch !== "function") throw new PivotInputError("No fetch available: pass options.fetch.");
   const timeoutMs = checkMilliseconds("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1);
   const maxResponseBytes = checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31);
-  const transport = options.fetch === undefined && defaultTransport !== undefined ? defaultTransport : fetchTransport(fetchImpl);
+  const fetchImpl = userFetch === undefined ? globalThis.fetch : guardFetch(userFetch, redactor);
+  // The runtime's own transport (node:http on Node) unless the caller brought a fetch of their own.
+  const transport = userFetch === undefined && defaultTransport !== undefined ? defaultTransport : fetchTransport(fetchImpl);
   const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl };
-  const now = options.now ?? Date.now;
-  const redactor = new Redactor();
+  const now = checkFunction("now", options.now) ?? Date.now;
   const core: ClientCore = {
     http,
-    tokens: tokenSource(options, http, redactor, now, timeoutMs),
+    tokens: tokenSource(options, http, redactor, now),
     redactor,
     origin: new URL(baseUrl).origin,
     timing: {
@@ -142,19 +158,30 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
     timeoutMs,
     maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES, 10),
     now,
-    onAttempt: isolate(options.onAttempt, redactor),
+    onAttempt: isolate(checkFunction("onAttempt", options.onAttempt), redactor),
   };
+  function cancel(id: string, body: CancelPaymentSessionBody, callOptions: CancelOptions & { alreadyCancelled: "resolve" }): Promise<CancelledPaymentSession>;
+  function cancel(id: string, body: CancelPaymentSessionBody, callOptions?: CancelOptions): Promise<PaymentSession>;
+  function cancel(id: string, body: CancelPaymentSessionBody, callOptions?: CancelOptions): Promise<CancelledPaymentSession> {
+    return cancelPaymentSession(core, id, body, callOptions);
+  }
   // The core stays private; `createRawClient` (pivot-payment-client/raw) finds it through the registry.
   return registerClient(
     {
-      cancelPaymentSession: (id, body, callOptions) => cancelPaymentSession(core, id, body, callOptions),
+      cancelPaymentSession: cancel,
       getPaymentSession: (id, callOptions) => getPaymentSession(core, id, callOptions),
     },
     core,
   );
 }
 
-function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor, now: () => number, timeoutMs: number): TokenSource {
+/** An optional function option, checked: undefined, or a function (anything else is refused before any call). */
+function checkFunction<F>(name: "fetch" | "now" | "onAttempt", value: F | undefined): F | undefined {
+  if (value === undefined || typeof value === "function") return value;
+  throw new PivotInputError(`options.${name} must be a function when given; got ${kindOf(value)}.`);
+}
+
+function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor, now: () => number): TokenSource {
   const { accessToken, credentials } = options;
   if (accessToken !== undefined && credentials !== undefined) {
     throw new PivotInputError("Pass either accessToken or credentials, not both.", { code: "invalid_auth" });
@@ -167,8 +194,13 @@ function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor
       throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.", { code: "invalid_auth" });
     }
     redactor.add(clientSecret, true);
-    const sent = { clientId: checkToken(clientId, "credentials.clientId"), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
-    return credentialsToken(http, sent, redactor, now, timeoutMs);
+    const sent = { clientId: checkToken(clientId, "credentials.clientId", false), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
+    return credentialsToken(http, sent, redactor, now);
+  }
+  if (accessToken !== undefined) {
+    throw new PivotInputError(`accessToken must be a non-empty string or a function returning one; got ${accessToken === "" ? "an empty string" : kindOf(accessToken)}.`, {
+      code: "invalid_auth",
+    });
   }
   throw new PivotInputError(
     "No authentication: pass accessToken (a string or a function returning one) or credentials { clientId, clientSecret }.",

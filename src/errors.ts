@@ -6,6 +6,7 @@
  * access token and client secret in use (see `redact.ts`), and `toJSON` lists only the safe fields.
  */
 import type { PaymentSessionStatus } from "./client.js";
+import type { PaymentSessionDetails } from "./schema-types.js";
 
 /** One invalid field, as Pivot reports it in `error.details` of a 400. */
 export interface PivotErrorDetail {
@@ -39,6 +40,8 @@ export interface PivotInvalidStateErrorInit extends PivotErrorInit {
   possiblyCancelledByEarlierAttempt?: boolean | undefined;
   /** The session's status as read back after the 422, when the client read it. */
   currentStatus?: PaymentSessionStatus | undefined;
+  /** The session as read back after the 422, when the client read it. */
+  session?: PaymentSessionDetails | undefined;
 }
 
 /** What a {@link PivotRateLimitError} is built from. */
@@ -56,7 +59,9 @@ export type PivotInputErrorCode =
   | "invalid_option"
   | "invalid_base_url"
   | "invalid_auth"
-  | "invalid_token";
+  | "invalid_token"
+  /** A function passed as an option (`accessToken`, `fetch`, `now`) threw, rejected or returned the wrong type. */
+  | "option_failed";
 
 /** The `type` of each error class; `"unexpected"` only for a failure inside the client itself. */
 export type PivotErrorType = AnyPivotError["type"] | "unexpected" | CallbackErrorType;
@@ -211,11 +216,17 @@ export class PivotInvalidStateError extends PivotError {
   readonly possiblyCancelledByEarlierAttempt: boolean;
   /** The session's status read back after the 422 (e.g. `PAID`), when the client read it back. */
   readonly currentStatus: PaymentSessionStatus | undefined;
+  /**
+   * The session as read back after the 422, when the client read it: e.g. a session cancelled earlier, by someone
+   * else or for another reason, which this call therefore did not cancel.
+   */
+  readonly session: PaymentSessionDetails | undefined;
 
   constructor(message: string, init: PivotInvalidStateErrorInit = {}) {
     super(message, init);
     this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
     this.currentStatus = init.currentStatus;
+    this.session = init.session;
   }
 
   override toJSON(): Record<string, unknown> {

@@ -3,6 +3,7 @@
  * An event carries no token, secret or header value besides the `X-REQUEST-ID`; a hook that throws never fails
  * the call, and is reported once (with a redacted message) on `console.warn`.
  */
+import { isThenable, safeCopy } from "./guard.js";
 import type { Redactor } from "./redact.js";
 
 /** One finished attempt of `cancelPaymentSession` or `getPaymentSession` (a cancel's read-back included). */
@@ -26,20 +27,34 @@ export interface AttemptEvent {
   retryDelayMs: number | undefined;
 }
 
-/** Called after every attempt; see {@link AttemptEvent}. */
+/**
+ * Called after every attempt; see {@link AttemptEvent}. Its result is ignored and never awaited: an `async` hook may be
+ * passed (the type allows it), and a rejection of its promise is reported like a throw.
+ */
 export type AttemptHook = (event: AttemptEvent) => void;
 
-/** `hook`, isolated: whatever it throws is swallowed, and reported the first time only. */
+/**
+ * `hook`, isolated: whatever it throws, or its promise rejects with, is swallowed and reported the first time only,
+ * and even that report cannot fail the call (a `console.warn` that throws, a thrown value that cannot be read).
+ */
 export function isolate(hook: AttemptHook | undefined, redactor: Redactor): AttemptHook | undefined {
   if (hook === undefined) return undefined;
   let reported = false;
+  const report = (thrown: unknown): void => {
+    if (reported) return;
+    reported = true;
+    try {
+      console.warn(`pivot-payment-client: the onAttempt hook threw (${safeCopy(redactor, thrown).message}); reported once.`);
+    } catch {
+      // Nowhere left to report it; the call goes on.
+    }
+  };
   return (event) => {
     try {
-      hook(event);
+      const returned: unknown = hook(event);
+      if (isThenable(returned)) Promise.resolve(returned).catch(report);
     } catch (thrown) {
-      if (reported) return;
-      reported = true;
-      console.warn(`pivot-payment-client: the onAttempt hook threw (${redactor.sanitize(thrown).message}); reported once.`);
+      report(thrown);
     }
   };
 }

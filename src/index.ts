@@ -5,6 +5,8 @@
  */
 export {
   type CancellationReason,
+  type CancelledPaymentSession,
+  CLOCK_SKEW_MS,
   type CancelOptions,
   type CancelPaymentSessionBody,
   createPivotClient,

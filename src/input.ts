@@ -30,7 +30,7 @@ export function isCancellationReason(value: unknown): value is CancellationReaso
 const MAX_ID_LENGTH = 255;
 
 /**
- * Checks a session id. openapi-fetch then percent-encodes it as exactly one path segment.
+ * Checks a session id. The transport then percent-encodes it (encodeURIComponent) as exactly one path segment.
  * `.` and `..` are refused: URL parsers collapse them (even as `%2E`), which would change the path.
  */
 export function checkSessionId(id: unknown): string {
@@ -93,15 +93,28 @@ function checkCancelBodyShape(body: unknown): { cancellationReason: Cancellation
 }
 
 /**
+ * The shortest secret (a token, a client secret) the client accepts, as sent. A shorter one could not be masked in
+ * error messages without masking ordinary words too; Pivot's are far longer.
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
  * Checks a token or secret bound for a header, and returns it as it will be sent: without the whitespace
  * at its ends (a trailing newline from a file or a `.env` line). Inside, CR, LF, NUL and other characters a
- * header cannot carry are refused here, before any request, rather than failing inside `fetch`.
+ * header cannot carry are refused here, before any request, rather than failing inside `fetch`. A secret
+ * (`secret: true`) must also be at least {@link MIN_SECRET_LENGTH} characters long.
  */
-export function checkToken(value: string, what: string): string {
+export function checkToken(value: string, what: string, secret = true): string {
   const sent = trimHttpWhitespace(value);
   if (/[^\t\x20-\x7e]/.test(sent)) {
     throw new PivotInputError(
       `${what} holds CR, LF, NUL or another character a header cannot carry; check where it is read from.`,
+      { code: "invalid_token" },
+    );
+  }
+  if (secret && sent.length < MIN_SECRET_LENGTH) {
+    throw new PivotInputError(
+      `${what} is ${sent.length} character(s) long without the whitespace at its ends; a secret must be at least ${MIN_SECRET_LENGTH}, so check where it is read from.`,
       { code: "invalid_token" },
     );
   }

@@ -9,6 +9,7 @@ import { Stopped, within } from "./bounds.js";
 import type { PivotClient } from "./client.js";
 import { coreOf } from "./client-registry.js";
 import { PivotInputError, PivotTimeoutError } from "./errors.js";
+import { Refusal } from "./retry.js";
 
 /** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
 export type PivotRawClient = Client<paths>;
@@ -33,15 +34,20 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
     baseUrl: core.http.baseUrl,
     async fetch(request: Request) {
       if (!request.headers.has("Authorization")) {
-        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal)).catch((thrown: unknown) => {
+        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal, core.timeoutMs)).catch((thrown: unknown) => {
+          if (thrown instanceof Refusal) throw thrown.failure.error;
           if (!(thrown instanceof Stopped)) throw thrown;
           // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
           if (thrown.by === "abort") throw thrown.reason;
           throw new PivotTimeoutError(`No access token within the client's timeoutMs (${core.timeoutMs} ms); nothing was sent.`);
         });
         request.headers.set("Authorization", `Bearer ${token}`);
+        // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
+        const response = await core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
+        // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
+        if (response.status === 401) core.tokens.invalidate(token);
+        return response;
       }
-      // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
       return core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
     },
     redirect: "manual",

@@ -59,20 +59,50 @@ export class Redactor {
   }
 
   /**
-   * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`; such escapes are
-   * written as the character itself (only where that keeps the JSON's meaning) when that reveals a secret, so
-   * that an echo spelt that way is masked too.
+   * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`, and a URL as `%XX`;
+   * such escapes are written as the character itself when that reveals a secret, so that an echo spelt that way is
+   * masked too (a JSON escape only where that keeps the JSON's meaning).
+   * @param cut true when the text is the start of a longer body: a secret's first characters at its very end are
+   *   masked as well, since the rest of the secret was cut off.
    */
-  redact(text: string): string {
-    this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent])].sort((a, b) => b.length - a.length);
+  redact(text: string, cut = false): string {
+    this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort((a, b) => b.length - a.length);
     // `\\` (kept whole, so that what follows it is not misread as an escape), `\/`, or `\uXXXX`.
-    const decoded = text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
+    const unescaped = text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
+    const decoded = unescaped.includes("%") ? unescaped.replace(/%([0-9a-fA-F]{2})/g, unescapePercent) : unescaped;
     // The body stays as received unless an escaped secret is in it.
-    let out = this.ordered.some((secret) => decoded.includes(secret)) ? decoded : text;
+    let out = [text, unescaped, decoded].find((form) => this.ordered?.some((secret) => form.includes(secret))) ?? text;
     for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
     }
-    return out;
+    return cut ? this.maskCutSecret(out) : out;
+  }
+
+  /** `text` with a secret's start at its very end masked (the body was cut inside the secret). */
+  private maskCutSecret(text: string): string {
+    let longest = 0;
+    for (const secret of this.ordered ?? []) {
+      for (let length = Math.min(secret.length - 1, text.length); length > longest; length--) {
+        if (text.endsWith(secret.slice(0, length))) longest = length;
+      }
+    }
+    return longest === 0 ? text : `${text.slice(0, text.length - longest)}[REDACTED]`;
+  }
+
+  /**
+   * A copy of a value parsed from an answer with every string in it (keys included) redacted, for an error to carry;
+   * parts nested deeper than 64 levels are left out.
+   */
+  redactValue<T>(value: T): T;
+  redactValue(value: unknown): unknown {
+    const copy = (inner: unknown, depth: number): unknown => {
+      if (typeof inner === "string") return this.redact(inner);
+      if (typeof inner !== "object" || inner === null) return inner;
+      if (depth >= 64) return "[too deep]";
+      if (Array.isArray(inner)) return inner.map((item) => copy(item, depth + 1));
+      return Object.fromEntries(Object.entries(inner).map(([key, item]) => [this.redact(key), copy(item, depth + 1)]));
+    };
+    return copy(value, 0);
   }
 
   /**
@@ -110,6 +140,37 @@ export function errorCode(thrown: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * `text` with every control or format character (C0, DEL, C1, bidirectional marks) written as a `\uXXXX` escape: text
+ * from a server, fit for a one-line message on a terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * A value from an answer, for a message: a string redacted, quoted and {@link printable}; anything else by its kind
+ * only (never walked, so no depth of nesting can overflow the stack).
+ */
+export function show(value: unknown, redact: (text: string) => string): string {
+  if (typeof value === "string") return `"${printable(redact(value))}"`;
+  if (value === undefined) return "missing";
+  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
+  return String(value);
+}
+
+/** A secret as it may be spelt in an answer: as is, and as it appears inside a JSON string (`"` and `\` escaped). */
+function spellings(secret: string): string[] {
+  const inJson = JSON.stringify(secret).slice(1, -1);
+  return inJson === secret ? [secret] : [secret, inJson];
+}
+
+/** One `%XX` escape as its character when a secret may hold it (a tab or printable ASCII); other escapes stay. */
+function unescapePercent(escape: string, hex: string): string {
+  const code = Number.parseInt(hex, 16);
+  return code === 0x09 || (code >= 0x20 && code < 0x7f) ? String.fromCharCode(code) : escape;
+}
+
 /** The forms of a secret worth masking: as given, and as it goes on the wire. */
 function forms(secret: string | undefined): string[] {
   // Stryker disable next-line ArrayDeclaration: a made-up form would only mask text equal to it
@@ -117,9 +178,14 @@ function forms(secret: string | undefined): string[] {
   return [...new Set([secret, trimHttpWhitespace(secret)])].filter((form) => form.length >= 4);
 }
 
-/** One JSON escape as its character, unless that character must stay escaped in a JSON string. */
+/**
+ * One JSON escape as JSON.stringify spells its character: the character itself, or, when it must stay escaped in a
+ * JSON string, its shortest escape (`\t`, `\"`, `\u001b`). The JSON's meaning is kept, and a secret's JSON spelling
+ * ({@link spellings}) is found however the server escaped it.
+ */
 function unescapeJson(escape: string, hex: string | undefined): string {
   if (hex === undefined) return escape === "\\/" ? "/" : escape;
   const char = String.fromCharCode(Number.parseInt(hex, 16));
-  return char < " " || char === '"' || char === "\\" || (char >= "\ud800" && char <= "\udfff") ? escape : char;
+  if (char >= "\ud800" && char <= "\udfff") return escape;
+  return JSON.stringify(char).slice(1, -1);
 }

@@ -16,6 +16,7 @@ import {
   PivotServerError,
   PivotValidationError,
 } from "./errors.js";
+import { printable, show } from "./redact.js";
 
 /** A response as read off the wire: status, headers and the body as text, cut short past the size cap. */
 export interface WireResponse {
@@ -29,7 +30,8 @@ export interface WireResponse {
 
 /** Context for the error: the redactor for the body and the idempotency key of the call. */
 export interface ErrorContext {
-  redact: (text: string) => string;
+  /** Masks secrets; `cut` when the text is the start of a longer body (see `Redactor.redact`). */
+  redact: (text: string, cut?: boolean) => string;
   requestId?: string | undefined;
   /** The attempt number this answer belongs to, recorded in the error. */
   attempts?: number | undefined;
@@ -78,24 +80,25 @@ export function toSession<T>(response: WireResponse, requestedId: string, contex
     new PivotResponseError(`Pivot answered ${response.status} but ${why}.`, {
       status: response.status,
       code,
-      rawBody: context.redact(response.body),
+      rawBody: context.redact(response.body, response.truncated),
       requestId: context.requestId,
       attempts: context.attempts,
     });
+  const shown = (value: unknown): string => show(value, context.redact);
   if (response.truncated) throw fail("the body is larger than maxResponseBytes; it was not read to the end");
   const envelope = parseJson(response.body);
   if (!isObject(envelope)) throw fail(response.body.trim() === "" ? "the body is empty" : "the body is not a JSON object");
   if (envelope.code !== "00") {
-    const code = typeof envelope.code === "string" ? context.redact(envelope.code) : undefined;
-    throw fail(`its code is ${context.redact(JSON.stringify(envelope.code ?? null))}, not "00"`, code);
+    const code = typeof envelope.code === "string" ? printable(context.redact(envelope.code)) : undefined;
+    throw fail(`its code is ${shown(envelope.code)}, not "00"`, code);
   }
   const data = envelope.data;
   if (!isObject(data)) throw fail("the envelope has no data object");
   if (typeof data.id !== "string" || data.id.toLowerCase() !== requestedId.toLowerCase()) {
-    throw fail(`data.id is ${context.redact(JSON.stringify(data.id ?? null))}, not the session asked for`);
+    throw fail(`data.id is ${shown(data.id)}, not the session asked for`);
   }
   if (status === undefined ? typeof data.status !== "string" : data.status !== status) {
-    throw fail(`data.status is ${context.redact(JSON.stringify(data.status ?? null))}, not ${status === undefined ? "a status" : `"${status}"`}`);
+    throw fail(`data.status is ${shown(data.status)}, not ${status === undefined ? "a status" : `"${status}"`}`);
   }
   return data as T;
 }
@@ -107,11 +110,12 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   const envelope = isObject(parsed) ? parsed : {};
   const inner = isObject(envelope.error) ? envelope.error : {};
   // Every string taken from the body is redacted, not only the message: a server (or a proxy) that echoes
-  // the request may put the token in any field.
-  const code = typeof envelope.code === "string" ? context.redact(envelope.code) : undefined;
-  const pivotMessage = typeof envelope.message === "string" ? context.redact(envelope.message) : undefined;
+  // the request may put the token in any field. Control characters are escaped: these end up on terminals.
+  const text = (value: string): string => printable(context.redact(value));
+  const code = typeof envelope.code === "string" ? text(envelope.code) : undefined;
+  const pivotMessage = typeof envelope.message === "string" ? text(envelope.message) : undefined;
   const rawTraceId = [inner.trace_id, inner.traceId].find((v): v is string => typeof v === "string");
-  const traceId = rawTraceId === undefined ? undefined : context.redact(rawTraceId);
+  const traceId = rawTraceId === undefined ? undefined : text(rawTraceId);
   const details = Array.isArray(inner.details) ? inner.details.filter(isObject).map(toDetail(context)) : [];
 
   const [ErrorClass, hint] = documentedStatus(status) ?? classify(status);
@@ -129,7 +133,7 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
     code,
     traceId,
     details,
-    rawBody: context.redact(response.body),
+    rawBody: context.redact(response.body, response.truncated),
     requestId: context.requestId,
     attempts: context.attempts,
     retryAfterMs: context.retryAfterMs,
@@ -145,8 +149,8 @@ function classify(status: number): ErrorKind {
 function toDetail(context: ErrorContext) {
   return (raw: Record<string, unknown>): PivotErrorDetail => {
     const detail: PivotErrorDetail = {};
-    if (typeof raw.field === "string") detail.field = context.redact(raw.field);
-    if (typeof raw.message === "string") detail.message = context.redact(raw.message);
+    if (typeof raw.field === "string") detail.field = printable(context.redact(raw.field));
+    if (typeof raw.message === "string") detail.message = printable(context.redact(raw.message));
     return detail;
   };
 }

@@ -29,6 +29,14 @@ export interface Failure {
   retryAfterMs?: number | undefined;
 }
 
+/**
+ * A failed answer thrown from a step that cannot return it (the shared token exchange): the error with the wait its
+ * `Retry-After` asked for, so that the retry loop honours it as it does for the operation's own answers.
+ */
+export class Refusal {
+  constructor(readonly failure: Failure) {}
+}
+
 /** What the call knows when an attempt has failed. */
 export interface CallState {
   /** Retries made so far (0 after the first attempt). */
@@ -45,7 +53,9 @@ export interface CallState {
 export type Decision =
   | { action: "refresh-token" }
   | { action: "wait"; ms: number }
-  | { action: "give-up"; because: "final" | "retries" | "deadline" };
+  | { action: "give-up"; because: "final" | "retries" }
+  /** The wait before the next attempt (`waitMs`) would end after the call's deadline. */
+  | { action: "give-up"; because: "deadline"; waitMs: number };
 
 /**
  * The next step after `failure`. A 401 gets one fresh token and an immediate retry (a stale or revoked token);
@@ -57,7 +67,7 @@ export function decide(failure: Failure, state: CallState, random: () => number 
   if (!isRetryable(error)) return { action: "give-up", because: "final" };
   if (state.retries >= state.maxRetries) return { action: "give-up", because: "retries" };
   const ms = retryDelayMs(state.retries + 1, state.timing, failure.retryAfterMs, random);
-  return ms >= state.msLeft ? { action: "give-up", because: "deadline" } : { action: "wait", ms };
+  return ms >= state.msLeft ? { action: "give-up", because: "deadline", waitMs: ms } : { action: "wait", ms };
 }
 
 function isRetryable(error: PivotError): boolean {

@@ -3,21 +3,15 @@
  * /v1/access-token (cached, shared by concurrent callers, refreshed before expiry and once after a 401),
  * a fixed token (never refreshed), or the caller's provider function (asked before every attempt).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createPivotClient,
-  PivotAuthenticationError,
-  PivotError,
-  PivotResponseError,
-  type AccessTokenProvider,
-  type PivotClientBaseOptions,
-  type PivotClientOptions,
-} from "../src/index.js";
+import type { ServerResponse } from "node:http";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPivotClient, PivotAuthenticationError, PivotError, PivotInputError, PivotRateLimitError, PivotResponseError, PivotServerError, PivotTimeoutError, type AttemptEvent, type AccessTokenProvider, type PivotClientBaseOptions, type PivotClientOptions, PivotAbortError } from "../src/index.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
 import { createRawClient } from "../src/raw.js";
 import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
-import { errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
+import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
+import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 const CREDENTIALS = { clientId: "merchant-123", clientSecret: "sec_auth_tests_0123456789" };
@@ -231,12 +225,13 @@ describe("a token provider function", () => {
     expect(server.cancelRequests).toHaveLength(2);
   });
 
-  it("rejects with PivotAuthenticationError, sending nothing, when it returns no token", async () => {
+  it("rejects with PivotInputError naming the option, sending nothing, when it returns no token", async () => {
     server.script(cancels(1));
 
     const error = await rejectionOf(tokenClient(() => "").cancelPaymentSession(SESSION_ID, BODY));
 
-    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.accessToken returned an empty string/) });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -314,5 +309,295 @@ describe("the raw openapi-fetch client", () => {
 
     expect(response.status).toBe(422);
     expect(bearerOf(0)).toBe("Bearer tok_auth_1");
+  });
+});
+
+describe("the token step, on a hostile token endpoint", () => {
+  let hostile: HostileServer | undefined;
+  afterEach(async () => {
+    await hostile?.close();
+    hostile = undefined;
+  });
+
+  /** A server whose token answers come from `token` (request number from 1) and whose cancels succeed. */
+  async function tokenServer(token: (n: number, response: ServerResponse) => void): Promise<HostileServer> {
+    let n = 0;
+    hostile = await startHostileServer((request, response) => {
+      if (request.path === "/v1/access-token") return token(++n, response);
+      reply(response, 200, successEnvelope(SESSION_ID));
+    });
+    return hostile;
+  }
+  const credentialsClient = (target: HostileServer, options: Partial<PivotClientBaseOptions> = {}) =>
+    createPivotClient({ baseUrl: target.url, credentials: CREDENTIALS, baseDelayMs: 1, maxDelayMs: 1, ...options });
+
+  it("is timed by the call's timeoutMs, not the client's: a slow exchange within the call's time succeeds", async () => {
+    const target = await tokenServer((_n, response) => setTimeout(() => reply(response, 200, tokenEnvelope("tok-slow-exchange-1")), 700));
+
+    const session = await credentialsClient(target, { timeoutMs: 500 }).cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 5_000, deadlineMs: 4_000 });
+
+    expect(session.id).toBe(SESSION_ID);
+    expect(target.requests.map((r) => r.path)).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
+  });
+
+  it("gives a call that joined another's exchange a retryable timeout when that exchange times out, never its own deadline", async () => {
+    let first: () => void = () => {};
+    const firstArrived = new Promise<void>((resolve) => {
+      first = resolve;
+    });
+    // The first exchange never answers; the next one does at once.
+    const target = await tokenServer((n, response) => {
+      if (n === 1) return first();
+      reply(response, 200, tokenEnvelope("tok-joined-exchange-2"));
+    });
+    const pivot = credentialsClient(target);
+
+    const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 300, maxRetries: 0 }).catch((e: unknown) => e);
+    await firstArrived;
+    const joiner = await pivot.cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 5_000 });
+
+    expect(await starter).toBeInstanceOf(PivotTimeoutError);
+    expect(joiner.id).toBe(SESSION_ID);
+    expect(target.requests.filter((r) => r.path === "/v1/access-token")).toHaveLength(2);
+  });
+
+  it.each([429, 503])("honours Retry-After on the token endpoint's %i", async (status) => {
+    const arrivals: number[] = [];
+    const target = await tokenServer((n, response) => {
+      arrivals.push(performance.now());
+      if (n === 1) return reply(response, status, errorEnvelope("busy", "later"), { "retry-after": "1" });
+      reply(response, 200, tokenEnvelope("tok-after-retry-after"));
+    });
+    const events: AttemptEvent[] = [];
+
+    await credentialsClient(target, { onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(events[0]).toMatchObject({ status, retryDelayMs: 1_000 });
+    // Timers may fire a millisecond early.
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(999);
+  });
+
+  it("gives the token endpoint's 429 its retryAfterMs", async () => {
+    const target = await tokenServer((_n, response) => reply(response, 429, errorEnvelope("busy", "later"), { "retry-after": "7" }));
+
+    const error = await rejectionOf(credentialsClient(target, { maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotRateLimitError);
+    expect(error).toMatchObject({ retryAfterMs: 7_000, attempts: 1 });
+  });
+
+  it.each([
+    ["an array", "[900]"],
+    ["a boolean", "true"],
+    ["a hexadecimal string with spaces", '" 0x384 "'],
+    ["Infinity", '"Infinity"'],
+    ["a fraction", '"900.5"'],
+    ["nested arrays deep enough to overflow the stack when read", `${"[".repeat(100_000)}900${"]".repeat(100_000)}`],
+  ])("refuses %s as expiresIn: a PivotResponseError, not retried", async (_, expiresIn) => {
+    const target = await tokenServer((_n, response) => reply(response, 200, `{"code":"00","data":{"accessToken":"tok-bad-lifetime","expiresIn":${expiresIn}}}`));
+
+    const error = await rejectionOf(credentialsClient(target).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it("reports a failed exchange on POST /v1/access-token, where it happened, not on the cancel that was never sent", async () => {
+    const target = await tokenServer((_n, response) => reply(response, 503, errorEnvelope("unavailable", "down")));
+    const events: AttemptEvent[] = [];
+
+    await rejectionOf(credentialsClient(target, { maxRetries: 0, onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(events).toEqual([expect.objectContaining({ operation: "cancelPaymentSession", method: "POST", path: "/v1/access-token", status: 503, error: "PivotServerError" })]);
+  });
+});
+
+describe("an accessToken function that fails", () => {
+  it.each([
+    ["throws an Error", () => {
+      throw new Error("vault unreachable");
+    }],
+    ["throws a string", () => {
+      throw "vault unreachable";
+    }],
+    ["rejects later", () => new Promise<string>((_resolve, reject) => setTimeout(reject, 5, new Error("vault unreachable")))],
+  ])("that %s is that option's failure, never the network's", async (_, accessToken) => {
+    server.script(cancels(1));
+
+    const error = await rejectionOf(tokenClient(accessToken as AccessTokenProvider).cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", attempts: 0 });
+    expect((error as Error).message).toMatch(/^options\.accessToken threw or rejected \(Error: vault unreachable\)/);
+    expect((error as Error).message).not.toMatch(/Could not reach|network/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("an accessToken function that throws a value that cannot be read", () => {
+  it("is that option's failure, not a connection failure", async () => {
+    server.script(cancels(1));
+    const fail = (): never => {
+      throw new Error("no reading me");
+    };
+    const unreadable = new Proxy({}, { get: fail, getPrototypeOf: fail });
+
+    const error = await rejectionOf(
+      tokenClient(() => {
+        throw unreadable;
+      }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe(
+      "options.accessToken threw or rejected (Error: a thrown value that could not be read); it must return a non-empty string (or a promise of one).",
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("the token step's refusals, word for word", () => {
+  const BODY = { cancellationReason: "DUPLICATED" } as const;
+  const USABLE = `code "00", data.accessToken, data.expiresIn`;
+
+  let server: HostileServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** A server whose token endpoint answers `tokenAnswer`, and which cancels anything else. */
+  async function withTokenAnswer(status: number, tokenAnswer: unknown): Promise<HostileServer> {
+    server = await startHostileServer((request, response) => {
+      if (request.path === "/v1/access-token") return reply(response, status, tokenAnswer);
+      reply(response, 200, successEnvelope(SESSION_ID));
+    });
+    return server;
+  }
+
+  const cancelWithCredentials = (target: HostileServer) =>
+    createPivotClient({ baseUrl: target.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" }, maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+  describe("a token answer without a usable token", () => {
+    it.each([
+      ["a code other than 00", { code: "01", data: { accessToken: "tok-auth-edges", expiresIn: 900 } }],
+      ["no token", { code: "00", data: { expiresIn: 900 } }],
+      ["an empty token", { code: "00", data: { accessToken: "", expiresIn: 900 } }],
+      ["a zero lifetime", { code: "00", data: { accessToken: "tok-auth-edges", expiresIn: 0 } }],
+      ["a lifetime that is not a number", { code: "00", data: { accessToken: "tok-auth-edges", expiresIn: "soon" } }],
+      ["a numeric token", { code: "00", data: { accessToken: 12345678, expiresIn: 900 } }],
+    ])("is a PivotResponseError for %s, sending no cancel", async (_, tokenAnswer) => {
+      const target = await withTokenAnswer(200, tokenAnswer);
+
+      const error = await cancelWithCredentials(target);
+
+      expect(error).toBeInstanceOf(PivotResponseError);
+      expect(error).toMatchObject({ status: 200, message: `Pivot answered 200 to the access-token request without a usable token (${USABLE}).` });
+      expect((error as PivotResponseError).rawBody).not.toContain("tok-auth-edges");
+      expect(target.apiRequests).toHaveLength(0);
+    });
+
+    it("takes a lifetime sent as a numeric string", async () => {
+      const target = await withTokenAnswer(200, { code: "00", data: { accessToken: "tok-auth-edges", expiresIn: "900" } });
+      await expect(cancelWithCredentials(target)).resolves.toMatchObject({ id: SESSION_ID });
+    });
+
+    it("is Pivot's unusable answer, with the attempts made, when its token holds a character a header cannot carry", async () => {
+      const target = await withTokenAnswer(200, { code: "00", data: { accessToken: "tok\nauth-edges", expiresIn: 900 } });
+
+      const error = await cancelWithCredentials(target);
+
+      expect(error).toBeInstanceOf(PivotResponseError);
+      expect(error).toMatchObject({ status: 200, attempts: 1 });
+      expect((error as Error).message).toMatch(/without a usable token \(its token is shorter than 8 characters or holds CR, LF, NUL/);
+      expect(target.apiRequests).toHaveLength(0);
+    });
+
+    it("passes the token endpoint's own error status through as its typed error", async () => {
+      const target = await withTokenAnswer(401, { code: "unauthorized", message: "bad client" });
+      expect(await cancelWithCredentials(target)).toBeInstanceOf(PivotAuthenticationError);
+    });
+  });
+
+  describe("a token provider", () => {
+    it.each([
+      ["an empty string", () => ""],
+      ["a number", () => 42 as unknown as string],
+    ])("that returns %s fails the call as that option's failure, saying what it must return", async (what, provider) => {
+      server = await startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
+
+      const error = await createPivotClient({ baseUrl: server.url, accessToken: provider }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PivotInputError);
+      expect(error).toMatchObject({ code: "option_failed" });
+      expect((error as Error).message).toBe(`options.accessToken returned ${what}; it must return a non-empty string (or a promise of one).`);
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it("that returns a token with a line break fails the call before sending it", async () => {
+      server = await startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
+
+      const error = await createPivotClient({ baseUrl: server.url, accessToken: () => "tok\r\nX-Evil: 1" }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PivotInputError);
+      expect((error as Error).message).toMatch(/^The token options.accessToken returned holds CR, LF, NUL/);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
+  describe("a shared token exchange", () => {
+    it("goes on for the calls still waiting when one of them gives up", async () => {
+      let release: () => void = () => {};
+      let exchangeStarted: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        exchangeStarted = resolve;
+      });
+      server = await startHostileServer((request, response) => {
+        if (request.path !== "/v1/access-token") return reply(response, 200, successEnvelope(SESSION_ID));
+        release = () => reply(response, 200, tokenEnvelope("tok-auth-edges-shared"));
+        exchangeStarted();
+      });
+      const pivot = createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" } });
+      const leaving = new AbortController();
+
+      const first = pivot.cancelPaymentSession(SESSION_ID, BODY, { signal: leaving.signal }).catch((e: unknown) => e);
+      const second = pivot.cancelPaymentSession(SESSION_ID, BODY);
+      await started;
+      leaving.abort();
+      expect(await first).toBeInstanceOf(PivotAbortError);
+      release();
+
+      await expect(second).resolves.toMatchObject({ id: SESSION_ID });
+      expect(server.requests.filter((request) => request.path === "/v1/access-token")).toHaveLength(1);
+    });
+  });
+
+  describe("a token in an access-token answer that is not a 2xx", () => {
+    it("is masked in the error's rawBody, like a token in a usable answer", async () => {
+      const target = await withTokenAnswer(409, { code: "conflict", data: { accessToken: "tok-in-a-409-answer", expiresIn: 900 } });
+
+      const error = await cancelWithCredentials(target);
+
+      expect(error).toBeInstanceOf(PivotError);
+      expect((error as PivotError).rawBody).not.toContain("tok-in-a-409-answer");
+    });
+  });
+
+  describe("a token in an access-token answer the client cannot read", () => {
+    it("is masked in rawBody when the body is cut short inside it", async () => {
+      const token = "tok-cut-in-the-middle-0123456789";
+      server = await startHostileServer((_request, response) => {
+        response.writeHead(503, { "content-type": "application/json" });
+        response.end(`${JSON.stringify({ code: "00", data: { accessToken: token } }).slice(0, -12)}`);
+      });
+
+      const error = await createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" }, maxRetries: 0 })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
+
+      expect((error as PivotError).rawBody).toBe('{"code":"00","data":{"accessToken":"[REDACTED]');
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The one helper for abort and timers (issue 11 §1): work bounded by a time limit and a signal settles at the
+ * The one helper for abort and timers: work bounded by a time limit and a signal settles at the
  * first of the three, even when the work ignores the signal it is given.
  */
 import { describe, expect, it } from "vitest";

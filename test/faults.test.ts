@@ -11,6 +11,7 @@ import {
   PivotConnectionError,
   PivotError,
   PivotInvalidStateError,
+  PivotInputError,
   PivotNotFoundError,
   PivotPermissionError,
   PivotRateLimitError,
@@ -306,7 +307,7 @@ describe("abort and deadline", () => {
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotAbortError);
     expect(reason.attempts).toBe(1);
-    // The abort's own reason is the cause (issue 11 §3.12); the failure it interrupted the wait after is named in the message.
+    // The abort's own reason is the cause; the failure it interrupted the wait after is named in the message.
     expect(reason.cause).toBe(controller.signal.reason);
     expect(reason.message).toMatch(/503/);
     expect(server.cancelRequests).toHaveLength(1);
@@ -389,7 +390,7 @@ describe("a fetch that throws something other than an Error", () => {
     ["a plain object", () => ({ reason: "gone" })],
     ["an object without a prototype", () => Object.create(null) as unknown],
     ["undefined", () => undefined],
-  ])("rejects with PivotConnectionError after retrying when it throws %s", async (_name, value) => {
+  ])("rejects with PivotInputError naming options.fetch, without retrying, when it throws %s", async (_name, value) => {
     let calls = 0;
     const throwingFetch: typeof fetch = async () => {
       calls++;
@@ -398,9 +399,9 @@ describe("a fetch that throws something other than an Error", () => {
 
     const error = await rejectionOf(client({ fetch: throwingFetch }).cancelPaymentSession(SESSION_ID, BODY));
 
-    expect(error).toBeInstanceOf(PivotConnectionError);
-    expect((error as PivotError).attempts).toBe(3);
-    expect(calls).toBe(3);
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", attempts: 0, message: expect.stringMatching(/^options\.fetch threw a value that is not an Error/) });
+    expect(calls).toBe(1);
   });
 });
 

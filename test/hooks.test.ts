@@ -1,5 +1,5 @@
 /**
- * The `onAttempt` hook (issue 13 §3), against a server on 127.0.0.1: one event per attempt with what a log or a
+ * The `onAttempt` hook, against a server on 127.0.0.1: one event per attempt with what a log or a
  * trace needs, never a secret, and a hook that throws cannot fail the call.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -110,5 +110,143 @@ describe("onAttempt", () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/onAttempt hook threw/);
     expect(String(warn.mock.calls[0]?.[0])).not.toContain(TOKEN);
+  });
+});
+
+describe("an onAttempt hook that fails in ways a try/catch alone misses", () => {
+  it("that is async and rejects is reported once, and no unhandled rejection escapes", async () => {
+    const target = await serve([503]);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const pivot = createPivotClient({
+        baseUrl: target.url,
+        accessToken: TOKEN,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        onAttempt: async () => {
+          throw new Error("async hook broke");
+        },
+      });
+
+      const session = await pivot.cancelPaymentSession(SESSION_ID, BODY);
+      // Rejections of the hook's promises are handled in a later turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(session.status).toBe("CANCELLED");
+      expect(unhandled).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/onAttempt hook threw \(async hook broke\)/);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("cannot turn a 200 into a failure when console.warn throws too", async () => {
+    const target = await serve([]);
+    vi.spyOn(console, "warn").mockImplementation(() => {
+      throw new Error("console closed");
+    });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      onAttempt: () => {
+        throw new Error("hook broke");
+      },
+    });
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
+    expect(target.apiRequests).toHaveLength(1);
+  });
+
+  it("cannot turn a 200 into a failure when what it throws cannot be read", async () => {
+    const target = await serve([]);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreadable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("no reading me");
+        },
+        getPrototypeOf() {
+          throw new Error("no reading me");
+        },
+      },
+    );
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      onAttempt: () => {
+        throw unreadable;
+      },
+    });
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
+    expect(target.apiRequests).toHaveLength(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('onAttempt event figures: durations and retry delays', () => {
+  const BODY = { cancellationReason: "VOID_SESSION" } as const;
+
+  let server: HostileServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  describe("onAttempt event figures", () => {
+    it("gives each attempt a duration that covers the server's delay and fits inside the call", async () => {
+      const delayMs = 50;
+      server = await startHostileServer((_request, response) => {
+        setTimeout(() => reply(response, 200, successEnvelope(SESSION_ID)), delayMs);
+      });
+      const events: AttemptEvent[] = [];
+      const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-hook-edges-0001", onAttempt: (event) => events.push(event) });
+
+      const started = performance.now();
+      await pivot.cancelPaymentSession(SESSION_ID, BODY);
+      const wallMs = performance.now() - started;
+
+      expect(events).toHaveLength(1);
+      // Timers may fire up to a millisecond early, as rounded.
+      expect(events[0]?.durationMs).toBeGreaterThanOrEqual(delayMs - 1);
+      expect(events[0]?.durationMs).toBeLessThanOrEqual(wallMs);
+    });
+
+    it("reports 0 ms before the retry that follows a token refresh, and the chosen backoff before other retries", async () => {
+      const statuses = [401, 503];
+      let issued = 0;
+      server = await startHostileServer((request, response) => {
+        if (request.path === "/v1/access-token") return reply(response, 200, tokenEnvelope(`tok-hook-edges-${++issued}`));
+        const status = statuses.shift();
+        if (status === undefined) return reply(response, 200, successEnvelope(SESSION_ID));
+        reply(response, status, errorEnvelope("refused", "no"));
+      });
+      const events: AttemptEvent[] = [];
+      const pivot = createPivotClient({
+        baseUrl: server.url,
+        credentials: { clientId: "m", clientSecret: "secret-hook-edges" },
+        baseDelayMs: 4,
+        maxDelayMs: 4,
+        onAttempt: (event) => events.push(event),
+      });
+
+      await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+      expect(events.map((event) => [event.status, event.error])).toEqual([
+        [401, "PivotAuthenticationError"],
+        [503, "PivotServerError"],
+        [200, undefined],
+      ]);
+      expect(events[0]?.retryDelayMs).toBe(0);
+      expect(events[1]?.retryDelayMs).toBeGreaterThanOrEqual(0);
+      expect(events[1]?.retryDelayMs).toBeLessThan(4);
+      expect(events[2]?.retryDelayMs).toBeUndefined();
+      expect(issued).toBe(2);
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The client against a hostile Pivot on 127.0.0.1 (issue 11 §3): each test pins one defect the client had,
+ * The client against a hostile Pivot on 127.0.0.1: each test pins one defect the client had,
  * on a real socket. Time bounds here are about timeouts and deadlines, and leave at least a second of slack.
  */
 import { gzipSync } from "node:zlib";
@@ -54,7 +54,7 @@ const cancelOk: Handler = (request, response) => {
   reply(response, 200, successEnvelope(cancelledIdOf(request.path) ?? ""));
 };
 
-describe("a hung accessToken provider (§3.1)", () => {
+describe("an accessToken provider that never settles is bounded by the timeout and the deadline", () => {
   it("rejects with PivotTimeoutError naming the deadline when the provider never settles", async () => {
     const target = await serve(cancelOk);
     const pivot = clientOf(target, { accessToken: () => new Promise<string>(() => {}) });
@@ -102,7 +102,7 @@ describe("a hung accessToken provider (§3.1)", () => {
   });
 });
 
-describe("the deadline with client credentials (§3.2)", () => {
+describe("a call that joins a slow token exchange is bounded by its own deadline", () => {
   it("bounds a call that joins another call's slow token exchange by its own deadline", async () => {
     const target = await serve((request, response) => {
       if (request.path === "/v1/access-token") return; // the exchange stalls
@@ -136,7 +136,7 @@ describe("the deadline with client credentials (§3.2)", () => {
   });
 });
 
-describe("letter case of the session id (§3.3)", () => {
+describe("a session id Pivot spells in another letter case is the same session", () => {
   it("resolves when Pivot answers the cancel with the UUID in upper case", async () => {
     const target = await serve((request, response) => reply(response, 200, successEnvelope(SESSION_ID.toUpperCase())));
 
@@ -158,7 +158,7 @@ function echoAuthorization(encode: (token: string) => string = (t) => t): Handle
 let issued = "";
 const tokenFor = (_request: unknown): string => issued;
 
-describe("redaction (§3.4)", () => {
+describe("secrets echoed by a hostile server are masked in every spelling", () => {
   it("masks a fixed token given with a trailing newline, as it was sent", async () => {
     const target = await serve(echoAuthorization());
 
@@ -230,7 +230,7 @@ describe("redaction (§3.4)", () => {
   });
 });
 
-describe("possiblyCancelledByEarlierAttempt (§3.5)", () => {
+describe("a 422 after an attempt whose answer was lost may hide this call's own cancel", () => {
   it.each([
     ["a token-endpoint 503", (response: Parameters<Handler>[1]) => reply(response, 503, errorEnvelope("service_unavailable", "later"))],
     ["a token request whose connection is reset", (response: Parameters<Handler>[1]) => response.socket?.destroy()],
@@ -251,7 +251,7 @@ describe("possiblyCancelledByEarlierAttempt (§3.5)", () => {
   });
 });
 
-describe("Retry-After (§3.6)", () => {
+describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", () => {
   it.each(["foo 12", "retry 3", "Sun, 30 Mar 2025", "12 Mar 2025 10:00:00 GMT"])(
     "ignores the malformed value %j instead of reading it as a date long past",
     async (value) => {
@@ -275,7 +275,7 @@ describe("Retry-After (§3.6)", () => {
   });
 });
 
-describe("an abandoned token exchange (§3.7)", () => {
+describe("a token exchange no call waits for any more is aborted", () => {
   it("is aborted when the only call waiting for it is aborted", async () => {
     const target = await serve(() => {}); // the token request stalls
     const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" }, timeoutMs: 60_000 });
@@ -294,7 +294,7 @@ describe("an abandoned token exchange (§3.7)", () => {
   });
 });
 
-describe("maxResponseBytes (§3.8)", () => {
+describe("an answer longer than maxResponseBytes is cut at the cap", () => {
   it("rejects a 2xx body past the cap with PivotResponseError, keeps its start, and does not retry it", async () => {
     const huge = JSON.stringify({ code: "00", message: "x".repeat(3 * 1024 * 1024), data: {} });
     const target = await serve((_request, response) => reply(response, 200, huge));
@@ -334,7 +334,7 @@ describe("maxResponseBytes (§3.8)", () => {
   });
 });
 
-describe("a token that a header cannot carry (§3.9)", () => {
+describe("a token that a header cannot carry is refused before anything is sent", () => {
   it.each([
     ["CR LF", "tok-abc\r\nX-Evil: 1"],
     ["LF", "tok-abc\ndef"],
@@ -366,7 +366,7 @@ describe("a token that a header cannot carry (§3.9)", () => {
   });
 });
 
-describe("a body whose getter throws (§3.11)", () => {
+describe("a cancel body whose getter throws is bad input", () => {
   it("rejects with PivotInputError before any request", async () => {
     const target = await serve(cancelOk);
     const body = {
@@ -382,7 +382,7 @@ describe("a body whose getter throws (§3.11)", () => {
   });
 });
 
-describe("abort edge cases (§3.12)", () => {
+describe("the caller's abort is a PivotAbortError whatever the call is doing", () => {
   it("keeps the signal's reason as the PivotAbortError's cause when the caller aborts mid-attempt", async () => {
     const target = await serve(() => {}); // stalls
     const controller = new AbortController();

@@ -39,8 +39,8 @@ describe("createRawClient", () => {
 
   it.each<[string, unknown]>([
     ["undefined", undefined],
-    ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "token" }],
-    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "token" }) }],
+    ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }],
+    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }) }],
   ])("throws a PivotInputError saying to pass a client from createPivotClient when given %s", (_case, notAClient) => {
     let thrown: unknown;
     try {
@@ -75,5 +75,21 @@ describe("createRawClient", () => {
 
     expect(await rejectionOf(pending)).toBe(reason);
     expect(emulator.requests).toHaveLength(before);
+  });
+});
+
+describe("createRawClient and a refused token", () => {
+  it("drops the cached token on a 401, so that the next request exchanges the credentials again", async () => {
+    const pivot = createPivotClient({ baseUrl: emulator.url, credentials: emulator.credentials });
+    const raw = createRawClient(pivot);
+    const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+    await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    emulator.revokeTokens();
+
+    const refused = await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    const next = await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+
+    expect(refused.response.status).toBe(401);
+    expect(next.response.status).toBe(200);
   });
 });

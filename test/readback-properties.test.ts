@@ -1,5 +1,5 @@
 /**
- * Property-based tests (fast-check) of `getPaymentSession` and of the cancel's read-back (issue 11 §4): whatever
+ * Property-based tests (fast-check) of `getPaymentSession` and of the cancel's read-back: whatever
  * the server answers to the cancel and to the read-back (any status, a valid or broken envelope, a dropped
  * connection, no answer at all), every call resolves to a session or rejects with a PivotError, and none
  * outlives its deadline. A `fetch` is injected, as in properties.test.ts: it can build any answer, fast.

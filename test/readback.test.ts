@@ -1,5 +1,5 @@
 /**
- * `getPaymentSession`, and the cancels it settles (issue 11 §2), against a small stateful Pivot on 127.0.0.1
+ * `getPaymentSession`, and the cancels it settles, against a small stateful Pivot on 127.0.0.1
  * whose answers to each attempt the test can also take over: lose a cancel's answer, fail or stall a read-back.
  */
 import type { ServerResponse } from "node:http";
@@ -16,6 +16,8 @@ import {
   PivotTimeoutError,
   type PaymentSessionDetails,
 } from "../src/index.js";
+import { CLOCK_SKEW_MS } from "../src/cancel.js";
+import { exitCodeFor } from "../src/cli/exit-codes.js";
 import { rejectionOf, timed } from "./support/attempts.js";
 import { type HostileServer, reply, type SeenRequest, startHostileServer } from "./support/hostile-server.js";
 import { cancelledSession, errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
@@ -30,6 +32,8 @@ type Override = (request: SeenRequest, response: ServerResponse, pivot: Pivot) =
 interface Pivot {
   server: HostileServer;
   statuses: Map<string, string>;
+  /** The reason and time of each cancel this server applied; a session CANCELLED from the start has neither. */
+  cancelled: Map<string, { cancellationReason: string; cancelledAt: string }>;
   /** Overrides for cancels and read-backs, taken in order, one per request of that kind. */
   cancels: Override[];
   reads: Override[];
@@ -49,15 +53,19 @@ function applyCancel(state: Pivot, id: string): [number, unknown] {
     return [422, errorEnvelope("invalid_state", `Payment session is ${status}`)];
   }
   state.statuses.set(id, "CANCELLED");
-  return [200, { code: "00", message: "Success", data: cancelledSession(id, { cancellationReason: "DUPLICATED" }) }];
+  const cancel = { cancellationReason: BODY.cancellationReason, cancelledAt: new Date().toISOString() };
+  state.cancelled.set(id, cancel);
+  return [200, { code: "00", message: "Success", data: cancelledSession(id, cancel) }];
 }
 
-function sessionEnvelope(id: string, status: string): unknown {
-  return { code: "00", message: "Success", data: cancelledSession(id, status === "CANCELLED" ? {} : { status, cancelledAt: null, cancellationReason: null }) };
+/** The session as read back; one CANCELLED from the start was cancelled long ago, for another reason than BODY's. */
+function sessionEnvelope(state: Pivot, id: string, status: string): unknown {
+  const data = cancelledSession(id, status === "CANCELLED" ? (state.cancelled.get(id) ?? {}) : { status, cancelledAt: null, cancellationReason: null });
+  return { code: "00", message: "Success", data };
 }
 
 async function startPivot(statuses: Record<string, string> = { [SESSION_ID]: "REQUIRE_PAYMENT_METHOD" }): Promise<Pivot> {
-  const state: Pivot = { server: undefined as never, statuses: new Map(Object.entries(statuses)), cancels: [], reads: [] };
+  const state: Pivot = { server: undefined as never, statuses: new Map(Object.entries(statuses)), cancelled: new Map(), cancels: [], reads: [] };
   state.server = await startHostileServer((request, response) => {
     const cancelled = cancelledIdOf(request.path);
     const read = readIdOf(request.path);
@@ -71,7 +79,7 @@ async function startPivot(statuses: Record<string, string> = { [SESSION_ID]: "RE
       if (state.reads.shift()?.(request, response, state) === true) return;
       const status = state.statuses.get(id);
       if (status === undefined) return reply(response, 404, errorEnvelope("resource_missing", "Payment session not found"));
-      return reply(response, 200, sessionEnvelope(id, status));
+      return reply(response, 200, sessionEnvelope(state, id, status));
     }
     reply(response, 404, errorEnvelope("resource_missing", "No such route"));
   });
@@ -233,7 +241,7 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
     expect(error.message).toMatch(/may have cancelled the session/);
   });
 
-  it("reads back within the same deadline: a stalled read-back ends at the call's deadline", async () => {
+  it("reads back within the same deadline: a stalled read-back ends the call at its deadline, as a PivotTimeoutError", async () => {
     const state = await startPivot();
     state.cancels.push(cancelThenReset);
     state.reads.push(() => true);
@@ -242,15 +250,13 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
       clientOf(state, { timeoutMs: 10_000 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 1_000 }),
     );
 
-    const error = (result as PromiseRejectedResult).reason as PivotInvalidStateError;
-    expect(error).toBeInstanceOf(PivotInvalidStateError);
-    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
-    expect(error.cause).toBeInstanceOf(PivotTimeoutError);
-    expect((error.cause as Error).message).toMatch(/deadline of 1000 ms/);
+    const error = (result as PromiseRejectedResult).reason as PivotTimeoutError;
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect(error.message).toMatch(/deadline of 1000 ms .*while reading the session back.*may have cancelled the session/);
     expect(elapsedMs).toBeLessThan(1_000 + SLACK_MS);
   });
 
-  it("reads back under the same signal: aborting during the read-back ends the call", async () => {
+  it("reads back under the same signal: aborting during the read-back is the caller's abort, with the ambiguity said", async () => {
     const state = await startPivot();
     state.cancels.push(cancelThenReset);
     const controller = new AbortController();
@@ -259,12 +265,62 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
       return true;
     });
 
-    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }))) as PivotInvalidStateError;
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }))) as PivotAbortError;
+
+    expect(error).toBeInstanceOf(PivotAbortError);
+    expect(error.cause).toBe(controller.signal.reason);
+    expect(error.message).toMatch(/aborted .*while reading the session back.*may have cancelled the session/);
+    expect(exitCodeFor(error)).toBe(14);
+  });
+
+  it("rejects a session read back CANCELLED long ago, for another reason, with the session attached", async () => {
+    const state = await startPivot();
+    state.cancels.push((_request, response, s) => {
+      // Pivot cancelled it as fraudulent months ago; this attempt's answer is lost.
+      s.statuses.set(SESSION_ID, "CANCELLED");
+      s.cancelled.set(SESSION_ID, { cancellationReason: "FRAUDULENT", cancelledAt: "2025-01-02T03:04:05Z" });
+      response.socket?.destroy();
+      return true;
+    });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
 
     expect(error).toBeInstanceOf(PivotInvalidStateError);
-    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
-    expect(error.cause).toBeInstanceOf(PivotAbortError);
-    expect((error.cause as PivotError).cause).toBe(controller.signal.reason);
+    expect(error).toMatchObject({ currentStatus: "CANCELLED", possiblyCancelledByEarlierAttempt: false });
+    expect(error.session).toMatchObject({ id: SESSION_ID, status: "CANCELLED", cancellationReason: "FRAUDULENT" });
+    expect(error.message).toMatch(/CANCELLED \(reason "FRAUDULENT", at "2025-01-02T03:04:05Z"\), not by this call/);
+    expect(methods(state)).toEqual(["POST cancel", "POST cancel", "GET read"]);
+  });
+
+  it.each([
+    ["for the reason this call sent, but before the call started", { cancellationReason: BODY.cancellationReason, cancelledAt: "2025-01-02T03:04:05Z" }],
+    ["just now, but for another reason", { cancellationReason: "VOID_SESSION" }],
+    ["with no cancelledAt", { cancellationReason: BODY.cancellationReason, cancelledAt: null }],
+  ])("rejects a session read back CANCELLED %s", async (_, cancel) => {
+    const state = await startPivot();
+    state.cancels.push((_request, response, s) => {
+      s.statuses.set(SESSION_ID, "CANCELLED");
+      s.cancelled.set(SESSION_ID, { cancelledAt: new Date().toISOString(), ...cancel } as { cancellationReason: string; cancelledAt: string });
+      response.socket?.destroy();
+      return true;
+    });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.currentStatus).toBe("CANCELLED");
+  });
+
+  it(`resolves a session cancelled for this call's reason up to ${CLOCK_SKEW_MS / 60_000} minutes before it started (Pivot's clock may lag)`, async () => {
+    const state = await startPivot();
+    state.cancels.push((_request, response, s) => {
+      s.statuses.set(SESSION_ID, "CANCELLED");
+      s.cancelled.set(SESSION_ID, { cancellationReason: BODY.cancellationReason, cancelledAt: new Date(Date.now() - CLOCK_SKEW_MS + 60_000).toISOString() });
+      response.socket?.destroy();
+      return true;
+    });
+
+    await expect(clientOf(state).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
   });
 
   it("does not read back a 422 that answers the first attempt", async () => {
@@ -287,6 +343,15 @@ describe("alreadyCancelled", () => {
 
     expect(session.status).toBe("CANCELLED");
     expect(methods(state)).toEqual(["POST cancel", "GET read"]);
+  });
+
+  it('resolves with a session Pivot cancelled long ago as FRAUDULENT when alreadyCancelled is "resolve"', async () => {
+    const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
+    state.cancelled.set(SESSION_ID, { cancellationReason: "FRAUDULENT", cancelledAt: "2025-01-02T03:04:05Z" });
+
+    const session = await clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve" });
+
+    expect(session).toMatchObject({ status: "CANCELLED", cancellationReason: "FRAUDULENT" });
   });
 
   it('rejects with currentStatus on a 422 when the session is in another status, even with "resolve"', async () => {

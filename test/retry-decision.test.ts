@@ -1,5 +1,5 @@
 /**
- * The retry decision as a pure function (issue 11 §1): a failure and the call's state in, "refresh the token",
+ * The retry decision as a pure function: a failure and the call's state in, "refresh the token",
  * "wait N ms" or "give up" out. The loop in call.ts only acts on it, so these cases fix the whole policy.
  */
 import { describe, expect, it } from "vitest";
@@ -66,7 +66,7 @@ describe("decide", () => {
 
   it("gives up for the deadline when the wait would reach it", () => {
     const error = new PivotServerError("503", { status: 503 });
-    expect(decide({ error, retryAfterMs: 2_000 }, state({ msLeft: 2_000 }))).toEqual({ action: "give-up", because: "deadline" });
+    expect(decide({ error, retryAfterMs: 2_000 }, state({ msLeft: 2_000 }))).toEqual({ action: "give-up", because: "deadline", waitMs: 2_000 });
     expect(decide({ error, retryAfterMs: 1_999 }, state({ msLeft: 2_000 }))).toEqual({ action: "wait", ms: 1_999 });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Type-level tests of issue 11 and 13 §1, checked by the typecheck (and run by vitest for their few run-time
+ * Type-level tests of the client core, checked by the typecheck (and run by vitest for their few run-time
  * checks): the read-back's types, auth options that must be exactly one of two, error discriminants that narrow
  * in a `switch`, input error codes, and constants whose `includes` takes a user's input.
  */

@@ -8,6 +8,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { paths } from "../generated/schema.js";
 import {
   type CancellationReason,
+  type CancelledPaymentSession,
   type CancelOptions,
   type CancelPaymentSessionBody,
   createPivotClient,
@@ -45,9 +46,20 @@ function callsThatMustNotCompile(pivot: PivotClient): void {
   void createRawClient(pivot).GET("/v2/payments");
 }
 
+/** What cancels resolve with, by their options. Never run: only its return type is read. */
+function cancelResults(pivot: PivotClient) {
+  const body = { cancellationReason: "DUPLICATED" } as const;
+  return {
+    plain: pivot.cancelPaymentSession("id", body),
+    rejecting: pivot.cancelPaymentSession("id", body, { alreadyCancelled: "reject" }),
+    resolving: pivot.cancelPaymentSession("id", body, { alreadyCancelled: "resolve" }),
+  };
+}
+
 describe("the public types", () => {
   it("cancelPaymentSession returns Promise<PaymentSession> whose status is a PaymentSessionStatus", () => {
-    expectTypeOf<PivotClient["cancelPaymentSession"]>().returns.toEqualTypeOf<Promise<PaymentSession>>();
+    expectTypeOf<ReturnType<typeof cancelResults>["plain"]>().toEqualTypeOf<Promise<PaymentSession>>();
+    expectTypeOf<ReturnType<typeof cancelResults>["rejecting"]>().toEqualTypeOf<Promise<PaymentSession>>();
     expectTypeOf<PaymentSession["status"]>().toEqualTypeOf<PaymentSessionStatus>();
     expectTypeOf<PaymentSessionStatus>().toEqualTypeOf<
       "REQUIRE_PAYMENT_METHOD" | "REQUIRE_CONFIRMATION" | "REQUIRE_ACTION" | "ACTIVE" | "PROCESSING" | "CANCELLED" | "EXPIRED" | "PAID"
@@ -55,10 +67,18 @@ describe("the public types", () => {
     expectTypeOf(callsThatMustNotCompile).toBeFunction();
   });
 
+  it("with alreadyCancelled: \"resolve\", resolves with a session cancelled for any of the five documented reasons", () => {
+    type Resolved = Awaited<ReturnType<typeof cancelResults>["resolving"]>;
+    expectTypeOf<Resolved>().toEqualTypeOf<CancelledPaymentSession>();
+    expectTypeOf<Resolved["cancellationReason"]>().toEqualTypeOf<
+      "REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION" | "CHARGE_FAILED" | "FRAUDULENT" | null | undefined
+    >();
+  });
+
   it("takes a string id, the body and optional call options", () => {
     // An optional parameter also takes an explicit `undefined`, even under exactOptionalPropertyTypes: TypeScript 7
     // keeps that in the tuple `Parameters` gives, and 5.9 sees the two spellings as identical.
-    expectTypeOf<PivotClient["cancelPaymentSession"]>().parameters.toEqualTypeOf<[string, CancelPaymentSessionBody, (CancelOptions | undefined)?]>();
+    expectTypeOf<Parameters<PivotClient["cancelPaymentSession"]>>().toEqualTypeOf<[string, CancelPaymentSessionBody, (CancelOptions | undefined)?]>();
     expectTypeOf<CancelPaymentSessionBody>().toEqualTypeOf<{ cancellationReason: CancellationReason }>();
     expectTypeOf<CancellationReason>().toEqualTypeOf<"REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION">();
   });

@@ -90,12 +90,12 @@ describe("toSession", () => {
 
   it.each([
     ["another session", session({ id: "other" }), 'data.id is "other", not the session asked for'],
-    ["no id", session({ id: undefined }), "data.id is null, not the session asked for"],
+    ["no id", session({ id: undefined }), "data.id is missing, not the session asked for"],
     ["another status", session({ status: "PAID" }), 'data.status is "PAID", not "CANCELLED"'],
     ["no status", session({ status: 3 }), 'data.status is 3, not "CANCELLED"'],
     ["an array as data", json(200, { code: "00", data: [] }), "the envelope has no data object"],
     ["a code other than 00", json(200, { code: "01", data: {} }), 'its code is "01", not "00"'],
-    ["no code", json(200, { data: {} }), 'its code is null, not "00"'],
+    ["no code", json(200, { data: {} }), 'its code is missing, not "00"'],
     ["a JSON array", json(200, []), "the body is not a JSON object"],
     ["a cut body", answer(200, "{", true), "the body is larger than maxResponseBytes; it was not read to the end"],
   ])("refuses %s, saying so", (_, response, why) => {

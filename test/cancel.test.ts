@@ -67,3 +67,15 @@ describe("the alreadyCancelled option", () => {
     expect((error as Error).message).toBe(message);
   });
 });
+
+describe("call options that are not an object", () => {
+  it.each([null, 5, "fast"])("are a PivotInputError before any request when they are %j", async (options) => {
+    const target = await refusing(() => {});
+
+    const error = await cancel(target, options as unknown as Record<string, unknown>);
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe("The call options must be an object.");
+    expect(target.requests).toHaveLength(0);
+  });
+});

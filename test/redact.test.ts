@@ -71,17 +71,28 @@ describe("JSON escapes that spell a secret", () => {
     expect(redactor.redact('["tok\\ud7ffA","tok\\ue000B","tok\\u0020C"]')).toBe('["[REDACTED]","[REDACTED]","[REDACTED]"]');
   });
 
-  it("keeps surrogates, control characters, quotes and backslashes escaped while unmasking the rest", () => {
+  it("keeps surrogates, control characters, quotes and backslashes escaped (as JSON.stringify would) while unmasking the rest", () => {
     const redactor = new Redactor();
     redactor.add("tok/secret");
-    const kept = '"\\ud800 \\udfff \\u001f \\u0022 \\u005c \\\\u0041"';
-    expect(redactor.redact(`tok\\/secret ${kept}`)).toBe(`[REDACTED] ${kept}`);
+    const escaped = '"\\ud800 \\udfff \\u001f \\u0022 \\u005c \\\\u0041"';
+    const redacted = redactor.redact(`tok\\/secret ${escaped}`);
+    expect(redacted).toBe('[REDACTED] "\\ud800 \\udfff \\u001f \\" \\\\ \\\\u0041"');
+    // The JSON still means what it meant.
+    expect(JSON.parse(redacted.slice("[REDACTED] ".length))).toBe(JSON.parse(escaped));
+  });
+
+  it("finds a secret holding a tab however it is escaped: \\t, \\u0009 or %09", () => {
+    const redactor = new Redactor();
+    redactor.add("tok\tsecret-01");
+    for (const echo of ['"tok\\tsecret-01"', '"tok\\u0009secret-01"', "tok%09secret-01"]) expect(redactor.redact(echo)).not.toMatch(/secret-01/);
   });
 
   it("reads a doubled backslash as one escaped backslash, not as the start of an escape", () => {
     const redactor = new Redactor();
     redactor.add("tok\\/secret");
-    expect(redactor.redact("tok\\\\/secret")).toBe("tok\\\\/secret");
+    // JSON spells the secret's backslash as a doubled one: that is the secret too.
+    expect(redactor.redact("tok\\\\/secret")).toBe("[REDACTED]");
+    expect(JSON.parse('"tok\\\\/secret"')).toBe("tok\\/secret");
     expect(redactor.redact("tok\\/secret")).toBe("[REDACTED]");
     const other = new Redactor();
     other.add("a/b-secret");

@@ -183,3 +183,63 @@ describe("answers that break HTTP's rules", () => {
     expect(error).toBeInstanceOf(PivotConnectionError);
   });
 });
+
+describe("a secret in an error answer's rawBody", () => {
+  const TOKEN = "tok+transport/secret=0123456789";
+
+  it("is masked when the size cap cuts the body inside it", async () => {
+    const filler = "x".repeat(1_000);
+    server = await startHostileServer((_request, response) => {
+      // No Content-Length: the body is read in pieces and cut at the cap, in the middle of the echoed token.
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.end(`${filler}${TOKEN}`);
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: TOKEN, maxRetries: 0, maxResponseBytes: filler.length + 12 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotServerError);
+    const { rawBody } = error as PivotServerError;
+    expect(rawBody).toBe(`${filler}[REDACTED]`);
+    expect(rawBody).not.toContain(TOKEN.slice(0, 4));
+  });
+
+  it("is masked when echoed URL-encoded", async () => {
+    server = await startHostileServer((request, response) => {
+      response.writeHead(400, { "content-type": "application/x-www-form-urlencoded" });
+      response.end(`echo=${encodeURIComponent(request.headers.authorization ?? "")}`);
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: TOKEN, maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    const { rawBody = "" } = error as PivotServerError;
+    expect(rawBody).not.toContain(encodeURIComponent(TOKEN));
+    expect(decodeURIComponent(rawBody)).not.toContain(TOKEN);
+  });
+});
+
+describe("an answer of 421 Misdirected Request", () => {
+  it("is one attempt; a transport that sends it again (Node's fetch does, on a new connection) sends the same request with the same X-REQUEST-ID", async () => {
+    const keys: (string | undefined)[] = [];
+    const bodies: string[] = [];
+    server = await startHostileServer((request, response) => {
+      keys.push(request.headers["x-request-id"]);
+      bodies.push(request.body);
+      response.writeHead(421, { "content-type": "application/json" });
+      response.end('{"code":"misdirected","message":"wrong host"}');
+    });
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-transport-421-1", maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    // One attempt for the client; the resend is the transport's, and harmless: Pivot deduplicates by X-REQUEST-ID.
+    expect(error).toMatchObject({ status: 421, attempts: 1 });
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(keys).size).toBe(1);
+    expect(new Set(bodies).size).toBe(1);
+  });
+});

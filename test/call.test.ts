@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { neverReachedServer } from "../src/call.js";
-import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotTimeoutError } from "../src/index.js";
+import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotResponseError, PivotTimeoutError, type PivotValidationError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
@@ -119,7 +119,10 @@ describe("time limits", () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotTimeoutError);
-    expect((error as Error).message).toMatch(/^The call's deadline of 20000 ms passed after 1 attempt\(s\); last failure: Pivot answered 503 unavailable: busy\./);
+    // Not "the deadline passed": it had not, the wait asked for would have outlasted it.
+    expect((error as Error).message).toMatch(
+      /^Gave up after 1 attempt\(s\): the next retry would wait 30000 ms, more than the \d+ ms left of the call's deadline of 20000 ms; last failure: Pivot answered 503 unavailable: busy\./,
+    );
     expect((error as Error).cause).toMatchObject({ status: 503 });
     expect(server.requests).toHaveLength(1);
   });
@@ -138,5 +141,65 @@ describe("an unreachable host", () => {
     expect(error).toBeInstanceOf(PivotConnectionError);
     expect((error as Error).message).toMatch(new RegExp(`^Could not reach ${url} \\(ECONNREFUSED\\): .+\\. Check the base URL and the network\\.$`));
     expect(error).toMatchObject({ attempts: 1 });
+  });
+});
+
+describe("a 2xx the client cannot read", () => {
+  const deep = (inner: string) => `${"[".repeat(100_000)}${inner}${"]".repeat(100_000)}`;
+  it.each([
+    ["code", `{"code":${deep('"00"')},"data":{}}`],
+    ["data.id", `{"code":"00","data":{"id":${deep('"x"')},"status":"CANCELLED"}}`],
+    ["data.status", `{"code":"00","data":{"id":"${SESSION_ID}","status":${deep('"CANCELLED"')}}}`],
+  ])("with JSON nested deep enough to overflow the stack in %s is a PivotResponseError, never retried", async (_, body) => {
+    server = await startHostileServer((_request, response) => reply(response, 200, body));
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect((error as Error).message).not.toMatch(/Could not reach|stack size/);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("an injected fetch that answers with something other than a Response", () => {
+  it.each([
+    ["undefined", undefined],
+    ["a plain object", { ok: true }],
+    ["a string", "200 OK"],
+  ])("fails as options.fetch's failure when it returns %s, not as the network's, and is not retried", async (_, value) => {
+    let calls = 0;
+    const error = await createPivotClient({
+      baseUrl: "http://127.0.0.1:9",
+      accessToken: "tok-call-edges-1",
+      fetch: (async () => {
+        calls++;
+        return value;
+      }) as unknown as typeof fetch,
+    })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.fetch returned /) });
+    expect(calls).toBe(1);
+  });
+});
+
+describe("text from the server in an error", () => {
+  it("has its control characters escaped, so that it cannot break a log line or drive a terminal", async () => {
+    server = await startHostileServer((_request, response) =>
+      reply(response, 400, { code: "bad\u001b[2J", message: "line one\nline two \u001b[31mred\u001b[0m \u009b2J \u202eevil", error: { trace_id: "t\r1" }, data: null }),
+    );
+
+    const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    const { message, code, traceId } = error as PivotValidationError;
+    for (const text of [message, code, traceId]) expect(text).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    expect(message).toContain("line one\\u000aline two \\u001b[31mred");
+    expect(code).toBe("bad\\u001b[2J");
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * One guard for the functions the caller hands in: `accessToken`, `fetch`, `onAttempt` and `now`. Whatever such a
+ * function does (throws, rejects later, throws something that is not an Error or cannot even be read, hangs, returns
+ * the wrong type), the call reports it as that option's failure, by name, and never as the network's: a
+ * `PivotInputError` with code `"option_failed"`. A hang is bounded by the step's time like any other wait (see
+ * `bounds.ts`), and a hook's failure is only reported, since a hook must never change a call's outcome.
+ */
+import { PivotInputError } from "./errors.js";
+import type { Redactor } from "./redact.js";
+
+/** The options that hold the caller's functions. */
+export type UserFunction = "accessToken" | "fetch" | "onAttempt" | "now";
+
+/** What the guard says the function should have done, per option. */
+const EXPECTED: Record<UserFunction, string> = {
+  accessToken: "return a non-empty string (or a promise of one)",
+  fetch: "return a Response (or a promise of one), or reject with an Error when the network fails",
+  onAttempt: "return nothing (its result is ignored), and never throw",
+  now: "return the current time as a finite number of epoch milliseconds",
+};
+
+/**
+ * The failure of `option`: `what` it did (e.g. "threw", "returned a number"), with the thrown value's redacted text
+ * as the message's end and as the `cause`.
+ */
+export function optionFailed(option: UserFunction, what: string, redactor: Redactor, thrown?: unknown): PivotInputError {
+  const cause = thrown === undefined ? undefined : safeCopy(redactor, thrown);
+  const said = cause === undefined ? "" : ` (${cause.name}: ${cause.message})`;
+  return new PivotInputError(`options.${option} ${what}${said}; it must ${EXPECTED[option]}.`, { code: "option_failed", cause });
+}
+
+/** A redacted stand-in for a thrown value, even one whose properties throw when read (a hostile Proxy). */
+export function safeCopy(redactor: Redactor, thrown: unknown): Error {
+  try {
+    return redactor.sanitize(thrown);
+  } catch {
+    return new Error("a thrown value that could not be read");
+  }
+}
+
+/** A short, secret-free description of a value of the wrong type, for messages. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return isThenable(value) ? "a promise" : "an object";
+  return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
+}
+
+/** True for a promise or any object with a `then` method (reading `then` may throw: then it is not one). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}
+
+/** `now()`, checked: a clock that throws or returns something other than a finite number fails the call, by name. */
+export function readClock(now: () => number, redactor: Redactor): number {
+  let time: unknown;
+  try {
+    time = now();
+  } catch (thrown) {
+    throw optionFailed("now", "threw", redactor, thrown);
+  }
+  if (typeof time !== "number" || !Number.isFinite(time)) throw optionFailed("now", `returned ${kindOf(time)}`, redactor);
+  return time;
+}
+
+/**
+ * The caller's `fetch`, guarded: a rejection with an Error stays what `fetch` means by it (the network failed), but
+ * a throw of anything else, or an answer that is not a Response, is `fetch`'s own failure.
+ */
+export function guardFetch(userFetch: typeof globalThis.fetch, redactor: Redactor): typeof globalThis.fetch {
+  return async (input, init) => {
+    let answer: unknown;
+    try {
+      answer = await userFetch(input, init);
+    } catch (thrown) {
+      if (isError(thrown)) throw thrown;
+      throw optionFailed("fetch", "threw a value that is not an Error", redactor, thrown);
+    }
+    if (!isResponse(answer)) throw optionFailed("fetch", `returned ${kindOf(answer)}`, redactor);
+    return answer;
+  };
+}
+
+/** `value instanceof Error`, false for a value that cannot even be asked (a Proxy whose traps throw). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/** Duck-typed, so that a Response from another fetch implementation (undici's own package) is accepted. */
+function isResponse(value: unknown): value is Response {
+  try {
+    if (value instanceof Response) return true;
+    const candidate = value as Partial<Response> | null;
+    return (
+      typeof candidate === "object" &&
+      candidate !== null &&
+      Number.isInteger(candidate.status) &&
+      (candidate.status ?? 0) >= 200 &&
+      (candidate.status ?? 0) <= 599 &&
+      typeof candidate.headers?.get === "function" &&
+      typeof candidate.text === "function"
+    );
+  } catch {
+    return false;
+  }
+}
