@@ -108,6 +108,7 @@ export interface PivotClient {
    * const session = await pivot.cancelPaymentSession(id, { cancellationReason: "REQUESTED_BY_CUSTOMER" });
    */
   cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options: CancelOptions & { alreadyCancelled: "resolve" }): Promise<CancelledPaymentSession>;
+  /** The same cancel without `alreadyCancelled: "resolve"`: it resolves only with the session this call cancelled. */
   cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options?: CancelOptions): Promise<PaymentSession>;
   /**
    * Reads a payment session back (`GET /v2/payments/{id}`), retried like the cancel.
