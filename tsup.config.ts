@@ -31,7 +31,13 @@ const CALLBACKS_ENTRY = "src/callbacks/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 
 /** The library's entries, built once as ESM and once as CommonJS. */
-const LIB_ENTRIES = { index: NEUTRAL_ENTRY, node: "src/node.ts", emulator: "src/emulator/index.ts", callbacks: CALLBACKS_ENTRY, raw: RAW_ENTRY };
+const LIB_ENTRIES = {
+  index: NEUTRAL_ENTRY,
+  node: "src/node.ts",
+  emulator: "src/emulator/index.ts",
+  callbacks: CALLBACKS_ENTRY,
+  raw: RAW_ENTRY,
+};
 const LIB_TARGET = ["node20", "es2022"];
 
 /** What every build shares. */

@@ -32,7 +32,11 @@ export default defineConfig({
       { extends: true, test: { name: "consumer", include: ["contracts/**/*.pact.test.ts"], sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: "pact-checks", include: ["contracts/**/*.verify.test.ts", "contracts/**/*.check.test.ts"], sequence: { groupOrder: 1 } },
+        test: {
+          name: "pact-checks",
+          include: ["contracts/**/*.verify.test.ts", "contracts/**/*.check.test.ts"],
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

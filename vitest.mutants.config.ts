@@ -8,7 +8,14 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/emulator*.test.ts", "test/load.test.ts", "test/docs-check.test.ts", "test/cli-bin.test.ts", "test/callbacks-cli.test.ts", "test/world.test.ts"],
+    exclude: [
+      "test/emulator*.test.ts",
+      "test/load.test.ts",
+      "test/docs-check.test.ts",
+      "test/cli-bin.test.ts",
+      "test/callbacks-cli.test.ts",
+      "test/world.test.ts",
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

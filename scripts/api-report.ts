@@ -45,8 +45,24 @@ for (const { report, entry } of ENTRIES) {
     configObject: {
       projectFolder: ROOT,
       mainEntryPointFilePath: join(DTS, entry),
-      compiler: { overrideTsconfig: { compilerOptions: { module: "esnext", moduleResolution: "bundler", target: "es2022", lib: ["es2022", "dom"], types: ["node"], skipLibCheck: true } } },
-      apiReport: { enabled: true, reportFileName: `${report}.api.md`, reportFolder: join(ROOT, "api"), reportTempFolder: join(ROOT, ".tmp/api/report") },
+      compiler: {
+        overrideTsconfig: {
+          compilerOptions: {
+            module: "esnext",
+            moduleResolution: "bundler",
+            target: "es2022",
+            lib: ["es2022", "dom"],
+            types: ["node"],
+            skipLibCheck: true,
+          },
+        },
+      },
+      apiReport: {
+        enabled: true,
+        reportFileName: `${report}.api.md`,
+        reportFolder: join(ROOT, "api"),
+        reportTempFolder: join(ROOT, ".tmp/api/report"),
+      },
       docModel: { enabled: false },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
@@ -70,13 +86,17 @@ for (const { report, entry } of ENTRIES) {
     messageCallback: (message: ExtractorMessage) => {
       // console-* messages narrate the run (report created, copied); the report's own change is judged below.
       const narration = message.messageId.startsWith("console-");
-      if (!narration && (message.logLevel === ExtractorLogLevel.Warning || message.logLevel === ExtractorLogLevel.Error)) problems.push(`${report}: ${message.formatMessageWithLocation(DTS)}`);
+      if (!narration && (message.logLevel === ExtractorLogLevel.Warning || message.logLevel === ExtractorLogLevel.Error))
+        problems.push(`${report}: ${message.formatMessageWithLocation(DTS)}`);
       message.handled = true;
     },
   });
   for (const problem of problems) console.log(problem);
-  if (result.apiReportChanged && !update) console.log(`${report}: the public API changed; review the diff and run npm run api:update to accept it`);
+  if (result.apiReportChanged && !update)
+    console.log(`${report}: the public API changed; review the diff and run npm run api:update to accept it`);
   if ((result.apiReportChanged && !update) || problems.length > 0) failed++;
 }
-console.log(failed === 0 ? `api: ${ENTRIES.length} reports ${update ? "written" : "match"}` : `api: ${failed} of ${ENTRIES.length} entries failed`);
+console.log(
+  failed === 0 ? `api: ${ENTRIES.length} reports ${update ? "written" : "match"}` : `api: ${failed} of ${ENTRIES.length} entries failed`,
+);
 process.exitCode = failed === 0 ? 0 : 1;

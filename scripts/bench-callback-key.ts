@@ -32,7 +32,6 @@ async function batch(presented: string): Promise<number> {
   return Number(process.hrtime.bigint() - started) / BATCH;
 }
 
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -47,7 +46,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const baseline = median(samples.get("differs at the first byte") ?? []);
-console.log(`callbackKeyMatches: ${ROUNDS} rounds × ${BATCH} checks per case, shuffled and interleaved; expected key ${expected.length} characters`);
+console.log(
+  `callbackKeyMatches: ${ROUNDS} rounds × ${BATCH} checks per case, shuffled and interleaved; expected key ${expected.length} characters`,
+);
 console.log(`${"case".padEnd(28)}${"median µs/check".padStart(17)}${"ratio to first-byte".padStart(22)}`);
 for (const [name] of CASES) {
   const value = median(samples.get(name) ?? []);

@@ -52,7 +52,8 @@ interface Profile {
 function partOf(frame: ProfileNode["callFrame"]): string {
   if (frame.url.includes("bench-profile-variants")) return "the bundle (client, checks, variant)";
   if (frame.url.includes("undici")) return "undici (fetch)";
-  if (/node:(_http|http|https|net|internal\/http|_tls|tls|internal\/streams|stream|zlib)/.test(frame.url)) return "node:http, net and streams";
+  if (/node:(_http|http|https|net|internal\/http|_tls|tls|internal\/streams|stream|zlib)/.test(frame.url))
+    return "node:http, net and streams";
   if (frame.url.startsWith("node:")) return "the rest of Node";
   if (frame.url.includes("node_modules")) return "dependencies";
   if (frame.url === "") return frame.functionName === "" ? "(native)" : `(${frame.functionName.replace(/[()]/g, "")})`;
@@ -78,8 +79,10 @@ async function main(): Promise<void> {
   const name = `${variant.replace(/[^\w-]/g, "_")}-${inFlight}.cpuprofile`;
   try {
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${name}`, runner, url, variant, calls, inFlight], (error) =>
-        error ? reject(error) : resolve(),
+      execFile(
+        process.execPath,
+        ["--cpu-prof", `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${name}`, runner, url, variant, calls, inFlight],
+        (error) => (error ? reject(error) : resolve()),
       ),
     );
   } finally {
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
   const perCall = (micros: number): string => `${(micros / Number(calls)).toFixed(1)} µs/call`;
   const share = (micros: number): string => `${((100 * micros) / total).toFixed(1)}%`;
   console.log(`profile: ${variant}, ${calls} calls, ${inFlight} in flight; bench/results/${name}\n\nby part (self time):`);
-  for (const [part, micros] of [...parts].sort(([, a], [, b]) => b - a)) console.log(`  ${share(micros).padStart(6)}  ${perCall(micros).padStart(14)}  ${part}`);
+  for (const [part, micros] of [...parts].sort(([, a], [, b]) => b - a))
+    console.log(`  ${share(micros).padStart(6)}  ${perCall(micros).padStart(14)}  ${part}`);
   console.log("\nbusiest functions (self time):");
   for (const [where, micros] of [...self].sort(([, a], [, b]) => b - a).slice(0, 25)) {
     console.log(`  ${share(micros).padStart(6)}  ${perCall(micros).padStart(14)}  ${where}`);

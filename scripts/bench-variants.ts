@@ -10,7 +10,7 @@ import got from "got";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { newIdempotencyKey } from "../src/idempotency.js";
-import { createPivotClient, type PivotClientOptions, type PivotClient } from "../src/index.js";
+import { createPivotClient, type PivotClient, type PivotClientOptions } from "../src/index.js";
 import { checkCancelBody, checkSessionId } from "../src/input.js";
 import { createPivotClient as createNodePivotClient } from "../src/node.js";
 import { toSession } from "../src/response.js";
@@ -72,7 +72,11 @@ type Create = (options: PivotClientOptions) => PivotClient;
  */
 export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, before?: Create): Record<string, Call> {
   const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
-  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" };
+  const headers = {
+    Authorization: `Bearer ${TOKEN}`,
+    "Content-Type": "application/json",
+    "X-REQUEST-ID": "0123456789abcdef0123456789abcdef",
+  };
   const openapiFetch = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${TOKEN}` }, fetch });
   const client = createPivotClient({ baseUrl, accessToken: TOKEN, fetch });
   const clientBefore = before?.({ baseUrl, accessToken: TOKEN, fetch });
@@ -114,7 +118,8 @@ export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, b
           signal: controller.signal,
         });
         const declared = Number(res.headers.get("content-length") ?? Number.NaN);
-        if (!(declared <= DEFAULT_MAX_RESPONSE_BYTES) || res.headers.has("content-encoding")) throw new Error("bench: expected a declared, unencoded length");
+        if (!(declared <= DEFAULT_MAX_RESPONSE_BYTES) || res.headers.has("content-encoding"))
+          throw new Error("bench: expected a declared, unencoded length");
         const answer = { status: res.status, headers: res.headers, body: await res.text(), truncated: false };
         expectSession(toSession<{ id: string }>(answer, id, { ...context, requestId }, "CANCELLED").id);
       } finally {
@@ -140,7 +145,11 @@ export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, b
  */
 export function nodeVariants(baseUrl: string): Record<string, Call> {
   const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
-  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" };
+  const headers = {
+    Authorization: `Bearer ${TOKEN}`,
+    "Content-Type": "application/json",
+    "X-REQUEST-ID": "0123456789abcdef0123456789abcdef",
+  };
   const client = createNodePivotClient({ baseUrl, accessToken: TOKEN });
   const gotClient = got.extend({ headers, timeout: { request: TIMEOUT_MS } });
   const axiosClient = axios.create({ headers, timeout: TIMEOUT_MS });
@@ -150,7 +159,14 @@ export function nodeVariants(baseUrl: string): Record<string, Call> {
   const post = (signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       const body = JSON.stringify(BODY);
-      const options = { agent, hostname, port, path: pathname, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(body) } };
+      const options = {
+        agent,
+        hostname,
+        port,
+        path: pathname,
+        method: "POST",
+        headers: { ...headers, "Content-Length": Buffer.byteLength(body) },
+      };
       const outgoing = request(signal ? { ...options, signal } : options, (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -82,7 +82,16 @@ async function bundled<T>(entry: string, name: string): Promise<T> {
   mkdirSync(folder, { recursive: true });
   const outfile = join(folder, `bench-${name}-${process.pid}.mjs`);
   try {
-    await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "node20", outfile, logLevel: "silent", external: ["got", "axios"] });
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outfile,
+      logLevel: "silent",
+      external: ["got", "axios"],
+    });
     return (await import(pathToFileURL(outfile).href)) as T;
   } finally {
     rmSync(outfile, { force: true });
@@ -137,7 +146,11 @@ interface Figures {
   cpu: number;
 }
 
-const median = (values: number[]): number => quantile([...values].sort((x, y) => x - y), 0.5);
+const median = (values: number[]): number =>
+  quantile(
+    [...values].sort((x, y) => x - y),
+    0.5,
+  );
 
 function summarise(perCall: Record<string, PerCall>): Record<string, Figures> {
   const base = median(perCall.a?.wall ?? []);
@@ -153,8 +166,14 @@ async function main(): Promise<void> {
   const beforeDir = process.argv.find((arg) => arg.startsWith("--before="))?.slice("--before=".length);
   const { url, child } = await startServer();
   try {
-    const { LABELS, stubFetch, fetchVariants, nodeVariants } = await bundled<Variants>(fileURLToPath(new URL("./bench-variants.ts", import.meta.url)), "variants");
-    const before = beforeDir === undefined ? undefined : (await bundled<{ createPivotClient: Create }>(join(beforeDir, "src/index.ts"), "before")).createPivotClient;
+    const { LABELS, stubFetch, fetchVariants, nodeVariants } = await bundled<Variants>(
+      fileURLToPath(new URL("./bench-variants.ts", import.meta.url)),
+      "variants",
+    );
+    const before =
+      beforeDir === undefined
+        ? undefined
+        : (await bundled<{ createPivotClient: Create }>(join(beforeDir, "src/index.ts"), "before")).createPivotClient;
     const unordered = { ...fetchVariants(url, globalThis.fetch, before), ...nodeVariants(url) };
     const calls = Object.fromEntries(Object.keys(LABELS).flatMap((key) => (unordered[key] ? [[key, unordered[key]]] : [])));
     const sequential = summarise(await measure(calls, PLANS.sequential));
@@ -162,9 +181,16 @@ async function main(): Promise<void> {
     const stub = summarise(await measure(fetchVariants(url, stubFetch(), before), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
     const figure = (run: Record<string, Figures>, key: string): Figures | undefined => run[key];
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
-    console.log(`bench: ${quick ? "quick" : "full"} run, Node ${process.version}, ${os.cpus().length} cores, load ${load} (other work on the machine shows here)`);
-    console.log("\n| | 1 in flight, median | p99 | /fetch | CPU per call | 16 in flight, per call | /fetch | CPU per call | own work (stub fetch) |\n|---|---|---|---|---|---|---|---|---|");
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
+    console.log(
+      `bench: ${quick ? "quick" : "full"} run, Node ${process.version}, ${os.cpus().length} cores, load ${load} (other work on the machine shows here)`,
+    );
+    console.log(
+      "\n| | 1 in flight, median | p99 | /fetch | CPU per call | 16 in flight, per call | /fetch | CPU per call | own work (stub fetch) |\n|---|---|---|---|---|---|---|---|---|",
+    );
     for (const key of Object.keys(calls)) {
       const [one, many, own] = [figure(sequential, key), figure(concurrent, key), figure(stub, key)];
       if (one === undefined || many === undefined) continue;
@@ -174,7 +200,9 @@ async function main(): Promise<void> {
       );
     }
     const ratio = (over: string, under: string): string => {
-      const pair = [sequential, concurrent].map((run) => (figure(run, over)?.median ?? Number.NaN) / (figure(run, under)?.median ?? Number.NaN));
+      const pair = [sequential, concurrent].map(
+        (run) => (figure(run, over)?.median ?? Number.NaN) / (figure(run, under)?.median ?? Number.NaN),
+      );
       return `${over} / ${under}: ${pair[0]?.toFixed(3)} with 1 in flight, ${pair[1]?.toFixed(3)} with 16`;
     };
     const pairs: [string, string][] = [
@@ -193,7 +221,10 @@ async function main(): Promise<void> {
     console.log(`\n${pairs.map(([over, under]) => ratio(over, under)).join("\n")}`);
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
-      writeFileSync(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, sequential, concurrent, stub }, null, 2)}\n`);
+      writeFileSync(
+        new URL("../bench/results.json", import.meta.url),
+        `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, sequential, concurrent, stub }, null, 2)}\n`,
+      );
     }
   } finally {
     child.disconnect();

@@ -36,7 +36,9 @@ const MIB = 1024 * 1024;
 
 /** Starts a server in a child process, sends it `mib` MiB without a key, and returns what its memory did. */
 export async function measureRefusal(mib: number, server: MemoryServer, adapter: MemoryAdapter): Promise<RefusalMemory> {
-  const child = fork(fileURLToPath(import.meta.url), ["--child", "--server", server, "--adapter", adapter], { execArgv: ["--import", "tsx"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--child", "--server", server, "--adapter", adapter], {
+    execArgv: ["--import", "tsx"],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once("message", (message) => resolve((message as { port: number }).port));
@@ -73,7 +75,9 @@ function sendWithoutKey(port: number, mib: number): Promise<{ status: number | u
     });
     socket.on("error", finish);
     socket.on("close", finish);
-    socket.write(`POST /pivot/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/JSON\r\nContent-Length: ${mib * MIB}\r\n\r\n`);
+    socket.write(
+      `POST /pivot/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/JSON\r\nContent-Length: ${mib * MIB}\r\n\r\n`,
+    );
     const pump = () => {
       while (!done && written < mib * MIB) {
         written += chunk.length;
@@ -96,7 +100,9 @@ export function bufferedAdapter(handler: (request: Request) => Promise<Response>
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = new Headers();
     for (const [name, values] of Object.entries(req.headersDistinct)) for (const value of values ?? []) headers.append(name, value);
-    const response = await handler(new Request(`http://localhost${req.url}`, { method: req.method ?? "POST", headers, body: Buffer.concat(chunks) }));
+    const response = await handler(
+      new Request(`http://localhost${req.url}`, { method: req.method ?? "POST", headers, body: Buffer.concat(chunks) }),
+    );
     res.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
   };
 }

@@ -91,7 +91,9 @@ const variants = keyed
       { name: "maxLoggedRequests 1000 (default)", bound: 1000 },
     ];
 const counts = Array.from({ length: batches + 1 }, (_, b) => b * batchSize);
-console.log(`retained heap (MB, after gc) after ${counts.join(" / ")} ${keyed ? "keyed cancels" : "requests"}; RSS (MB) at the end; ms per request in each batch`);
+console.log(
+  `retained heap (MB, after gc) after ${counts.join(" / ")} ${keyed ? "keyed cancels" : "requests"}; RSS (MB) at the end; ms per request in each batch`,
+);
 for (let round = 1; round <= 2; round++) {
   for (const variant of variants) {
     const { heap, rss, msPerRequest } = await runChild(variant.bound);

@@ -61,9 +61,20 @@ const [vitest, ...stages] = await Promise.all([
   run("generate", ["--import", "tsx", "scripts/generate.ts", "--check"]),
   // TypeScript 5.9, the compiler tsup builds the shipped .d.ts with (see CONTRIBUTING.md). It also writes the
   // declarations the API report is made from, and the report's check starts as soon as they are there.
-  run("typecheck", [modulePath("typescript/bin/tsc"), "-p", "tsconfig.json", "--noEmit", "false", "--declaration", "--emitDeclarationOnly", "--outDir", ".tmp/api/dts"]).then(
-    async (typecheck) => [typecheck, typecheck.ok ? await run("api", ["--import", "tsx", "scripts/api-report.ts"]) : notRun("api", "the typecheck failed")],
-  ),
+  run("typecheck", [
+    modulePath("typescript/bin/tsc"),
+    "-p",
+    "tsconfig.json",
+    "--noEmit",
+    "false",
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--outDir",
+    ".tmp/api/dts",
+  ]).then(async (typecheck) => [
+    typecheck,
+    typecheck.ok ? await run("api", ["--import", "tsx", "scripts/api-report.ts"]) : notRun("api", "the typecheck failed"),
+  ]),
   run("size", ["--import", "tsx", "scripts/size.ts"]),
 ]);
 const gates = stages.flat();
@@ -74,16 +85,25 @@ const report = await readFile(".tmp/vitest.json", "utf8").then(JSON.parse, () =>
 const failedTests = (report?.testResults ?? []).flatMap((file) => {
   const path = file.name.slice(process.cwd().length + 1);
   const notPassed = file.assertionResults.filter((test) => test.status !== "passed");
-  if (file.status === "failed" && !notPassed.some((test) => test.status === "failed")) return [`${path}: ${file.message.split("\n")[0] || "failed to load"}`];
+  if (file.status === "failed" && !notPassed.some((test) => test.status === "failed"))
+    return [`${path}: ${file.message.split("\n")[0] || "failed to load"}`];
   return notPassed.map((test) => `${path}: ${test.fullName}${test.status === "failed" ? "" : ` (${test.status})`}`);
 });
 const tests = { passed: report?.numPassedTests ?? 0, failed: report ? report.numTotalTests - report.numPassedTests : 1 };
 if (!vitest.ok && tests.failed === 0) tests.failed = 1;
 const gatesFailed = gates.filter((gate) => !gate.ok).length;
-const summary = { passed: tests.passed + gates.length - gatesFailed, failed: tests.failed + gatesFailed, tests, failedTests, gates: gates.map(({ name, ok }) => ({ name, ok })) };
+const summary = {
+  passed: tests.passed + gates.length - gatesFailed,
+  failed: tests.failed + gatesFailed,
+  tests,
+  failedTests,
+  gates: gates.map(({ name, ok }) => ({ name, ok })),
+};
 await writeFile(".tmp/test-summary.json", JSON.stringify(summary, null, 2));
 
-console.log(`timing: ${[...gates, vitest].map((stage) => `${stage.name} ${stage.seconds.toFixed(1)}s`).join(" | ")} | total ${((performance.now() - started) / 1000).toFixed(1)}s wall`);
+console.log(
+  `timing: ${[...gates, vitest].map((stage) => `${stage.name} ${stage.seconds.toFixed(1)}s`).join(" | ")} | total ${((performance.now() - started) / 1000).toFixed(1)}s wall`,
+);
 // Named again last, so that a log shown only by its tail still says what failed.
 for (const name of [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests]) console.log(`failed: ${name}`);
 console.log(`${summary.passed} passed, ${summary.failed} failed`);

@@ -10,7 +10,7 @@ import { kindOf, optionFailed, readClock } from "./guard.js";
 import { checkToken, MIN_SECRET_LENGTH } from "./input.js";
 import type { Redactor } from "./redact.js";
 import { parseJson, toHttpError } from "./response.js";
-import { Refusal, parseRetryAfter } from "./retry.js";
+import { parseRetryAfter, Refusal } from "./retry.js";
 import { type Http, send } from "./transport.js";
 
 /** A token, or a function that returns one (called before every attempt, so it may rotate tokens itself). */
@@ -92,12 +92,7 @@ interface Exchange {
  * expires. Concurrent callers share one exchange, so a burst of cancels makes one token request; each
  * waits only as long as its own attempt may, and the exchange is aborted when no one waits for it any more.
  */
-export function credentialsToken(
-  http: Http,
-  credentials: PivotCredentials,
-  redactor: Redactor,
-  now: () => number,
-): TokenSource {
+export function credentialsToken(http: Http, credentials: PivotCredentials, redactor: Redactor, now: () => number): TokenSource {
   redactor.add(credentials.clientSecret, true);
   let cached: CachedToken | undefined;
   let pending: Exchange | undefined;
@@ -139,7 +134,14 @@ export function credentialsToken(
         rawBody: redact(answer.body, answer.truncated),
       });
     const expiresIn = lifetimeSeconds(data.expiresIn);
-    if (answer.truncated || !isRecord(envelope) || envelope.code !== "00" || typeof token !== "string" || token === "" || expiresIn === undefined) {
+    if (
+      answer.truncated ||
+      !isRecord(envelope) ||
+      envelope.code !== "00" ||
+      typeof token !== "string" ||
+      token === "" ||
+      expiresIn === undefined
+    ) {
       throw unusable(`code "00", data.accessToken, data.expiresIn`);
     }
     let sent: string;
@@ -147,7 +149,9 @@ export function credentialsToken(
       sent = checkToken(token, "The access token Pivot issued");
     } catch {
       // Pivot's answer, not the caller's input: a token no header can carry, or too short to be kept out of messages.
-      throw unusable(`its token is shorter than ${MIN_SECRET_LENGTH} characters or holds CR, LF, NUL or another character a header cannot carry`);
+      throw unusable(
+        `its token is shorter than ${MIN_SECRET_LENGTH} characters or holds CR, LF, NUL or another character a header cannot carry`,
+      );
     }
     const lifetimeMs = expiresIn * 1000;
     return { token: sent, refreshAt: readClock(now, redactor) + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
@@ -162,16 +166,19 @@ export function credentialsToken(
       },
       () => {},
     );
-    started.promise.finally(() => {
-      if (pending === started) pending = undefined;
-    }).catch(() => {});
+    started.promise
+      .finally(() => {
+        if (pending === started) pending = undefined;
+      })
+      .catch(() => {});
     return started;
   };
 
   return {
     async get(signal, timeoutMs) {
       if (cached && readClock(now, redactor) < cached.refreshAt) return cached.token;
-      const joined = (pending ??= start(timeoutMs));
+      pending ??= start(timeoutMs);
+      const joined = pending;
       joined.waiters++;
       try {
         return (await within(Infinity, signal, () => joined.promise)).token;

@@ -3,8 +3,9 @@
  * one time budget (the per-attempt timeout, or what is left of the call's deadline if less) and the caller's
  * signal; its outcome is either the operation's result or a failure, and {@link decide} says what follows.
  */
-import { sleep, Stopped, within } from "./bounds.js";
+
 import type { TokenSource } from "./auth.js";
+import { Stopped, sleep, within } from "./bounds.js";
 import {
   PivotAbortError,
   PivotConnectionError,
@@ -15,11 +16,11 @@ import {
   PivotTimeoutError,
   withAttempts,
 } from "./errors.js";
+import { readClock } from "./guard.js";
 import type { AttemptEvent, AttemptHook } from "./hooks.js";
 import { checkCount, checkMilliseconds } from "./input.js";
 import { errorCode, type Redactor } from "./redact.js";
 import { type ErrorContext, toHttpError, type WireResponse } from "./response.js";
-import { readClock } from "./guard.js";
 import { decide, type Failure, parseRetryAfter, Refusal, type RetryTiming } from "./retry.js";
 import type { Http } from "./transport.js";
 
@@ -166,7 +167,13 @@ type AttemptOutcome<T> =
  * One attempt: a token, then the request, each under the per-attempt timeout cut short by what is left of the
  * deadline, and the caller's signal.
  */
-async function runAttempt<T>(core: ClientCore, call: Call, operation: Operation<T>, attempt: number, releases: (() => void)[]): Promise<AttemptOutcome<T>> {
+async function runAttempt<T>(
+  core: ClientCore,
+  call: Call,
+  operation: Operation<T>,
+  attempt: number,
+  releases: (() => void)[],
+): Promise<AttemptOutcome<T>> {
   const { requestId } = call;
   const started = performance.now();
   let sent = false;
@@ -224,12 +231,15 @@ function readAnswer<T>(operation: Operation<T>, answer: WireResponse, context: E
     return operation.read(answer, context);
   } catch (thrown) {
     if (thrown instanceof PivotError) throw thrown;
-    throw new PivotResponseError(`Pivot answered ${answer.status} with a body the client could not read (${thrown instanceof Error ? thrown.name : "a failure"}).`, {
-      status: answer.status,
-      rawBody: context.redact(answer.body, answer.truncated),
-      requestId: context.requestId,
-      attempts: context.attempts,
-    });
+    throw new PivotResponseError(
+      `Pivot answered ${answer.status} with a body the client could not read (${thrown instanceof Error ? thrown.name : "a failure"}).`,
+      {
+        status: answer.status,
+        rawBody: context.redact(answer.body, answer.truncated),
+        requestId: context.requestId,
+        attempts: context.attempts,
+      },
+    );
   }
 }
 
@@ -252,7 +262,11 @@ function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unk
 }
 
 function aborted(call: Call, attempts: number, reason: unknown, when: string): PivotAbortError {
-  return new PivotAbortError(`The call was aborted by the caller's AbortSignal ${when}.`, { requestId: call.requestId, attempts, cause: reason });
+  return new PivotAbortError(`The call was aborted by the caller's AbortSignal ${when}.`, {
+    requestId: call.requestId,
+    attempts,
+    cause: reason,
+  });
 }
 
 /** The errors that end a call because of its deadline (not an attempt's timeout), for {@link endedByDeadline}. */
@@ -271,14 +285,21 @@ function byDeadline(error: PivotTimeoutError): PivotTimeoutError {
 /** The call gives up before its deadline: the wait the next retry needs would end after it. */
 function waitPastDeadline(call: Call, attempts: number, last: PivotError, waitMs: number): PivotTimeoutError {
   const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
-  return byDeadline(new PivotTimeoutError(
-    `Gave up after ${attempts} attempt(s): the next retry would wait ${Math.round(waitMs)} ms, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms; last failure: ${last.message}`,
-    { requestId: call.requestId, attempts, cause: last },
-  ));
+  return byDeadline(
+    new PivotTimeoutError(
+      `Gave up after ${attempts} attempt(s): the next retry would wait ${Math.round(waitMs)} ms, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms; last failure: ${last.message}`,
+      { requestId: call.requestId, attempts, cause: last },
+    ),
+  );
 }
 
 function deadlinePassed(call: Call, attempts: number): PivotTimeoutError {
-  return byDeadline(new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)`, { requestId: call.requestId, attempts }));
+  return byDeadline(
+    new PivotTimeoutError(`The call's deadline of ${call.deadlineMs} ms passed after ${attempts} attempt(s)`, {
+      requestId: call.requestId,
+      attempts,
+    }),
+  );
 }
 
 /** True when a request that went out may have acted although its answer never arrived intact. */

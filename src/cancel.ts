@@ -7,11 +7,11 @@ import type { components } from "../generated/schema.js";
 import { type Call, type CallOptions, type ClientCore, endedByDeadline, resolveCall, runCall, type Trace } from "./call.js";
 import { PivotAbortError, PivotInputError, PivotInvalidStateError, PivotTimeoutError } from "./errors.js";
 import { readClock } from "./guard.js";
-import type { PaymentSession } from "./schema-types.js";
 import { newIdempotencyKey } from "./idempotency.js";
 import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
 import { printable, show } from "./redact.js";
 import { toSession } from "./response.js";
+import type { PaymentSession } from "./schema-types.js";
 import { type PaymentSessionDetails, readSession } from "./session.js";
 import { send } from "./transport.js";
 
@@ -69,14 +69,21 @@ export async function cancelPaymentSession(
       {
         describe: { operation: "cancelPaymentSession", method: "POST", path: "/v2/payments/{id}/cancel", sessionId: id },
         send: (token, signal) =>
-          send(core.http, "post", "/v2/payments/{id}/cancel", { params: { path: { id }, header }, headers: { Authorization: `Bearer ${token}` }, body: payload }, signal),
+          send(
+            core.http,
+            "post",
+            "/v2/payments/{id}/cancel",
+            { params: { path: { id }, header }, headers: { Authorization: `Bearer ${token}` }, body: payload },
+            signal,
+          ),
         read: (answer, context) => toSession<PaymentSession>(answer, id, context, "CANCELLED"),
       },
       trace,
     );
   } catch (error) {
     if (!(error instanceof PivotInvalidStateError) || !(trace.mayHaveActed || resolveIfCancelled)) throw error;
-    const ours = (session: PaymentSessionDetails): session is PaymentSession => isThisCallsCancel(session, payload.cancellationReason, startedAt);
+    const ours = (session: PaymentSessionDetails): session is PaymentSession =>
+      isThisCallsCancel(session, payload.cancellationReason, startedAt);
     return settle(core, id, error, trace.mayHaveActed, { ...call, requestId: undefined }, resolveIfCancelled ? isCancelled : ours);
   }
 }
@@ -91,7 +98,12 @@ function isCancelled(session: PaymentSessionDetails): session is CancelledPaymen
  */
 function isThisCallsCancel(session: PaymentSessionDetails, reason: CancellationReason, startedAt: number): boolean {
   const { cancelledAt } = session;
-  return session.status === "CANCELLED" && session.cancellationReason === reason && typeof cancelledAt === "string" && Date.parse(cancelledAt) >= startedAt - CLOCK_SKEW_MS;
+  return (
+    session.status === "CANCELLED" &&
+    session.cancellationReason === reason &&
+    typeof cancelledAt === "string" &&
+    Date.parse(cancelledAt) >= startedAt - CLOCK_SKEW_MS
+  );
 }
 
 /**
@@ -110,7 +122,9 @@ async function settle<S extends PaymentSessionDetails>(
   try {
     session = await readSession(core, id, call);
   } catch (readError) {
-    const maybe = mayHaveActed ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; check its status.` : "";
+    const maybe = mayHaveActed
+      ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; check its status.`
+      : "";
     if (readError instanceof PivotAbortError || endedByDeadline(readError)) {
       const Stop = readError instanceof PivotAbortError ? PivotAbortError : PivotTimeoutError;
       throw new Stop(`${readError.message} (while reading the session back after: ${refusal.message}).${maybe}`, {
@@ -122,11 +136,18 @@ async function settle<S extends PaymentSessionDetails>(
     const lost = mayHaveActed
       ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; reading it back failed (see cause), so check its status before treating this as a failure.`
       : " Reading it back failed (see cause).";
-    throw new PivotInvalidStateError(refusal.message + lost, { ...refusal, possiblyCancelledByEarlierAttempt: mayHaveActed, cause: readError });
+    throw new PivotInvalidStateError(refusal.message + lost, {
+      ...refusal,
+      possiblyCancelledByEarlierAttempt: mayHaveActed,
+      cause: readError,
+    });
   }
   if (settled(session)) return session;
   const shown = (value: unknown): string => show(value, (text) => core.redactor.redact(text));
-  const cancelledBefore = session.status === "CANCELLED" ? ` (reason ${shown(session.cancellationReason)}, at ${shown(session.cancelledAt)}), not by this call` : "";
+  const cancelledBefore =
+    session.status === "CANCELLED"
+      ? ` (reason ${shown(session.cancellationReason)}, at ${shown(session.cancelledAt)}), not by this call`
+      : "";
   // toSession has checked that the status is a string.
   const status = printable(core.redactor.redact(session.status));
   const readBack = core.redactor.redactValue(session);
@@ -139,5 +160,7 @@ async function settle<S extends PaymentSessionDetails>(
 }
 function checkAlreadyCancelled(value: unknown): "reject" | "resolve" {
   if (value === undefined || value === "reject" || value === "resolve") return value ?? "reject";
-  throw new PivotInputError(`alreadyCancelled must be "reject" or "resolve"; got ${typeof value === "string" ? JSON.stringify(value) : typeof value}.`);
+  throw new PivotInputError(
+    `alreadyCancelled must be "reject" or "resolve"; got ${typeof value === "string" ? JSON.stringify(value) : typeof value}.`,
+  );
 }

@@ -6,10 +6,10 @@ import type { components } from "../generated/schema.js";
 import { type AccessTokenProvider, credentialsToken, type PivotCredentials, providedToken, staticToken, type TokenSource } from "./auth.js";
 import type { CallOptions, ClientCore } from "./call.js";
 import {
-  CLOCK_SKEW_MS,
   type CancelledPaymentSession,
   type CancelOptions,
   type CancelPaymentSessionBody,
+  CLOCK_SKEW_MS,
   cancelPaymentSession,
   type PaymentSession,
 } from "./cancel.js";
@@ -107,7 +107,11 @@ export interface PivotClient {
    * @example
    * const session = await pivot.cancelPaymentSession(id, { cancellationReason: "REQUESTED_BY_CUSTOMER" });
    */
-  cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options: CancelOptions & { alreadyCancelled: "resolve" }): Promise<CancelledPaymentSession>;
+  cancelPaymentSession(
+    id: string,
+    body: CancelPaymentSessionBody,
+    options: CancelOptions & { alreadyCancelled: "resolve" },
+  ): Promise<CancelledPaymentSession>;
   /** The same cancel without `alreadyCancelled: "resolve"`: it resolves only with the session this call cancelled. */
   cancelPaymentSession(id: string, body: CancelPaymentSessionBody, options?: CancelOptions): Promise<PaymentSession>;
   /**
@@ -138,7 +142,8 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
   const baseUrl = checkBaseUrl(options.baseUrl);
   const redactor = new Redactor();
   const userFetch = checkFunction("fetch", options.fetch);
-  if (userFetch === undefined && typeof globalThis.fetch !== "function") throw new PivotInputError("No fetch available: pass options.fetch.");
+  if (userFetch === undefined && typeof globalThis.fetch !== "function")
+    throw new PivotInputError("No fetch available: pass options.fetch.");
   const timeoutMs = checkMilliseconds("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1);
   const maxResponseBytes = checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31);
   const fetchImpl = userFetch === undefined ? globalThis.fetch : guardFetch(userFetch, redactor);
@@ -161,7 +166,11 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
     now,
     onAttempt: isolate(checkFunction("onAttempt", options.onAttempt), redactor),
   };
-  function cancel(id: string, body: CancelPaymentSessionBody, callOptions: CancelOptions & { alreadyCancelled: "resolve" }): Promise<CancelledPaymentSession>;
+  function cancel(
+    id: string,
+    body: CancelPaymentSessionBody,
+    callOptions: CancelOptions & { alreadyCancelled: "resolve" },
+  ): Promise<CancelledPaymentSession>;
   function cancel(id: string, body: CancelPaymentSessionBody, callOptions?: CancelOptions): Promise<PaymentSession>;
   function cancel(id: string, body: CancelPaymentSessionBody, callOptions?: CancelOptions): Promise<CancelledPaymentSession> {
     return cancelPaymentSession(core, id, body, callOptions);
@@ -195,13 +204,19 @@ function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor
       throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.", { code: "invalid_auth" });
     }
     redactor.add(clientSecret, true);
-    const sent = { clientId: checkToken(clientId, "credentials.clientId", false), clientSecret: checkToken(clientSecret, "credentials.clientSecret") };
+    const sent = {
+      clientId: checkToken(clientId, "credentials.clientId", false),
+      clientSecret: checkToken(clientSecret, "credentials.clientSecret"),
+    };
     return credentialsToken(http, sent, redactor, now);
   }
   if (accessToken !== undefined) {
-    throw new PivotInputError(`accessToken must be a non-empty string or a function returning one; got ${accessToken === "" ? "an empty string" : kindOf(accessToken)}.`, {
-      code: "invalid_auth",
-    });
+    throw new PivotInputError(
+      `accessToken must be a non-empty string or a function returning one; got ${accessToken === "" ? "an empty string" : kindOf(accessToken)}.`,
+      {
+        code: "invalid_auth",
+      },
+    );
   }
   throw new PivotInputError(
     "No authentication: pass accessToken (a string or a function returning one) or credentials { clientId, clientSecret }.",

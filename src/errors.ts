@@ -112,7 +112,10 @@ function summarizeCause(cause: unknown): PivotErrorCauseSummary | undefined {
   if (typeof cause !== "object" || cause === null) return { name: typeof cause };
   const name: unknown = Reflect.get(cause, "name");
   const code: unknown = Reflect.get(cause, "code");
-  return { name: typeof name === "string" ? name : "Object", ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}) };
+  return {
+    name: typeof name === "string" ? name : "Object",
+    ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}),
+  };
 }
 
 /**
@@ -130,7 +133,10 @@ export class PivotError extends Error {
    * same class name from the package's other build (CommonJS or ESM), which carries the same brand.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class `instanceof` asks about (a subclass too), which is the point: it must not be PivotError.
+    // biome-ignore lint/complexity/noThisInStatic: see above
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    // biome-ignore lint/complexity/noThisInStatic: see above
     return brandOf(value)?.includes(this.name) ?? false;
   }
 
@@ -156,7 +162,8 @@ export class PivotError extends Error {
     this.attempts = init.attempts ?? 0;
     // The names of this error's classes, most derived first, up to PivotError: what the other build's classes check.
     const names: string[] = [];
-    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) names.push(proto.constructor.name);
+    for (let proto = new.target.prototype; proto !== Error.prototype; proto = Object.getPrototypeOf(proto))
+      names.push(proto.constructor.name);
     Object.defineProperty(this, BRAND, { value: names });
   }
 
@@ -230,7 +237,11 @@ export class PivotInvalidStateError extends PivotError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt, currentStatus: this.currentStatus };
+    return {
+      ...super.toJSON(),
+      possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt,
+      currentStatus: this.currentStatus,
+    };
   }
 }
 /** 429: Pivot's rate guard. Retried by default, honouring `Retry-After`. */

@@ -49,7 +49,11 @@ export function kindOf(value: unknown): string {
 /** True for a promise or any object with a `then` method (reading `then` may throw: then it is not one). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   try {
-    return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+    return (
+      (typeof value === "object" || typeof value === "function") &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === "function"
+    );
   } catch {
     return false;
   }

@@ -3,12 +3,15 @@
  * This entry uses web-standard APIs only (fetch, URL, AbortSignal, Web Crypto), so it also runs on edge runtimes.
  * @packageDocumentation
  */
+
+export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
+export type { CallOptions } from "./call.js";
 export {
   type CancellationReason,
   type CancelledPaymentSession,
-  CLOCK_SKEW_MS,
   type CancelOptions,
   type CancelPaymentSessionBody,
+  CLOCK_SKEW_MS,
   createPivotClient,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -22,11 +25,6 @@ export {
   type PivotCredentialsAuth,
   type PivotTokenAuth,
 } from "./client.js";
-export type { AccessTokenProvider, PivotCredentials } from "./auth.js";
-export type { Amount, Charge, Customer, PaymentMethod, RedirectUrl } from "./schema-types.js";
-export type { AttemptEvent, AttemptHook } from "./hooks.js";
-export type { CallOptions } from "./call.js";
-export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
 export {
   type AnyPivotError,
   type CallbackErrorName,
@@ -55,3 +53,6 @@ export {
   PivotTimeoutError,
   PivotValidationError,
 } from "./errors.js";
+export type { AttemptEvent, AttemptHook } from "./hooks.js";
+export { CANCELLABLE_STATUSES, CANCELLATION_REASONS, isCancellationReason, type ReadonlyTuple } from "./input.js";
+export type { Amount, Charge, Customer, PaymentMethod, RedirectUrl } from "./schema-types.js";

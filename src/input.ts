@@ -6,7 +6,6 @@ import type { CancellationReason } from "./client.js";
 import { PivotInputError } from "./errors.js";
 import { trimHttpWhitespace } from "./redact.js";
 
-
 /** A readonly tuple whose `includes` takes any value (a user's input) and narrows it to the tuple's members. */
 export type ReadonlyTuple<T extends readonly string[]> = T & { includes(value: unknown, fromIndex?: number): value is T[number] };
 
@@ -44,13 +43,18 @@ export function checkSessionId(id: unknown): string {
     throw new PivotInputError(`id is ${id.length} characters long; Payment Session IDs are UUIDs (36 characters).`, { code: "invalid_id" });
   }
   if (id === "." || id === "..") {
-    throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`, { code: "invalid_id" });
+    throw new PivotInputError(`id "${id}" is a dot segment and cannot name a session; pass the Payment Session ID.`, {
+      code: "invalid_id",
+    });
   }
   // encodeURIComponent throws on a lone surrogate; caught here, it is an input error rather than a
   // "connection" failure raised (and retried) inside the request.
   // In a `u` regex a well-formed surrogate pair is one code point, so only a lone surrogate matches.
   if (/\p{Surrogate}/u.test(id)) {
-    throw new PivotInputError("id is not well-formed Unicode (it holds a lone surrogate), so it cannot go in a URL; pass the Payment Session ID.", { code: "invalid_id" });
+    throw new PivotInputError(
+      "id is not well-formed Unicode (it holds a lone surrogate), so it cannot go in a URL; pass the Payment Session ID.",
+      { code: "invalid_id" },
+    );
   }
   return id;
 }
@@ -64,7 +68,10 @@ export function checkCancelBody(body: unknown): { cancellationReason: Cancellati
     return checkCancelBodyShape(body);
   } catch (thrown) {
     if (thrown instanceof PivotInputError) throw thrown;
-    throw new PivotInputError("The cancel body could not be read (a property getter or Proxy threw); pass a plain object { cancellationReason }.", { code: "invalid_body" });
+    throw new PivotInputError(
+      "The cancel body could not be read (a property getter or Proxy threw); pass a plain object { cancellationReason }.",
+      { code: "invalid_body" },
+    );
   }
 }
 
@@ -77,17 +84,15 @@ function checkCancelBodyShape(body: unknown): { cancellationReason: Cancellation
   }
   const extra = Object.keys(body).filter((key) => key !== "cancellationReason");
   if (extra.length > 0) {
-    throw new PivotInputError(
-      `The cancel body accepts only cancellationReason; remove ${extra.map((k) => `"${k}"`).join(", ")}.`,
-      { code: "invalid_body" },
-    );
+    throw new PivotInputError(`The cancel body accepts only cancellationReason; remove ${extra.map((k) => `"${k}"`).join(", ")}.`, {
+      code: "invalid_body",
+    });
   }
   const reason = (body as { cancellationReason?: unknown }).cancellationReason;
   if (!isCancellationReason(reason)) {
-    throw new PivotInputError(
-      `cancellationReason must be one of ${CANCELLATION_REASONS.join(", ")}; got ${describe(reason)}.`,
-      { code: "invalid_reason" },
-    );
+    throw new PivotInputError(`cancellationReason must be one of ${CANCELLATION_REASONS.join(", ")}; got ${describe(reason)}.`, {
+      code: "invalid_reason",
+    });
   }
   return { cancellationReason: reason };
 }
@@ -107,10 +112,9 @@ export const MIN_SECRET_LENGTH = 8;
 export function checkToken(value: string, what: string, secret = true): string {
   const sent = trimHttpWhitespace(value);
   if (/[^\t\x20-\x7e]/.test(sent)) {
-    throw new PivotInputError(
-      `${what} holds CR, LF, NUL or another character a header cannot carry; check where it is read from.`,
-      { code: "invalid_token" },
-    );
+    throw new PivotInputError(`${what} holds CR, LF, NUL or another character a header cannot carry; check where it is read from.`, {
+      code: "invalid_token",
+    });
   }
   if (secret && sent.length < MIN_SECRET_LENGTH) {
     throw new PivotInputError(
@@ -124,10 +128,9 @@ export function checkToken(value: string, what: string, secret = true): string {
 /** Checks a caller-supplied idempotency key against Pivot's documented `X-REQUEST-ID` format. */
 export function checkIdempotencyKey(key: unknown): string {
   if (typeof key !== "string" || !/^[A-Za-z0-9]{16,36}$/.test(key)) {
-    throw new PivotInputError(
-      `idempotencyKey must be 16 to 36 letters or digits (Pivot's X-REQUEST-ID format); got ${describe(key)}.`,
-      { code: "invalid_idempotency_key" },
-    );
+    throw new PivotInputError(`idempotencyKey must be 16 to 36 letters or digits (Pivot's X-REQUEST-ID format); got ${describe(key)}.`, {
+      code: "invalid_idempotency_key",
+    });
   }
   return key;
 }
@@ -157,12 +160,12 @@ export function checkBaseUrl(baseUrl: unknown): string {
   try {
     url = new URL(String(baseUrl));
   } catch {
-    throw new PivotInputError(
-      `baseUrl must be an absolute URL such as https://api.pivot-payment.com; got ${describe(baseUrl)}.`,
-      { code: "invalid_base_url" },
-    );
+    throw new PivotInputError(`baseUrl must be an absolute URL such as https://api.pivot-payment.com; got ${describe(baseUrl)}.`, {
+      code: "invalid_base_url",
+    });
   }
-  if (typeof baseUrl !== "string") throw new PivotInputError(`baseUrl must be a string; got ${describe(baseUrl)}.`, { code: "invalid_base_url" });
+  if (typeof baseUrl !== "string")
+    throw new PivotInputError(`baseUrl must be a string; got ${describe(baseUrl)}.`, { code: "invalid_base_url" });
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new PivotInputError(
       `baseUrl must use https: (got ${url.protocol}//${url.host}); plain http: is allowed only on loopback, for the emulator.`,

@@ -9,7 +9,7 @@
  *   connection error as it does `fetch`'s;
  * - connections are kept alive and reused, by one agent per protocol whose idle sockets never keep the process alive.
  */
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { type Readable, Transform } from "node:stream";
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
@@ -35,7 +35,10 @@ const MAX_CONTENT_CODINGS = 5;
 export const nodeTransport: TransportFactory = (baseUrl, maxResponseBytes) => {
   const base = new URL(baseUrl);
   const secure = base.protocol === "https:";
-  agents ??= { http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+  agents ??= {
+    http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  };
   const target = {
     agent: secure ? agents.https : agents.http,
     // node:http takes an IPv6 host without the URL's brackets.
@@ -49,10 +52,23 @@ export const nodeTransport: TransportFactory = (baseUrl, maxResponseBytes) => {
       const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...wire.headers };
       if (wire.body !== null) headers["Content-Length"] = String(Buffer.byteLength(wire.body));
       const outgoing = target.request(
-        { agent: target.agent, hostname: target.hostname, port: target.port, path: target.prefix + wire.path, method: wire.method, headers },
+        {
+          agent: target.agent,
+          hostname: target.hostname,
+          port: target.port,
+          path: target.prefix + wire.path,
+          method: wire.method,
+          headers,
+        },
         (incoming) => {
           const status = incoming.statusCode ?? 0;
-          readCapped(incoming, maxResponseBytes, signal, (read) => resolve({ status, headers: headerLookup(incoming.headers), ...read }), reject);
+          readCapped(
+            incoming,
+            maxResponseBytes,
+            signal,
+            (read) => resolve({ status, headers: headerLookup(incoming.headers), ...read }),
+            reject,
+          );
         },
       );
       // A 101 answers a request that asked for no upgrade: the connection is no longer HTTP, so no answer can be read.
@@ -108,16 +124,26 @@ function readCapped(
     incoming.destroy();
     reject(error);
   };
-  if (signal.aborted) return fail(abortError(signal));
+  if (signal.aborted) {
+    fail(abortError(signal));
+    return;
+  }
   if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
     incoming.resume();
-    return done({ body: "", truncated: false });
+    done({ body: "", truncated: false });
+    return;
   }
   const encoding = incoming.headers["content-encoding"];
   // As fetch splits it: an empty member (a trailing comma) is an unknown coding.
-  const codings = encoding ? encoding.toLowerCase().split(",").map((coding) => coding.trim()) : [];
+  const codings = encoding
+    ? encoding
+        .toLowerCase()
+        .split(",")
+        .map((coding) => coding.trim())
+    : [];
   if (codings.length > MAX_CONTENT_CODINGS) {
-    return fail(new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_CODINGS}`));
+    fail(new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_CODINGS}`));
+    return;
   }
   const decoded = decode(incoming, codings);
   const chunks: Buffer[] = [];
@@ -169,7 +195,8 @@ const ZLIB_FLUSH = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYN
 function decoderOf(coding: string): (() => Transform) | undefined {
   if (coding === "gzip" || coding === "x-gzip") return () => createGunzip(ZLIB_FLUSH);
   if (coding === "deflate") return deflateDecoder;
-  if (coding === "br") return () => createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH });
+  if (coding === "br")
+    return () => createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH });
   return undefined;
 }
 

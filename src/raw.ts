@@ -28,19 +28,23 @@ export type PivotRawClient = Client<paths>;
 export function createRawClient(pivot: PivotClient): PivotRawClient {
   const core = coreOf(pivot);
   if (core === undefined) {
-    throw new PivotInputError("createRawClient needs a client made by createPivotClient: createRawClient(createPivotClient({ baseUrl, … })).");
+    throw new PivotInputError(
+      "createRawClient needs a client made by createPivotClient: createRawClient(createPivotClient({ baseUrl, … })).",
+    );
   }
   return createClient<paths>({
     baseUrl: core.http.baseUrl,
     async fetch(request: Request) {
       if (!request.headers.has("Authorization")) {
-        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal, core.timeoutMs)).catch((thrown: unknown) => {
-          if (thrown instanceof Refusal) throw thrown.failure.error;
-          if (!(thrown instanceof Stopped)) throw thrown;
-          // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
-          if (thrown.by === "abort") throw thrown.reason;
-          throw new PivotTimeoutError(`No access token within the client's timeoutMs (${core.timeoutMs} ms); nothing was sent.`);
-        });
+        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal, core.timeoutMs)).catch(
+          (thrown: unknown) => {
+            if (thrown instanceof Refusal) throw thrown.failure.error;
+            if (!(thrown instanceof Stopped)) throw thrown;
+            // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
+            if (thrown.by === "abort") throw thrown.reason;
+            throw new PivotTimeoutError(`No access token within the client's timeoutMs (${core.timeoutMs} ms); nothing was sent.`);
+          },
+        );
         request.headers.set("Authorization", `Bearer ${token}`);
         // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
         const response = await core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));

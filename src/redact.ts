@@ -66,7 +66,9 @@ export class Redactor {
    *   masked as well, since the rest of the secret was cut off.
    */
   redact(text: string, cut = false): string {
-    this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort((a, b) => b.length - a.length);
+    this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort(
+      (a, b) => b.length - a.length,
+    );
     // `\\` (kept whole, so that what follows it is not misread as an escape), `\/`, or `\uXXXX`.
     const unescaped = text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
     const decoded = unescaped.includes("%") ? unescaped.replace(/%([0-9a-fA-F]{2})/g, unescapePercent) : unescaped;
@@ -166,9 +168,9 @@ function spellings(secret: string): string[] {
 }
 
 /** One `%XX` escape as its character when a secret may hold it (a tab or printable ASCII); other escapes stay. */
-function unescapePercent(escape: string, hex: string): string {
+function unescapePercent(sequence: string, hex: string): string {
   const code = Number.parseInt(hex, 16);
-  return code === 0x09 || (code >= 0x20 && code < 0x7f) ? String.fromCharCode(code) : escape;
+  return code === 0x09 || (code >= 0x20 && code < 0x7f) ? String.fromCharCode(code) : sequence;
 }
 
 /** The forms of a secret worth masking: as given, and as it goes on the wire. */
@@ -183,9 +185,9 @@ function forms(secret: string | undefined): string[] {
  * JSON string, its shortest escape (`\t`, `\"`, `\u001b`). The JSON's meaning is kept, and a secret's JSON spelling
  * ({@link spellings}) is found however the server escaped it.
  */
-function unescapeJson(escape: string, hex: string | undefined): string {
-  if (hex === undefined) return escape === "\\/" ? "/" : escape;
+function unescapeJson(sequence: string, hex: string | undefined): string {
+  if (hex === undefined) return sequence === "\\/" ? "/" : sequence;
   const char = String.fromCharCode(Number.parseInt(hex, 16));
-  if (char >= "\ud800" && char <= "\udfff") return escape;
+  if (char >= "\ud800" && char <= "\udfff") return sequence;
   return JSON.stringify(char).slice(1, -1);
 }

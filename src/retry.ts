@@ -2,7 +2,14 @@
  * Whether and when to try again. Pure functions: {@link decide} takes a failure and the call's state and
  * says what to do next; the loop that acts on it is in `call.ts`, and the tests drive these with fixed inputs.
  */
-import { PivotAuthenticationError, PivotConnectionError, type PivotError, PivotRateLimitError, PivotServerError, PivotTimeoutError } from "./errors.js";
+import {
+  PivotAuthenticationError,
+  PivotConnectionError,
+  type PivotError,
+  PivotRateLimitError,
+  PivotServerError,
+  PivotTimeoutError,
+} from "./errors.js";
 
 /**
  * True when a response with this HTTP status may succeed if sent again: Pivot's timeout (408), rate guard (429) and
@@ -72,7 +79,11 @@ export function decide(failure: Failure, state: CallState, random: () => number 
 
 function isRetryable(error: PivotError): boolean {
   if (error instanceof PivotConnectionError || error instanceof PivotTimeoutError) return true;
-  return (error instanceof PivotServerError || error instanceof PivotRateLimitError) && error.status !== undefined && isRetryableStatus(error.status);
+  return (
+    (error instanceof PivotServerError || error instanceof PivotRateLimitError) &&
+    error.status !== undefined &&
+    isRetryableStatus(error.status)
+  );
 }
 
 /**
@@ -97,7 +108,10 @@ export function retryDelayMs(
  * there, so it is refused here.
  */
 export function parseHttpDate(text: string): number | undefined {
-  const match = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/.exec(text);
+  const match =
+    /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/.exec(
+      text,
+    );
   const time = Date.parse(text);
   return match && new Date(time).getUTCDate() === Number(match[1]) ? time : undefined;
 }

@@ -4,8 +4,8 @@
  */
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall } from "./call.js";
 import { checkSessionId } from "./input.js";
-import type { PaymentSessionDetails } from "./schema-types.js";
 import { toSession } from "./response.js";
+import type { PaymentSessionDetails } from "./schema-types.js";
 import { send } from "./transport.js";
 
 export type { PaymentSessionDetails };

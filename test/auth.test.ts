@@ -5,8 +5,22 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotAuthenticationError, PivotError, PivotInputError, PivotRateLimitError, PivotResponseError, PivotServerError, PivotTimeoutError, type AttemptEvent, type AccessTokenProvider, type PivotClientBaseOptions, type PivotClientOptions, PivotAbortError } from "../src/index.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
+import {
+  type AccessTokenProvider,
+  type AttemptEvent,
+  createPivotClient,
+  PivotAbortError,
+  PivotAuthenticationError,
+  type PivotClientBaseOptions,
+  type PivotClientOptions,
+  PivotError,
+  PivotInputError,
+  PivotRateLimitError,
+  PivotResponseError,
+  PivotServerError,
+  PivotTimeoutError,
+} from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
 import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
@@ -212,7 +226,11 @@ describe("a token provider function", () => {
     await tokenClient(accessToken).cancelPaymentSession(SESSION_ID, BODY);
 
     expect(calls).toBe(3);
-    expect(server.cancelRequests.map((r) => r.headers.authorization)).toEqual(["Bearer tok_provided_1", "Bearer tok_provided_2", "Bearer tok_provided_3"]);
+    expect(server.cancelRequests.map((r) => r.headers.authorization)).toEqual([
+      "Bearer tok_provided_1",
+      "Bearer tok_provided_2",
+      "Bearer tok_provided_3",
+    ]);
   });
 
   it("is asked again after a 401, and the cancel is retried once", async () => {
@@ -231,7 +249,10 @@ describe("a token provider function", () => {
     const error = await rejectionOf(tokenClient(() => "").cancelPaymentSession(SESSION_ID, BODY));
 
     expect(error).toBeInstanceOf(PivotInputError);
-    expect(error).toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.accessToken returned an empty string/) });
+    expect(error).toMatchObject({
+      code: "option_failed",
+      message: expect.stringMatching(/^options\.accessToken returned an empty string/),
+    });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -289,7 +310,10 @@ describe("against the emulator", () => {
   it("rejects wrong credentials with PivotAuthenticationError and no cancel", async () => {
     const emulator = await startPivotEmulator();
     try {
-      const pivot = createPivotClient({ baseUrl: emulator.url, credentials: { clientId: emulator.credentials.clientId, clientSecret: "wrong-secret-value" } });
+      const pivot = createPivotClient({
+        baseUrl: emulator.url,
+        credentials: { clientId: emulator.credentials.clientId, clientSecret: "wrong-secret-value" },
+      });
 
       const error = await rejectionOf(pivot.cancelPaymentSession(emulator.createSession().id, BODY));
 
@@ -305,7 +329,10 @@ describe("the raw openapi-fetch client", () => {
   it("adds the bearer token, exchanged from the client's credentials, to requests made through it", async () => {
     server.script([step.json(422, errorEnvelope("invalid_state", "already cancelled"))]);
 
-    const { response } = await createRawClient(client()).POST("/v2/payments/{id}/cancel", { params: { path: { id: SESSION_ID } }, body: BODY });
+    const { response } = await createRawClient(client()).POST("/v2/payments/{id}/cancel", {
+      params: { path: { id: SESSION_ID } },
+      body: BODY,
+    });
 
     expect(response.status).toBe(422);
     expect(bearerOf(0)).toBe("Bearer tok_auth_1");
@@ -334,7 +361,10 @@ describe("the token step, on a hostile token endpoint", () => {
   it("is timed by the call's timeoutMs, not the client's: a slow exchange within the call's time succeeds", async () => {
     const target = await tokenServer((_n, response) => setTimeout(() => reply(response, 200, tokenEnvelope("tok-slow-exchange-1")), 700));
 
-    const session = await credentialsClient(target, { timeoutMs: 500 }).cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 5_000, deadlineMs: 4_000 });
+    const session = await credentialsClient(target, { timeoutMs: 500 }).cancelPaymentSession(SESSION_ID, BODY, {
+      timeoutMs: 5_000,
+      deadlineMs: 4_000,
+    });
 
     expect(session.id).toBe(SESSION_ID);
     expect(target.requests.map((r) => r.path)).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
@@ -394,7 +424,9 @@ describe("the token step, on a hostile token endpoint", () => {
     ["a fraction", '"900.5"'],
     ["nested arrays deep enough to overflow the stack when read", `${"[".repeat(100_000)}900${"]".repeat(100_000)}`],
   ])("refuses %s as expiresIn: a PivotResponseError, not retried", async (_, expiresIn) => {
-    const target = await tokenServer((_n, response) => reply(response, 200, `{"code":"00","data":{"accessToken":"tok-bad-lifetime","expiresIn":${expiresIn}}}`));
+    const target = await tokenServer((_n, response) =>
+      reply(response, 200, `{"code":"00","data":{"accessToken":"tok-bad-lifetime","expiresIn":${expiresIn}}}`),
+    );
 
     const error = await rejectionOf(credentialsClient(target).cancelPaymentSession(SESSION_ID, BODY));
 
@@ -406,20 +438,36 @@ describe("the token step, on a hostile token endpoint", () => {
     const target = await tokenServer((_n, response) => reply(response, 503, errorEnvelope("unavailable", "down")));
     const events: AttemptEvent[] = [];
 
-    await rejectionOf(credentialsClient(target, { maxRetries: 0, onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY));
+    await rejectionOf(
+      credentialsClient(target, { maxRetries: 0, onAttempt: (event) => events.push(event) }).cancelPaymentSession(SESSION_ID, BODY),
+    );
 
-    expect(events).toEqual([expect.objectContaining({ operation: "cancelPaymentSession", method: "POST", path: "/v1/access-token", status: 503, error: "PivotServerError" })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        operation: "cancelPaymentSession",
+        method: "POST",
+        path: "/v1/access-token",
+        status: 503,
+        error: "PivotServerError",
+      }),
+    ]);
   });
 });
 
 describe("an accessToken function that fails", () => {
   it.each([
-    ["throws an Error", () => {
-      throw new Error("vault unreachable");
-    }],
-    ["throws a string", () => {
-      throw "vault unreachable";
-    }],
+    [
+      "throws an Error",
+      () => {
+        throw new Error("vault unreachable");
+      },
+    ],
+    [
+      "throws a string",
+      () => {
+        throw "vault unreachable";
+      },
+    ],
     ["rejects later", () => new Promise<string>((_resolve, reject) => setTimeout(reject, 5, new Error("vault unreachable")))],
   ])("that %s is that option's failure, never the network's", async (_, accessToken) => {
     server.script(cancels(1));
@@ -494,7 +542,10 @@ describe("the token step's refusals, word for word", () => {
       const error = await cancelWithCredentials(target);
 
       expect(error).toBeInstanceOf(PivotResponseError);
-      expect(error).toMatchObject({ status: 200, message: `Pivot answered 200 to the access-token request without a usable token (${USABLE}).` });
+      expect(error).toMatchObject({
+        status: 200,
+        message: `Pivot answered 200 to the access-token request without a usable token (${USABLE}).`,
+      });
       expect((error as PivotResponseError).rawBody).not.toContain("tok-auth-edges");
       expect(target.apiRequests).toHaveLength(0);
     });
@@ -528,18 +579,24 @@ describe("the token step's refusals, word for word", () => {
     ])("that returns %s fails the call as that option's failure, saying what it must return", async (what, provider) => {
       server = await startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
 
-      const error = await createPivotClient({ baseUrl: server.url, accessToken: provider }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+      const error = await createPivotClient({ baseUrl: server.url, accessToken: provider })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PivotInputError);
       expect(error).toMatchObject({ code: "option_failed" });
-      expect((error as Error).message).toBe(`options.accessToken returned ${what}; it must return a non-empty string (or a promise of one).`);
+      expect((error as Error).message).toBe(
+        `options.accessToken returned ${what}; it must return a non-empty string (or a promise of one).`,
+      );
       expect(server.requests).toHaveLength(0);
     });
 
     it("that returns a token with a line break fails the call before sending it", async () => {
       server = await startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
 
-      const error = await createPivotClient({ baseUrl: server.url, accessToken: () => "tok\r\nX-Evil: 1" }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+      const error = await createPivotClient({ baseUrl: server.url, accessToken: () => "tok\r\nX-Evil: 1" })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PivotInputError);
       expect((error as Error).message).toMatch(/^The token options.accessToken returned holds CR, LF, NUL/);
@@ -593,7 +650,11 @@ describe("the token step's refusals, word for word", () => {
         response.end(`${JSON.stringify({ code: "00", data: { accessToken: token } }).slice(0, -12)}`);
       });
 
-      const error = await createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-auth-edges" }, maxRetries: 0 })
+      const error = await createPivotClient({
+        baseUrl: server.url,
+        credentials: { clientId: "m", clientSecret: "secret-auth-edges" },
+        maxRetries: 0,
+      })
         .cancelPaymentSession(SESSION_ID, BODY)
         .catch((e: unknown) => e);
 

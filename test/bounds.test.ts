@@ -3,7 +3,7 @@
  * first of the three, even when the work ignores the signal it is given.
  */
 import { describe, expect, it } from "vitest";
-import { sleep, Stopped, within } from "../src/bounds.js";
+import { Stopped, sleep, within } from "../src/bounds.js";
 
 const never = (): Promise<never> => new Promise<never>(() => {});
 

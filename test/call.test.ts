@@ -4,7 +4,15 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { neverReachedServer } from "../src/call.js";
-import { createPivotClient, PivotAbortError, PivotConnectionError, PivotInputError, PivotResponseError, PivotTimeoutError, type PivotValidationError } from "../src/index.js";
+import {
+  createPivotClient,
+  PivotAbortError,
+  PivotConnectionError,
+  PivotInputError,
+  PivotResponseError,
+  PivotTimeoutError,
+  type PivotValidationError,
+} from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
@@ -34,7 +42,11 @@ describe("an abort", () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotAbortError);
-    expect(error).toMatchObject({ message: "The call was aborted by the caller's AbortSignal before any attempt.", attempts: 0, requestId: KEY });
+    expect(error).toMatchObject({
+      message: "The call was aborted by the caller's AbortSignal before any attempt.",
+      attempts: 0,
+      requestId: KEY,
+    });
     expect((error as Error).cause).toBe(controller.signal.reason);
     expect(target.requests).toHaveLength(0);
   });
@@ -48,7 +60,11 @@ describe("an abort", () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotAbortError);
-    expect(error).toMatchObject({ message: "The call was aborted by the caller's AbortSignal during attempt 1.", attempts: 1, requestId: KEY });
+    expect(error).toMatchObject({
+      message: "The call was aborted by the caller's AbortSignal during attempt 1.",
+      attempts: 1,
+      requestId: KEY,
+    });
     expect((error as Error).cause).toBe(controller.signal.reason);
   });
 
@@ -66,7 +82,9 @@ describe("an abort", () => {
     const error = await pivot.cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotAbortError);
-    expect((error as Error).message).toMatch(/^The call was aborted by the caller's AbortSignal while waiting to retry after: Pivot answered 503 unavailable: busy\./);
+    expect((error as Error).message).toMatch(
+      /^The call was aborted by the caller's AbortSignal while waiting to retry after: Pivot answered 503 unavailable: busy\./,
+    );
     expect(error).toMatchObject({ attempts: 1 });
     expect(server.requests).toHaveLength(1);
   });
@@ -87,7 +105,9 @@ describe("the call options", () => {
 describe("a 2xx at the top of the range", () => {
   it("reads a 299 as a success answer", async () => {
     server = await startHostileServer((_request, response) => reply(response, 299, successEnvelope(SESSION_ID)));
-    await expect(createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" }).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({
+    await expect(
+      createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" }).cancelPaymentSession(SESSION_ID, BODY),
+    ).resolves.toMatchObject({
       id: SESSION_ID,
     });
   });
@@ -112,7 +132,9 @@ describe("time limits", () => {
   });
 
   it("the deadline, reached by a Retry-After wait, gives the attempts and the last failure", async () => {
-    server = await startHostileServer((_request, response) => reply(response, 503, errorEnvelope("unavailable", "busy"), { "retry-after": "30" }));
+    server = await startHostileServer((_request, response) =>
+      reply(response, 503, errorEnvelope("unavailable", "busy"), { "retry-after": "30" }),
+    );
 
     const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })
       .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 20_000 })
@@ -139,7 +161,9 @@ describe("an unreachable host", () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotConnectionError);
-    expect((error as Error).message).toMatch(new RegExp(`^Could not reach ${url} \\(ECONNREFUSED\\): .+\\. Check the base URL and the network\\.$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Could not reach ${url} \\(ECONNREFUSED\\): .+\\. Check the base URL and the network\\.$`),
+    );
     expect(error).toMatchObject({ attempts: 1 });
   });
 });
@@ -190,7 +214,12 @@ describe("an injected fetch that answers with something other than a Response", 
 describe("text from the server in an error", () => {
   it("has its control characters escaped, so that it cannot break a log line or drive a terminal", async () => {
     server = await startHostileServer((_request, response) =>
-      reply(response, 400, { code: "bad\u001b[2J", message: "line one\nline two \u001b[31mred\u001b[0m \u009b2J \u202eevil", error: { trace_id: "t\r1" }, data: null }),
+      reply(response, 400, {
+        code: "bad\u001b[2J",
+        message: "line one\nline two \u001b[31mred\u001b[0m \u009b2J \u202eevil",
+        error: { trace_id: "t\r1" },
+        data: null,
+      }),
     );
 
     const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-call-edges-1" })

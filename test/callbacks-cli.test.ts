@@ -15,7 +15,10 @@ let receiver: CallbackReceiver;
 let child: ChildProcess | undefined;
 const events: PaymentCallback[] = [];
 beforeAll(async () => {
-  [bin, receiver] = await Promise.all([bundleForNode("src/cli/pivot-emulator.ts"), startCallbackReceiver(KEY, (callback) => void events.push(callback))]);
+  [bin, receiver] = await Promise.all([
+    bundleForNode("src/cli/pivot-emulator.ts"),
+    startCallbackReceiver(KEY, (callback) => void events.push(callback)),
+  ]);
 });
 afterAll(async () => {
   child?.kill("SIGKILL");
@@ -25,10 +28,14 @@ afterAll(async () => {
 
 describe("pivot-emulator --callback-url --callback-api-key", () => {
   it("delivers PAYMENT.CANCELLED after a cancel and prints the attempt, never the key", async () => {
-    const started = spawn(process.execPath, [bin.file, "--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const started = spawn(
+      process.execPath,
+      [bin.file, "--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY],
+      {
+        env: { PATH: process.env.PATH ?? "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     child = started;
     let stdout = "";
     started.stdout?.on("data", (chunk) => (stdout += chunk));
@@ -56,7 +63,19 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
     receiver.faults.push(503);
     const started = spawn(
       process.execPath,
-      [bin.file, "--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY, "--callback-time-scale", "0.0001"],
+      [
+        bin.file,
+        "--port",
+        "0",
+        "--seed",
+        "1",
+        "--callback-url",
+        receiver.url,
+        "--callback-api-key",
+        KEY,
+        "--callback-time-scale",
+        "0.0001",
+      ],
       { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     child = started;
@@ -82,10 +101,17 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
   it.each([
     ["a time scale that is not a number", ["--callback-time-scale", "fast"], /--callback-time-scale must be a number ≥ 0, got "fast"/],
     ["a URL with credentials", ["--callback-url", "http://user:pw@127.0.0.1:1/cb", "--callback-api-key", KEY], /must not hold credentials/],
-    ["a key with a trailing newline", ["--callback-url", "http://127.0.0.1:1/cb", "--callback-api-key", `${KEY}\n`], /leading or trailing whitespace/],
+    [
+      "a key with a trailing newline",
+      ["--callback-url", "http://127.0.0.1:1/cb", "--callback-api-key", `${KEY}\n`],
+      /leading or trailing whitespace/,
+    ],
     ["an empty key", ["--callback-url", "http://127.0.0.1:1/cb", "--callback-api-key", ""], /Callback API Key is missing/],
   ])("refuses %s with exit code 2, never printing the key or the password", async (_, args, message) => {
-    const run = spawn(process.execPath, [bin.file, "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const run = spawn(process.execPath, [bin.file, "--port", "0", ...args], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     run.stdout?.on("data", (chunk) => (output += chunk));
     run.stderr?.on("data", (chunk) => (output += chunk));

@@ -31,7 +31,12 @@ async function setUp(options: PivotEmulatorOptions & { onEvent?: (callback: Paym
     events.push(callback);
     await onEvent?.(callback);
   });
-  emulator = await startPivotEmulator({ callbackUrl: receiver.url, callbackApiKey: KEY, callbackTimeScale: TIME_SCALE, ...emulatorOptions });
+  emulator = await startPivotEmulator({
+    callbackUrl: receiver.url,
+    callbackApiKey: KEY,
+    callbackTimeScale: TIME_SCALE,
+    ...emulatorOptions,
+  });
   return { emulator, receiver, events };
 }
 
@@ -127,7 +132,11 @@ describe("callback delivery from the emulator to the handler", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    emulator = await startPivotEmulator({ callbackUrl: `http://127.0.0.1:${port}/gone`, callbackApiKey: KEY, callbackTimeScale: TIME_SCALE });
+    emulator = await startPivotEmulator({
+      callbackUrl: `http://127.0.0.1:${port}/gone`,
+      callbackApiKey: KEY,
+      callbackTimeScale: TIME_SCALE,
+    });
 
     await cancel(emulator);
     await waitUntil(() => (emulator?.callbacks[0]?.attempts.length ?? 0) >= 2, "two attempts were made");
@@ -179,7 +188,11 @@ describe("callback delivery from the emulator to the handler", () => {
     const send = () =>
       fetch(`${emulator.url}/v2/payments/${session.id}/cancel`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${emulator.accessToken}`, "Content-Type": "application/json", "X-REQUEST-ID": "replayKey00000000001" },
+        headers: {
+          Authorization: `Bearer ${emulator.accessToken}`,
+          "Content-Type": "application/json",
+          "X-REQUEST-ID": "replayKey00000000001",
+        },
         body: JSON.stringify({ cancellationReason: "DUPLICATED" }),
       });
 
@@ -256,7 +269,9 @@ describe("registerCallback", () => {
   });
 
   it("refuses the same targets at start", async () => {
-    await expect(startPivotEmulator({ callbackUrl: "http://127.0.0.1:9/cb", callbackApiKey: `${KEY}\n` })).rejects.toThrow(/leading or trailing whitespace/);
+    await expect(startPivotEmulator({ callbackUrl: "http://127.0.0.1:9/cb", callbackApiKey: `${KEY}\n` })).rejects.toThrow(
+      /leading or trailing whitespace/,
+    );
   });
 });
 
@@ -273,7 +288,11 @@ describe("the delivery list", () => {
 
 describe("the handler on real HTTP, for bodies the emulator never sends", () => {
   async function post(body: string, key = KEY) {
-    const response = await fetch(receiver?.url ?? "", { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/JSON" }, body });
+    const response = await fetch(receiver?.url ?? "", {
+      method: "POST",
+      headers: { "X-API-Key": key, "Content-Type": "application/JSON" },
+      body,
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -296,7 +315,15 @@ describe("the handler on real HTTP, for bodies the emulator never sends", () => 
     const answer = await post(JSON.stringify({ event: "PAYMENT.TEST", data: { hello: "world" } }));
 
     expect(answer.status).toBe(200);
-    expect(events).toEqual([{ event: "unknown", name: "PAYMENT.TEST", data: { hello: "world" }, deliveryKey: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), problems: [] }]);
+    expect(events).toEqual([
+      {
+        event: "unknown",
+        name: "PAYMENT.TEST",
+        data: { hello: "world" },
+        deliveryKey: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        problems: [],
+      },
+    ]);
   });
 
   it("never puts either key in its answer", async () => {

@@ -20,7 +20,11 @@ const UNKNOWN = JSON.stringify({ event: "PAYMENT.TEST", data: { id: "sess-1", up
 
 const post = (body: BodyInit | null, headers: Record<string, string> = { "x-api-key": KEY }) =>
   new Request("http://127.0.0.1/callback", { method: "POST", headers, body });
-const answerOf = async (response: Response) => ({ status: response.status, type: response.headers.get("content-type"), body: (await response.json()) as unknown });
+const answerOf = async (response: Response) => ({
+  status: response.status,
+  type: response.headers.get("content-type"),
+  body: (await response.json()) as unknown,
+});
 const streamed = (body: ReadableStream<Uint8Array>, headers: Record<string, string> = { "x-api-key": KEY }) =>
   new Request("http://127.0.0.1/callback", { method: "POST", headers, body, duplex: "half" } as RequestInit);
 
@@ -51,7 +55,11 @@ describe("createPaymentCallbackHandler options", () => {
     ["an onError that is no function", { onError: "console" }, /^onError must be a function when given, got string/],
     ["a fractional maxBodyBytes", { maxBodyBytes: 1.5 }, /^maxBodyBytes must be a positive whole number, got 1.5/],
     ["a zero maxBodyBytes", { maxBodyBytes: 0 }, /^maxBodyBytes must be a positive whole number, got 0/],
-    ["a NaN eventTimeoutMs", { eventTimeoutMs: Number.NaN }, /^eventTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, got NaN/],
+    [
+      "a NaN eventTimeoutMs",
+      { eventTimeoutMs: Number.NaN },
+      /^eventTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, got NaN/,
+    ],
     ["an eventTimeoutMs over a timer's range", { eventTimeoutMs: 2 ** 31 }, /^eventTimeoutMs must be/],
   ])("refuses %s at creation with a PivotInputError naming the option, never the key", (_, change, message) => {
     const options = { callbackApiKey: KEY, onEvent, ...change } as unknown as PaymentCallbackHandlerOptions;
@@ -62,7 +70,9 @@ describe("createPaymentCallbackHandler options", () => {
   });
 
   it("refuses a missing options object", () => {
-    expect(thrownBy(() => createPaymentCallbackHandler(undefined as unknown as PaymentCallbackHandlerOptions))).toBeInstanceOf(PivotInputError);
+    expect(thrownBy(() => createPaymentCallbackHandler(undefined as unknown as PaymentCallbackHandlerOptions))).toBeInstanceOf(
+      PivotInputError,
+    );
   });
 
   it("accepts a key with an inner space and the smallest bounds", () => {
@@ -86,7 +96,11 @@ describe("createPaymentCallbackHandler answers", () => {
 
   it.each(["GET", "HEAD", "PUT", "DELETE"])("405 with Allow: POST to %s, without reading anything or calling a hook", async (method) => {
     const calls: string[] = [];
-    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => void calls.push("onEvent"), onError: () => void calls.push("onError") });
+    const handler = createPaymentCallbackHandler({
+      callbackApiKey: KEY,
+      onEvent: () => void calls.push("onEvent"),
+      onError: () => void calls.push("onError"),
+    });
 
     const response = await handler(new Request("http://127.0.0.1/callback", { method, headers: { "x-api-key": KEY } }));
 
@@ -102,14 +116,23 @@ describe("createPaymentCallbackHandler answers", () => {
     const unauthorised = await answerOf(await handler(post(UNKNOWN, {})));
     const invalid = await answerOf(await handler(post("[]")));
 
-    expect(unauthorised).toMatchObject({ status: 401, body: { error: "PivotCallbackAuthError", message: expect.stringMatching(/no X-API-Key/) } });
-    expect(invalid).toMatchObject({ status: 400, body: { error: "PivotCallbackBodyError", message: expect.stringMatching(/invalid at \/: must be a JSON object/) } });
+    expect(unauthorised).toMatchObject({
+      status: 401,
+      body: { error: "PivotCallbackAuthError", message: expect.stringMatching(/no X-API-Key/) },
+    });
+    expect(invalid).toMatchObject({
+      status: 400,
+      body: { error: "PivotCallbackBodyError", message: expect.stringMatching(/invalid at \/: must be a JSON object/) },
+    });
     expect(reported.map((error) => (error as Error).name)).toEqual(["PivotCallbackAuthError", "PivotCallbackBodyError"]);
   });
 
   it("400 to a request without a body", async () => {
     const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {} });
-    expect(await answerOf(await handler(post(null)))).toMatchObject({ status: 400, body: { message: "The callback body is invalid at /: is empty." } });
+    expect(await answerOf(await handler(post(null)))).toMatchObject({
+      status: 400,
+      body: { message: "The callback body is invalid at /: is empty." },
+    });
   });
 
   it("500, so that Pivot retries, when something before the handler already read the body", async () => {
@@ -132,7 +155,10 @@ describe("createPaymentCallbackHandler answers", () => {
 
     expect(await answerOf(await handler(streamed(broken)))).toMatchObject({
       status: 500,
-      body: { error: "PivotCallbackReadError", message: "The callback body could not be read: the stream failed. Answered 500, so that Pivot retries." },
+      body: {
+        error: "PivotCallbackReadError",
+        message: "The callback body could not be read: the stream failed. Answered 500, so that Pivot retries.",
+      },
     });
   });
 
@@ -146,7 +172,13 @@ describe("createPaymentCallbackHandler answers", () => {
     });
     const reported: unknown[] = [];
     const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {}, onError: (error) => void reported.push(error) });
-    const request = new Request("http://127.0.0.1/callback", { method: "POST", headers: { "x-api-key": KEY }, body, duplex: "half", signal: gone.signal } as RequestInit);
+    const request = new Request("http://127.0.0.1/callback", {
+      method: "POST",
+      headers: { "x-api-key": KEY },
+      body,
+      duplex: "half",
+      signal: gone.signal,
+    } as RequestInit);
 
     await handler(request);
 
@@ -158,16 +190,22 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
   const FAILED = { error: "onEvent failed", message: "The callback was valid but could not be processed; Pivot will retry it." };
 
   it.each([
-    ["throws", () => {
-      throw new Error("database down: secret-dsn");
-    }],
-    ["rejects", () => Promise.reject(new Error("database down: secret-dsn"))],
-    ["rejects with nothing", () => Promise.reject(undefined)],
-    ["returns a thenable whose then throws", () => ({
-      then() {
+    [
+      "throws",
+      () => {
         throw new Error("database down: secret-dsn");
       },
-    })],
+    ],
+    ["rejects", () => Promise.reject(new Error("database down: secret-dsn"))],
+    ["rejects with nothing", () => Promise.reject(undefined)],
+    [
+      "returns a thenable whose then throws",
+      () => ({
+        then() {
+          throw new Error("database down: secret-dsn");
+        },
+      }),
+    ],
   ])("answers 500 without the thrown message when onEvent %s, and reports it", async (_, onEvent) => {
     const reported: unknown[] = [];
     const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent, onError: (error) => void reported.push(error) });
@@ -227,9 +265,12 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
   });
 
   it.each([
-    ["throws", () => {
-      throw new Error("logger down");
-    }],
+    [
+      "throws",
+      () => {
+        throw new Error("logger down");
+      },
+    ],
     ["rejects", () => Promise.reject(new Error("logger down"))],
     ["never settles", () => new Promise(() => {})],
   ])("answers 401, 400 and 500 as usual when an onError %s", async (_, onError) => {

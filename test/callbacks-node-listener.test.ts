@@ -85,7 +85,8 @@ async function cancelOne(pivot: PivotEmulator): Promise<string> {
   return session.id;
 }
 
-const post = (url: string, body: string, key = KEY) => fetch(url, { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/JSON" }, body });
+const post = (url: string, body: string, key = KEY) =>
+  fetch(url, { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/JSON" }, body });
 
 describe.each(KINDS)("toNodeListener on %s", (kind) => {
   it("receives the emulator's PAYMENT.CANCELLED, answered 200, with its delivery key", async () => {
@@ -97,7 +98,12 @@ describe.each(KINDS)("toNodeListener on %s", (kind) => {
 
     expect(delivery).toMatchObject({ state: "delivered", attempts: [{ status: 200 }] });
     expect(endpoint.events).toHaveLength(1);
-    expect(endpoint.events[0]).toMatchObject({ event: "PAYMENT.CANCELLED", data: { id, status: "CANCELLED" }, problems: [], deliveryKey: delivery?.key });
+    expect(endpoint.events[0]).toMatchObject({
+      event: "PAYMENT.CANCELLED",
+      data: { id, status: "CANCELLED" },
+      problems: [],
+      deliveryKey: delivery?.key,
+    });
     expect(endpoint.reported).toEqual([]);
   });
 
@@ -133,13 +139,17 @@ describe.each(KINDS)("toNodeListener on %s", (kind) => {
 
   it("ends quietly an upload whose client hangs up mid-body, and keeps serving", async () => {
     const endpoint = await start(kind);
-    const serverSideClosed = new Promise<void>((resolve) => endpoint.server.once("connection", (socket: Socket) => socket.once("close", () => resolve())));
+    const serverSideClosed = new Promise<void>((resolve) =>
+      endpoint.server.once("connection", (socket: Socket) => socket.once("close", () => resolve())),
+    );
     const requestArrived = new Promise<void>((resolve) => endpoint.server.once("request", () => resolve()));
     const { port } = endpoint.server.address() as AddressInfo;
 
     const client = connect(port, "127.0.0.1");
     client.on("error", () => {});
-    client.write(`POST /pivot/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${KEY}\r\nContent-Type: application/JSON\r\nContent-Length: 1000\r\n\r\n{"event":`);
+    client.write(
+      `POST /pivot/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${KEY}\r\nContent-Type: application/JSON\r\nContent-Length: 1000\r\n\r\n{"event":`,
+    );
     await requestArrived;
     client.destroy();
     await serverSideClosed;
@@ -194,7 +204,11 @@ describe("toNodeListener behind Express", () => {
   it("reads the stream when a body parser skipped the request's content type", async () => {
     const endpoint = await start("Express + json()");
 
-    const response = await fetch(endpoint.url, { method: "POST", headers: { "X-API-Key": KEY, "Content-Type": "text/plain" }, body: JSON.stringify({ event: "PAYMENT.TEST", data: { n: 1 } }) });
+    const response = await fetch(endpoint.url, {
+      method: "POST",
+      headers: { "X-API-Key": KEY, "Content-Type": "text/plain" },
+      body: JSON.stringify({ event: "PAYMENT.TEST", data: { n: 1 } }),
+    });
 
     expect(response.status).toBe(200);
     expect(endpoint.events).toMatchObject([{ event: "unknown", data: { n: 1 } }]);

@@ -57,7 +57,10 @@ const routableData = fc.record(
 function bodies(presentedKey: string) {
   const routable = fc.oneof(
     fc.record({ event: fc.constantFrom(...DOCUMENTED_EVENTS), data: routableData }),
-    fc.record({ event: fc.string({ maxLength: 10 }).filter((name) => !(DOCUMENTED_EVENTS as readonly string[]).includes(name)), data: fc.jsonValue() }),
+    fc.record({
+      event: fc.string({ maxLength: 10 }).filter((name) => !(DOCUMENTED_EVENTS as readonly string[]).includes(name)),
+      data: fc.jsonValue(),
+    }),
     // The presented key inside the body: the answer must still not show it.
     fc.constant({ event: "PAYMENT.TEST", data: { note: presentedKey } }),
   );
@@ -65,7 +68,9 @@ function bodies(presentedKey: string) {
     routable.map((body) => ({ text: JSON.stringify(body), routable: true as const, body })),
     fc.string({ maxLength: 40 }).map((text) => ({ text, routable: undefined, body: undefined })),
     fc.jsonValue().map((value) => ({ text: JSON.stringify(value), routable: undefined, body: undefined })),
-    fc.record({ event: fc.constantFrom(...DOCUMENTED_EVENTS), data: fc.jsonValue() }).map((body) => ({ text: JSON.stringify(body), routable: undefined, body: undefined })),
+    fc
+      .record({ event: fc.constantFrom(...DOCUMENTED_EVENTS), data: fc.jsonValue() })
+      .map((body) => ({ text: JSON.stringify(body), routable: undefined, body: undefined })),
   );
 }
 
@@ -81,12 +86,23 @@ function expectedKey(body: { event: string; data: unknown }): string | RegExp {
 describe("the callback handler for any delivery (property)", () => {
   it("never rejects, answers a documented status, delivers what it can route once, and never shows a key", async () => {
     const scenario = fc
-      .record({ expected: keys, presented: keys, sendRight: fc.boolean(), sendKey: fc.boolean(), onEvent: behaviours, onError: behaviours, method: fc.constantFrom("POST", "POST", "POST", "GET", "PUT") })
+      .record({
+        expected: keys,
+        presented: keys,
+        sendRight: fc.boolean(),
+        sendKey: fc.boolean(),
+        onEvent: behaviours,
+        onError: behaviours,
+        method: fc.constantFrom("POST", "POST", "POST", "GET", "PUT"),
+      })
       .chain((base) =>
         fc.record({
           base: fc.constant(base),
           delivery: bodies(base.presented),
-          extraHeaders: fc.dictionary(fc.constantFrom("x-request-id", "content-type", "accept", "x-forwarded-for"), fc.string({ unit: fc.constantFrom(..."ab c;=/1"), maxLength: 12 })),
+          extraHeaders: fc.dictionary(
+            fc.constantFrom("x-request-id", "content-type", "accept", "x-forwarded-for"),
+            fc.string({ unit: fc.constantFrom(..."ab c;=/1"), maxLength: 12 }),
+          ),
         }),
       );
 

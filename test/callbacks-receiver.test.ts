@@ -7,23 +7,23 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { PAYMENT_SESSION_SCHEMA } from "../generated/payment-callback-schema.js";
+import { checkShape } from "../src/callbacks/check-shape.js";
 import {
   callbackDeliveryKey,
   callbackKeyMatches,
   DOCUMENTED_EVENTS,
   MAX_LISTED_PROBLEMS,
+  type PaymentCallback,
+  type PaymentCallbackSession,
   PivotCallbackAuthError,
   PivotCallbackBodyError,
   PivotCallbackError,
-  type PaymentCallback,
-  type PaymentCallbackSession,
   parsePaymentCallback,
   receivePaymentCallback,
   verifyCallbackKey,
 } from "../src/callbacks/index.js";
-import { checkShape } from "../src/callbacks/check-shape.js";
-import { PivotError } from "../src/errors.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
+import { PivotError } from "../src/errors.js";
 import { validateSchema } from "./support/spec-validator.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;
@@ -32,7 +32,11 @@ const KEY = "cbk_9d2f61a7c04e5b38";
 async function cancelledSession(): Promise<PaymentCallbackSession> {
   const emulator = await startPivotEmulator();
   try {
-    const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION", paymentMethod: { type: "CARD" }, metadata: { invoiceNo: "INV001" } });
+    const session = emulator.createSession({
+      status: "REQUIRE_CONFIRMATION",
+      paymentMethod: { type: "CARD" },
+      metadata: { invoiceNo: "INV001" },
+    });
     const response = await fetch(`${emulator.url}/v2/payments/${session.id}/cancel`, {
       method: "POST",
       headers: { Authorization: `Bearer ${emulator.accessToken}`, "Content-Type": "application/json" },
@@ -59,7 +63,15 @@ async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
 describe("the receiver's session check", () => {
   it("agrees with ajv on the spec when a field of a valid session is deleted or replaced", () => {
     const paths = fieldPaths(SESSION);
-    const replacement = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}));
+    const replacement = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.string({ maxLength: 5 }),
+      fc.constant([]),
+      fc.constant({}),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...paths), replacement, (path, value) => {
         const data = structuredClone(SESSION) as unknown as Record<string, unknown>;
@@ -111,7 +123,9 @@ describe("receivePaymentCallback", () => {
 
   it("reads the key from Node's IncomingHttpHeaders, including a repeated header (which then does not match)", async () => {
     await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": [KEY] }, KEY)).resolves.toBeDefined();
-    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": [KEY, KEY] }, KEY)).rejects.toMatchObject({ reason: "mismatch" });
+    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": [KEY, KEY] }, KEY)).rejects.toMatchObject({
+      reason: "mismatch",
+    });
   });
 
   it("reads the key from any Headers-like object with a get method", async () => {
@@ -159,8 +173,18 @@ describe("receivePaymentCallback", () => {
   });
 
   it.each([
-    ["a 256-character redirect URL", { redirectUrl: { successReturnUrl: `https://merchant.example/${"a".repeat(231)}` } }, "/data/redirectUrl/successReturnUrl", "must be at most 255 characters"],
-    ["a URL with a space", { redirectUrl: { failureReturnUrl: "https://merchant.example/a b" } }, "/data/redirectUrl/failureReturnUrl", "must be a uri"],
+    [
+      "a 256-character redirect URL",
+      { redirectUrl: { successReturnUrl: `https://merchant.example/${"a".repeat(231)}` } },
+      "/data/redirectUrl/successReturnUrl",
+      "must be at most 255 characters",
+    ],
+    [
+      "a URL with a space",
+      { redirectUrl: { failureReturnUrl: "https://merchant.example/a b" } },
+      "/data/redirectUrl/failureReturnUrl",
+      "must be a uri",
+    ],
     ["an offset written +0700", { updatedAt: "2024-01-01T10:00:00+0700" }, "/data/updatedAt", "must match"],
     ["an amount sent as a string", { amount: { value: "10", currency: "IDR" } }, "/data/amount/value", "must be number, got string"],
     ["an undocumented status", { status: "REFUNDED" }, "/data/status", "must be one of"],
@@ -179,7 +203,10 @@ describe("receivePaymentCallback", () => {
     const charges = Array.from({ length: MAX_LISTED_PROBLEMS + 5 }, () => ({}));
     const many = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, chargeDetails: charges }));
     expect(many.problems).toHaveLength(MAX_LISTED_PROBLEMS + 1);
-    expect(many.problems.at(-1)).toEqual({ path: "/data", message: `has ${4 * charges.length - MAX_LISTED_PROBLEMS} more problems, not listed` });
+    expect(many.problems.at(-1)).toEqual({
+      path: "/data",
+      message: `has ${4 * charges.length - MAX_LISTED_PROBLEMS} more problems, not listed`,
+    });
   });
 
   it("never quotes the body in a refusal: a position is enough", async () => {
@@ -188,10 +215,16 @@ describe("receivePaymentCallback", () => {
       const error = (await rejectionOf(parsePaymentCallback(raw))) as PivotCallbackBodyError;
       expect(`${error.message} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain(secret.slice(0, 6));
     }
-    await expect(parsePaymentCallback('{"event": 1,}')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON (at character 12)." });
-    await expect(parsePaymentCallback('{"event": "x"')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON (at character 13)." });
+    await expect(parsePaymentCallback('{"event": 1,}')).rejects.toMatchObject({
+      message: "The callback body is invalid at /: is not JSON (at character 12).",
+    });
+    await expect(parsePaymentCallback('{"event": "x"')).rejects.toMatchObject({
+      message: "The callback body is invalid at /: is not JSON (at character 13).",
+    });
     // Where the parser's message gives no position, it quotes the body instead; then nothing of it is passed on.
-    await expect(parsePaymentCallback('{"event": x}')).rejects.toMatchObject({ message: "The callback body is invalid at /: is not JSON." });
+    await expect(parsePaymentCallback('{"event": x}')).rejects.toMatchObject({
+      message: "The callback body is invalid at /: is not JSON.",
+    });
   });
 
   it("rejects bytes that are not UTF-8 rather than replacing them", async () => {
@@ -202,7 +235,10 @@ describe("receivePaymentCallback", () => {
   });
 
   it("treats an event name as documented only when it is one exactly", async () => {
-    await expect(parsePaymentCallback('{"event":"payment.cancelled","data":{}}')).resolves.toMatchObject({ event: "unknown", name: "payment.cancelled" });
+    await expect(parsePaymentCallback('{"event":"payment.cancelled","data":{}}')).resolves.toMatchObject({
+      event: "unknown",
+      name: "payment.cancelled",
+    });
   });
 
   it("refuses a body that is neither text nor bytes", async () => {
@@ -249,12 +285,20 @@ describe("delivery keys", () => {
 
   it("cannot be forged: parts holding the separator do not reproduce another delivery's key", async () => {
     const documented = callbackDeliveryKey("PAYMENT.CANCELLED", { id: SESSION.id, updatedAt: SESSION.updatedAt });
-    const crafted = await parsePaymentCallback(JSON.stringify({ event: `PAYMENT.CANCELLED:${SESSION.updatedAt}`, data: { id: SESSION.id, updatedAt: "" } }));
-    const shifted = await parsePaymentCallback(JSON.stringify({ event: "CANCELLED", data: { id: `${SESSION.id}:PAYMENT`, updatedAt: SESSION.updatedAt } }));
-    const other = await parsePaymentCallback(JSON.stringify({ event: "PAYMENT:CANCELLED", data: { id: SESSION.id, updatedAt: SESSION.updatedAt } }));
+    const crafted = await parsePaymentCallback(
+      JSON.stringify({ event: `PAYMENT.CANCELLED:${SESSION.updatedAt}`, data: { id: SESSION.id, updatedAt: "" } }),
+    );
+    const shifted = await parsePaymentCallback(
+      JSON.stringify({ event: "CANCELLED", data: { id: `${SESSION.id}:PAYMENT`, updatedAt: SESSION.updatedAt } }),
+    );
+    const other = await parsePaymentCallback(
+      JSON.stringify({ event: "PAYMENT:CANCELLED", data: { id: SESSION.id, updatedAt: SESSION.updatedAt } }),
+    );
 
     const [date, time] = [SESSION.updatedAt.slice(0, 13), SESSION.updatedAt.slice(14)];
-    const forged = await parsePaymentCallback(JSON.stringify({ event: date, data: { id: `${SESSION.id}:PAYMENT.CANCELLED`, updatedAt: time } }));
+    const forged = await parsePaymentCallback(
+      JSON.stringify({ event: date, data: { id: `${SESSION.id}:PAYMENT.CANCELLED`, updatedAt: time } }),
+    );
 
     expect(forged.deliveryKey).not.toBe(documented);
     expect(crafted.deliveryKey).not.toBe(documented);
@@ -268,7 +312,8 @@ describe("delivery keys", () => {
     fc.assert(
       fc.property(part, part, part, part, part, part, (id1, event1, at1, id2, event2, at2) => {
         const same = id1 === id2 && event1 === event2 && at1 === at2;
-        const collide = callbackDeliveryKey(event1, { id: id1, updatedAt: at1 }) === callbackDeliveryKey(event2, { id: id2, updatedAt: at2 });
+        const collide =
+          callbackDeliveryKey(event1, { id: id1, updatedAt: at1 }) === callbackDeliveryKey(event2, { id: id2, updatedAt: at2 });
         return same === collide;
       }),
       { numRuns: NUM_RUNS * 5 },
@@ -305,9 +350,21 @@ describe("verifyCallbackKey", () => {
   it("says what is wrong and where to look, without either key", async () => {
     const missing = await rejectionOf(verifyCallbackKey({}, KEY));
     const mismatch = await rejectionOf(verifyCallbackKey({ "x-api-key": "wrong-key-0001" }, KEY));
-    expect(missing).toMatchObject({ reason: "missing", status: 401, message: expect.stringMatching(/^The callback has no X-API-Key header/) });
-    expect(mismatch).toMatchObject({ reason: "mismatch", status: 401, message: expect.stringMatching(/^The callback's X-API-Key is not the Callback API Key/) });
-    expect(JSON.parse(JSON.stringify(mismatch))).toMatchObject({ name: "PivotCallbackAuthError", type: "callback_authentication_error", reason: "mismatch" });
+    expect(missing).toMatchObject({
+      reason: "missing",
+      status: 401,
+      message: expect.stringMatching(/^The callback has no X-API-Key header/),
+    });
+    expect(mismatch).toMatchObject({
+      reason: "mismatch",
+      status: 401,
+      message: expect.stringMatching(/^The callback's X-API-Key is not the Callback API Key/),
+    });
+    expect(JSON.parse(JSON.stringify(mismatch))).toMatchObject({
+      name: "PivotCallbackAuthError",
+      type: "callback_authentication_error",
+      reason: "mismatch",
+    });
     expect(JSON.stringify(mismatch)).not.toContain("wrong-key-0001");
   });
 });
@@ -327,7 +384,9 @@ describe("receivePaymentCallback for any input (property)", () => {
     fc.uint8Array({ maxLength: 64 }),
     fc.uint8Array({ maxLength: 64 }).map((bytes) => bytes.buffer),
     fc.jsonValue().map((value) => JSON.stringify(value)),
-    fc.record({ event: fc.oneof(fc.constantFrom(...DOCUMENTED_EVENTS, "PAYMENT.TEST"), fc.string()), data: fc.jsonValue() }).map((value) => JSON.stringify(value)),
+    fc
+      .record({ event: fc.oneof(fc.constantFrom(...DOCUMENTED_EVENTS, "PAYMENT.TEST"), fc.string()), data: fc.jsonValue() })
+      .map((value) => JSON.stringify(value)),
   );
   const keys = fc.string({ minLength: 1, maxLength: 40 }).map((key) => `K-${key}-${"q".repeat(12)}`);
   const headers = fc.oneof(

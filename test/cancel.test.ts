@@ -8,7 +8,8 @@ import { type HostileServer, reply, startHostileServer } from "./support/hostile
 import { errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
 const BODY = { cancellationReason: "VOID_SESSION" } as const;
-const REFUSAL = "Pivot answered 422 invalid_state: not cancellable. Only sessions in REQUIRE_PAYMENT_METHOD or REQUIRE_CONFIRMATION can be cancelled.";
+const REFUSAL =
+  "Pivot answered 422 invalid_state: not cancellable. Only sessions in REQUIRE_PAYMENT_METHOD or REQUIRE_CONFIRMATION can be cancelled.";
 
 let server: HostileServer | undefined;
 afterEach(async () => {

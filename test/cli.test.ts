@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CommandIO, runCancelCommand } from "../src/cli/cancel-command.js";
 import { EXIT_CODES, exitCodeFor } from "../src/cli/exit-codes.js";
 import { UsageError } from "../src/cli/usage-error.js";
-import { startPivotEmulator, type PivotEmulator } from "../src/emulator/index.js";
+import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLATION_REASONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../src/index.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
 import { cancelledSession, SESSION_ID } from "./support/pivot-bodies.js";
@@ -125,24 +125,27 @@ describe("pivot-cancel: success", () => {
 });
 
 describe("pivot-cancel --help and --version", () => {
-  it.each([["--help"], ["-h"]])("%s prints usage with every reason, the defaults and every exit code, exit 0, sending nothing", async (flag) => {
-    const before = pivot.requests.length;
+  it.each([["--help"], ["-h"]])(
+    "%s prints usage with every reason, the defaults and every exit code, exit 0, sending nothing",
+    async (flag) => {
+      const before = pivot.requests.length;
 
-    const { code, out, err } = await run([flag]);
+      const { code, out, err } = await run([flag]);
 
-    expect([code, err]).toEqual([0, ""]);
-    expect(out).toMatch(/^Usage: pivot-cancel <payment-session-id> --reason <REASON>/);
-    for (const reason of CANCELLATION_REASONS) expect(out).toContain(reason);
-    expect(out).toMatch(/^ {7}pivot-cancel get <payment-session-id>/m);
-    expect(out).toMatch(new RegExp(`--timeout-ms <ms> .*\\(default ${DEFAULT_TIMEOUT_MS}\\)`));
-    expect(out).toMatch(new RegExp(`--max-retries <n> .*\\(default ${DEFAULT_MAX_RETRIES}\\)`));
-    expect(out).toMatch(/--base-url <URL> .*\(default: \$PIVOT_BASE_URL\)/);
-    expect(out).toMatch(/^ {2}0 +done/m);
-    for (const { code: exitCode, errorClass } of EXIT_CODES) {
-      expect(out).toMatch(new RegExp(`^ {2}${exitCode} +${errorClass.name}(, UsageError)? `, "m"));
-    }
-    expect(pivot.requests.length).toBe(before);
-  });
+      expect([code, err]).toEqual([0, ""]);
+      expect(out).toMatch(/^Usage: pivot-cancel <payment-session-id> --reason <REASON>/);
+      for (const reason of CANCELLATION_REASONS) expect(out).toContain(reason);
+      expect(out).toMatch(/^ {7}pivot-cancel get <payment-session-id>/m);
+      expect(out).toMatch(new RegExp(`--timeout-ms <ms> .*\\(default ${DEFAULT_TIMEOUT_MS}\\)`));
+      expect(out).toMatch(new RegExp(`--max-retries <n> .*\\(default ${DEFAULT_MAX_RETRIES}\\)`));
+      expect(out).toMatch(/--base-url <URL> .*\(default: \$PIVOT_BASE_URL\)/);
+      expect(out).toMatch(/^ {2}0 +done/m);
+      for (const { code: exitCode, errorClass } of EXIT_CODES) {
+        expect(out).toMatch(new RegExp(`^ {2}${exitCode} +${errorClass.name}(, UsageError)? `, "m"));
+      }
+      expect(pivot.requests.length).toBe(before);
+    },
+  );
 
   it("--version prints the package's version, exit 0", async () => {
     const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -158,28 +161,103 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
     ["two session ids", [id, id, "--reason", "DUPLICATED"], {}, /expected exactly one payment session id, got 2/],
     ["no --reason", [id], {}, /--reason is required: one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION/],
     ["--reason without a value", [id, "--reason"], {}, /--reason/],
-    ["an unknown reason, reported before the missing environment", [id, "--reason", "FRAUD"], {}, /--reason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "FRAUD"\./],
+    [
+      "an unknown reason, reported before the missing environment",
+      [id, "--reason", "FRAUD"],
+      {},
+      /--reason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "FRAUD"\./,
+    ],
     ["an unknown flag", [id, "--reason", "DUPLICATED", "--force"], {}, /^pivot-cancel: unknown option --force\.$/m],
-    ["no base URL", [id, "--reason", "DUPLICATED"], { PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }, /PIVOT_BASE_URL is not set: set it, pass --base-url, or use --emulator\./],
-    ["an empty PIVOT_BASE_URL", [id, "--reason", "DUPLICATED"], { PIVOT_BASE_URL: "", PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }, /PIVOT_BASE_URL is not set/],
-    ["no credentials", [id, "--reason", "DUPLICATED"], { base: "" }, /No credentials: set PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET, or PIVOT_ACCESS_TOKEN\./],
-    ["a client id without its secret", [id, "--reason", "DUPLICATED"], { base: "", PIVOT_CLIENT_ID: CLIENT_ID }, /: PIVOT_CLIENT_SECRET is not set \(PIVOT_CLIENT_ID is\)\./],
-    ["a client secret without its id", [id, "--reason", "DUPLICATED"], { base: "", PIVOT_CLIENT_SECRET: CLIENT_SECRET }, /: PIVOT_CLIENT_ID is not set \(PIVOT_CLIENT_SECRET is\)\./],
-    ["a token and client credentials both", [id, "--reason", "DUPLICATED"], { token: "", PIVOT_CLIENT_ID: CLIENT_ID, PIVOT_CLIENT_SECRET: CLIENT_SECRET }, /PIVOT_ACCESS_TOKEN and PIVOT_CLIENT_ID are both set: keep one way of authenticating/],
-    ["a --max-retries that is not a number", [id, "--reason", "DUPLICATED", "--max-retries", "many"], {}, /--max-retries must be a whole number; got "many"\./],
+    [
+      "no base URL",
+      [id, "--reason", "DUPLICATED"],
+      { PIVOT_ACCESS_TOKEN: BOGUS_TOKEN },
+      /PIVOT_BASE_URL is not set: set it, pass --base-url, or use --emulator\./,
+    ],
+    [
+      "an empty PIVOT_BASE_URL",
+      [id, "--reason", "DUPLICATED"],
+      { PIVOT_BASE_URL: "", PIVOT_ACCESS_TOKEN: BOGUS_TOKEN },
+      /PIVOT_BASE_URL is not set/,
+    ],
+    [
+      "no credentials",
+      [id, "--reason", "DUPLICATED"],
+      { base: "" },
+      /No credentials: set PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET, or PIVOT_ACCESS_TOKEN\./,
+    ],
+    [
+      "a client id without its secret",
+      [id, "--reason", "DUPLICATED"],
+      { base: "", PIVOT_CLIENT_ID: CLIENT_ID },
+      /: PIVOT_CLIENT_SECRET is not set \(PIVOT_CLIENT_ID is\)\./,
+    ],
+    [
+      "a client secret without its id",
+      [id, "--reason", "DUPLICATED"],
+      { base: "", PIVOT_CLIENT_SECRET: CLIENT_SECRET },
+      /: PIVOT_CLIENT_ID is not set \(PIVOT_CLIENT_SECRET is\)\./,
+    ],
+    [
+      "a token and client credentials both",
+      [id, "--reason", "DUPLICATED"],
+      { token: "", PIVOT_CLIENT_ID: CLIENT_ID, PIVOT_CLIENT_SECRET: CLIENT_SECRET },
+      /PIVOT_ACCESS_TOKEN and PIVOT_CLIENT_ID are both set: keep one way of authenticating/,
+    ],
+    [
+      "a --max-retries that is not a number",
+      [id, "--reason", "DUPLICATED", "--max-retries", "many"],
+      {},
+      /--max-retries must be a whole number; got "many"\./,
+    ],
     ["a negative --max-retries", [id, "--reason", "DUPLICATED", "--max-retries", "-1"], {}, /--max-retries must be at least 0; got -1\./],
     ["a --timeout-ms of 0", [id, "--reason", "DUPLICATED", "--timeout-ms", "0"], {}, /--timeout-ms must be at least 1; got 0\./],
-    ["a --timeout-ms of -5 (not Node's \"argument is ambiguous\")", [id, "--reason", "DUPLICATED", "--timeout-ms", "-5"], {}, /: --timeout-ms must be at least 1; got -5\.\n/],
+    [
+      'a --timeout-ms of -5 (not Node\'s "argument is ambiguous")',
+      [id, "--reason", "DUPLICATED", "--timeout-ms", "-5"],
+      {},
+      /: --timeout-ms must be at least 1; got -5\.\n/,
+    ],
     ["a --timeout-ms=-5", [id, "--reason", "DUPLICATED", "--timeout-ms=-5"], {}, /--timeout-ms must be at least 1; got -5\./],
-    ["a fractional --timeout-ms", [id, "--reason", "DUPLICATED", "--timeout-ms", "1.5"], {}, /--timeout-ms must be a whole number; got "1\.5"\./],
+    [
+      "a fractional --timeout-ms",
+      [id, "--reason", "DUPLICATED", "--timeout-ms", "1.5"],
+      {},
+      /--timeout-ms must be a whole number; got "1\.5"\./,
+    ],
     ["an empty session id, before the missing environment", ["", "--reason", "DUPLICATED"], {}, /id is empty: pass the Payment Session ID/],
     ["get with no session id", ["get"], {}, /expected exactly one payment session id, got 0/],
     ["get with two session ids", ["get", id, id], {}, /expected exactly one payment session id, got 2/],
-    ["get with --reason", ["get", id, "--reason", "DUPLICATED"], {}, /--reason applies to a cancel only; "get" reads the session and changes nothing/],
-    ["get with --idempotency-key", ["get", id, "--idempotency-key", "cliReplayKey00000001"], {}, /--idempotency-key applies to a cancel only/],
-    ["a malformed --idempotency-key, before the missing environment", [id, "--reason", "DUPLICATED", "--idempotency-key", "short"], {}, /idempotencyKey must be 16 to 36 letters or digits/],
-    ["a plain-http --base-url off loopback, before the missing credentials", [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"], {}, /plain http: is allowed only on loopback/],
-    ["a non-UUID id with --emulator", ["not-a-uuid", "--reason", "DUPLICATED", "--emulator"], {}, /--emulator needs a UUID as the payment session id; got "not-a-uuid"/],
+    [
+      "get with --reason",
+      ["get", id, "--reason", "DUPLICATED"],
+      {},
+      /--reason applies to a cancel only; "get" reads the session and changes nothing/,
+    ],
+    [
+      "get with --idempotency-key",
+      ["get", id, "--idempotency-key", "cliReplayKey00000001"],
+      {},
+      /--idempotency-key applies to a cancel only/,
+    ],
+    [
+      "a malformed --idempotency-key, before the missing environment",
+      [id, "--reason", "DUPLICATED", "--idempotency-key", "short"],
+      {},
+      /idempotencyKey must be 16 to 36 letters or digits/,
+    ],
+    [
+      "a plain-http --base-url off loopback, before the missing credentials",
+      [id, "--reason", "DUPLICATED", "--base-url", "http://pivot.example"],
+      {},
+      /plain http: is allowed only on loopback/,
+    ],
+    [
+      "a non-UUID id with --emulator",
+      ["not-a-uuid", "--reason", "DUPLICATED", "--emulator"],
+      {},
+      /--emulator needs a UUID as the payment session id; got "not-a-uuid"/,
+    ],
   ])("%s", async (_case, argv, envSpec, message) => {
     // `token`/`base` are placeholders: the emulator's URL and token are only known once it runs.
     const { token, base, ...rest } = envSpec;
@@ -328,7 +406,10 @@ describe("pivot-cancel: the whole call's bound and its wording", () => {
     // One slow answer, used up by the one attempt; ten times the deadline, so the deadline always ends the call first.
     pivot.failNext({ delayMs: 2_000 });
 
-    const { code, err } = await run([id, "--reason", "DUPLICATED", "--deadline-ms", "200", "--timeout-ms", "60000", "--max-retries", "0"], withToken());
+    const { code, err } = await run(
+      [id, "--reason", "DUPLICATED", "--deadline-ms", "200", "--timeout-ms", "60000", "--max-retries", "0"],
+      withToken(),
+    );
 
     expect(code).toBe(12);
     expect(err).toMatch(/^pivot-cancel: PivotTimeoutError/);
@@ -394,7 +475,7 @@ describe("pivot-cancel: the rest of the exit-code table, against a scripted serv
     expect(err).toMatch(/^pivot-cancel: PivotAbortError: /);
   });
 
-  it("exits 1 and says \"unexpected failure\" for an error that is not a PivotError, e.g. stdout closed", async () => {
+  it('exits 1 and says "unexpected failure" for an error that is not a PivotError, e.g. stdout closed', async () => {
     const { id } = pivot.createSession();
     const closedStdout = () => {
       throw Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
@@ -484,7 +565,9 @@ describe("pivot-cancel --json: one JSON document on stdout, whatever happens", (
     const { code, out, err } = await run(["--json", "--reason", "DUPLICATED"]);
 
     expect([code, err]).toEqual([2, ""]);
-    expect(JSON.parse(out)).toEqual({ error: { name: "UsageError", message: "expected exactly one payment session id, got 0.", exitCode: 2 } });
+    expect(JSON.parse(out)).toEqual({
+      error: { name: "UsageError", message: "expected exactly one payment session id, got 0.", exitCode: 2 },
+    });
   });
 });
 

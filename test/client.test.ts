@@ -3,14 +3,26 @@
  * the 422 of a session that cannot be cancelled, the 404 of an unknown one, the 400 of a malformed id, and a
  * lost answer recovered through the idempotency key.
  */
-import { afterAll, beforeAll, describe, expect, it, afterEach, vi } from "vitest";
-import { createPivotClient, PivotInvalidStateError, PivotNotFoundError, PivotValidationError, type PivotClient, PivotConnectionError, PivotInputError, PivotResponseError, PivotServerError, type AttemptEvent, type PivotClientOptions } from "../src/index.js";
-import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
-import { rejectionOf } from "./support/attempts.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { neverReachedServer } from "../src/call.js";
+import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
+import {
+  type AttemptEvent,
+  createPivotClient,
+  type PivotClient,
+  type PivotClientOptions,
+  PivotConnectionError,
+  PivotInputError,
+  PivotInvalidStateError,
+  PivotNotFoundError,
+  PivotResponseError,
+  PivotServerError,
+  PivotValidationError,
+} from "../src/index.js";
 import { Redactor } from "../src/redact.js";
+import { rejectionOf } from "./support/attempts.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
-import { SESSION_ID, successEnvelope, tokenEnvelope, errorEnvelope } from "./support/pivot-bodies.js";
+import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
 let emulator: PivotEmulator;
 let pivot: PivotClient;
@@ -21,17 +33,20 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 describe("cancelPaymentSession against the emulator", () => {
-  it.each(["REQUIRE_PAYMENT_METHOD", "REQUIRE_CONFIRMATION"] as const)("cancels a session in %s and returns it CANCELLED", async (status) => {
-    const { id } = emulator.createSession({ status });
+  it.each(["REQUIRE_PAYMENT_METHOD", "REQUIRE_CONFIRMATION"] as const)(
+    "cancels a session in %s and returns it CANCELLED",
+    async (status) => {
+      const { id } = emulator.createSession({ status });
 
-    const session = await pivot.cancelPaymentSession(id, { cancellationReason: "DUPLICATED" });
+      const session = await pivot.cancelPaymentSession(id, { cancellationReason: "DUPLICATED" });
 
-    expect(session.id).toBe(id);
-    expect(session.status).toBe("CANCELLED");
-    expect(session.cancellationReason).toBe("DUPLICATED");
-    expect(Date.parse(session.cancelledAt)).not.toBeNaN();
-    expect(emulator.getSession(id)?.status).toBe("CANCELLED");
-  });
+      expect(session.id).toBe(id);
+      expect(session.status).toBe("CANCELLED");
+      expect(session.cancellationReason).toBe("DUPLICATED");
+      expect(Date.parse(session.cancelledAt)).not.toBeNaN();
+      expect(emulator.getSession(id)?.status).toBe("CANCELLED");
+    },
+  );
 
   it("rejects a second cancel of the same session with PivotInvalidStateError (422), not flagged as ours", async () => {
     const { id } = emulator.createSession();
@@ -45,17 +60,22 @@ describe("cancelPaymentSession against the emulator", () => {
     expect((error as PivotInvalidStateError).attempts).toBe(1);
   });
 
-  it.each(["PAID", "EXPIRED", "PROCESSING", "REQUIRE_ACTION", "ACTIVE"] as const)("refuses to cancel a %s session with a 422", async (status) => {
-    const { id } = emulator.createSession({ status });
+  it.each(["PAID", "EXPIRED", "PROCESSING", "REQUIRE_ACTION", "ACTIVE"] as const)(
+    "refuses to cancel a %s session with a 422",
+    async (status) => {
+      const { id } = emulator.createSession({ status });
 
-    const error = await rejectionOf(pivot.cancelPaymentSession(id, { cancellationReason: "VOID_SESSION" }));
+      const error = await rejectionOf(pivot.cancelPaymentSession(id, { cancellationReason: "VOID_SESSION" }));
 
-    expect(error).toBeInstanceOf(PivotInvalidStateError);
-    expect(emulator.getSession(id)?.status).toBe(status);
-  });
+      expect(error).toBeInstanceOf(PivotInvalidStateError);
+      expect(emulator.getSession(id)?.status).toBe(status);
+    },
+  );
 
   it("rejects an unknown session id with PivotNotFoundError (404) after one attempt", async () => {
-    const error = await rejectionOf(pivot.cancelPaymentSession("00000000-0000-4000-8000-000000000000", { cancellationReason: "VOID_SESSION" }));
+    const error = await rejectionOf(
+      pivot.cancelPaymentSession("00000000-0000-4000-8000-000000000000", { cancellationReason: "VOID_SESSION" }),
+    );
 
     expect(error).toBeInstanceOf(PivotNotFoundError);
     expect((error as PivotNotFoundError).status).toBe(404);
@@ -96,7 +116,7 @@ describe("cancelPaymentSession against the emulator", () => {
   });
 });
 
-describe('edges of the client core: base URLs, loopback, redaction boundaries, envelopes, unreachable hosts, token renewal', () => {
+describe("edges of the client core: base URLs, loopback, redaction boundaries, envelopes, unreachable hosts, token renewal", () => {
   const BODY = { cancellationReason: "DUPLICATED" } as const;
 
   let server: HostileServer | undefined;
@@ -106,23 +126,28 @@ describe('edges of the client core: base URLs, loopback, redaction boundaries, e
   });
 
   describe("the base URL", () => {
-    it.each(["https://:secret@api.pivot-payment.com", "https://user@api.pivot-payment.com", "http://127.0.0.1.evil.example", "http://localhost.evil.example"])(
-      "refuses %s with PivotInputError invalid_base_url",
+    it.each([
+      "https://:secret@api.pivot-payment.com",
+      "https://user@api.pivot-payment.com",
+      "http://127.0.0.1.evil.example",
+      "http://localhost.evil.example",
+    ])("refuses %s with PivotInputError invalid_base_url", (baseUrl) => {
+      let thrown: unknown;
+      try {
+        createPivotClient({ baseUrl, accessToken: "tok-edges-0001" });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(PivotInputError);
+      expect((thrown as PivotInputError).code).toBe("invalid_base_url");
+    });
+
+    it.each(["http://127.0.0.1:8080", "http://127.10.0.1", "http://localhost:3000/base/", "http://[::1]:9000"])(
+      "accepts the loopback URL %s",
       (baseUrl) => {
-        let thrown: unknown;
-        try {
-          createPivotClient({ baseUrl, accessToken: "tok-edges-0001" });
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(PivotInputError);
-        expect((thrown as PivotInputError).code).toBe("invalid_base_url");
+        expect(() => createPivotClient({ baseUrl, accessToken: "tok-edges-0001" })).not.toThrow();
       },
     );
-
-    it.each(["http://127.0.0.1:8080", "http://127.10.0.1", "http://localhost:3000/base/", "http://[::1]:9000"])("accepts the loopback URL %s", (baseUrl) => {
-      expect(() => createPivotClient({ baseUrl, accessToken: "tok-edges-0001" })).not.toThrow();
-    });
   });
 
   describe("redaction boundaries", () => {
@@ -159,7 +184,8 @@ describe('edges of the client core: base URLs, loopback, redaction boundaries, e
   });
 
   describe("which failures prove a request never reached Pivot", () => {
-    const failure = (code: string): PivotConnectionError => new PivotConnectionError("x", { cause: Object.assign(new Error(code), { code }) });
+    const failure = (code: string): PivotConnectionError =>
+      new PivotConnectionError("x", { cause: Object.assign(new Error(code), { code }) });
 
     it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"])("counts %s as never reached", (code) => {
       expect(neverReachedServer(failure(code))).toBe(true);
@@ -183,7 +209,9 @@ describe('edges of the client core: base URLs, loopback, redaction boundaries, e
     ])("%j is a PivotResponseError that says why", async (body, why) => {
       server = await startHostileServer((_request, response) => reply(response, 200, body));
 
-      const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-edges-0001" }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+      const error = await createPivotClient({ baseUrl: server.url, accessToken: "tok-edges-0001" })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PivotResponseError);
       expect((error as Error).message).toMatch(why);
@@ -201,7 +229,11 @@ describe('edges of the client core: base URLs, loopback, redaction boundaries, e
         reply(response, 200, successEnvelope(SESSION_ID));
       });
       let clock = 1_000_000;
-      const pivot = createPivotClient({ baseUrl: server.url, credentials: { clientId: "m", clientSecret: "secret-renewal" }, now: () => clock });
+      const pivot = createPivotClient({
+        baseUrl: server.url,
+        credentials: { clientId: "m", clientSecret: "secret-renewal" },
+        now: () => clock,
+      });
 
       await pivot.cancelPaymentSession(SESSION_ID, BODY);
       clock += renewAtMs - 1;
@@ -278,33 +310,57 @@ describe("option defaults seen from outside, and the words of the options' refus
 
     it.each([
       [null, "createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }."],
-      [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", fetch: 1 }, "options.fetch must be a function when given; got a number."],
+      [
+        { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", fetch: 1 },
+        "options.fetch must be a function when given; got a number.",
+      ],
       [
         { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", credentials: { clientId: "m", clientSecret: "s" } },
         "Pass either accessToken or credentials, not both.",
       ],
-      [{ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "", clientSecret: "s" } }, "credentials must be { clientId, clientSecret }, both non-empty strings."],
-      [{ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m", clientSecret: 5 } }, "credentials must be { clientId, clientSecret }, both non-empty strings."],
-      [{ baseUrl: "https://api.pivot-payment.com", credentials: null }, "credentials must be { clientId, clientSecret }, both non-empty strings."],
+      [
+        { baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "", clientSecret: "s" } },
+        "credentials must be { clientId, clientSecret }, both non-empty strings.",
+      ],
+      [
+        { baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m", clientSecret: 5 } },
+        "credentials must be { clientId, clientSecret }, both non-empty strings.",
+      ],
+      [
+        { baseUrl: "https://api.pivot-payment.com", credentials: null },
+        "credentials must be { clientId, clientSecret }, both non-empty strings.",
+      ],
       [
         { baseUrl: "https://api.pivot-payment.com", accessToken: 7 },
         "accessToken must be a non-empty string or a function returning one; got a number.",
       ],
-      [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", onAttempt: "log" }, "options.onAttempt must be a function when given; got a string."],
-      [{ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", now: 1_700_000_000_000 }, "options.now must be a function when given; got a number."],
+      [
+        { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", onAttempt: "log" },
+        "options.onAttempt must be a function when given; got a string.",
+      ],
+      [
+        { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1", now: 1_700_000_000_000 },
+        "options.now must be a function when given; got a number.",
+      ],
     ])("refuses %j, saying what to pass", (options, message) => {
       expect(refusal(options).message).toBe(message);
     });
 
     it("refuses a client id a header cannot carry, naming it", () => {
-      expect(refusal({ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m\n", clientSecret: "s\r\nx" } }).message).toMatch(/^credentials\.clientSecret holds/);
-      expect(refusal({ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m\nx", clientSecret: "s" } }).message).toMatch(/^credentials\.clientId holds/);
+      expect(
+        refusal({ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m\n", clientSecret: "s\r\nx" } }).message,
+      ).toMatch(/^credentials\.clientSecret holds/);
+      expect(refusal({ baseUrl: "https://api.pivot-payment.com", credentials: { clientId: "m\nx", clientSecret: "s" } }).message).toMatch(
+        /^credentials\.clientId holds/,
+      );
     });
 
     it("takes a response cap up to 2^31 bytes and no more", () => {
       const base = { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-options-edges-1" };
       expect(() => createPivotClient({ ...base, maxResponseBytes: 2 ** 31 })).not.toThrow();
-      expect(refusal({ ...base, maxResponseBytes: 2 ** 31 + 1 }).message).toMatch(/^maxResponseBytes must be a whole number from 0 to 2147483648/);
+      expect(refusal({ ...base, maxResponseBytes: 2 ** 31 + 1 }).message).toMatch(
+        /^maxResponseBytes must be a whole number from 0 to 2147483648/,
+      );
     });
   });
 });

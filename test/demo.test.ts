@@ -26,9 +26,7 @@ describe("npm start (src/demo.ts)", () => {
     const cancelledJson = /^Cancelled:\n([\s\S]*?)\n\nCancelling it again:$/m.exec(text)?.[1];
     expect(JSON.parse(cancelledJson ?? "null")).toMatchObject({ id, status: "CANCELLED", cancellationReason: "REQUESTED_BY_CUSTOMER" });
 
-    expect(lines.at(-1)).toMatch(
-      new RegExp(`^PivotInvalidStateError: Pivot answered 422 invalid_state: .*${id}.*status is CANCELLED`),
-    );
+    expect(lines.at(-1)).toMatch(new RegExp(`^PivotInvalidStateError: Pivot answered 422 invalid_state: .*${id}.*status is CANCELLED`));
     // The demo closes its emulator in `finally`; a demo that leaked it would keep `npm start` from exiting.
     await expect(fetch(`${url}/v1/access-token`, { method: "POST" })).rejects.toThrow();
   });

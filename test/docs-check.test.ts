@@ -7,18 +7,18 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runDocsCheck } from "../scripts/docs-check.js";
 import { compareWithSpec } from "../scripts/docs-check/compare.js";
-import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
 import type { DriftKind, Finding } from "../scripts/docs-check/findings.js";
+import { formatFinding, formatSummary } from "../scripts/docs-check/findings.js";
 import { PageFormatError, parseDocsPage, plainText } from "../scripts/docs-check/parse-page.js";
+import { runDocsCheck } from "../scripts/docs-check.js";
 import { loadSpec, type Schema } from "../scripts/spec-tooling.js";
 import { bundleForNode } from "./support/node-bundle.js";
 
@@ -60,8 +60,14 @@ const DRIFTS = {
   path: ["cancel", ["]/v2/payments/{id}/cancel", "]/v2/payments/{id}/void"]],
   "missing-field": [
     "cancel",
-    ["cancelled</td></tr></tbody>", "cancelled</td></tr><tr><td>cancellationNote</td><td>String</td><td>O</td><td>Free text kept with the cancellation</td></tr></tbody>"],
-    ['    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n', '    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n    "cancelledBy": "MERCHANT",\n'],
+    [
+      "cancelled</td></tr></tbody>",
+      "cancelled</td></tr><tr><td>cancellationNote</td><td>String</td><td>O</td><td>Free text kept with the cancellation</td></tr></tbody>",
+    ],
+    [
+      '    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n',
+      '    "cancellationReason": "REQUESTED_BY_CUSTOMER",\n    "cancelledBy": "MERCHANT",\n',
+    ],
   ],
   type: ["cancel", ["<td>String</td>", "<td>Number</td>"], ['"currency": "IDR"', '"currency": 360']],
   "field-not-shown": ["cancel", ['},\n    "bypassStatusPage": false', "}"]],
@@ -186,9 +192,18 @@ describe("parseDocsPage", () => {
   });
 
   it("gives each row of a table written over several lines its own line", () => {
-    const table = ["<table>", "<tr><th>Parameter</th><th>Data Type</th><th>Requirement</th><th>Description</th></tr>", "<tr><td>a</td><td>String</td><td>M</td><td>x</td></tr>", "<tr><td>b</td><td>Number</td><td>O</td><td>y</td></tr>", "</table>"];
+    const table = [
+      "<table>",
+      "<tr><th>Parameter</th><th>Data Type</th><th>Requirement</th><th>Description</th></tr>",
+      "<tr><td>a</td><td>String</td><td>M</td><td>x</td></tr>",
+      "<tr><td>b</td><td>Number</td><td>O</td><td>y</td></tr>",
+      "</table>",
+    ];
     const page = parseDocsPage(["`POST` /v2/x", "", "## Request", "", ...table].join("\n"));
-    expect(page.requestTable?.rows.map((row) => [row.parameter, row.requirement, row.line])).toEqual([["a", "M", 7], ["b", "O", 8]]);
+    expect(page.requestTable?.rows.map((row) => [row.parameter, row.requirement, row.line])).toEqual([
+      ["a", "M", 7],
+      ["b", "O", 8],
+    ]);
     expect(page.requestTable?.line).toBe(5);
   });
 
@@ -221,7 +236,10 @@ describe("a drifted page", () => {
     ["retrieve-enum", "response example data.investigationStatus"],
   ] as const)("the %s drift fails with a finding about %s", (name, subject) => {
     const lines = findingsOf(name).map(formatFinding);
-    expect(lines.some((line) => line.startsWith(`${subject}: `)), lines.join("\n")).toBe(true);
+    expect(
+      lines.some((line) => line.startsWith(`${subject}: `)),
+      lines.join("\n"),
+    ).toBe(true);
   });
 });
 
@@ -336,13 +354,11 @@ describe("a mandatory field not required in the spec", () => {
 });
 
 describe("a spec field the page does not show", () => {
-  const NOT_SHOWN =
-    "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
+  const NOT_SHOWN = "in the spec, not shown on the docs page; if another Pivot page documents it, mark it x-documented-at";
 
   it("reports a response field the page no longer shows", () => {
     expect(linesOfKind(findingsOf("field-not-shown"), "field-not-shown")).toEqual([
-      `response data.bypassStatusPage: ${NOT_SHOWN} ` +
-        "(spec #/components/schemas/PaymentSessionDetails/properties/bypassStatusPage)",
+      `response data.bypassStatusPage: ${NOT_SHOWN} ` + "(spec #/components/schemas/PaymentSessionDetails/properties/bypassStatusPage)",
     ]);
   });
 
@@ -384,10 +400,8 @@ describe("an example that does not validate against the spec", () => {
       s.components.schemas.CancellationReason.enum = ["DUPLICATED", "VOID_SESSION"];
     });
     expect(messagesOfKind(compareWithSpec(inStepPage, narrowed).findings, "example-invalid")).toEqual([
-      "request example cancellationReason: does not validate against the spec: " +
-        "must be equal to one of the allowed values",
-      "response example data.cancellationReason: does not validate against the spec: " +
-        "must be equal to one of the allowed values",
+      "request example cancellationReason: does not validate against the spec: " + "must be equal to one of the allowed values",
+      "response example data.cancellationReason: does not validate against the spec: " + "must be equal to one of the allowed values",
     ]);
   });
 });
@@ -458,8 +472,14 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
     expect(retrievePage.title).toBe("Retrieve Payment Session Details");
     expect(retrievePage.operation).toEqual({ method: "GET", path: "/v2/payments/{id}", line: 9 });
     expect(retrievePage.responseExample).toMatchObject({ ok: true, value: { data: { status: "PAID", investigationStatus: null } } });
-    expect(retrievePage.responseTable?.rows.map((r) => [r.parameter, r.dataType, r.requirement])).toEqual([["Payment Session", "Object", "M"]]);
-    expect([retrievePage.requestExample, retrievePage.requestTable, retrievePage.cancellableStatuses]).toEqual([undefined, undefined, undefined]);
+    expect(retrievePage.responseTable?.rows.map((r) => [r.parameter, r.dataType, r.requirement])).toEqual([
+      ["Payment Session", "Object", "M"],
+    ]);
+    expect([retrievePage.requestExample, retrievePage.requestTable, retrievePage.cancellableStatuses]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("the in-step fixture matches getPaymentSession in the current spec/openapi.yaml", () => {
@@ -503,10 +523,7 @@ describe("the retrieve page (GET /v2/payments/{id})", () => {
   });
 
   it("reports a request body the page documents for a GET that has none", () => {
-    const withBody = retrieveMarkdown.replace(
-      "### Response",
-      '### Request\n\n```json\n{"expand": "customer"}\n```\n\n### Response',
-    );
+    const withBody = retrieveMarkdown.replace("### Response", '### Request\n\n```json\n{"expand": "customer"}\n```\n\n### Response');
     expect(messagesOfKind(compareWithSpec(parseDocsPage(withBody), spec).findings, "field-missing")).toEqual([
       "request body: the page documents one, the spec has no JSON request body schema",
     ]);
@@ -575,9 +592,7 @@ describe("the docs:check command", () => {
   it("exits 1 with one line per finding on a drift fixture", async () => {
     const result = await cliDrift;
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe(
-      `operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})\n`,
-    );
+    expect(result.stdout).toBe(`operation cancelPaymentSession method: GET in docs, POST in spec (docs line 7, spec ${CANCEL_OP})\n`);
     expect(result.stderr).toMatch(/^docs:check: 1 disagreement\(s\) between /);
   });
 

@@ -17,7 +17,11 @@ describe("POST /_emulator/sessions", () => {
   afterAll(() => pivot.close());
 
   const create = (body?: string) =>
-    fetch(`${pivot.url}/_emulator/sessions`, { method: "POST", headers: { "Content-Type": "application/json" }, ...(body === undefined ? {} : { body }) });
+    fetch(`${pivot.url}/_emulator/sessions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      ...(body === undefined ? {} : { body }),
+    });
 
   it("creates a session with the status asked for, answers 201 with it, and the client API then knows it", async () => {
     const response = await create('{"status":"REQUIRE_CONFIRMATION"}');
@@ -71,7 +75,10 @@ describe("the pivot-emulator bin", () => {
 
   /** Starts the bin and resolves once its banner is complete. */
   function start(args: string[]): Promise<{ child: ChildProcess; banner: () => string }> {
-    const child = spawn(process.execPath, [bin.file, "--port", "0", ...args], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin.file, "--port", "0", ...args], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout?.on("data", (chunk) => (out += chunk));
     return new Promise((resolve, reject) => {
@@ -114,7 +121,10 @@ describe("the pivot-emulator bin", () => {
   });
 
   it("words an unknown option itself, exit 2", async () => {
-    const child = spawn(process.execPath, [bin.file, "--nope"], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin.file, "--nope"], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr?.on("data", (chunk) => (err += chunk));
     expect(await exited(child)).toBe(2);

@@ -59,9 +59,16 @@ describe("GET /v2/payments/{id}: 200", () => {
   });
 
   it("carries a reason only Pivot sets, and an investigation status", async () => {
-    const seeded = pivot.createSession({ status: "CANCELLED", cancellationReason: "FRAUDULENT", investigationStatus: "INVESTIGATION_IN_PROCESS" });
+    const seeded = pivot.createSession({
+      status: "CANCELLED",
+      cancellationReason: "FRAUDULENT",
+      investigationStatus: "INVESTIGATION_IN_PROCESS",
+    });
 
-    expect((await read(seeded.id)).body.data).toMatchObject({ cancellationReason: "FRAUDULENT", investigationStatus: "INVESTIGATION_IN_PROCESS" });
+    expect((await read(seeded.id)).body.data).toMatchObject({
+      cancellationReason: "FRAUDULENT",
+      investigationStatus: "INVESTIGATION_IN_PROCESS",
+    });
   });
 
   it("gives a session seeded as CANCELLED the cancel fields of a merchant's void, unless the seed sets them", () => {

@@ -7,7 +7,14 @@ import { startPivotEmulator } from "../src/emulator/index.js";
 import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "../src/emulator/request-log.js";
 import type { RecordedRequest } from "../src/emulator/server.js";
 
-const entry = (n: number): RecordedRequest => ({ at: "", method: "GET", path: `/v2/payments/${n}`, status: 404, replayed: false, faulted: false });
+const entry = (n: number): RecordedRequest => ({
+  at: "",
+  method: "GET",
+  path: `/v2/payments/${n}`,
+  status: 404,
+  replayed: false,
+  faulted: false,
+});
 const pathsOf = (log: RequestLog) => log.copies().map((e) => e.path);
 
 describe("RequestLog", () => {

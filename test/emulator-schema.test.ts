@@ -74,7 +74,9 @@ describe("PaymentSessionDetails (GET) and the cancel's PaymentSession", () => {
     expect(validateResponse(GET, "get", 200, withStatus("INVESTIGATION_FAILED"))).toEqual([]);
     expect(validateResponse(GET, "get", 200, withStatus(null))).toEqual([]);
     expect(validateResponse(GET, "get", 200, withStatus("UNDER_REVIEW")).join()).toContain("/data/investigationStatus");
-    expect(validateResponse(GET, "get", 200, { ...getExample(), data: { ...getExample().data, surprise: 1 } }).join()).toContain("surprise");
+    expect(validateResponse(GET, "get", 200, { ...getExample(), data: { ...getExample().data, surprise: 1 } }).join()).toContain(
+      "surprise",
+    );
   });
 
   it("still require the cancel fields in a cancel's answer, which a GET answer may lack", () => {

@@ -1,14 +1,9 @@
 import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  startPivotEmulator,
-  type PaymentSessionStatus,
-  type PivotEmulator,
-  type SeedSession,
-} from "../src/emulator/index.js";
+import { type PaymentSessionStatus, type PivotEmulator, type SeedSession, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS, SESSION_STATUSES } from "../src/emulator/sessions.js";
-import { checkedResponses, send, type SendInit } from "./support/pivot-http.js";
+import { checkedResponses, type SendInit, send } from "./support/pivot-http.js";
 import { validateSchema } from "./support/spec-validator.js";
 
 const START = new Date("2025-03-30T14:12:12.000Z");
@@ -30,7 +25,11 @@ function cancel(pivot: PivotEmulator, id: string, init: SendInit = {}, token = p
   });
 }
 
-function requestToken(pivot: PivotEmulator, headers: Record<string, string>, init: SendInit = { body: { grantType: "client_credentials" } }) {
+function requestToken(
+  pivot: PivotEmulator,
+  headers: Record<string, string>,
+  init: SendInit = { body: { grantType: "client_credentials" } },
+) {
   return send(`${pivot.url}/v1/access-token`, { ...init, headers: { ...headers, ...init.headers } });
 }
 
@@ -59,7 +58,10 @@ describe("POST /v1/access-token", () => {
   it.each([
     ["a wrong secret", (p: PivotEmulator) => ({ ...merchantHeaders(p), "X-MERCHANT-SECRET": "wrong" })],
     ["a wrong client id", (p: PivotEmulator) => ({ ...merchantHeaders(p), "X-MERCHANT-ID": "wrong" })],
-    ["the id and secret swapped", (p: PivotEmulator) => ({ "X-MERCHANT-ID": p.credentials.clientSecret, "X-MERCHANT-SECRET": p.credentials.clientId })],
+    [
+      "the id and secret swapped",
+      (p: PivotEmulator) => ({ "X-MERCHANT-ID": p.credentials.clientSecret, "X-MERCHANT-SECRET": p.credentials.clientId }),
+    ],
     ["no credential headers", () => ({})],
   ])("answers 401 credentials_invalid for %s", async (_, headers) => {
     const res = await requestToken(pivot, headers(pivot));
@@ -74,7 +76,11 @@ describe("POST /v1/access-token", () => {
     ["another grantType", { body: { grantType: "password" } }, [{ field: "grantType", message: "must be one of client_credentials" }]],
     ["no grantType", { body: {} }, [{ field: "grantType", message: "is required" }]],
     ["an extra property", { body: { grantType: "client_credentials", scope: "all" } }, [{ field: "scope", message: "is not allowed" }]],
-    ["a non-JSON Content-Type", { rawBody: "grantType=client_credentials", headers: { "Content-Type": "application/x-www-form-urlencoded" } }, [{ field: "Content-Type", message: "must be application/json" }]],
+    [
+      "a non-JSON Content-Type",
+      { rawBody: "grantType=client_credentials", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+      [{ field: "Content-Type", message: "must be application/json" }],
+    ],
   ] as const)("answers 400 api_validation_error with details for %s", async (_, init, details) => {
     const res = await requestToken(pivot, merchantHeaders(pivot), init as SendInit);
 
@@ -175,17 +181,49 @@ describe("POST /v2/payments/{id}/cancel: transitions", () => {
 describe("POST /v2/payments/{id}/cancel: 400 api_validation_error", () => {
   it.each([
     ["no cancellationReason", { body: {} }, [{ field: "cancellationReason", message: "is required" }]],
-    ["an unknown reason", { body: { cancellationReason: "CHANGED_MIND" } }, [{ field: "cancellationReason", message: "must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION" }]],
-    ["a reason that is not a string", { body: { cancellationReason: 1 } }, [{ field: "cancellationReason", message: "must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION" }]],
+    [
+      "an unknown reason",
+      { body: { cancellationReason: "CHANGED_MIND" } },
+      [{ field: "cancellationReason", message: "must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION" }],
+    ],
+    [
+      "a reason that is not a string",
+      { body: { cancellationReason: 1 } },
+      [{ field: "cancellationReason", message: "must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION" }],
+    ],
     ["an extra property", { body: { cancellationReason: "DUPLICATED", note: "x" } }, [{ field: "note", message: "is not allowed" }]],
-    ["invalid JSON", { rawBody: '{"cancellationReason":', headers: { "Content-Type": "application/json" } }, [{ field: "body", message: "must be valid JSON" }]],
+    [
+      "invalid JSON",
+      { rawBody: '{"cancellationReason":', headers: { "Content-Type": "application/json" } },
+      [{ field: "body", message: "must be valid JSON" }],
+    ],
     ["a JSON array", { body: ["DUPLICATED"] }, [{ field: "body", message: "must be a JSON object" }]],
-    ["a JSON null", { rawBody: "null", headers: { "Content-Type": "application/json" } }, [{ field: "body", message: "must be a JSON object" }]],
+    [
+      "a JSON null",
+      { rawBody: "null", headers: { "Content-Type": "application/json" } },
+      [{ field: "body", message: "must be a JSON object" }],
+    ],
     ["no body", { body: undefined }, [{ field: "Content-Type", message: "must be application/json" }]],
-    ["a text/plain body", { rawBody: '{"cancellationReason":"DUPLICATED"}', headers: { "Content-Type": "text/plain" } }, [{ field: "Content-Type", message: "must be application/json" }]],
-    ["a body over 64 KiB", { body: { cancellationReason: "DUPLICATED", pad: "x".repeat(70_000) } }, [{ field: "body", message: "must be at most 65536 bytes" }]],
-    ["an X-REQUEST-ID that is too short", { headers: { "X-REQUEST-ID": "abc123" } }, [{ field: "X-REQUEST-ID", message: "must be 16 to 36 alphanumeric characters" }]],
-    ["an X-REQUEST-ID with a dash", { headers: { "X-REQUEST-ID": "abcdefgh-12345678" } }, [{ field: "X-REQUEST-ID", message: "must be 16 to 36 alphanumeric characters" }]],
+    [
+      "a text/plain body",
+      { rawBody: '{"cancellationReason":"DUPLICATED"}', headers: { "Content-Type": "text/plain" } },
+      [{ field: "Content-Type", message: "must be application/json" }],
+    ],
+    [
+      "a body over 64 KiB",
+      { body: { cancellationReason: "DUPLICATED", pad: "x".repeat(70_000) } },
+      [{ field: "body", message: "must be at most 65536 bytes" }],
+    ],
+    [
+      "an X-REQUEST-ID that is too short",
+      { headers: { "X-REQUEST-ID": "abc123" } },
+      [{ field: "X-REQUEST-ID", message: "must be 16 to 36 alphanumeric characters" }],
+    ],
+    [
+      "an X-REQUEST-ID with a dash",
+      { headers: { "X-REQUEST-ID": "abcdefgh-12345678" } },
+      [{ field: "X-REQUEST-ID", message: "must be 16 to 36 alphanumeric characters" }],
+    ],
   ] as const)("for %s, naming the field, and leaves the session alone", async (_, init, details) => {
     const seeded = pivot.createSession();
 
@@ -295,7 +333,10 @@ describe("POST /v2/payments/{id}/cancel: X-REQUEST-ID idempotency", () => {
     const other = pivot.createSession();
     await cancel(pivot, seeded.id, { headers: { "X-REQUEST-ID": `${KEY}d` } });
 
-    const otherReason = await cancel(pivot, seeded.id, { headers: { "X-REQUEST-ID": `${KEY}d` }, body: { cancellationReason: "DUPLICATED" } });
+    const otherReason = await cancel(pivot, seeded.id, {
+      headers: { "X-REQUEST-ID": `${KEY}d` },
+      body: { cancellationReason: "DUPLICATED" },
+    });
     const otherSession = await cancel(pivot, other.id, { headers: { "X-REQUEST-ID": `${KEY}d` } });
 
     expect([otherReason.status, otherSession.status]).toEqual([409, 409]);
@@ -377,7 +418,10 @@ describe("createSession / getSession", () => {
   });
 
   it("treats a field set to undefined as left out", () => {
-    expect(pivot.createSession({ status: undefined, metadata: undefined })).toMatchObject({ status: "REQUIRE_PAYMENT_METHOD", metadata: {} });
+    expect(pivot.createSession({ status: undefined, metadata: undefined })).toMatchObject({
+      status: "REQUIRE_PAYMENT_METHOD",
+      metadata: {},
+    });
   });
 
   it("hands out copies: mutating them changes nothing inside", () => {
@@ -467,7 +511,10 @@ describe("lifecycle and hygiene", () => {
 
   it("answers any JSON body under any id with a spec-valid reply", async () => {
     // "." and ".." are dot segments, not ids: the URL collapses them into another path (the client refuses them too).
-    const anyId = fc.oneof(fc.uuid(), fc.string().filter((id) => id !== "." && id !== ".."));
+    const anyId = fc.oneof(
+      fc.uuid(),
+      fc.string().filter((id) => id !== "." && id !== ".."),
+    );
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), anyId, async (body, id) => {
         const res = await cancel(pivot, encodeURIComponent(id), { body });

@@ -7,11 +7,11 @@ import {
   type AnyPivotError,
   createPivotClient,
   isPivotError,
+  type PaymentSessionStatus,
   PivotConnectionError,
   PivotError,
   PivotInvalidStateError,
   PivotNotFoundError,
-  type PaymentSessionStatus,
 } from "../src/index.js";
 
 /** A second, independent copy of the error module: what the other build of the package holds. */

@@ -35,7 +35,11 @@ function client() {
   return createPivotClient({ baseUrl: server.url, accessToken: "tok_error_tests_0001", maxRetries: 0, timeoutMs: 60_000 });
 }
 
-async function errorFor(status: number, body: string, headers: Record<string, string> = { "content-type": "application/json" }): Promise<PivotError> {
+async function errorFor(
+  status: number,
+  body: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): Promise<PivotError> {
   server.script([step.text(status, body, headers)]);
   const error = await rejectionOf(client().cancelPaymentSession(SESSION_ID, BODY));
   expect(error).toBeInstanceOf(PivotError);
@@ -76,7 +80,10 @@ describe("an error envelope", () => {
   });
 
   it("reads the trace id spelt traceId as well as trace_id", async () => {
-    const error = await errorFor(404, JSON.stringify(errorEnvelope("resource_missing", "gone", { traceId: "camelTrace1", traceKey: "traceId" })));
+    const error = await errorFor(
+      404,
+      JSON.stringify(errorEnvelope("resource_missing", "gone", { traceId: "camelTrace1", traceKey: "traceId" })),
+    );
 
     expect(error.traceId).toBe("camelTrace1");
   });
@@ -95,7 +102,11 @@ describe("an error envelope", () => {
   });
 
   it("keeps only the string parts of malformed details", async () => {
-    const body = JSON.stringify({ code: "api_validation_error", message: "bad", error: { details: [{ field: 7, message: "m" }, "junk", null, { field: "f" }] } });
+    const body = JSON.stringify({
+      code: "api_validation_error",
+      message: "bad",
+      error: { details: [{ field: 7, message: "m" }, "junk", null, { field: "f" }] },
+    });
 
     const error = await errorFor(400, body);
 

@@ -7,11 +7,13 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   PivotAbortError,
+  type PivotClientBaseOptions,
+  type PivotClientOptions,
   PivotConflictError,
   PivotConnectionError,
-  PivotError,
-  PivotInvalidStateError,
+  type PivotError,
   PivotInputError,
+  PivotInvalidStateError,
   PivotNotFoundError,
   PivotPermissionError,
   PivotRateLimitError,
@@ -19,13 +21,11 @@ import {
   PivotServerError,
   PivotTimeoutError,
   PivotValidationError,
-  type PivotClientBaseOptions,
-  type PivotClientOptions,
 } from "../src/index.js";
-import { createPivotClient } from "./support/transports.js";
 import { expectAttemptsOfOneCall, pause, rejectionOf, timed } from "./support/attempts.js";
 import { type FaultServer, type FaultStep, startFaultServer, step } from "./support/fault-server.js";
 import { SESSION_ID } from "./support/pivot-bodies.js";
+import { createPivotClient } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 // Where the server answers, the per-attempt timeout is far longer than any loopback answer can take, so the scripted
@@ -72,8 +72,16 @@ interface RetriedFault {
 const retriedFaults: RetriedFault[] = [
   { name: "a connection reset before the headers", fault: step.resetBeforeHeaders, error: PivotConnectionError },
   { name: "a connection reset after the headers", fault: () => step.resetAfterHeaders(200), error: PivotConnectionError },
-  { name: "a 500 with truncated JSON", fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }), error: PivotServerError },
-  { name: "an HTML 502 page", fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }), error: PivotServerError },
+  {
+    name: "a 500 with truncated JSON",
+    fault: () => step.text(500, '{"code":"internal_error","mess', { "content-type": "application/json" }),
+    error: PivotServerError,
+  },
+  {
+    name: "an HTML 502 page",
+    fault: () => step.text(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", { "content-type": "text/html" }),
+    error: PivotServerError,
+  },
   { name: "an empty 500", fault: () => step.text(500, ""), error: PivotServerError },
   { name: "a 503 envelope", fault: () => step.error(503, "service_unavailable"), error: PivotServerError },
   { name: "a 504 envelope", fault: () => step.error(504, "gateway_timeout"), error: PivotServerError },
@@ -159,7 +167,9 @@ describe("Retry-After", () => {
   it("falls back to the short jittered backoff when Retry-After is malformed", async () => {
     server.script([step.error(429, "rate_limited", "slow down", { "Retry-After": "soon-ish" }), step.cancel()]);
 
-    const { elapsedMs } = await timed(() => client({ maxRetryAfterMs: 120_000, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY));
+    const { elapsedMs } = await timed(() =>
+      client({ maxRetryAfterMs: 120_000, baseDelayMs: 1, maxDelayMs: 1 }).cancelPaymentSession(SESSION_ID, BODY),
+    );
 
     expect(server.cancelRequests).toHaveLength(2);
     expect(elapsedMs).toBeLessThan(SLACK_MS);
@@ -198,9 +208,13 @@ describe("answers that are never retried", () => {
   });
 
   it.each([
-    ["a 200 whose code is not \"00\"", () => step.json(200, { code: "99", message: "Pending", data: null }), "99"],
+    ['a 200 whose code is not "00"', () => step.json(200, { code: "99", message: "Pending", data: null }), "99"],
     ["a 200 whose body is not JSON", () => step.text(200, "OK", { "content-type": "text/plain" }), undefined],
-    ["a 200 with truncated JSON", () => step.text(200, '{"code":"00","data":{"id":"f50', { "content-type": "application/json" }), undefined],
+    [
+      "a 200 with truncated JSON",
+      () => step.text(200, '{"code":"00","data":{"id":"f50', { "content-type": "application/json" }),
+      undefined,
+    ],
     ["a 200 for a different session", () => step.success({ id: "0b7f2f0e-5d8c-4a0a-9c5e-3f3f3f3f3f3f" }), undefined],
     ["a 200 whose session is not CANCELLED", () => step.success({ status: "PAID" }), undefined],
   ])("rejects %s with a PivotResponseError after one attempt", async (_name, fault, code) => {
@@ -275,9 +289,7 @@ describe("abort and deadline", () => {
     // Aborts once the server holds the request, so the abort always lands mid-request.
     server.script([step.decide(() => (controller.abort(), step.stallHeaders())), step.cancel()]);
 
-    const { result, elapsedMs } = await timed(() =>
-      client().cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
-    );
+    const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }));
     await pause(50);
 
     const reason = (result as PromiseRejectedResult).reason as PivotError;
@@ -375,7 +387,9 @@ describe("a fetch that ignores the abort signal", () => {
     ["never settles", neverSettles],
     ["returns a body that never ends", bodyNeverEnds],
   ])("still times out each attempt when it %s", async (_name, stuckFetch) => {
-    const { result, elapsedMs } = await timed(() => client({ fetch: stuckFetch, maxRetries: 1, timeoutMs: STUCK_FETCH_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY));
+    const { result, elapsedMs } = await timed(() =>
+      client({ fetch: stuckFetch, maxRetries: 1, timeoutMs: STUCK_FETCH_TIMEOUT_MS }).cancelPaymentSession(SESSION_ID, BODY),
+    );
 
     const reason = (result as PromiseRejectedResult).reason as PivotError;
     expect(reason).toBeInstanceOf(PivotTimeoutError);
@@ -400,7 +414,11 @@ describe("a fetch that throws something other than an Error", () => {
     const error = await rejectionOf(client({ fetch: throwingFetch }).cancelPaymentSession(SESSION_ID, BODY));
 
     expect(error).toBeInstanceOf(PivotInputError);
-    expect(error).toMatchObject({ code: "option_failed", attempts: 0, message: expect.stringMatching(/^options\.fetch threw a value that is not an Error/) });
+    expect(error).toMatchObject({
+      code: "option_failed",
+      attempts: 0,
+      message: expect.stringMatching(/^options\.fetch threw a value that is not an Error/),
+    });
     expect(calls).toBe(1);
   });
 });
@@ -419,7 +437,11 @@ describe("a cancel whose answer was lost", () => {
     expect((error as PivotInvalidStateError).attempts).toBe(2);
     expect(server.cancelledIds.has(SESSION_ID)).toBe(true);
     // This server cannot answer the read-back (GET) that follows; test/readback.test.ts covers it.
-    expectAttemptsOfOneCall(server.cancelRequests.filter((r) => r.method === "POST"), 2, BODY);
+    expectAttemptsOfOneCall(
+      server.cancelRequests.filter((r) => r.method === "POST"),
+      2,
+      BODY,
+    );
   });
 
   it("does not flag a 422 that answers the first attempt", async () => {
@@ -507,7 +529,8 @@ describe("a deadline timer that fires early", () => {
   withOwnServer("makes no attempt after the deadline ends one, and names the deadline once", async ({ own }) => {
     own.script([step.stallHeaders(), step.stallHeaders(), step.stallHeaders()]);
     const onTime = globalThis.setTimeout;
-    const early = (run: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => onTime(run, ms !== undefined && ms >= 1_000 ? ms - 50 : ms, ...args);
+    const early = (run: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+      onTime(run, ms !== undefined && ms >= 1_000 ? ms - 50 : ms, ...args);
     vi.spyOn(globalThis, "setTimeout").mockImplementation(early as typeof setTimeout);
 
     try {

@@ -33,7 +33,12 @@ describe("generated/payment-callback-schema.ts", () => {
   });
 
   it("follows a change of the spec, so that a stale file fails generate --check", async () => {
-    const edited = await renderedFrom((text) => text.replace("enum: [PAYMENT.PROCESSING, PAYMENT.PAID, PAYMENT.CANCELLED, CHARGE.SUCCESS]", "enum: [PAYMENT.PROCESSING, PAYMENT.PAID, PAYMENT.CANCELLED, CHARGE.SUCCESS, PAYMENT.EXPIRED]"));
+    const edited = await renderedFrom((text) =>
+      text.replace(
+        "enum: [PAYMENT.PROCESSING, PAYMENT.PAID, PAYMENT.CANCELLED, CHARGE.SUCCESS]",
+        "enum: [PAYMENT.PROCESSING, PAYMENT.PAID, PAYMENT.CANCELLED, CHARGE.SUCCESS, PAYMENT.EXPIRED]",
+      ),
+    );
     expect(edited).not.toBe(COMMITTED);
     expect(edited).toContain('"PAYMENT.EXPIRED"');
   });
@@ -45,8 +50,13 @@ describe("generated/payment-callback-schema.ts", () => {
   });
 
   it("refuses a spec whose $ref it cannot resolve", async () => {
-    await expect(renderedFrom((text) => text.replace('PaymentCallbackEvent" }\n        data: { $ref: "#/components/schemas/PaymentSessionDetails" }', 'PaymentCallbackEvent" }\n        data: { $ref: "#/components/schemas/Nowhere" }'))).rejects.toThrow(
-      /cannot resolve \$ref #\/components\/schemas\/Nowhere/,
-    );
+    await expect(
+      renderedFrom((text) =>
+        text.replace(
+          'PaymentCallbackEvent" }\n        data: { $ref: "#/components/schemas/PaymentSessionDetails" }',
+          'PaymentCallbackEvent" }\n        data: { $ref: "#/components/schemas/Nowhere" }',
+        ),
+      ),
+    ).rejects.toThrow(/cannot resolve \$ref #\/components\/schemas\/Nowhere/);
   });
 });

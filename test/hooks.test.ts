@@ -25,7 +25,11 @@ async function serve(answers: number[]): Promise<HostileServer> {
     const status = answers.shift() ?? 200;
     if (status === 0) return void response.socket?.destroy();
     if (status === 200) return reply(response, 200, successEnvelope(SESSION_ID));
-    reply(response, status, errorEnvelope("service_unavailable", `echo ${request.headers.authorization} ${request.headers["x-merchant-secret"]}`));
+    reply(
+      response,
+      status,
+      errorEnvelope("service_unavailable", `echo ${request.headers.authorization} ${request.headers["x-merchant-secret"]}`),
+    );
   });
   return server;
 }
@@ -34,20 +38,28 @@ describe("onAttempt", () => {
   it("reports every attempt of a call: operation, path, attempt, X-REQUEST-ID, status or error class, duration, retry delay", async () => {
     const target = await serve([503, 0]);
     const events: AttemptEvent[] = [];
-    const pivot = createPivotClient({ baseUrl: target.url, accessToken: TOKEN, baseDelayMs: 1, maxDelayMs: 1, onAttempt: (e) => events.push(e) });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      onAttempt: (e) => events.push(e),
+    });
 
     await pivot.cancelPaymentSession(SESSION_ID, BODY, { idempotencyKey: "hookkey0000000000001" });
 
-    expect(events.map(({ durationMs: _, retryDelayMs: __, ...rest }) => rest)).toEqual([1, 2, 3].map((attempt, i) => ({
-      operation: "cancelPaymentSession",
-      method: "POST",
-      path: "/v2/payments/{id}/cancel",
-      sessionId: SESSION_ID,
-      attempt,
-      requestId: "hookkey0000000000001",
-      status: [503, undefined, 200][i],
-      error: ["PivotServerError", "PivotConnectionError", undefined][i],
-    })));
+    expect(events.map(({ durationMs: _, retryDelayMs: __, ...rest }) => rest)).toEqual(
+      [1, 2, 3].map((attempt, i) => ({
+        operation: "cancelPaymentSession",
+        method: "POST",
+        path: "/v2/payments/{id}/cancel",
+        sessionId: SESSION_ID,
+        attempt,
+        requestId: "hookkey0000000000001",
+        status: [503, undefined, 200][i],
+        error: ["PivotServerError", "PivotConnectionError", undefined][i],
+      })),
+    );
     expect(events.map((e) => typeof e.retryDelayMs)).toEqual(["number", "number", "undefined"]);
     for (const event of events) expect(event.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -56,7 +68,14 @@ describe("onAttempt", () => {
     const target = await serve([0, 422]);
     target.requests.length = 0;
     const events: AttemptEvent[] = [];
-    const pivot = createPivotClient({ baseUrl: target.url, accessToken: TOKEN, baseDelayMs: 1, maxDelayMs: 1, maxRetries: 1, onAttempt: (e) => events.push(e) });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      accessToken: TOKEN,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      maxRetries: 1,
+      onAttempt: (e) => events.push(e),
+    });
 
     await pivot.cancelPaymentSession(SESSION_ID, BODY).catch(() => undefined);
 
@@ -189,7 +208,7 @@ describe("an onAttempt hook that fails in ways a try/catch alone misses", () => 
   });
 });
 
-describe('onAttempt event figures: durations and retry delays', () => {
+describe("onAttempt event figures: durations and retry delays", () => {
   const BODY = { cancellationReason: "VOID_SESSION" } as const;
 
   let server: HostileServer | undefined;
@@ -205,7 +224,11 @@ describe('onAttempt event figures: durations and retry delays', () => {
         setTimeout(() => reply(response, 200, successEnvelope(SESSION_ID)), delayMs);
       });
       const events: AttemptEvent[] = [];
-      const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-hook-edges-0001", onAttempt: (event) => events.push(event) });
+      const pivot = createPivotClient({
+        baseUrl: server.url,
+        accessToken: "tok-hook-edges-0001",
+        onAttempt: (event) => events.push(event),
+      });
 
       const started = performance.now();
       await pivot.cancelPaymentSession(SESSION_ID, BODY);

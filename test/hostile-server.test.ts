@@ -6,9 +6,9 @@ import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   PivotAbortError,
-  PivotConnectionError,
   type PivotClientOptions,
-  PivotError,
+  PivotConnectionError,
+  type PivotError,
   PivotInputError,
   PivotInvalidStateError,
   PivotRateLimitError,
@@ -17,12 +17,12 @@ import {
   PivotTimeoutError,
   PivotValidationError,
 } from "../src/index.js";
-import { createPivotClient } from "./support/transports.js";
 import { createRawClient } from "../src/raw.js";
 import { pause, rejectionOf, timed } from "./support/attempts.js";
 import { type Handler, type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 import { cancelledIdOf } from "./support/pivot-paths.js";
+import { createPivotClient } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 /** Slack over a deadline for a call to settle, on a busy 2-core machine: far above the 50 ms the client aims at. */
@@ -40,7 +40,13 @@ async function serve(handle: Handler): Promise<HostileServer> {
 }
 
 function clientOf(target: HostileServer, options: Partial<PivotClientOptions> = {}) {
-  return createPivotClient({ baseUrl: target.url, accessToken: "tok-hostile-0001", baseDelayMs: 1, maxDelayMs: 1, ...options } as PivotClientOptions);
+  return createPivotClient({
+    baseUrl: target.url,
+    accessToken: "tok-hostile-0001",
+    baseDelayMs: 1,
+    maxDelayMs: 1,
+    ...options,
+  } as PivotClientOptions);
 }
 
 /** The outcome of `promise`, or "unsettled" if it has not settled within `ms` (so a hang fails the test, not the run). */
@@ -108,7 +114,11 @@ describe("a call that joins a slow token exchange is bounded by its own deadline
       if (request.path === "/v1/access-token") return; // the exchange stalls
       cancelOk(request, response);
     });
-    const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" }, timeoutMs: 6_000 });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" },
+      timeoutMs: 6_000,
+    });
     const first = pivot.cancelPaymentSession(SESSION_ID, BODY);
     first.catch(() => {});
     await pause(20);
@@ -237,10 +247,15 @@ describe("a 422 after an attempt whose answer was lost may hide this call's own 
   ])("is false for a 422 after %s, since no cancel went out before it", async (_name, failToken) => {
     let tokenCalls = 0;
     const target = await serve((request, response) => {
-      if (request.path === "/v1/access-token") return ++tokenCalls === 1 ? failToken(response) : reply(response, 200, tokenEnvelope("tok-second-try"));
+      if (request.path === "/v1/access-token")
+        return ++tokenCalls === 1 ? failToken(response) : reply(response, 200, tokenEnvelope("tok-second-try"));
       reply(response, 422, errorEnvelope("invalid_state", "Payment session is not cancellable"));
     });
-    const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" }, baseDelayMs: 1 });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" },
+      baseDelayMs: 1,
+    });
 
     const error = (await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
 
@@ -255,7 +270,9 @@ describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", 
   it.each(["foo 12", "retry 3", "Sun, 30 Mar 2025", "12 Mar 2025 10:00:00 GMT"])(
     "ignores the malformed value %j instead of reading it as a date long past",
     async (value) => {
-      const target = await serve((request, response) => reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": value }));
+      const target = await serve((request, response) =>
+        reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": value }),
+      );
 
       const error = (await rejectionOf(clientOf(target, { maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY))) as PivotRateLimitError;
 
@@ -266,7 +283,9 @@ describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", 
 
   it("honours an IMF-fixdate", async () => {
     const inTwoSeconds = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2_000).toUTCString();
-    const target = await serve((request, response) => reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": inTwoSeconds }));
+    const target = await serve((request, response) =>
+      reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": inTwoSeconds }),
+    );
 
     const error = (await rejectionOf(clientOf(target, { maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY))) as PivotRateLimitError;
 
@@ -278,7 +297,11 @@ describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", 
 describe("a token exchange no call waits for any more is aborted", () => {
   it("is aborted when the only call waiting for it is aborted", async () => {
     const target = await serve(() => {}); // the token request stalls
-    const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" }, timeoutMs: 60_000 });
+    const pivot = createPivotClient({
+      baseUrl: target.url,
+      credentials: { clientId: "merchant", clientSecret: "secret-xyz-123" },
+      timeoutMs: 60_000,
+    });
     const controller = new AbortController();
     const call = pivot.cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal });
     call.catch(() => {});
@@ -311,7 +334,9 @@ describe("an answer longer than maxResponseBytes is cut at the cap", () => {
   it("rejects an error body past the cap with the status's own error and a truncated rawBody", async () => {
     const target = await serve((_request, response) => reply(response, 500, "E".repeat(50_000), { "content-type": "text/plain" }));
 
-    const error = (await rejectionOf(clientOf(target, { maxRetries: 0, maxResponseBytes: 1_000 }).cancelPaymentSession(SESSION_ID, BODY))) as PivotError;
+    const error = (await rejectionOf(
+      clientOf(target, { maxRetries: 0, maxResponseBytes: 1_000 }).cancelPaymentSession(SESSION_ID, BODY),
+    )) as PivotError;
 
     expect(error).toBeInstanceOf(PivotServerError);
     expect(error.status).toBe(500);
@@ -321,11 +346,17 @@ describe("an answer longer than maxResponseBytes is cut at the cap", () => {
   it("counts decoded bytes: a gzip bomb is cut at the cap, called a response error, and not retried", async () => {
     const bomb = gzipSync(Buffer.alloc(16 * 1024 * 1024, "0"), { level: 9 });
     const target = await serve((_request, response) => {
-      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(bomb.byteLength) });
+      response.writeHead(200, {
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+        "content-length": String(bomb.byteLength),
+      });
       response.end(bomb);
     });
 
-    const error = (await rejectionOf(clientOf(target, { maxResponseBytes: 64 * 1024 }).cancelPaymentSession(SESSION_ID, BODY))) as PivotError;
+    const error = (await rejectionOf(
+      clientOf(target, { maxResponseBytes: 64 * 1024 }).cancelPaymentSession(SESSION_ID, BODY),
+    )) as PivotError;
 
     expect(bomb.byteLength).toBeLessThan(100 * 1024);
     expect(error).toBeInstanceOf(PivotResponseError);
@@ -399,7 +430,9 @@ describe("the caller's abort is a PivotAbortError whatever the call is doing", (
   it("counts no attempt when the signal has already aborted", async () => {
     const target = await serve(cancelOk);
 
-    const error = (await rejectionOf(clientOf(target).cancelPaymentSession(SESSION_ID, BODY, { signal: AbortSignal.abort("gone") }))) as PivotError;
+    const error = (await rejectionOf(
+      clientOf(target).cancelPaymentSession(SESSION_ID, BODY, { signal: AbortSignal.abort("gone") }),
+    )) as PivotError;
 
     expect(error).toBeInstanceOf(PivotAbortError);
     expect(error.attempts).toBe(0);
@@ -425,7 +458,9 @@ describe("the caller's abort is a PivotAbortError whatever the call is doing", (
     await target.close();
     server = undefined;
 
-    const error = (await rejectionOf(createPivotClient({ baseUrl: url, accessToken: "tok-hostile-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY))) as PivotError;
+    const error = (await rejectionOf(
+      createPivotClient({ baseUrl: url, accessToken: "tok-hostile-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY),
+    )) as PivotError;
 
     expect(error).toBeInstanceOf(PivotConnectionError);
     expect(error.message).toMatch(/ECONNREFUSED/);

@@ -3,11 +3,19 @@
  * behind it sees anything. Good arguments on the edge of the rules still go through.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotInputError, type PivotClientBaseOptions, type PivotClientOptions } from "../src/index.js";
+import { createPivotClient, type PivotClientBaseOptions, type PivotClientOptions, PivotInputError } from "../src/index.js";
+import {
+  checkBaseUrl,
+  checkCancelBody,
+  checkCount,
+  checkIdempotencyKey,
+  checkMilliseconds,
+  checkSessionId,
+  checkToken,
+} from "../src/input.js";
 import { rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
 import { SESSION_ID } from "./support/pivot-bodies.js";
-import { checkBaseUrl, checkCancelBody, checkCount, checkIdempotencyKey, checkMilliseconds, checkSessionId, checkToken } from "../src/input.js";
 
 const BODY = { cancellationReason: "DUPLICATED" } as const;
 
@@ -85,7 +93,11 @@ describe("the cancel body", () => {
     ["an array", ["REQUESTED_BY_CUSTOMER"], /body is required/],
     ["a string", "REQUESTED_BY_CUSTOMER", /body is required/],
     ["without a reason", {}, /cancellationReason must be one of/],
-    ["a reason outside the enum", { cancellationReason: "NOPE" }, /cancellationReason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "NOPE"/],
+    [
+      "a reason outside the enum",
+      { cancellationReason: "NOPE" },
+      /cancellationReason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "NOPE"/,
+    ],
     ["a reason in the wrong case", { cancellationReason: "duplicated" }, /cancellationReason must be one of/],
     ["a non-string reason", { cancellationReason: 1 }, /cancellationReason must be one of/],
     ["extra keys", { cancellationReason: "DUPLICATED", note: "x", amount: 1 }, /remove "note", "amount"/],
@@ -132,7 +144,11 @@ describe("the client options", () => {
     ["a non-string URL", { baseUrl: 42 }, /absolute URL|must be a string/],
     ["a URL with credentials", { baseUrl: "https://user:pass@api.pivot-payment.com" }, /credentials, a query or a fragment/],
     ["a URL with a query", { baseUrl: "https://api.pivot-payment.com?x=1" }, /query/],
-    ["both accessToken and credentials", { credentials: { clientId: "id", clientSecret: "secret" } }, /either accessToken or credentials, not both/],
+    [
+      "both accessToken and credentials",
+      { credentials: { clientId: "id", clientSecret: "secret" } },
+      /either accessToken or credentials, not both/,
+    ],
     ["neither accessToken nor credentials", { accessToken: undefined }, /No authentication/],
     ["an empty accessToken", { accessToken: "" }, /accessToken must be a non-empty string/],
     ["credentials without a secret", { accessToken: undefined, credentials: { clientId: "id", clientSecret: "" } }, /credentials must be/],
@@ -152,12 +168,17 @@ describe("the client options", () => {
     expect(() => createPivotClient(undefined as unknown as PivotClientOptions)).toThrow(PivotInputError);
   });
 
-  it.each(["https://api.pivot-payment.com", "https://api-stg.pivot-payment.com/", "http://127.0.0.1", "http://127.0.0.1:8080", "http://localhost", "http://localhost:3000", "http://[::1]:9"])(
-    "accepts the base URL %s",
-    (baseUrl) => {
-      expect(() => createPivotClient({ baseUrl, accessToken: "tok_input_tests_0001" })).not.toThrow();
-    },
-  );
+  it.each([
+    "https://api.pivot-payment.com",
+    "https://api-stg.pivot-payment.com/",
+    "http://127.0.0.1",
+    "http://127.0.0.1:8080",
+    "http://localhost",
+    "http://localhost:3000",
+    "http://[::1]:9",
+  ])("accepts the base URL %s", (baseUrl) => {
+    expect(() => createPivotClient({ baseUrl, accessToken: "tok_input_tests_0001" })).not.toThrow();
+  });
 
   it("sends cancels under a base URL's path prefix, without doubling its trailing slash", async () => {
     server.script([step.success()]);
@@ -168,7 +189,7 @@ describe("the client options", () => {
   });
 });
 
-describe('argument checks at their boundaries, and the words of their refusals', () => {
+describe("argument checks at their boundaries, and the words of their refusals", () => {
   /** The PivotInputError `work` throws. */
   function refusal(work: () => unknown): PivotInputError {
     try {
@@ -210,7 +231,10 @@ describe('argument checks at their boundaries, and the words of their refusals',
     });
 
     it("refuses only the dot segments among dotted ids", () => {
-      for (const dots of [".", ".."]) expect(refusal(() => checkSessionId(dots)).message).toBe(`id "${dots}" is a dot segment and cannot name a session; pass the Payment Session ID.`);
+      for (const dots of [".", ".."])
+        expect(refusal(() => checkSessionId(dots)).message).toBe(
+          `id "${dots}" is a dot segment and cannot name a session; pass the Payment Session ID.`,
+        );
       expect(checkSessionId("...")).toBe("...");
       expect(checkSessionId(".a")).toBe(".a");
     });
@@ -242,7 +266,10 @@ describe('argument checks at their boundaries, and the words of their refusals',
           throw new RangeError("boom");
         },
       };
-      expect(refusal(() => checkCancelBody(body))).toMatchObject({ code: "invalid_body", message: expect.stringMatching(/could not be read/) });
+      expect(refusal(() => checkCancelBody(body))).toMatchObject({
+        code: "invalid_body",
+        message: expect.stringMatching(/could not be read/),
+      });
     });
   });
 
@@ -251,14 +278,18 @@ describe('argument checks at their boundaries, and the words of their refusals',
       expect(checkMilliseconds("timeoutMs", 1, 1)).toBe(1);
       expect(checkMilliseconds("timeoutMs", 86_400_000, 1)).toBe(86_400_000);
       expect(checkMilliseconds("baseDelayMs", 0, 0)).toBe(0);
-      expect(refusal(() => checkMilliseconds("timeoutMs", 0.5, 1)).message).toBe("timeoutMs must be a number of milliseconds from 1 to 86400000; got number 0.5.");
+      expect(refusal(() => checkMilliseconds("timeoutMs", 0.5, 1)).message).toBe(
+        "timeoutMs must be a number of milliseconds from 1 to 86400000; got number 0.5.",
+      );
       expect(refusal(() => checkMilliseconds("timeoutMs", 86_400_001, 1)).message).toMatch(/from 1 to 86400000/);
     });
 
     it("takes whole counts from 0 to max, bounds included, and says the range otherwise", () => {
       expect(checkCount("maxRetries", 0, 10)).toBe(0);
       expect(checkCount("maxRetries", 10, 10)).toBe(10);
-      expect(refusal(() => checkCount("maxRetries", 11, 10)).message).toBe("maxRetries must be a whole number from 0 to 10; got number 11.");
+      expect(refusal(() => checkCount("maxRetries", 11, 10)).message).toBe(
+        "maxRetries must be a whole number from 0 to 10; got number 11.",
+      );
       expect(refusal(() => checkCount("maxRetries", "2", 10)).message).toMatch(/got "2"/);
     });
   });
@@ -276,7 +307,8 @@ describe('argument checks at their boundaries, and the words of their refusals',
     it("refuses a secret shorter than 8 characters once trimmed, which could not be masked in messages", () => {
       expect(refusal(() => checkToken(" \t1234567\t ", "accessToken"))).toMatchObject({
         code: "invalid_token",
-        message: "accessToken is 7 character(s) long without the whitespace at its ends; a secret must be at least 8, so check where it is read from.",
+        message:
+          "accessToken is 7 character(s) long without the whitespace at its ends; a secret must be at least 8, so check where it is read from.",
       });
       expect(checkToken("m", "credentials.clientId", false)).toBe("m");
     });
@@ -295,9 +327,16 @@ describe('argument checks at their boundaries, and the words of their refusals',
     });
 
     it("refuses a URL object, a fragment, and an unparsable string, each saying why", () => {
-      expect(refusal(() => checkBaseUrl(new URL("https://api.pivot-payment.com"))).message).toBe('baseUrl must be a string; got an object.');
-      expect(refusal(() => checkBaseUrl("https://api.pivot-payment.com#top")).message).toBe("baseUrl must not carry credentials, a query or a fragment.");
-      expect(refusal(() => checkBaseUrl("not a url"))).toMatchObject({ code: "invalid_base_url", message: expect.stringMatching(/^baseUrl must be an absolute URL/) });
+      expect(refusal(() => checkBaseUrl(new URL("https://api.pivot-payment.com"))).message).toBe(
+        "baseUrl must be a string; got an object.",
+      );
+      expect(refusal(() => checkBaseUrl("https://api.pivot-payment.com#top")).message).toBe(
+        "baseUrl must not carry credentials, a query or a fragment.",
+      );
+      expect(refusal(() => checkBaseUrl("not a url"))).toMatchObject({
+        code: "invalid_base_url",
+        message: expect.stringMatching(/^baseUrl must be an absolute URL/),
+      });
     });
 
     it("allows plain http on every 127.x.y.z address", () => {

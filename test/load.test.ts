@@ -4,7 +4,15 @@
  * doctored observations.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK, type CheckResult, checkLoadOptions, evaluateChecks, type LoadObservations, type LoadResult, runLoad } from "../scripts/load.js";
+import {
+  CHECK,
+  type CheckResult,
+  checkLoadOptions,
+  evaluateChecks,
+  type LoadObservations,
+  type LoadResult,
+  runLoad,
+} from "../scripts/load.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
 
 const failedChecks = (checks: CheckResult[]) => checks.filter((check) => !check.ok).map((check) => check.name);
@@ -82,7 +90,8 @@ describe("evaluateChecks on doctored observations", () => {
     finalSessions.set(id, { ...finalSessions.get(id)!, ...changes });
     return { ...observed, finalSessions };
   };
-  const winningCall = (observed: LoadObservations) => observed.outcomes.find((o) => o.kind === "cancelled" && o.sessionId === first(observed))!;
+  const winningCall = (observed: LoadObservations) =>
+    observed.outcomes.find((o) => o.kind === "cancelled" && o.sessionId === first(observed))!;
 
   it.each<[string, Doctor, string[]]>([
     [
@@ -98,10 +107,26 @@ describe("evaluateChecks on doctored observations", () => {
       },
       [CHECK.one200PerSessionInLog],
     ],
-    ["a session back in REQUIRE_PAYMENT_METHOD (a lost transition)", (o) => withSession(o, { status: "REQUIRE_PAYMENT_METHOD" }), [CHECK.everySessionCancelled]],
-    ["a session without cancelledAt", (o) => withSession(o, { cancelledAt: undefined }), [CHECK.everySessionCancelled, CHECK.finalStateIsTheWinners]],
-    ["a cancelledAt other than the success returned (stamped twice)", (o) => withSession(o, { cancelledAt: "2099-01-01T00:00:00.000Z" }), [CHECK.finalStateIsTheWinners]],
-    ["a cancellationReason other than the success's", (o) => withSession(o, { cancellationReason: "NOT_A_REASON" }), [CHECK.finalStateIsTheWinners]],
+    [
+      "a session back in REQUIRE_PAYMENT_METHOD (a lost transition)",
+      (o) => withSession(o, { status: "REQUIRE_PAYMENT_METHOD" }),
+      [CHECK.everySessionCancelled],
+    ],
+    [
+      "a session without cancelledAt",
+      (o) => withSession(o, { cancelledAt: undefined }),
+      [CHECK.everySessionCancelled, CHECK.finalStateIsTheWinners],
+    ],
+    [
+      "a cancelledAt other than the success returned (stamped twice)",
+      (o) => withSession(o, { cancelledAt: "2099-01-01T00:00:00.000Z" }),
+      [CHECK.finalStateIsTheWinners],
+    ],
+    [
+      "a cancellationReason other than the success's",
+      (o) => withSession(o, { cancellationReason: "NOT_A_REASON" }),
+      [CHECK.finalStateIsTheWinners],
+    ],
     [
       "a call that ended in another error",
       (o) => {
@@ -111,7 +136,11 @@ describe("evaluateChecks on doctored observations", () => {
       },
       [CHECK.invalidStateForTheRest, CHECK.noOtherErrors],
     ],
-    ["a request missing from the emulator's log (lost on the way)", (o) => ({ ...o, log: o.log.filter((e) => e !== o.log.find((x) => x.status === 422)) }), [CHECK.everyCallReachedEmulatorOnce]],
+    [
+      "a request missing from the emulator's log (lost on the way)",
+      (o) => ({ ...o, log: o.log.filter((e) => e !== o.log.find((x) => x.status === 422)) }),
+      [CHECK.everyCallReachedEmulatorOnce],
+    ],
   ])("fails on %s", (_case, doctor, expected) => {
     const checks = evaluateChecks(doctor(healthy.observations));
 
@@ -120,7 +149,10 @@ describe("evaluateChecks on doctored observations", () => {
 
   it("names the other errors in the detail line", () => {
     const observed = healthy.observations;
-    const outcomes = [...observed.outcomes, { kind: "other-error" as const, sessionId: first(observed), name: "PivotConnectionError", message: "ECONNRESET" }];
+    const outcomes = [
+      ...observed.outcomes,
+      { kind: "other-error" as const, sessionId: first(observed), name: "PivotConnectionError", message: "ECONNRESET" },
+    ];
 
     const check = evaluateChecks({ ...observed, outcomes }).find((c) => c.name === CHECK.noOtherErrors);
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PivotConnectionError } from "../src/index.js";
-import { type NodeBundle, bundleForNode } from "./support/node-bundle.js";
+import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 import { TRANSPORTS } from "./support/transports.js";
 
@@ -35,7 +35,9 @@ async function listen(server: Server, scheme: "http" | "https"): Promise<Recorde
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     recorded.seen.push({ headers: request.headers, connection: ids.get(request.socket) ?? 0 });
     request.resume();
-    request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))));
+    request.on("end", () =>
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))),
+    );
   });
   // Far longer than any test: a connection the client leaves idle stays open on this side.
   server.keepAliveTimeout = 600_000;
@@ -61,8 +63,11 @@ afterEach(async () => {
 function runChild(bundle: NodeBundle, baseUrl: string, transport: string, calls: number, env: NodeJS.ProcessEnv = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     // The bound only turns a process that never exits into a failure: it exits within a second on an idle machine.
-    execFile(process.execPath, [bundle.file, baseUrl, transport, String(calls)], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [bundle.file, baseUrl, transport, String(calls)],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -77,7 +82,10 @@ describe("the Node entry's default transport", () => {
     };
 
     await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" }).cancelPaymentSession(SESSION_ID, BODY);
-    await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", fetch: counting }).cancelPaymentSession(SESSION_ID, BODY);
+    await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", fetch: counting }).cancelPaymentSession(
+      SESSION_ID,
+      BODY,
+    );
 
     expect(fetched).toBe(1);
     // fetch names itself in User-Agent; node:http sends none.
@@ -89,10 +97,17 @@ describe("the Node entry's default transport", () => {
     // The agent drops a connection idle for 4 s; a request in flight on it must not count as idle.
     target.server.removeAllListeners("request");
     target.server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
-      setTimeout(() => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))), 5_000);
+      setTimeout(
+        () => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID))),
+        5_000,
+      );
     });
 
-    const session = await TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY);
+    const session = await TRANSPORTS["node:http"]({
+      baseUrl: target.url,
+      accessToken: "tok-node-entry-0001",
+      maxRetries: 0,
+    }).cancelPaymentSession(SESSION_ID, BODY);
 
     expect(session.id).toBe(SESSION_ID);
   });
@@ -135,13 +150,18 @@ describe("a process that used the client", () => {
 });
 
 describe("https", () => {
-  it.each(Object.entries(TRANSPORTS))("refuses a server whose certificate is not trusted, on %s, as a connection error", async (_name, create) => {
-    const target = await serve("https");
+  it.each(Object.entries(TRANSPORTS))(
+    "refuses a server whose certificate is not trusted, on %s, as a connection error",
+    async (_name, create) => {
+      const target = await serve("https");
 
-    const error = await create({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+      const error = await create({ baseUrl: target.url, accessToken: "tok-node-entry-0001", maxRetries: 0 })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotConnectionError);
-    expect((error as Error).message).toMatch(/SELF_SIGNED_CERT|self-signed certificate/);
-    expect(target.seen).toHaveLength(0);
-  });
+      expect(error).toBeInstanceOf(PivotConnectionError);
+      expect((error as Error).message).toMatch(/SELF_SIGNED_CERT|self-signed certificate/);
+      expect(target.seen).toHaveLength(0);
+    },
+  );
 });

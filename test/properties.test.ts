@@ -20,10 +20,10 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPivotClient, PivotError, PivotInputError, type PaymentSession } from "../src/index.js";
+import { createPivotClient, type PaymentSession, PivotError, PivotInputError } from "../src/index.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
-import { cancelledIdOf } from "./support/pivot-paths.js";
 import { cancelledSession, errorEnvelope, SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+import { cancelledIdOf } from "./support/pivot-paths.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;
 /** A call still pending after this long counts as a hang (the client's own timeouts are 25 ms per attempt). */
@@ -73,7 +73,18 @@ const headersArb = fc.dictionary(
   fc.constantFrom("retry-after", "content-type", "content-length", "x-request-id", "location", "x-junk"),
   fc.oneof(
     headerText,
-    fc.constantFrom("0", "1", "-1", "1.5", "1e3", "99999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "application/json", "text/html; charset=utf-8"),
+    fc.constantFrom(
+      "0",
+      "1",
+      "-1",
+      "1.5",
+      "1e3",
+      "99999999999",
+      "Wed, 21 Oct 2015 07:28:00 GMT",
+      "Fri, 31 Dec 9999 23:59:59 GMT",
+      "application/json",
+      "text/html; charset=utf-8",
+    ),
   ),
   { maxKeys: 4 },
 );
@@ -89,20 +100,22 @@ interface EnvelopeMutation {
 /** Envelopes exactly one mutation away from the valid answer: the shapes most likely to fool a lax parser. */
 const nearValidEnvelope = fc
   .oneof(
-    fc.oneof(fc.constantFrom("0", "000", " 00", "00 ", "01", "api_validation_error", ""), fc.constant(0), fc.constant(null)).map(
-      (code): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, code }) }),
-    ),
-    fc.oneof(fc.constant(SESSION_ID.toUpperCase()), fc.constant(` ${SESSION_ID}`), fc.uuid(), fc.constant(null), fc.integer()).map(
-      (id): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, id } }) }),
-    ),
-    fc.oneof(fc.constantFrom("cancelled", "PAID", "REQUIRE_PAYMENT_METHOD", "EXPIRED", ""), fc.constant(null)).map(
-      (status): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, status } }) }),
-    ),
-    fc.oneof(fc.constant(null), fc.constant([]), fc.jsonValue({ maxDepth: 2 })).map(
-      (replacement): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, data: replacement }) }),
-    ),
+    fc
+      .oneof(fc.constantFrom("0", "000", " 00", "00 ", "01", "api_validation_error", ""), fc.constant(0), fc.constant(null))
+      .map((code): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, code }) })),
+    fc
+      .oneof(fc.constant(SESSION_ID.toUpperCase()), fc.constant(` ${SESSION_ID}`), fc.uuid(), fc.constant(null), fc.integer())
+      .map((id): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, id } }) })),
+    fc
+      .oneof(fc.constantFrom("cancelled", "PAID", "REQUIRE_PAYMENT_METHOD", "EXPIRED", ""), fc.constant(null))
+      .map((status): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, status } }) })),
+    fc
+      .oneof(fc.constant(null), fc.constant([]), fc.jsonValue({ maxDepth: 2 }))
+      .map((replacement): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, data: replacement }) })),
     fc.constantFrom("code", "data").map((key): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, [key]: undefined }) })),
-    fc.jsonValue({ maxDepth: 2 }).map((extra): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, extra } }) })),
+    fc
+      .jsonValue({ maxDepth: 2 })
+      .map((extra): EnvelopeMutation => ({ apply: (envelope, data) => ({ ...envelope, data: { ...data, extra } }) })),
     fc.anything().map((error): EnvelopeMutation => ({ apply: (envelope) => ({ ...envelope, error }) })),
     fc.constant<EnvelopeMutation>({ apply: (envelope) => [envelope] }),
   )
@@ -120,7 +133,9 @@ const bodyArb = fc.oneof(
   { weight: 2, arbitrary: fc.constant(VALID_SUCCESS) },
   {
     weight: 1,
-    arbitrary: fc.record({ code: fc.string(), message: fc.string() }).map(({ code, message }) => JSON.stringify(errorEnvelope(code, message))),
+    arbitrary: fc
+      .record({ code: fc.string(), message: fc.string() })
+      .map(({ code, message }) => JSON.stringify(errorEnvelope(code, message))),
   },
 );
 
@@ -137,8 +152,21 @@ type FetchBehaviour =
 const behaviourArb: fc.Arbitrary<FetchBehaviour> = fc.oneof(
   // A hanging attempt costs a whole timeout, so it is rare; the hang guard still watches every run.
   { weight: 72, arbitrary: fc.record({ kind: fc.constant("respond" as const), status: statusArb, headers: headersArb, body: bodyArb }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("body-errors" as const), status: fc.integer({ min: 200, max: 599 }), prefix: fc.string({ maxLength: 20 }) }) },
-  { weight: 12, arbitrary: fc.record({ kind: fc.constant("throw" as const), value: fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("body-errors" as const),
+      status: fc.integer({ min: 200, max: 599 }),
+      prefix: fc.string({ maxLength: 20 }),
+    }),
+  },
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      kind: fc.constant("throw" as const),
+      value: fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: "hang" as const }) },
 );
 
@@ -152,7 +180,15 @@ function isSuccessEnvelope(behaviour: FetchBehaviour): boolean {
     return false;
   }
   const { code, data } = (envelope ?? {}) as { code?: unknown; data?: { id?: unknown; status?: unknown } | null };
-  return code === "00" && typeof data === "object" && data !== null && !Array.isArray(data) && typeof data.id === "string" && data.id.toLowerCase() === SESSION_ID && data.status === "CANCELLED";
+  return (
+    code === "00" &&
+    typeof data === "object" &&
+    data !== null &&
+    !Array.isArray(data) &&
+    typeof data.id === "string" &&
+    data.id.toLowerCase() === SESSION_ID &&
+    data.status === "CANCELLED"
+  );
 }
 
 // Statuses whose Response must have a null body (the constructor throws otherwise).
@@ -185,51 +221,62 @@ function toResponse(behaviour: FetchBehaviour): Promise<Response> {
 describe("any answer from the server", () => {
   it("resolves to the CANCELLED session asked for, or rejects with a PivotError, within bounded attempts", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(behaviourArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2 }), async (behaviours, maxRetries) => {
-        let calls = 0;
-        const fakeFetch: typeof fetch = (_input, init) => {
-          // A 422 after a lost answer is read back (GET); that path has its own properties (readback-properties.test.ts).
-          if (init?.method === "GET") return Promise.resolve(new Response(null, { status: 503 }));
-          const behaviour = behaviours[Math.min(calls, behaviours.length - 1)] as FetchBehaviour;
-          calls++;
-          return toResponse(behaviour);
-        };
-        const pivot = createPivotClient({
-          baseUrl: "https://api.pivot-payment.com",
-          accessToken: "tok_property_0123456789",
-          fetch: fakeFetch,
-          timeoutMs: 25,
-          maxRetries,
-          baseDelayMs: 0,
-          maxRetryAfterMs: 0,
-        });
+      fc.asyncProperty(
+        fc.array(behaviourArb, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2 }),
+        async (behaviours, maxRetries) => {
+          let calls = 0;
+          const fakeFetch: typeof fetch = (_input, init) => {
+            // A 422 after a lost answer is read back (GET); that path has its own properties (readback-properties.test.ts).
+            if (init?.method === "GET") return Promise.resolve(new Response(null, { status: 503 }));
+            const behaviour = behaviours[Math.min(calls, behaviours.length - 1)] as FetchBehaviour;
+            calls++;
+            return toResponse(behaviour);
+          };
+          const pivot = createPivotClient({
+            baseUrl: "https://api.pivot-payment.com",
+            accessToken: "tok_property_0123456789",
+            fetch: fakeFetch,
+            timeoutMs: 25,
+            maxRetries,
+            baseDelayMs: 0,
+            maxRetryAfterMs: 0,
+          });
 
-        const outcome = await settle(pivot.cancelPaymentSession(SESSION_ID, BODY));
+          const outcome = await settle(pivot.cancelPaymentSession(SESSION_ID, BODY));
 
-        assert.notEqual(outcome.kind, "hung");
-        const first = behaviours[0] as FetchBehaviour;
-        const validAnswer =
-          first.kind === "respond" && first.status >= 200 && first.status <= 299 && !NULL_BODY_STATUSES.has(first.status) &&
-          first.body === VALID_SUCCESS && first.headers["content-length"] !== "0";
-        if (validAnswer) assert.equal(outcome.kind, "resolved");
-        const attemptsAllowed = `${calls} attempts with maxRetries ${maxRetries}`;
-        if (outcome.kind === "resolved") {
-          assert.equal(outcome.value.status, "CANCELLED");
-          // Pivot may spell the UUID in another letter case.
-          assert.equal(outcome.value.id.toLowerCase(), SESSION_ID);
-          assert.ok(calls <= maxRetries + 1, attemptsAllowed);
-          // Only Pivot's success envelope may resolve a cancel: the attempt that did must have sent one.
-          assert.ok(isSuccessEnvelope(behaviours[Math.min(calls, behaviours.length) - 1] as FetchBehaviour), "resolved without a success envelope");
-        } else if (outcome.kind === "rejected") {
-          const error = outcome.error;
-          if (!(error instanceof PivotError)) assert.fail(`rejected with ${inspect(error)}, not a PivotError`);
-          // A fetch that throws something other than an Error fails as options.fetch, not as an attempt.
-          assert.equal(error.attempts, error instanceof PivotInputError ? calls - 1 : calls);
-          assert.ok(calls >= 1 && calls <= maxRetries + 1, attemptsAllowed);
-          // Rendering the error never throws either.
-          assert.doesNotThrow(() => [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]);
-        }
-      }),
+          assert.notEqual(outcome.kind, "hung");
+          const first = behaviours[0] as FetchBehaviour;
+          const validAnswer =
+            first.kind === "respond" &&
+            first.status >= 200 &&
+            first.status <= 299 &&
+            !NULL_BODY_STATUSES.has(first.status) &&
+            first.body === VALID_SUCCESS &&
+            first.headers["content-length"] !== "0";
+          if (validAnswer) assert.equal(outcome.kind, "resolved");
+          const attemptsAllowed = `${calls} attempts with maxRetries ${maxRetries}`;
+          if (outcome.kind === "resolved") {
+            assert.equal(outcome.value.status, "CANCELLED");
+            // Pivot may spell the UUID in another letter case.
+            assert.equal(outcome.value.id.toLowerCase(), SESSION_ID);
+            assert.ok(calls <= maxRetries + 1, attemptsAllowed);
+            // Only Pivot's success envelope may resolve a cancel: the attempt that did must have sent one.
+            assert.ok(
+              isSuccessEnvelope(behaviours[Math.min(calls, behaviours.length) - 1] as FetchBehaviour),
+              "resolved without a success envelope",
+            );
+          } else if (outcome.kind === "rejected") {
+            const error = outcome.error;
+            if (!(error instanceof PivotError)) assert.fail(`rejected with ${inspect(error)}, not a PivotError`);
+            // A fetch that throws something other than an Error fails as options.fetch, not as an attempt.
+            assert.equal(error.attempts, error instanceof PivotInputError ? calls - 1 : calls);
+            assert.ok(calls >= 1 && calls <= maxRetries + 1, attemptsAllowed);
+            // Rendering the error never throws either.
+            assert.doesNotThrow(() => [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]);
+          }
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
     // Let any stray rejection surface before checking that none went unhandled.
@@ -249,8 +296,40 @@ afterAll(() => server.close());
 
 /** Pieces that break naive path building: separators, dot segments, encodings, controls, odd Unicode. */
 const TRICKY_PIECES = [
-  "/", "..", ".", "%2e%2e", "%2F", "%", "%%", "?", "#", "\\", " ", "\t", "\n", "\r", "\u0000", "\u007f", "+", "&", ";", "=", "@", ":",
-  "\u00e9", "e\u0301", "\u200b", "\ufeff", "\u2028", "😀", "👩‍👩‍👧", "\uD800", "\uDC00", "{id}", "$&", "$1",
+  "/",
+  "..",
+  ".",
+  "%2e%2e",
+  "%2F",
+  "%",
+  "%%",
+  "?",
+  "#",
+  "\\",
+  " ",
+  "\t",
+  "\n",
+  "\r",
+  "\u0000",
+  "\u007f",
+  "+",
+  "&",
+  ";",
+  "=",
+  "@",
+  ":",
+  "\u00e9",
+  "e\u0301",
+  "\u200b",
+  "\ufeff",
+  "\u2028",
+  "😀",
+  "👩‍👩‍👧",
+  "\uD800",
+  "\uDC00",
+  "{id}",
+  "$&",
+  "$1",
 ];
 const trickyPiece = fc.constantFrom(...TRICKY_PIECES);
 
@@ -320,7 +399,12 @@ describe("any session id", () => {
       targets.push(target);
       return new Response(JSON.stringify(successEnvelope(cancelledIdOf(target) ?? "")), { status: 200 });
     };
-    const pivot = createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok_property_0123456789", fetch: recordingFetch, maxRetries: 0 });
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok_property_0123456789",
+      fetch: recordingFetch,
+      maxRetries: 0,
+    });
 
     await fc.assert(
       fc.asyncProperty(idArb, async (id) => {
@@ -335,7 +419,13 @@ describe("any session id", () => {
   it("sends the same request target over real HTTP as the URL parser predicts, for every tricky id", async () => {
     // Ties the property above to the wire: a real server sees exactly the target wireTarget() computed.
     const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok_property_0123456789", timeoutMs: 60_000, maxRetries: 0 });
-    const ids = [...TRICKY_PIECES, ...TRICKY_PIECES.map((piece) => `a${piece}b`), TRICKY_PIECES.join(""), `${SESSION_ID}/../x`, "%2e%2e/%2e%2e"];
+    const ids = [
+      ...TRICKY_PIECES,
+      ...TRICKY_PIECES.map((piece) => `a${piece}b`),
+      TRICKY_PIECES.join(""),
+      `${SESSION_ID}/../x`,
+      "%2e%2e/%2e%2e",
+    ];
 
     for (const id of ids) {
       server.reset();

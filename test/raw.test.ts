@@ -4,7 +4,7 @@
  * hostile-server.test.ts and auth.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPivotEmulator, type PivotEmulator } from "../src/emulator/index.js";
+import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import { createPivotClient, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
 import { rejectionOf } from "./support/attempts.js";
@@ -40,7 +40,10 @@ describe("createRawClient", () => {
   it.each<[string, unknown]>([
     ["undefined", undefined],
     ["an options object", { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }],
-    ["a copy of a client's methods", { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }) }],
+    [
+      "a copy of a client's methods",
+      { ...createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" }) },
+    ],
   ])("throws a PivotInputError saying to pass a client from createPivotClient when given %s", (_case, notAClient) => {
     let thrown: unknown;
     try {

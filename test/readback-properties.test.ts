@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { createPivotClient, PivotError, PivotInvalidStateError, type PaymentSessionDetails } from "../src/index.js";
+import { createPivotClient, type PaymentSessionDetails, PivotError, PivotInvalidStateError } from "../src/index.js";
 import { cancelledSession, errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
 
 const NUM_RUNS = process.env.CI ? 300 : 60;
@@ -29,12 +29,30 @@ const bodyArb = fc.oneof(
   statusArb.map((status) => sessionBody(status)),
   statusArb.map((status) => sessionBody(status, SESSION_ID.toUpperCase())),
   statusArb.map((status) => sessionBody(status, "0d4c2b0a-0000-4000-8000-000000000000")),
-  fc.constantFrom("", "{", "null", "[]", '{"code":"00"}', '{"code":"00","data":{}}', JSON.stringify(errorEnvelope("invalid_state", "not cancellable"))),
+  fc.constantFrom(
+    "",
+    "{",
+    "null",
+    "[]",
+    '{"code":"00"}',
+    '{"code":"00","data":{}}',
+    JSON.stringify(errorEnvelope("invalid_state", "not cancellable")),
+  ),
   fc.string({ maxLength: 30 }),
 );
 const behaviourArb: fc.Arbitrary<Behaviour> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("respond" as const), status: fc.constantFrom(200, 201, 400, 401, 404, 422, 429, 500, 503, 302), body: bodyArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("throw" as const), code: fc.constantFrom("ECONNRESET", "ECONNREFUSED", "UND_ERR_SOCKET") }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("respond" as const),
+      status: fc.constantFrom(200, 201, 400, 401, 404, 422, 429, 500, 503, 302),
+      body: bodyArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("throw" as const), code: fc.constantFrom("ECONNRESET", "ECONNREFUSED", "UND_ERR_SOCKET") }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("hang" as const), honoursSignal: fc.boolean() }) },
 );
 
@@ -46,13 +64,17 @@ function scriptedFetch(cancels: Behaviour[], reads: Behaviour[]): typeof fetch {
     const isRead = (init?.method ?? "GET") === "GET";
     const script = isRead ? reads : cancels;
     const behaviour = script[Math.min(isRead ? readCalls++ : cancelCalls++, script.length - 1)] as Behaviour;
-    if (behaviour.kind === "throw") throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket"), { code: behaviour.code }) });
+    if (behaviour.kind === "throw")
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket"), { code: behaviour.code }) });
     if (behaviour.kind === "hang") {
       return new Promise<Response>((_resolve, reject) => {
         if (behaviour.honoursSignal) init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
       });
     }
-    return new Response(behaviour.status === 302 ? null : behaviour.body, { status: behaviour.status, headers: { location: String(input) } });
+    return new Response(behaviour.status === 302 ? null : behaviour.body, {
+      status: behaviour.status,
+      headers: { location: String(input) },
+    });
   };
 }
 
@@ -82,18 +104,22 @@ async function outcome<T>(call: () => Promise<T>): Promise<{ value?: T; error?: 
 describe("getPaymentSession against any answer", () => {
   it("resolves to the session asked for or rejects with a PivotError, within its deadline", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(behaviourArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 2 }), async (reads, maxRetries) => {
-        const result = await outcome(() => clientFor([], reads, maxRetries).getPaymentSession(SESSION_ID, { deadlineMs: DEADLINE_MS }));
+      fc.asyncProperty(
+        fc.array(behaviourArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        async (reads, maxRetries) => {
+          const result = await outcome(() => clientFor([], reads, maxRetries).getPaymentSession(SESSION_ID, { deadlineMs: DEADLINE_MS }));
 
-        assert.ok(result.elapsedMs < DEADLINE_MS + SLACK_MS, `took ${result.elapsedMs} ms`);
-        if (result.error !== undefined) {
-          assert.ok(result.error instanceof PivotError, `not a PivotError: ${String(result.error)}`);
-          return;
-        }
-        const session = result.value as PaymentSessionDetails;
-        assert.equal(session.id.toLowerCase(), SESSION_ID);
-        assert.equal(typeof session.status, "string");
-      }),
+          assert.ok(result.elapsedMs < DEADLINE_MS + SLACK_MS, `took ${result.elapsedMs} ms`);
+          if (result.error !== undefined) {
+            assert.ok(result.error instanceof PivotError, `not a PivotError: ${String(result.error)}`);
+            return;
+          }
+          const session = result.value as PaymentSessionDetails;
+          assert.equal(session.id.toLowerCase(), SESSION_ID);
+          assert.equal(typeof session.status, "string");
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

@@ -4,20 +4,20 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { CLOCK_SKEW_MS } from "../src/cancel.js";
+import { exitCodeFor } from "../src/cli/exit-codes.js";
 import {
   createPivotClient,
+  type PaymentSessionDetails,
   PivotAbortError,
-  PivotError,
+  type PivotError,
   PivotInputError,
   PivotInvalidStateError,
   PivotNotFoundError,
   PivotResponseError,
   PivotServerError,
   PivotTimeoutError,
-  type PaymentSessionDetails,
 } from "../src/index.js";
-import { CLOCK_SKEW_MS } from "../src/cancel.js";
-import { exitCodeFor } from "../src/cli/exit-codes.js";
 import { rejectionOf, timed } from "./support/attempts.js";
 import { type HostileServer, reply, type SeenRequest, startHostileServer } from "./support/hostile-server.js";
 import { cancelledSession, errorEnvelope, SESSION_ID } from "./support/pivot-bodies.js";
@@ -60,12 +60,21 @@ function applyCancel(state: Pivot, id: string): [number, unknown] {
 
 /** The session as read back; one CANCELLED from the start was cancelled long ago, for another reason than BODY's. */
 function sessionEnvelope(state: Pivot, id: string, status: string): unknown {
-  const data = cancelledSession(id, status === "CANCELLED" ? (state.cancelled.get(id) ?? {}) : { status, cancelledAt: null, cancellationReason: null });
+  const data = cancelledSession(
+    id,
+    status === "CANCELLED" ? (state.cancelled.get(id) ?? {}) : { status, cancelledAt: null, cancellationReason: null },
+  );
   return { code: "00", message: "Success", data };
 }
 
 async function startPivot(statuses: Record<string, string> = { [SESSION_ID]: "REQUIRE_PAYMENT_METHOD" }): Promise<Pivot> {
-  const state: Pivot = { server: undefined as never, statuses: new Map(Object.entries(statuses)), cancelled: new Map(), cancels: [], reads: [] };
+  const state: Pivot = {
+    server: undefined as never,
+    statuses: new Map(Object.entries(statuses)),
+    cancelled: new Map(),
+    cancels: [],
+    reads: [],
+  };
   state.server = await startHostileServer((request, response) => {
     const cancelled = cancelledIdOf(request.path);
     const read = readIdOf(request.path);
@@ -98,7 +107,8 @@ const cancelThenReset: Override = (request, response, state) => {
   return true;
 };
 
-const methods = (state: Pivot): string[] => state.server.requests.map((r) => `${r.method} ${r.path.endsWith("/cancel") ? "cancel" : "read"}`);
+const methods = (state: Pivot): string[] =>
+  state.server.requests.map((r) => `${r.method} ${r.path.endsWith("/cancel") ? "cancel" : "read"}`);
 
 describe("getPaymentSession", () => {
   it("reads the session back with a bearer token and returns it typed", async () => {
@@ -183,7 +193,9 @@ describe("getPaymentSession", () => {
     const state = await startPivot();
     state.reads.push(() => true);
 
-    const { result, elapsedMs } = await timed(() => clientOf(state, { timeoutMs: 10_000 }).getPaymentSession(SESSION_ID, { deadlineMs: 300 }));
+    const { result, elapsedMs } = await timed(() =>
+      clientOf(state, { timeoutMs: 10_000 }).getPaymentSession(SESSION_ID, { deadlineMs: 300 }),
+    );
 
     const error = (result as PromiseRejectedResult).reason as PivotError;
     expect(error).toBeInstanceOf(PivotTimeoutError);
@@ -265,7 +277,9 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
       return true;
     });
 
-    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }))) as PivotAbortError;
+    const error = (await rejectionOf(
+      clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }),
+    )) as PivotAbortError;
 
     expect(error).toBeInstanceOf(PivotAbortError);
     expect(error.cause).toBe(controller.signal.reason);
@@ -293,14 +307,20 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
   });
 
   it.each([
-    ["for the reason this call sent, but before the call started", { cancellationReason: BODY.cancellationReason, cancelledAt: "2025-01-02T03:04:05Z" }],
+    [
+      "for the reason this call sent, but before the call started",
+      { cancellationReason: BODY.cancellationReason, cancelledAt: "2025-01-02T03:04:05Z" },
+    ],
     ["just now, but for another reason", { cancellationReason: "VOID_SESSION" }],
     ["with no cancelledAt", { cancellationReason: BODY.cancellationReason, cancelledAt: null }],
   ])("rejects a session read back CANCELLED %s", async (_, cancel) => {
     const state = await startPivot();
     state.cancels.push((_request, response, s) => {
       s.statuses.set(SESSION_ID, "CANCELLED");
-      s.cancelled.set(SESSION_ID, { cancelledAt: new Date().toISOString(), ...cancel } as { cancellationReason: string; cancelledAt: string });
+      s.cancelled.set(SESSION_ID, { cancelledAt: new Date().toISOString(), ...cancel } as {
+        cancellationReason: string;
+        cancelledAt: string;
+      });
       response.socket?.destroy();
       return true;
     });
@@ -315,7 +335,10 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
     const state = await startPivot();
     state.cancels.push((_request, response, s) => {
       s.statuses.set(SESSION_ID, "CANCELLED");
-      s.cancelled.set(SESSION_ID, { cancellationReason: BODY.cancellationReason, cancelledAt: new Date(Date.now() - CLOCK_SKEW_MS + 60_000).toISOString() });
+      s.cancelled.set(SESSION_ID, {
+        cancellationReason: BODY.cancellationReason,
+        cancelledAt: new Date(Date.now() - CLOCK_SKEW_MS + 60_000).toISOString(),
+      });
       response.socket?.destroy();
       return true;
     });
@@ -357,7 +380,9 @@ describe("alreadyCancelled", () => {
   it('rejects with currentStatus on a 422 when the session is in another status, even with "resolve"', async () => {
     const state = await startPivot({ [SESSION_ID]: "EXPIRED" });
 
-    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve" }))) as PivotInvalidStateError;
+    const error = (await rejectionOf(
+      clientOf(state).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve" }),
+    )) as PivotInvalidStateError;
 
     expect(error).toBeInstanceOf(PivotInvalidStateError);
     expect(error.currentStatus).toBe("EXPIRED");

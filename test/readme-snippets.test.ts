@@ -13,7 +13,7 @@ describe("readmeSnippets", () => {
     const snippets = readmeSnippets(README);
 
     expect(snippets.map((snippet) => snippet.use)).toEqual(expect.arrayContaining(["compile", "run", "run-cjs"]));
-    const usage = snippets.find((snippet) => snippet.code.includes("cancelPaymentSession(\n    \"f5011fb2"));
+    const usage = snippets.find((snippet) => snippet.code.includes('cancelPaymentSession(\n    "f5011fb2'));
     expect(usage?.use).toBe("compile");
     const emulator = snippets.find((snippet) => snippet.code.includes("startPivotEmulator()"));
     expect(emulator).toMatchObject({ use: "run", lang: "ts" });

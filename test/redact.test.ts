@@ -84,7 +84,8 @@ describe("JSON escapes that spell a secret", () => {
   it("finds a secret holding a tab however it is escaped: \\t, \\u0009 or %09", () => {
     const redactor = new Redactor();
     redactor.add("tok\tsecret-01");
-    for (const echo of ['"tok\\tsecret-01"', '"tok\\u0009secret-01"', "tok%09secret-01"]) expect(redactor.redact(echo)).not.toMatch(/secret-01/);
+    for (const echo of ['"tok\\tsecret-01"', '"tok\\u0009secret-01"', "tok%09secret-01"])
+      expect(redactor.redact(echo)).not.toMatch(/secret-01/);
   });
 
   it("reads a doubled backslash as one escaped backslash, not as the start of an escape", () => {

@@ -25,19 +25,33 @@ const json = (status: number, value: unknown) => answer(status, JSON.stringify(v
 describe("toHttpError", () => {
   it("writes code, Pivot's message, the details, the hint and the trace id into the message", () => {
     const error = toHttpError(
-      json(400, { code: "invalid_request", message: "Bad fields", error: { trace_id: "tr-1", details: [{ field: "id", message: "not a uuid" }, { field: "x" }, { message: "m" }] } }),
+      json(400, {
+        code: "invalid_request",
+        message: "Bad fields",
+        error: { trace_id: "tr-1", details: [{ field: "id", message: "not a uuid" }, { field: "x" }, { message: "m" }] },
+      }),
       context,
     );
     expect(error).toBeInstanceOf(PivotValidationError);
-    expect(error.message).toBe("Pivot answered 400 invalid_request: Bad fields (id: not a uuid; x: invalid; ?: m). Pivot rejected the request's fields; see details. Trace id: tr-1.");
+    expect(error.message).toBe(
+      "Pivot answered 400 invalid_request: Bad fields (id: not a uuid; x: invalid; ?: m). Pivot rejected the request's fields; see details. Trace id: tr-1.",
+    );
     expect(error).toMatchObject({ status: 400, code: "invalid_request", traceId: "tr-1", requestId: "req0000000000000001", attempts: 2 });
     expect(error.details).toEqual([{ field: "id", message: "not a uuid" }, { field: "x" }, { message: "m" }]);
   });
 
   it.each([
     ["an empty body", answer(503, "  "), "Pivot answered 503: an empty body. A failure on Pivot's side; it is safe to retry later."],
-    ["a body that is not the envelope", answer(502, "<html>"), "Pivot answered 502: a body that is not Pivot's error envelope. A failure on Pivot's side; it is safe to retry later."],
-    ["a cut body", answer(500, "{", true), "Pivot answered 500: a body larger than maxResponseBytes (not read to the end). A failure on Pivot's side; it is safe to retry later."],
+    [
+      "a body that is not the envelope",
+      answer(502, "<html>"),
+      "Pivot answered 502: a body that is not Pivot's error envelope. A failure on Pivot's side; it is safe to retry later.",
+    ],
+    [
+      "a cut body",
+      answer(500, "{", true),
+      "Pivot answered 500: a body larger than maxResponseBytes (not read to the end). A failure on Pivot's side; it is safe to retry later.",
+    ],
   ])("says when Pivot sent %s", (_, response, message) => {
     expect(toHttpError(response, context).message).toBe(message);
   });
@@ -73,7 +87,8 @@ describe("toHttpError", () => {
 });
 
 describe("toSession", () => {
-  const session = (data: Record<string, unknown>) => json(200, { code: "00", message: "Success", data: { id: ID, status: "CANCELLED", ...data } });
+  const session = (data: Record<string, unknown>) =>
+    json(200, { code: "00", message: "Success", data: { id: ID, status: "CANCELLED", ...data } });
   const failure = (response: WireResponse, status?: string) => {
     try {
       toSession(response, ID, context, status);
@@ -134,6 +149,11 @@ describe("errors", () => {
 
   it("serialises a 422 with its read-back fields", () => {
     const error = new PivotInvalidStateError("no", { status: 422, currentStatus: "PAID" });
-    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotInvalidStateError", type: "invalid_state", possiblyCancelledByEarlierAttempt: false, currentStatus: "PAID" });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({
+      name: "PivotInvalidStateError",
+      type: "invalid_state",
+      possiblyCancelledByEarlierAttempt: false,
+      currentStatus: "PAID",
+    });
   });
 });

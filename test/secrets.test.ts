@@ -5,7 +5,7 @@
  */
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { type AccessTokenProvider, createPivotClient, PivotError, type PivotClientOptions } from "../src/index.js";
+import { type AccessTokenProvider, createPivotClient, type PivotClientOptions, PivotError } from "../src/index.js";
 import { Redactor } from "../src/redact.js";
 import { rejectionOf } from "./support/attempts.js";
 import { type FaultServer, type FaultStep, type RecordedRequest, startFaultServer, step } from "./support/fault-server.js";
@@ -25,7 +25,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => {
   server.reset();
-  consoleSpies = (["log", "info", "warn", "error", "debug", "trace"] as const).map((method) => vi.spyOn(console, method).mockImplementation(() => {}));
+  consoleSpies = (["log", "info", "warn", "error", "debug", "trace"] as const).map((method) =>
+    vi.spyOn(console, method).mockImplementation(() => {}),
+  );
 });
 afterEach(() => {
   for (const spy of consoleSpies) spy.mockRestore();
@@ -39,7 +41,12 @@ const STALL_TIMEOUT_MS = 100;
 
 /** A client that exchanges {@link CLIENT_SECRET} for tokens at the fault server. */
 function credentialsClient(overrides: TimingAndTransport = {}) {
-  return createPivotClient({ baseUrl: server.url, credentials: { clientId: "merchant-7", clientSecret: CLIENT_SECRET }, ...TIMING, ...overrides });
+  return createPivotClient({
+    baseUrl: server.url,
+    credentials: { clientId: "merchant-7", clientSecret: CLIENT_SECRET },
+    ...TIMING,
+    ...overrides,
+  });
 }
 
 /** A client given a token, or a function returning one. */
@@ -102,7 +109,10 @@ const faults: Scenario[] = [
   { name: "a reset after the headers", cancel: [step.resetAfterHeaders(), step.resetAfterHeaders(), step.resetAfterHeaders()] },
   { name: "stalled headers", cancel: [step.stallHeaders(), step.stallHeaders(), step.stallHeaders()], stalls: true },
   { name: "a stalled body", cancel: [step.stallBody(), step.stallBody(), step.stallBody()], stalls: true },
-  { name: "truncated JSON", cancel: [1, 2, 3].map(() => step.text(500, '{"code":"x","message":"tok_SEC', { "content-type": "application/json" })) },
+  {
+    name: "truncated JSON",
+    cancel: [1, 2, 3].map(() => step.text(500, '{"code":"x","message":"tok_SEC', { "content-type": "application/json" })),
+  },
   { name: "an HTML 502", cancel: [1, 2, 3].map(() => step.text(502, "<html>502</html>", { "content-type": "text/html" })) },
   { name: "an empty 500", cancel: [1, 2, 3].map(() => step.text(500, "")) },
   { name: "a 429 with Retry-After", cancel: [1, 2, 3].map(() => step.error(429, "rate_limited", "slow", { "Retry-After": "1" })) },
@@ -129,7 +139,9 @@ describe("errors under every fault, with client credentials", () => {
     server.script(cancel);
     server.scriptTokens(tokens ?? [step.token(TOKEN), step.token(`${TOKEN}_refreshed`)]);
 
-    const error = await rejectionOf(credentialsClient(stalls ? { timeoutMs: STALL_TIMEOUT_MS } : {}).cancelPaymentSession(SESSION_ID, BODY));
+    const error = await rejectionOf(
+      credentialsClient(stalls ? { timeoutMs: STALL_TIMEOUT_MS } : {}).cancelPaymentSession(SESSION_ID, BODY),
+    );
 
     expectNoSecretAnywhere(error);
     if (echoes) expect(inspect(error, { depth: 10 })).toContain("[REDACTED]");
@@ -166,9 +178,7 @@ describe("a fetch that throws with the secret in its error", () => {
   };
 
   it("holds no secret when the cancel request fails", async () => {
-    const error = await rejectionOf(
-      tokenClient(STATIC_TOKEN, { fetch: leakyFetch }).cancelPaymentSession(SESSION_ID, BODY),
-    );
+    const error = await rejectionOf(tokenClient(STATIC_TOKEN, { fetch: leakyFetch }).cancelPaymentSession(SESSION_ID, BODY));
 
     expectNoSecretAnywhere(error);
     expect((error as PivotError).message).toContain("[REDACTED]");
@@ -186,9 +196,7 @@ describe("a fetch that throws with the secret in its error", () => {
       const fetchThatThrows: typeof fetch = async () => {
         throw thrown;
       };
-      const error = await rejectionOf(
-        tokenClient(STATIC_TOKEN, { fetch: fetchThatThrows }).cancelPaymentSession(SESSION_ID, BODY),
-      );
+      const error = await rejectionOf(tokenClient(STATIC_TOKEN, { fetch: fetchThatThrows }).cancelPaymentSession(SESSION_ID, BODY));
       expectNoSecretAnywhere(error);
     }
   });
@@ -205,9 +213,7 @@ describe("a fetch that throws with the secret in its error", () => {
         { status: 200, headers: { "content-type": "application/json" } },
       );
 
-    const error = await rejectionOf(
-      tokenClient(STATIC_TOKEN, { fetch: failingBody }).cancelPaymentSession(SESSION_ID, BODY),
-    );
+    const error = await rejectionOf(tokenClient(STATIC_TOKEN, { fetch: failingBody }).cancelPaymentSession(SESSION_ID, BODY));
 
     expectNoSecretAnywhere(error);
   });

@@ -8,9 +8,9 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
-import { createPivotClient } from "./support/transports.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+import { createPivotClient } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 
@@ -31,7 +31,12 @@ function sendInTwo(response: ServerResponse, status: number, bytes: Buffer, at: 
 }
 
 const clientFor = (target: HostileServer, maxResponseBytes?: number) =>
-  createPivotClient({ baseUrl: target.url, accessToken: "tok-transport-0001", maxRetries: 0, ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }) });
+  createPivotClient({
+    baseUrl: target.url,
+    accessToken: "tok-transport-0001",
+    maxRetries: 0,
+    ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
+  });
 
 describe("the transport under test", () => {
   it("is the one this run names (PIVOT_TEST_TRANSPORT), not one a module cached by another run chose", async () => {
@@ -65,8 +70,12 @@ describe("reading an answer", () => {
     const bytes = Buffer.from(text);
     server = await startHostileServer((_request, response) => sendInTwo(response, 500, bytes, 7));
 
-    const whole = await clientFor(server, bytes.byteLength).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
-    const cut = await clientFor(server, bytes.byteLength - 1).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const whole = await clientFor(server, bytes.byteLength)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+    const cut = await clientFor(server, bytes.byteLength - 1)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(whole).toBeInstanceOf(PivotServerError);
     expect(whole).toMatchObject({ rawBody: text, code: "bad" });
@@ -81,7 +90,9 @@ describe("reading an answer", () => {
       response.end();
     });
 
-    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotResponseError);
     expect(error).toMatchObject({ status: 204, rawBody: "", message: "Pivot answered 204 but the body is empty." });
@@ -113,7 +124,9 @@ describe("content codings", () => {
       response.writeHead(500, { "content-type": "application/json", "content-encoding": "gzip, snappy" }).end('{"code":"plain"}');
     });
 
-    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotServerError);
     expect(error).toMatchObject({ rawBody: '{"code":"plain"}' });
@@ -128,7 +141,9 @@ describe("content codings", () => {
       response.writeHead(500, { "content-type": "application/json", "content-encoding": coding }).end(bomb);
     });
 
-    const error = await clientFor(server, 10_000).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const error = await clientFor(server, 10_000)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(bomb.byteLength).toBeLessThan(100 * 1024);
     expect(error).toBeInstanceOf(PivotServerError);
@@ -140,7 +155,9 @@ describe("content codings", () => {
       response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end("this is not gzip");
     });
 
-    const error = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PivotConnectionError);
   });
@@ -163,14 +180,19 @@ describe("answers that break HTTP's rules", () => {
     return `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
   }
 
-  it.each(["204 No Content", "304 Not Modified"])("reads a %s that is followed by stray body bytes as the bodiless answer it is", async (status) => {
-    const url = await answerWith(`HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\n{}`);
+  it.each(["204 No Content", "304 Not Modified"])(
+    "reads a %s that is followed by stray body bytes as the bodiless answer it is",
+    async (status) => {
+      const url = await answerWith(`HTTP/1.1 ${status}\r\ncontent-length: 2\r\n\r\n{}`);
 
-    const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0 }).cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e);
+      const error = await createPivotClient({ baseUrl: url, accessToken: "tok-transport-0001", maxRetries: 0 })
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotResponseError);
-    expect(error).toMatchObject({ status: Number.parseInt(status, 10), rawBody: "" });
-  });
+      expect(error).toBeInstanceOf(PivotResponseError);
+      expect(error).toMatchObject({ status: Number.parseInt(status, 10), rawBody: "" });
+    },
+  );
 
   it("calls a 101 to a request that asked for no upgrade a connection error, at once", async () => {
     const url = await answerWith("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n");

@@ -18,7 +18,7 @@ import {
   PivotError,
   PivotInputError,
   type PivotInputErrorCode,
-  PivotInvalidStateError,
+  type PivotInvalidStateError,
   PivotRateLimitError,
 } from "../src/index.js";
 
@@ -73,11 +73,42 @@ describe("error discriminants", () => {
   });
 
   it.each([
-    ["a bad id", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("", { cancellationReason: "DUPLICATED" }), "invalid_id"],
-    ["a bad reason", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("id", { cancellationReason: "NOPE" as "DUPLICATED" }), "invalid_reason"],
-    ["a bad body", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("id", null as never), "invalid_body"],
-    ["a bad option", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).getPaymentSession("id", { timeoutMs: -1 }), "invalid_option"],
-    ["a bad key", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("id", { cancellationReason: "DUPLICATED" }, { idempotencyKey: "short" }), "invalid_idempotency_key"],
+    [
+      "a bad id",
+      () =>
+        createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("", {
+          cancellationReason: "DUPLICATED",
+        }),
+      "invalid_id",
+    ],
+    [
+      "a bad reason",
+      () =>
+        createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("id", {
+          cancellationReason: "NOPE" as "DUPLICATED",
+        }),
+      "invalid_reason",
+    ],
+    [
+      "a bad body",
+      () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession("id", null as never),
+      "invalid_body",
+    ],
+    [
+      "a bad option",
+      () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).getPaymentSession("id", { timeoutMs: -1 }),
+      "invalid_option",
+    ],
+    [
+      "a bad key",
+      () =>
+        createPivotClient({ baseUrl: "https://x.test", accessToken: "tok-types-01" }).cancelPaymentSession(
+          "id",
+          { cancellationReason: "DUPLICATED" },
+          { idempotencyKey: "short" },
+        ),
+      "invalid_idempotency_key",
+    ],
   ])("tells %s by PivotInputError.code", async (_name, call, code) => {
     const error = await call().then(
       () => undefined,
@@ -89,7 +120,11 @@ describe("error discriminants", () => {
 
   it.each([
     ["a base URL", () => createPivotClient({ baseUrl: "http://evil.example", accessToken: "tok-types-01" }), "invalid_base_url"],
-    ["both kinds of auth", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "t", credentials: { clientId: "a", clientSecret: "b" } } as never), "invalid_auth"],
+    [
+      "both kinds of auth",
+      () => createPivotClient({ baseUrl: "https://x.test", accessToken: "t", credentials: { clientId: "a", clientSecret: "b" } } as never),
+      "invalid_auth",
+    ],
     ["no auth", () => createPivotClient({ baseUrl: "https://x.test" } as never), "invalid_auth"],
     ["a token with a newline inside", () => createPivotClient({ baseUrl: "https://x.test", accessToken: "tok\nen" }), "invalid_token"],
   ])("tells %s by PivotInputError.code at construction", (_name, build, code) => {

@@ -15,8 +15,8 @@ import {
   type PaymentSession,
   type PaymentSessionStatus,
   type PivotClient,
-  PivotError,
-  PivotInvalidStateError,
+  type PivotError,
+  type PivotInvalidStateError,
 } from "../src/index.js";
 import { createRawClient, type PivotRawClient } from "../src/raw.js";
 
@@ -67,7 +67,7 @@ describe("the public types", () => {
     expectTypeOf(callsThatMustNotCompile).toBeFunction();
   });
 
-  it("with alreadyCancelled: \"resolve\", resolves with a session cancelled for any of the five documented reasons", () => {
+  it('with alreadyCancelled: "resolve", resolves with a session cancelled for any of the five documented reasons', () => {
     type Resolved = Awaited<ReturnType<typeof cancelResults>["resolving"]>;
     expectTypeOf<Resolved>().toEqualTypeOf<CancelledPaymentSession>();
     expectTypeOf<Resolved["cancellationReason"]>().toEqualTypeOf<
@@ -78,7 +78,9 @@ describe("the public types", () => {
   it("takes a string id, the body and optional call options", () => {
     // An optional parameter also takes an explicit `undefined`, even under exactOptionalPropertyTypes: TypeScript 7
     // keeps that in the tuple `Parameters` gives, and 5.9 sees the two spellings as identical.
-    expectTypeOf<Parameters<PivotClient["cancelPaymentSession"]>>().toEqualTypeOf<[string, CancelPaymentSessionBody, (CancelOptions | undefined)?]>();
+    expectTypeOf<Parameters<PivotClient["cancelPaymentSession"]>>().toEqualTypeOf<
+      [string, CancelPaymentSessionBody, (CancelOptions | undefined)?]
+    >();
     expectTypeOf<CancelPaymentSessionBody>().toEqualTypeOf<{ cancellationReason: CancellationReason }>();
     expectTypeOf<CancellationReason>().toEqualTypeOf<"REQUESTED_BY_CUSTOMER" | "DUPLICATED" | "VOID_SESSION">();
   });

@@ -6,11 +6,11 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { worldCase } from "./support/world/model.js";
-import { runCase, runCli, type Watch, type WorldTransport } from "./support/world/run.js";
-import { PauseMeter } from "./support/world/pauses.js";
-import { startWorldServer, type WorldServer } from "./support/world/server.js";
 import { TRANSPORTS } from "./support/transports.js";
+import { worldCase } from "./support/world/model.js";
+import { PauseMeter } from "./support/world/pauses.js";
+import { runCase, runCli, type Watch, type WorldTransport } from "./support/world/run.js";
+import { startWorldServer, type WorldServer } from "./support/world/server.js";
 
 /** Cases per run of `npm test`; WORLD_RUNS sets another count (a soak run). */
 const CASES = Number(process.env.WORLD_RUNS ?? 1_000);
@@ -40,27 +40,39 @@ afterAll(async () => {
 });
 
 describe.each(transports)("the generated hostile world on the $name transport", (transport) => {
-  it(`keeps every promise over ${CASES} generated cases`, async () => {
-    let ran = 0;
-    const started = performance.now();
-    await fc.assert(
-      fc.asyncProperty(fc.array(worldCase, { minLength: AT_ONCE, maxLength: AT_ONCE }), async (cases) => {
-        const results = await Promise.allSettled(cases.map((c) => runCase(server, transport, c, watch)));
-        ran += cases.length;
-        // A soak run says how far it got, on stderr (vitest holds console output until a test ends).
-        if (CASES > 10_000 && ran % 5_000 < AT_ONCE) process.stderr.write(`world: ${ran} cases in ${Math.round((performance.now() - started) / 1000)} s\n`);
-        const failed = results.findIndex((result) => result.status === "rejected");
-        if (failed === -1) return;
-        const { reason } = results[failed] as PromiseRejectedResult;
-        throw new Error(`${(reason as Error).message}\nin the case ${fc.stringify(cases[failed])}`, { cause: reason });
-      }),
-      { numRuns: Math.ceil(CASES / AT_ONCE) },
-    );
-    expect(server.strays, "no request went anywhere but to its case").toBe(0);
-  }, TIME_LIMIT_MS);
+  it(
+    `keeps every promise over ${CASES} generated cases`,
+    async () => {
+      let ran = 0;
+      const started = performance.now();
+      await fc.assert(
+        fc.asyncProperty(fc.array(worldCase, { minLength: AT_ONCE, maxLength: AT_ONCE }), async (cases) => {
+          const results = await Promise.allSettled(cases.map((c) => runCase(server, transport, c, watch)));
+          ran += cases.length;
+          // A soak run says how far it got, on stderr (vitest holds console output until a test ends).
+          if (CASES > 10_000 && ran % 5_000 < AT_ONCE)
+            process.stderr.write(`world: ${ran} cases in ${Math.round((performance.now() - started) / 1000)} s\n`);
+          const failed = results.findIndex((result) => result.status === "rejected");
+          if (failed === -1) return;
+          const { reason } = results[failed] as PromiseRejectedResult;
+          throw new Error(`${(reason as Error).message}\nin the case ${fc.stringify(cases[failed])}`, { cause: reason });
+        }),
+        { numRuns: Math.ceil(CASES / AT_ONCE) },
+      );
+      expect(server.strays, "no request went anywhere but to its case").toBe(0);
+    },
+    TIME_LIMIT_MS,
+  );
 
-  it(`keeps pivot-cancel's promises over a sample of ${Math.ceil(CASES / 20)} cases`, async () => {
-    const quick = worldCase.filter((c) => !c.timed);
-    await fc.assert(fc.asyncProperty(quick, (c) => runCli(server, c)), { numRuns: Math.ceil(CASES / 20) });
-  }, TIME_LIMIT_MS);
+  it(
+    `keeps pivot-cancel's promises over a sample of ${Math.ceil(CASES / 20)} cases`,
+    async () => {
+      const quick = worldCase.filter((c) => !c.timed);
+      await fc.assert(
+        fc.asyncProperty(quick, (c) => runCli(server, c)),
+        { numRuns: Math.ceil(CASES / 20) },
+      );
+    },
+    TIME_LIMIT_MS,
+  );
 });

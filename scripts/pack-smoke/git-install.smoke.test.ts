@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 it("npm install git+file:// builds the package (prepare) and installs it with dist/", async () => {
-  const install = await run("npm", ["install", `git+file://${REPO}`, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"], app);
+  const install = await run(
+    "npm",
+    ["install", `git+file://${REPO}`, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"],
+    app,
+  );
   succeeded(install, "npm install git+file://");
   await access(join(app, "node_modules", PACKAGE, "dist/index.js"));
   await access(join(app, "node_modules", PACKAGE, "dist/index.cjs"));

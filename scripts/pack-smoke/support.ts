@@ -21,7 +21,8 @@ const COMMAND_TIMEOUT_MS = 240_000;
  */
 export const CHILD_ENV: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(
-    ([key]) => !/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/i.test(key) && !/^PIVOT_/.test(key) && !/^VITEST/.test(key),
+    ([key]) =>
+      !/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/i.test(key) && !/^PIVOT_/.test(key) && !/^VITEST/.test(key),
   ),
 );
 
@@ -88,7 +89,10 @@ export function npxArgs(bin: string, args: string[]): string[] {
 export async function emptyApp(parent: string, name: string, type: "module" | "commonjs"): Promise<string> {
   const dir = join(parent, name);
   await mkdir(dir);
-  await writeFile(join(dir, "package.json"), `${JSON.stringify({ name: `pack-smoke-${name}`, version: "1.0.0", private: true, type }, null, 2)}\n`);
+  await writeFile(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: `pack-smoke-${name}`, version: "1.0.0", private: true, type }, null, 2)}\n`,
+  );
   return dir;
 }
 
@@ -103,7 +107,15 @@ export async function workFolder(): Promise<{ dir: string; remove: () => Promise
  * imports of the package stay imports (ESM) or become `require` calls (CommonJS), resolved in the app as a user's are.
  */
 export async function compileInto(source: string, dir: string, outName: string, format: "esm" | "cjs"): Promise<string> {
-  await build({ entryPoints: [source], outfile: join(dir, outName), format, platform: "node", target: "node20", bundle: false, logLevel: "silent" });
+  await build({
+    entryPoints: [source],
+    outfile: join(dir, outName),
+    format,
+    platform: "node",
+    target: "node20",
+    bundle: false,
+    logLevel: "silent",
+  });
   return outName;
 }
 

@@ -91,33 +91,66 @@ describe("the tarball", () => {
 
 describe("installed from the tarball", () => {
   it("installs into an empty app without an install-scripts warning, and declares no install script", async () => {
-    const result = succeeded(await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"], cjsApp), "npm install");
+    const result = succeeded(
+      await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=warn"], cjsApp),
+      "npm install",
+    );
     for (const dir of [esmNode16App, esmBundlerApp]) await symlink(join(cjsApp, "node_modules"), join(dir, "node_modules"), "dir");
     expect(result.stderr).not.toMatch(/install-scripts?/i);
-    const installed = JSON.parse(await readFile(join(cjsApp, "node_modules", PACKAGE, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+    const installed = JSON.parse(await readFile(join(cjsApp, "node_modules", PACKAGE, "package.json"), "utf8")) as {
+      scripts?: Record<string, string>;
+    };
     expect(INSTALL_SCRIPTS.filter((name) => installed.scripts?.[name] !== undefined)).toEqual([]);
   });
 
-  it.each(["node16", "bundler"] as const)("README's TypeScript blocks compile as printed in an ESM app (%s, tsc 7), and the run ones run", async (resolution) => {
-    const dir = resolution === "node16" ? esmNode16App : esmBundlerApp;
-    const blocks = readmeSnippets(await readFile(join(REPO, "README.md"), "utf8")).filter((snippet) => snippet.use !== "run-cjs");
-    expect(blocks.some((snippet) => snippet.use === "run"), "the README marks no run block").toBe(true);
-    const file = (snippet: Snippet): string => `readme-line${snippet.line}.ts`;
-    for (const snippet of blocks) await writeFile(join(dir, file(snippet)), snippet.code);
-    const moduleOptions = resolution === "node16" ? { module: "node16", moduleResolution: "node16", outDir: "out" } : { module: "preserve", moduleResolution: "bundler", noEmit: true };
-    const compilerOptions = { ...moduleOptions, target: "es2022", lib: ["es2022", "dom"], strict: true, skipLibCheck: true, typeRoots: [join(REPO, "node_modules/@types")], types: ["node"] };
-    await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: blocks.map(file) }, null, 2));
-    succeeded(await run(process.execPath, [join(REPO, "node_modules/typescript-go/bin/tsc"), "-p", "tsconfig.json"], dir), `tsc 7 (${resolution})`);
-    for (const snippet of blocks.filter((block) => block.use === "run")) {
-      let compiled = join("out", file(snippet).replace(/\.ts$/, ".js"));
-      if (resolution === "bundler") {
-        // As a bundler does: the package resolved through its `import` condition and bundled into the app.
-        compiled = join("out", file(snippet).replace(/\.ts$/, ".mjs"));
-        await build({ entryPoints: [join(dir, file(snippet))], absWorkingDir: dir, outfile: join(dir, compiled), bundle: true, platform: "node", format: "esm", logLevel: "silent" });
+  it.each(["node16", "bundler"] as const)(
+    "README's TypeScript blocks compile as printed in an ESM app (%s, tsc 7), and the run ones run",
+    async (resolution) => {
+      const dir = resolution === "node16" ? esmNode16App : esmBundlerApp;
+      const blocks = readmeSnippets(await readFile(join(REPO, "README.md"), "utf8")).filter((snippet) => snippet.use !== "run-cjs");
+      expect(
+        blocks.some((snippet) => snippet.use === "run"),
+        "the README marks no run block",
+      ).toBe(true);
+      const file = (snippet: Snippet): string => `readme-line${snippet.line}.ts`;
+      for (const snippet of blocks) await writeFile(join(dir, file(snippet)), snippet.code);
+      const moduleOptions =
+        resolution === "node16"
+          ? { module: "node16", moduleResolution: "node16", outDir: "out" }
+          : { module: "preserve", moduleResolution: "bundler", noEmit: true };
+      const compilerOptions = {
+        ...moduleOptions,
+        target: "es2022",
+        lib: ["es2022", "dom"],
+        strict: true,
+        skipLibCheck: true,
+        typeRoots: [join(REPO, "node_modules/@types")],
+        types: ["node"],
+      };
+      await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: blocks.map(file) }, null, 2));
+      succeeded(
+        await run(process.execPath, [join(REPO, "node_modules/typescript-go/bin/tsc"), "-p", "tsconfig.json"], dir),
+        `tsc 7 (${resolution})`,
+      );
+      for (const snippet of blocks.filter((block) => block.use === "run")) {
+        let compiled = join("out", file(snippet).replace(/\.ts$/, ".js"));
+        if (resolution === "bundler") {
+          // As a bundler does: the package resolved through its `import` condition and bundled into the app.
+          compiled = join("out", file(snippet).replace(/\.ts$/, ".mjs"));
+          await build({
+            entryPoints: [join(dir, file(snippet))],
+            absWorkingDir: dir,
+            outfile: join(dir, compiled),
+            bundle: true,
+            platform: "node",
+            format: "esm",
+            logLevel: "silent",
+          });
+        }
+        await runNode(compiled, dir);
       }
-      await runNode(compiled, dir);
-    }
-  });
+    },
+  );
 
   it("README's CommonJS blocks run as printed in a CommonJS app", async () => {
     const blocks = readmeSnippets(await readFile(join(REPO, "README.md"), "utf8")).filter((snippet) => snippet.use === "run-cjs");
@@ -131,20 +164,23 @@ describe("installed from the tarball", () => {
   it.each([
     ["esm", ".js"],
     ["cjs", ".cjs"],
-  ] as const)("%s: every entry resolves to its own build; cancel, refused second cancel, callback, raw read-back", async (format, extension) => {
-    const file = await compileInto(join(FIXTURES, "scenario.ts"), cjsApp, `scenario.${format === "esm" ? "mjs" : "cjs"}`, format);
-    const report = JSON.parse((await runNode(file, cjsApp)).stdout.trim()) as { status: string; second: string; secondStatus: number };
-    expect(report).toEqual({ status: "CANCELLED", second: "PivotInvalidStateError", secondStatus: 422 });
-    const specifiers = SUBPATHS.map((subpath) => JSON.stringify(`${PACKAGE}${subpath}`));
-    const resolver =
-      format === "esm"
-        ? `console.log(JSON.stringify([${specifiers.map((s) => `import.meta.resolve(${s})`).join(", ")}]))`
-        : `console.log(JSON.stringify([${specifiers.map((s) => `require.resolve(${s})`).join(", ")}]))`;
-    const resolvedFile = `resolve.${format === "esm" ? "mjs" : "cjs"}`;
-    await writeFile(join(cjsApp, resolvedFile), resolver);
-    const resolved = JSON.parse((await runNode(resolvedFile, cjsApp)).stdout) as string[];
-    expect(resolved.filter((path) => !path.endsWith(extension))).toEqual([]);
-  });
+  ] as const)(
+    "%s: every entry resolves to its own build; cancel, refused second cancel, callback, raw read-back",
+    async (format, extension) => {
+      const file = await compileInto(join(FIXTURES, "scenario.ts"), cjsApp, `scenario.${format === "esm" ? "mjs" : "cjs"}`, format);
+      const report = JSON.parse((await runNode(file, cjsApp)).stdout.trim()) as { status: string; second: string; secondStatus: number };
+      expect(report).toEqual({ status: "CANCELLED", second: "PivotInvalidStateError", secondStatus: 422 });
+      const specifiers = SUBPATHS.map((subpath) => JSON.stringify(`${PACKAGE}${subpath}`));
+      const resolver =
+        format === "esm"
+          ? `console.log(JSON.stringify([${specifiers.map((s) => `import.meta.resolve(${s})`).join(", ")}]))`
+          : `console.log(JSON.stringify([${specifiers.map((s) => `require.resolve(${s})`).join(", ")}]))`;
+      const resolvedFile = `resolve.${format === "esm" ? "mjs" : "cjs"}`;
+      await writeFile(join(cjsApp, resolvedFile), resolver);
+      const resolved = JSON.parse((await runNode(resolvedFile, cjsApp)).stdout) as string[];
+      expect(resolved.filter((path) => !path.endsWith(extension))).toEqual([]);
+    },
+  );
 
   it("across builds: require()'s errors are import's classes and vice versa; /raw takes either build's client", async () => {
     const file = await compileInto(join(FIXTURES, "instanceof.ts"), esmNode16App, "instanceof.mjs", "esm");
@@ -179,7 +215,11 @@ describe("installed from the tarball", () => {
   it("Jest 30, in its default CommonJS mode, requires every entry, cancels on the emulator and keeps instanceof", async () => {
     await compileInto(join(FIXTURES, "jest.test.ts"), cjsApp, "jest-app.test.js", "cjs");
     const jest = join(REPO, "node_modules/jest/bin/jest.js");
-    const result = await run(process.execPath, [jest, "--rootDir", cjsApp, "--ci", "--testMatch", "**/jest-app.test.js", "--no-watchman"], cjsApp);
+    const result = await run(
+      process.execPath,
+      [jest, "--rootDir", cjsApp, "--ci", "--testMatch", "**/jest-app.test.js", "--no-watchman"],
+      cjsApp,
+    );
     expect(result.code, `jest:${tail(result.stderr, 40)}`).toBe(0);
     expect(result.stderr).toMatch(/Tests: +2 passed, 2 total/);
   });
@@ -210,7 +250,10 @@ describe("the bins, as a person runs them", () => {
     expect(second.code, second.stdout).toBe(8);
     expect((JSON.parse(second.stdout) as { error?: { name?: string } }).error?.name).toBe("PivotInvalidStateError");
     const id = /^Cancelled payment session ([0-9a-f-]{36}):/.exec(first.stdout)?.[1] ?? "";
-    const readBack = succeeded(await run("sh", ["-c", `${exportLines.join("\n")}\nnpx pivot-cancel get ${id} --json`], cjsApp), "pivot-cancel get");
+    const readBack = succeeded(
+      await run("sh", ["-c", `${exportLines.join("\n")}\nnpx pivot-cancel get ${id} --json`], cjsApp),
+      "pivot-cancel get",
+    );
     expect((JSON.parse(readBack.stdout) as { status?: string }).status).toBe("CANCELLED");
     expect(emulator.output()).toMatch(/^POST \/v2\/payments\/[0-9a-f-]{36}\/cancel → 200 00$/m);
 
@@ -221,7 +264,11 @@ describe("the bins, as a person runs them", () => {
   });
 
   it(".bin/pivot-cancel --emulator: one real cancel in-process", async () => {
-    const result = await run(join(cjsApp, "node_modules/.bin/pivot-cancel"), ["9d9e3f52-7c1b-4a3e-9f0a-1b2c3d4e5f60", "--reason", "DUPLICATED", "--emulator", "--json"], cjsApp);
+    const result = await run(
+      join(cjsApp, "node_modules/.bin/pivot-cancel"),
+      ["9d9e3f52-7c1b-4a3e-9f0a-1b2c3d4e5f60", "--reason", "DUPLICATED", "--emulator", "--json"],
+      cjsApp,
+    );
     expect((JSON.parse(succeeded(result, "pivot-cancel --emulator").stdout) as { status?: string }).status).toBe("CANCELLED");
   });
 });

@@ -74,10 +74,10 @@ export function checkShape(value: unknown, schema: Schema, path = ""): ShapeProb
 function checkObject(value: Record<string, unknown>, schema: Schema, path: string): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
   for (const name of schema.required ?? []) {
-    if (!Object.hasOwn(value, name)) problems.push({ path: `${path}/${escape(name)}`, message: "is required" });
+    if (!Object.hasOwn(value, name)) problems.push({ path: `${path}/${escapePointerSegment(name)}`, message: "is required" });
   }
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    if (Object.hasOwn(value, name)) problems.push(...checkShape(value[name], property, `${path}/${escape(name)}`));
+    if (Object.hasOwn(value, name)) problems.push(...checkShape(value[name], property, `${path}/${escapePointerSegment(name)}`));
   }
   return problems;
 }
@@ -86,8 +86,10 @@ function checkString(value: string, schema: Schema, at: string): ShapeProblem | 
   if (schema.enum !== undefined && !schema.enum.includes(value)) return { path: at, message: `must be one of ${schema.enum.join(", ")}` };
   // Lengths count code points, as JSON Schema does.
   const length = [...value].length;
-  if (schema.minLength !== undefined && length < schema.minLength) return { path: at, message: `must be at least ${schema.minLength} characters` };
-  if (schema.maxLength !== undefined && length > schema.maxLength) return { path: at, message: `must be at most ${schema.maxLength} characters` };
+  if (schema.minLength !== undefined && length < schema.minLength)
+    return { path: at, message: `must be at least ${schema.minLength} characters` };
+  if (schema.maxLength !== undefined && length > schema.maxLength)
+    return { path: at, message: `must be at most ${schema.maxLength} characters` };
   if (schema.pattern !== undefined && !compiled(schema.pattern).test(value)) return { path: at, message: `must match ${schema.pattern}` };
   if (schema.format !== undefined && !formatHolds(schema.format, value)) return { path: at, message: `must be a ${schema.format}` };
   return undefined;
@@ -117,6 +119,6 @@ function compiled(pattern: string): RegExp {
   return regex;
 }
 
-function escape(name: string): string {
+function escapePointerSegment(name: string): string {
   return name.replace(/~/g, "~0").replace(/\//g, "~1");
 }

@@ -5,7 +5,7 @@
  */
 import { PivotInputError } from "../errors.js";
 import { PivotCallbackBodyError, PivotCallbackError, PivotCallbackReadError, PivotCallbackTimeoutError } from "./errors.js";
-import { parsePaymentCallback, type PaymentCallback, verifyCallbackKey } from "./receiver.js";
+import { type PaymentCallback, parsePaymentCallback, verifyCallbackKey } from "./receiver.js";
 
 /** Default cap on a callback body: 1 MiB, far above any Payment Session, far below a memory problem. */
 export const DEFAULT_MAX_CALLBACK_BYTES = 1_048_576;
@@ -77,14 +77,26 @@ export type PaymentCallbackHandler = (request: Request) => Promise<Response>;
  *   `eventTimeoutMs` not a positive whole number.
  */
 export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
-  if (typeof options !== "object" || options === null) throw new PivotInputError("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
-  const { callbackApiKey, onEvent, onError, maxBodyBytes = DEFAULT_MAX_CALLBACK_BYTES, eventTimeoutMs = DEFAULT_EVENT_TIMEOUT_MS } = options;
+  if (typeof options !== "object" || options === null)
+    throw new PivotInputError("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
+  const {
+    callbackApiKey,
+    onEvent,
+    onError,
+    maxBodyBytes = DEFAULT_MAX_CALLBACK_BYTES,
+    eventTimeoutMs = DEFAULT_EVENT_TIMEOUT_MS,
+  } = options;
   checkCallbackApiKey(callbackApiKey);
-  if (typeof onEvent !== "function") throw new PivotInputError(`onEvent must be a function that acts on each callback, got ${typeof onEvent}.`);
-  if (onError !== undefined && typeof onError !== "function") throw new PivotInputError(`onError must be a function when given, got ${typeof onError}.`);
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new PivotInputError(`maxBodyBytes must be a positive whole number, got ${String(maxBodyBytes)}.`);
+  if (typeof onEvent !== "function")
+    throw new PivotInputError(`onEvent must be a function that acts on each callback, got ${typeof onEvent}.`);
+  if (onError !== undefined && typeof onError !== "function")
+    throw new PivotInputError(`onError must be a function when given, got ${typeof onError}.`);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new PivotInputError(`maxBodyBytes must be a positive whole number, got ${String(maxBodyBytes)}.`);
   if (!Number.isSafeInteger(eventTimeoutMs) || eventTimeoutMs < 1 || eventTimeoutMs > MAX_TIMER_MS) {
-    throw new PivotInputError(`eventTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(eventTimeoutMs)}.`);
+    throw new PivotInputError(
+      `eventTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(eventTimeoutMs)}.`,
+    );
   }
   const report = (error: unknown): void => {
     try {
@@ -166,13 +178,18 @@ export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOpti
 function checkCallbackApiKey(key: unknown): asserts key is string {
   const where = "configure it from Dashboard → Setting → Developer Settings → Callbacks";
   if (typeof key !== "string" || key === "") throw new PivotInputError(`callbackApiKey is empty: ${where}.`);
-  if (key.trim() !== key) throw new PivotInputError(`callbackApiKey has leading or trailing whitespace (a newline from a file or an env var?): ${where}, without it.`);
-  if (!/^[\x20-\x7e]+$/.test(key)) throw new PivotInputError(`callbackApiKey holds a character a header cannot carry (control or non-ASCII): ${where}, exactly as shown.`);
+  if (key.trim() !== key)
+    throw new PivotInputError(
+      `callbackApiKey has leading or trailing whitespace (a newline from a file or an env var?): ${where}, without it.`,
+    );
+  if (!/^[\x20-\x7e]+$/.test(key))
+    throw new PivotInputError(`callbackApiKey holds a character a header cannot carry (control or non-ASCII): ${where}, exactly as shown.`);
 }
 
 /** Reads the body as bytes, stopping at `limit`: a declared or actual larger body is refused without buffering it. */
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  if (request.bodyUsed) throw new PivotCallbackReadError("something before the handler already read it (a body parser?); give the handler the unread request");
+  if (request.bodyUsed)
+    throw new PivotCallbackReadError("something before the handler already read it (a body parser?); give the handler the unread request");
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw new PivotCallbackBodyError("/", `is larger than ${limit} bytes`);
   if (request.body === null) return new Uint8Array();

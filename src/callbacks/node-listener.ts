@@ -106,7 +106,9 @@ function requestStream(req: NodeCallbackRequest, gone: AbortController): Readabl
   let settled = false;
   const onData = (chunk: Uint8Array | string) => {
     if (settled) return;
-    current?.enqueue(typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    current?.enqueue(
+      typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
     req.pause();
   };
   let current: ReadableStreamDefaultController<Uint8Array> | undefined;

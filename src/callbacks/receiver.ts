@@ -1,8 +1,9 @@
 /*
  * Turns one callback request (raw body, headers) into a typed event, or a typed error saying what was wrong.
  */
-import type { components } from "../../generated/schema.js";
+
 import { DOCUMENTED_EVENTS, PAYMENT_SESSION_SCHEMA } from "../../generated/payment-callback-schema.js";
+import type { components } from "../../generated/schema.js";
 import { callbackKeyMatches } from "./api-key.js";
 import { checkShape, jsonType, type ShapeProblem } from "./check-shape.js";
 import { bodyDeliveryKey, callbackDeliveryKey } from "./delivery-key.js";
@@ -62,7 +63,11 @@ export type CallbackHeaders = Pick<Headers, "get"> | Readonly<Record<string, str
  * @throws {PivotCallbackBodyError} the body cannot be routed; `path` says where (answer 400).
  * @throws {PivotCallbackError} `callbackApiKey` is empty: a configuration mistake, not a bad request.
  */
-export async function receivePaymentCallback(rawBody: CallbackBody, headers: CallbackHeaders, callbackApiKey: string): Promise<PaymentCallback> {
+export async function receivePaymentCallback(
+  rawBody: CallbackBody,
+  headers: CallbackHeaders,
+  callbackApiKey: string,
+): Promise<PaymentCallback> {
   await verifyCallbackKey(headers, callbackApiKey);
   return parsePaymentCallback(rawBody);
 }
@@ -74,7 +79,9 @@ export async function receivePaymentCallback(rawBody: CallbackBody, headers: Cal
  */
 export async function verifyCallbackKey(headers: CallbackHeaders, callbackApiKey: string): Promise<void> {
   if (typeof callbackApiKey !== "string" || callbackApiKey === "") {
-    throw new PivotCallbackError("The Callback API Key to check against is empty: configure it from Dashboard → Setting → Developer Settings → Callbacks.");
+    throw new PivotCallbackError(
+      "The Callback API Key to check against is empty: configure it from Dashboard → Setting → Developer Settings → Callbacks.",
+    );
   }
   const presented = headerValue(headers, "x-api-key");
   if (presented === undefined || presented === "") throw new PivotCallbackAuthError("missing");
@@ -92,15 +99,19 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
   const body = parseJson(decode(rawBody));
   if (jsonType(body) !== "object") throw new PivotCallbackBodyError("/", `must be a JSON object {event, data}, got ${jsonType(body)}`);
   const { event, data } = body as Record<string, unknown>;
-  if (typeof event !== "string") throw new PivotCallbackBodyError("/event", event === undefined ? "is required" : `must be a string, got ${jsonType(event)}`);
+  if (typeof event !== "string")
+    throw new PivotCallbackBodyError("/event", event === undefined ? "is required" : `must be a string, got ${jsonType(event)}`);
   const fields = fieldsOf(data);
   const deliveryKey = await deliveryKeyOf(event, fields, body);
   if (!isDocumented(event)) return { event: "unknown", name: event, data, deliveryKey, problems: [] };
 
-  if (fields === undefined) throw new PivotCallbackBodyError("/data", data === undefined ? "is required" : `must be an object, got ${jsonType(data)}`);
+  if (fields === undefined)
+    throw new PivotCallbackBodyError("/data", data === undefined ? "is required" : `must be an object, got ${jsonType(data)}`);
   const { id, status } = fields;
-  if (typeof id !== "string" || !isUuid(id)) throw new PivotCallbackBodyError("/data/id", id === undefined ? "is required" : "must be a UUID");
-  if (typeof status !== "string") throw new PivotCallbackBodyError("/data/status", status === undefined ? "is required" : `must be a string, got ${jsonType(status)}`);
+  if (typeof id !== "string" || !isUuid(id))
+    throw new PivotCallbackBodyError("/data/id", id === undefined ? "is required" : "must be a UUID");
+  if (typeof status !== "string")
+    throw new PivotCallbackBodyError("/data/status", status === undefined ? "is required" : `must be a string, got ${jsonType(status)}`);
   const problems = listed(checkShape(data, PAYMENT_SESSION_SCHEMA, "/data"));
   // The routing fields are checked above and the rest is reported in `problems`, as the type's TSDoc says.
   const session = data as PaymentCallbackSession;

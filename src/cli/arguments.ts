@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { CANCELLATION_REASONS, type CancellationReason, isCancellationReason, PivotInputError } from "../index.js";
 import { checkBaseUrl, checkIdempotencyKey, checkSessionId } from "../input.js";
-import { parseArgsUsage, UsageError } from "./usage-error.js";
+import { parsedOrUsage, UsageError } from "./usage-error.js";
 
 /** What every command that talks to Pivot takes. */
 interface Connection {
@@ -50,13 +50,9 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 /** Parses and checks the arguments. @throws UsageError saying which argument is wrong and how. */
 export function parseInvocation(argv: readonly string[]): Invocation {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: attachNegativeNumbers(argv), allowPositionals: true, options: OPTIONS });
-  } catch (error) {
-    throw new UsageError(parseArgsUsage(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsedOrUsage(() =>
+    parseArgs({ args: attachNegativeNumbers(argv), allowPositionals: true, options: OPTIONS }),
+  );
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
 
@@ -75,7 +71,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   };
   if (command === "get") {
     for (const flag of ["reason", "idempotency-key"] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to a cancel only; "get" reads the session and changes nothing.`);
+      if (values[flag] !== undefined)
+        throw new UsageError(`--${flag} applies to a cancel only; "get" reads the session and changes nothing.`);
     }
     return { command, ...connection };
   }
@@ -119,7 +116,11 @@ function integerOption(flag: string, text: string | undefined, min: number): num
  * {@link integerOption} as out of range.
  */
 function attachNegativeNumbers(argv: readonly string[]): string[] {
-  const takesValue = new Set(Object.entries(OPTIONS).filter(([, option]) => option.type === "string").map(([name]) => `--${name}`));
+  const takesValue = new Set(
+    Object.entries(OPTIONS)
+      .filter(([, option]) => option.type === "string")
+      .map(([name]) => `--${name}`),
+  );
   const joined: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

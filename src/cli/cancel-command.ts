@@ -2,9 +2,10 @@
  * The `pivot-cancel` command as a function (arguments and environment in, exit code out), so that tests
  * run it in-process and the bin file stays a small wrapper.
  */
-import { createPivotClient, type PivotClient } from "../index.js";
+
 import { isUuid } from "../emulator/ids.js";
 import { type PivotEmulator, startPivotEmulator } from "../emulator/index.js";
+import { createPivotClient, type PivotClient } from "../index.js";
 import { type Invocation, parseInvocation, wantsJson } from "./arguments.js";
 import { connectionFromEnv } from "./environment.js";
 import { EXIT_SUCCESS, exitCodeFor } from "./exit-codes.js";
@@ -52,17 +53,25 @@ function write(io: CommandIO, text: string): number {
 }
 
 /** Sends the one call the invocation asks for and formats its session. */
-async function perform(client: PivotClient, invocation: Extract<Invocation, { id: string }>, signal: AbortSignal | undefined): Promise<string> {
+async function perform(
+  client: PivotClient,
+  invocation: Extract<Invocation, { id: string }>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const { id, json, deadlineMs } = invocation;
   const options = { ...(signal === undefined ? {} : { signal }), ...(deadlineMs === undefined ? {} : { deadlineMs }) };
   if (invocation.command === "get") {
     const session = await client.getPaymentSession(id, options);
     return formatSession(`Payment session ${session.id}:`, session, json);
   }
-  const session = await client.cancelPaymentSession(id, { cancellationReason: invocation.reason }, {
-    ...options,
-    ...(invocation.idempotencyKey === undefined ? {} : { idempotencyKey: invocation.idempotencyKey }),
-  });
+  const session = await client.cancelPaymentSession(
+    id,
+    { cancellationReason: invocation.reason },
+    {
+      ...options,
+      ...(invocation.idempotencyKey === undefined ? {} : { idempotencyKey: invocation.idempotencyKey }),
+    },
+  );
   return formatSession(`Cancelled payment session ${session.id}:`, session, json);
 }
 

@@ -23,7 +23,9 @@ export function connectionFromEnv(baseUrlFlag: string | undefined, env: Record<s
   const clientSecret = read(ENV.clientSecret);
   if (accessToken !== undefined) {
     if (clientId !== undefined || clientSecret !== undefined) {
-      throw new UsageError(`${ENV.accessToken} and ${clientId === undefined ? ENV.clientSecret : ENV.clientId} are both set: keep one way of authenticating.`);
+      throw new UsageError(
+        `${ENV.accessToken} and ${clientId === undefined ? ENV.clientSecret : ENV.clientId} are both set: keep one way of authenticating.`,
+      );
     }
     return { baseUrl, accessToken };
   }

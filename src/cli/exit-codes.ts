@@ -4,7 +4,7 @@ import {
   PivotAuthenticationError,
   PivotConflictError,
   PivotConnectionError,
-  PivotError,
+  type PivotError,
   PivotInputError,
   PivotInvalidStateError,
   PivotNotFoundError,

@@ -4,8 +4,8 @@
  * It prints the credentials and a token on purpose: they are random, throwaway and only valid on this emulator.
  */
 import { parseArgs } from "node:util";
-import { startPivotEmulator, type PivotEmulatorOptions } from "../emulator/index.js";
 import { callbackTargetProblem } from "../emulator/callbacks.js";
+import { type PivotEmulatorOptions, startPivotEmulator } from "../emulator/index.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
 import { parseArgsUsage } from "./usage-error.js";
 
@@ -32,20 +32,9 @@ one route of its own: POST /_emulator/sessions creates a session (body {"status"
 
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: in the background, \`kill <PID>\` with the PID the banner prints.`;
 
-function fail(message: string): never {
-  process.stderr.write(`pivot-emulator: ${message}\nRun pivot-emulator --help for usage.\n`);
-  process.exit(2);
-}
-
-function wholeNumber(name: string, value: string, max: number): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > max) fail(`--${name} must be a whole number from 0 to ${max}, got "${value}"`);
-  return parsed;
-}
-
-let args;
-try {
-  args = parseArgs({
+/** The command line, parsed; throws parseArgs' own complaint (see parseArgsUsage). */
+function parseOptions() {
+  return parseArgs({
     options: {
       port: { type: "string", default: "4010" },
       host: { type: "string", default: "127.0.0.1" },
@@ -61,6 +50,22 @@ try {
     },
     strict: true,
   }).values;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`pivot-emulator: ${message}\nRun pivot-emulator --help for usage.\n`);
+  process.exit(2);
+}
+
+function wholeNumber(name: string, value: string, max: number): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > max) fail(`--${name} must be a whole number from 0 to ${max}, got "${value}"`);
+  return parsed;
+}
+
+let args: ReturnType<typeof parseOptions>;
+try {
+  args = parseOptions();
 } catch (error) {
   fail(parseArgsUsage(error));
 }
@@ -91,13 +96,17 @@ if (callbackUrl !== undefined && callbackApiKey !== undefined) {
   Object.assign(options, { callbackUrl, callbackApiKey });
   options.onCallbackAttempt = (delivery, attempt) => {
     const outcome = attempt.status === undefined ? attempt.error : String(attempt.status);
-    process.stdout.write(`callback ${delivery.event} ${delivery.sessionId} → ${delivery.url}: ${outcome} in ${attempt.durationMs} ms, attempt ${delivery.attempts.length}, ${delivery.state}\n`);
+    process.stdout.write(
+      `callback ${delivery.event} ${delivery.sessionId} → ${delivery.url}: ${outcome} in ${attempt.durationMs} ms, attempt ${delivery.attempts.length}, ${delivery.state}\n`,
+    );
   };
 }
 
 if (!args.quiet) {
   options.onRequest = (request) => {
-    const outcome = [request.status, request.code, request.replayed ? "(replayed)" : "", request.faulted ? "(fault)" : ""].filter(Boolean).join(" ");
+    const outcome = [request.status, request.code, request.replayed ? "(replayed)" : "", request.faulted ? "(fault)" : ""]
+      .filter(Boolean)
+      .join(" ");
     process.stdout.write(`${request.method} ${request.path} → ${outcome}\n`);
   };
 }
@@ -124,7 +133,9 @@ process.stdout.write(
     "createPivotClient({ baseUrl, credentials: { clientId, clientSecret } }), and Pivot's access-token call",
     "sends them as the X-MERCHANT-ID and X-MERCHANT-SECRET headers.",
     "",
-    callbackUrl === undefined ? "No callback URL (use --callback-url URL --callback-api-key KEY)." : `Callbacks: PAYMENT.CANCELLED to ${callbackUrl}`,
+    callbackUrl === undefined
+      ? "No callback URL (use --callback-url URL --callback-api-key KEY)."
+      : `Callbacks: PAYMENT.CANCELLED to ${callbackUrl}`,
     "",
     sessions.length === 0 ? "No seeded sessions (use --seed N, or create one as below)." : `Seeded sessions (${sessions.length}):`,
     ...sessions.map((session) => `  ${session.id}  ${session.status}`),

@@ -7,6 +7,15 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** Runs `parse` (a `parseArgs` call), turning its complaint into a {@link UsageError} in the command's own words. */
+export function parsedOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(parseArgsUsage(error));
+  }
+}
+
 /**
  * Node's `parseArgs` complaint in the command's own words: which option, and what is wrong with it. Its own text
  * names internals ("To specify a positional argument starting with a '-'…") and quotes unevenly.

@@ -87,12 +87,15 @@ export function callbackHeaders(apiKey: string): Record<string, string> {
  * surrounding whitespace (HTTP strips it, so the receiver would never see the same key) or control characters.
  */
 export function callbackTargetProblem(url: unknown, apiKey: unknown): string | undefined {
-  if (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return "the callback URL must be an http(s) URL";
+  if (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    return "the callback URL must be an http(s) URL";
   const parsed = new URL(url);
-  if (parsed.username !== "" || parsed.password !== "") return "the callback URL must not hold credentials (user:password@); the receiver authenticates callbacks by X-API-Key";
+  if (parsed.username !== "" || parsed.password !== "")
+    return "the callback URL must not hold credentials (user:password@); the receiver authenticates callbacks by X-API-Key";
   if (typeof apiKey !== "string" || apiKey === "") return "the Callback API Key is missing: give the key your receiver checks";
   if (apiKey.trim() !== apiKey) return "the Callback API Key has leading or trailing whitespace, which a header cannot carry";
-  if (!/^[\x20-\x7e]+$/.test(apiKey)) return "the Callback API Key holds a control or non-ASCII character (a CR or LF?), which a header cannot carry";
+  if (!/^[\x20-\x7e]+$/.test(apiKey))
+    return "the Callback API Key holds a control or non-ASCII character (a CR or LF?), which a header cannot carry";
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { CallbackDispatcher } from "./callbacks.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { isUuid } from "./ids.js";
-import { failure, success, type ErrorDetail, type Reply } from "./responses.js";
+import { type ErrorDetail, failure, type Reply, success } from "./responses.js";
 import { CANCELLATION_REASONS, type CancellationReason, SESSION_STATUSES, type SessionStore } from "./sessions.js";
 import { sameSecret, type TokenStore } from "./tokens.js";
 import { closedEnumObjectDetails, parseJsonBody, requestIdDetails } from "./validation.js";
@@ -151,13 +151,15 @@ export function handleCreateSession(state: EmulatorState, request: ReadRequest):
   const body = parseJsonBody(header(request, "content-type"), request.body, request.exceededLimit);
   if (!body.ok) return failure("validation", { details: body.details });
   const value = body.value;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return failure("validation", { details: [{ field: "body", message: "must be a JSON object" }] });
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return failure("validation", { details: [{ field: "body", message: "must be a JSON object" }] });
   const details: ErrorDetail[] = Object.keys(value)
     .filter((field) => field !== "status")
     .map((field) => ({ field, message: "is not allowed" }));
   const status: unknown = Reflect.get(value, "status");
   const known = SESSION_STATUSES.find((candidate) => candidate === status);
-  if (status !== undefined && known === undefined) details.push({ field: "status", message: `must be one of ${SESSION_STATUSES.join(", ")}` });
+  if (status !== undefined && known === undefined)
+    details.push({ field: "status", message: `must be one of ${SESSION_STATUSES.join(", ")}` });
   if (details.length > 0) return failure("validation", { details });
   return { ...success(state.sessions.create({ status: known })), status: 201 };
 }

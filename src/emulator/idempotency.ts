@@ -40,7 +40,8 @@ export class IdempotencyStore {
     private readonly now: () => Date,
     readonly capacity: number = DEFAULT_MAX_IDEMPOTENCY_KEYS,
   ) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`maxIdempotencyKeys must be a whole number ≥ 1, got ${String(capacity)}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`maxIdempotencyKeys must be a whole number ≥ 1, got ${String(capacity)}`);
   }
 
   /** How many keys are held. */

@@ -20,13 +20,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { type CallbackAttempt, type CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
-import { FaultQueue, type EmulatorFault } from "./faults.js";
+import { type EmulatorFault, FaultQueue } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS, IdempotencyStore } from "./idempotency.js";
 import { newUuid, randomHex } from "./ids.js";
 import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "./request-log.js";
 import { createEmulatorServer, type RecordedRequest } from "./server.js";
-import { SessionStore, type EmulatedSession, type SeedSession } from "./sessions.js";
+import { type EmulatedSession, type SeedSession, SessionStore } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
 export type { CallbackAttempt, CallbackDelivery, PaymentCallbackBody } from "./callbacks.js";
@@ -156,7 +156,8 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
   if ((options.callbackUrl === undefined) !== (options.callbackApiKey === undefined)) {
     throw new RangeError("give both callbackUrl and callbackApiKey, or neither");
   }
-  if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined) callbacks.register(options.callbackUrl, options.callbackApiKey);
+  if (options.callbackUrl !== undefined && options.callbackApiKey !== undefined)
+    callbacks.register(options.callbackUrl, options.callbackApiKey);
   const idempotency = new IdempotencyStore(now, options.maxIdempotencyKeys ?? DEFAULT_MAX_IDEMPOTENCY_KEYS);
   const state = { credentials, tokens, sessions, idempotency, callbacks };
   const { server, close: closeServer } = createEmulatorServer(state, faults, now, log, options.onRequest);

@@ -4,8 +4,16 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { EmulatorFault, Endpoint, FaultQueue } from "./faults.js";
-import { handleAccessToken, handleCancel, handleCreateSession, handleGetSession, type EmulatorState, type HandledReply, type ReadRequest } from "./handlers.js";
-import { RequestLog } from "./request-log.js";
+import {
+  type EmulatorState,
+  type HandledReply,
+  handleAccessToken,
+  handleCancel,
+  handleCreateSession,
+  handleGetSession,
+  type ReadRequest,
+} from "./handlers.js";
+import type { RequestLog } from "./request-log.js";
 import { failure, faultReply, type Reply } from "./responses.js";
 
 /** Bodies above this are answered with a 400 (the spec has no 413); both real bodies are under 100 bytes. */
@@ -78,7 +86,9 @@ export function createEmulatorServer(
   /** Routes one read request and produces its reply; synchronous, so state changes cannot interleave. */
   function dispatch(method: string, path: string, request: ReadRequest): Decision {
     if (path === CREATE_SESSION_PATH) {
-      return { reply: method === "POST" ? handleCreateSession(state, request) : { ...failure("methodNotAllowed"), headers: { Allow: "POST" } } };
+      return {
+        reply: method === "POST" ? handleCreateSession(state, request) : { ...failure("methodNotAllowed"), headers: { Allow: "POST" } },
+      };
     }
     const route = routeOf(path);
     if (route === undefined) return { reply: failure("routeMissing") };

@@ -27,10 +27,7 @@ export type EmulatedSession = components["schemas"]["PaymentSessionDetails"];
 export type SeedSession = { [K in keyof EmulatedSession]?: EmulatedSession[K] | undefined };
 
 // `satisfies Record<…>` makes the compiler reject a missing or an unknown member when the spec's enums change.
-const REASONS = { REQUESTED_BY_CUSTOMER: true, DUPLICATED: true, VOID_SESSION: true } satisfies Record<
-  CancellationReason,
-  true
->;
+const REASONS = { REQUESTED_BY_CUSTOMER: true, DUPLICATED: true, VOID_SESSION: true } satisfies Record<CancellationReason, true>;
 const CANCELLABLE = {
   REQUIRE_PAYMENT_METHOD: true,
   REQUIRE_CONFIRMATION: true,

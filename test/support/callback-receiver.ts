@@ -36,7 +36,10 @@ export interface CallbackReceiver {
 }
 
 /** Starts the endpoint with the handler built from `callbackApiKey` and `onEvent`. */
-export async function startCallbackReceiver(callbackApiKey: string, onEvent: (callback: PaymentCallback) => unknown): Promise<CallbackReceiver> {
+export async function startCallbackReceiver(
+  callbackApiKey: string,
+  onEvent: (callback: PaymentCallback) => unknown,
+): Promise<CallbackReceiver> {
   const listener = toNodeListener(createPaymentCallbackHandler({ callbackApiKey, onEvent }));
   const received: ReceivedRequest[] = [];
   const faults: ReceiverFault[] = [];

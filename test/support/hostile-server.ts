@@ -37,7 +37,12 @@ export async function startHostileServer(handle: Handler): Promise<HostileServer
     incoming.on("end", () => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(incoming.headers)) headers[name] = String(value);
-      const seen: SeenRequest = { method: incoming.method ?? "", path: incoming.url ?? "", headers, body: Buffer.concat(chunks).toString() };
+      const seen: SeenRequest = {
+        method: incoming.method ?? "",
+        path: incoming.url ?? "",
+        headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       requests.push(seen);
       response.on("close", () => {
         seen.closedAt = performance.now();

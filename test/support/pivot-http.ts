@@ -7,7 +7,9 @@ import { expect } from "vitest";
 import { spec, validateResponse, validateSchema } from "./spec-validator.js";
 
 /** The spec's path templates, each with the pattern a concrete request path must match to belong to it. */
-const TEMPLATES = Object.keys(spec.paths).map((template) => [template, new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`)] as const);
+const TEMPLATES = Object.keys(spec.paths).map(
+  (template) => [template, new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`)] as const,
+);
 
 /** A received response. `body` is parsed JSON that has already passed the spec check for its status. */
 export interface Sent {

@@ -3,8 +3,9 @@
  * many sockets still hold the process open, and then just returns: what the client leaves behind decides when it exits.
  * Usage: node transport-child.mjs <baseUrl> <fetch|node:http> <calls>
  */
-import { TRANSPORTS } from "./transports.js";
+
 import { SESSION_ID } from "./pivot-bodies.js";
+import { TRANSPORTS } from "./transports.js";
 
 const [baseUrl = "", transport = "", calls = "1"] = process.argv.slice(2);
 const create = transport === "fetch" ? TRANSPORTS.fetch : TRANSPORTS["node:http"];

@@ -23,7 +23,14 @@ export interface Case {
   fetch: "global" | "pass-through" | "throws-error" | "throws-string" | "returns-object" | "hangs";
   onAttempt: "none" | "ok" | "throws" | "async-rejects" | "hangs" | "returns-number";
   now: "default" | "skewed" | "throws" | "nan" | "string";
-  client: { timeoutMs: number; maxRetries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number; maxResponseBytes?: number | undefined };
+  client: {
+    timeoutMs: number;
+    maxRetries: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    maxRetryAfterMs: number;
+    maxResponseBytes?: number | undefined;
+  };
   /** The call: a valid id or a bad value, the body, the options (or a bad value), and when the caller aborts. */
   id: { valid: true } | { valid: false; value: unknown };
   body: { valid: true; reason: string } | { valid: false; value: unknown };
@@ -42,10 +49,22 @@ export interface DrawnOptions {
 
 const REASONS = ["REQUESTED_BY_CUSTOMER", "DUPLICATED", "VOID_SESSION"] as const;
 const ALL_REASONS = [...REASONS, "CHARGE_FAILED", "FRAUDULENT"] as const;
-const STATUSES = ["REQUIRE_PAYMENT_METHOD", "REQUIRE_CONFIRMATION", "REQUIRE_ACTION", "ACTIVE", "PROCESSING", "CANCELLED", "EXPIRED", "PAID"] as const;
+const STATUSES = [
+  "REQUIRE_PAYMENT_METHOD",
+  "REQUIRE_CONFIRMATION",
+  "REQUIRE_ACTION",
+  "ACTIVE",
+  "PROCESSING",
+  "CANCELLED",
+  "EXPIRED",
+  "PAID",
+] as const;
 
 /** Every character a header value can carry, which is every character the client accepts in a secret. */
-const headerChar = fc.oneof(fc.constant("\t"), fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)));
+const headerChar = fc.oneof(
+  fc.constant("\t"),
+  fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+);
 /** A secret of any length the client accepts, from any character it accepts; sometimes padded as a `.env` line is. */
 export const secret = fc
   .tuple(fc.string({ unit: headerChar, minLength: 1, maxLength: 40 }), fc.constantFrom("", " ", "\t"))
@@ -64,7 +83,9 @@ const anyJson = fc.jsonValue({ maxDepth: 4 });
 const retryAfter = fc.option(
   fc.oneof(
     fc.constantFrom("0", "1", "30", "86400", "-1", "1.5", " 2 ", "soon", "Sun, 06 Nov 1994 08:49:37 GMT", "Wed, 31 Feb 2024 00:00:00 GMT"),
-    fc.date({ min: new Date(Date.now() - 60_000), max: new Date(Date.now() + 120_000), noInvalidDate: true }).map((date) => date.toUTCString()),
+    fc
+      .date({ min: new Date(Date.now() - 60_000), max: new Date(Date.now() + 120_000), noInvalidDate: true })
+      .map((date) => date.toUTCString()),
     fc.nat({ max: 99_999 }).map(String),
   ),
   { nil: undefined },
@@ -84,12 +105,25 @@ function bodyFor(endpoint: "token" | "cancel" | "read"): fc.Arbitrary<Body> {
             { weight: 4, arbitrary: fc.constant({}) },
             fc.record({ status: fc.constantFrom<unknown>(...STATUSES, 7, null) }, { requiredKeys: [] }),
             fc.record({ id: fc.constantFrom<unknown>("another-id", 12, null) }),
-            fc.record({ cancellationReason: fc.constantFrom(...ALL_REASONS), cancelledAt: fc.constantFrom("2020-01-01T00:00:00Z", "not a date", null) }, { requiredKeys: [] }),
+            fc.record(
+              {
+                cancellationReason: fc.constantFrom(...ALL_REASONS),
+                cancelledAt: fc.constantFrom("2020-01-01T00:00:00Z", "not a date", null),
+              },
+              { requiredKeys: [] },
+            ),
           ),
         });
   return fc.oneof(
     { weight: 5, arbitrary: valid },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("error" as const), code: fc.constantFrom("invalid_state", "resource_missing", "x\u001b[2J"), message: fc.oneof(hostileText, fc.constant("echo {secrets}")) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("error" as const),
+        code: fc.constantFrom("invalid_state", "resource_missing", "x\u001b[2J"),
+        message: fc.oneof(hostileText, fc.constant("echo {secrets}")),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("json" as const), value: anyJson }) },
     {
       weight: 1,
@@ -99,7 +133,14 @@ function bodyFor(endpoint: "token" | "cancel" | "read"): fc.Arbitrary<Body> {
         depth: fc.constantFrom(3, 20_000),
       }),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("echo" as const), spelling, wrap: fc.constantFrom<"plain" | "json-message">("plain", "json-message") }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("echo" as const),
+        spelling,
+        wrap: fc.constantFrom<"plain" | "json-message">("plain", "json-message"),
+      }),
+    },
   );
 }
 
@@ -124,7 +165,11 @@ function actFor(endpoint: "token" | "cancel" | "read", timed: boolean): fc.Arbit
         ...(endpoint === "cancel" ? [fc.constant<Act>({ kind: "apply-then", then: "stall" })] : []),
       ]
     : [];
-  return fc.oneof({ weight: 4, arbitrary: quick[0] as fc.Arbitrary<Act> }, ...quick.slice(1).map((arbitrary) => ({ weight: 2, arbitrary })), ...slow.map((arbitrary) => ({ weight: 1, arbitrary })));
+  return fc.oneof(
+    { weight: 4, arbitrary: quick[0] as fc.Arbitrary<Act> },
+    ...quick.slice(1).map((arbitrary) => ({ weight: 2, arbitrary })),
+    ...slow.map((arbitrary) => ({ weight: 1, arbitrary })),
+  );
 }
 
 const badValue = fc.oneof(fc.anything(), fc.constantFrom<unknown>(null, "", "  ", ".", "..", "x".repeat(300), "\ud800", 42, [], {}));
@@ -132,15 +177,31 @@ const badValue = fc.oneof(fc.anything(), fc.constantFrom<unknown>(null, "", "  "
 function userBehaviour(timed: boolean): fc.Arbitrary<UserBehaviour> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom<UserBehaviour>("ok", "async-ok") },
-    { weight: 1, arbitrary: fc.constantFrom<UserBehaviour>("throws", "throws-string", "throws-unreadable", "rejects-later", "wrong-type", ...(timed ? (["hangs"] as const) : [])) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<UserBehaviour>(
+        "throws",
+        "throws-string",
+        "throws-unreadable",
+        "rejects-later",
+        "wrong-type",
+        ...(timed ? (["hangs"] as const) : []),
+      ),
+    },
   );
 }
 
 function drawnOptions(timed: boolean): fc.Arbitrary<DrawnOptions> {
   return fc.record(
     {
-      deadlineMs: fc.oneof({ weight: 8, arbitrary: timed ? fc.integer({ min: 1, max: 80 }) : fc.integer({ min: 300, max: 2_000 }) }, { weight: 1, arbitrary: badValue }),
-      timeoutMs: fc.oneof({ weight: 8, arbitrary: timed ? fc.integer({ min: 1, max: 40 }) : fc.integer({ min: 200, max: 1_000 }) }, { weight: 1, arbitrary: badValue }),
+      deadlineMs: fc.oneof(
+        { weight: 8, arbitrary: timed ? fc.integer({ min: 1, max: 80 }) : fc.integer({ min: 300, max: 2_000 }) },
+        { weight: 1, arbitrary: badValue },
+      ),
+      timeoutMs: fc.oneof(
+        { weight: 8, arbitrary: timed ? fc.integer({ min: 1, max: 40 }) : fc.integer({ min: 200, max: 1_000 }) },
+        { weight: 1, arbitrary: badValue },
+      ),
       maxRetries: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: badValue }),
       alreadyCancelled: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("reject", "resolve") }, { weight: 1, arbitrary: badValue }),
       idempotencyKey: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9]{16,36}$/) }, { weight: 1, arbitrary: badValue }),
@@ -164,7 +225,11 @@ export const worldCase: fc.Arbitrary<Case> = fc.boolean().chain((timed) =>
       { weight: 1, arbitrary: fc.record({ status: fc.constantFrom(...STATUSES.filter((s) => s !== "CANCELLED")) }) },
       {
         weight: 2,
-        arbitrary: fc.record({ status: fc.constant("CANCELLED"), cancellationReason: fc.constantFrom(...ALL_REASONS), cancelledAt: fc.constantFrom("2025-01-02T03:04:05Z", new Date().toISOString()) }),
+        arbitrary: fc.record({
+          status: fc.constant("CANCELLED"),
+          cancellationReason: fc.constantFrom(...ALL_REASONS),
+          cancelledAt: fc.constantFrom("2025-01-02T03:04:05Z", new Date().toISOString()),
+        }),
       },
     ),
     acts: fc.record({
@@ -174,10 +239,21 @@ export const worldCase: fc.Arbitrary<Case> = fc.boolean().chain((timed) =>
     }),
     fetch: fc.oneof(
       { weight: 8, arbitrary: fc.constantFrom<Case["fetch"]>("global", "pass-through") },
-      { weight: 1, arbitrary: fc.constantFrom<Case["fetch"]>("throws-error", "throws-string", "returns-object", ...(timed ? (["hangs"] as const) : [])) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<Case["fetch"]>(
+          "throws-error",
+          "throws-string",
+          "returns-object",
+          ...(timed ? (["hangs"] as const) : []),
+        ),
+      },
     ),
     onAttempt: fc.constantFrom<Case["onAttempt"]>("none", "ok", "ok", "ok", "throws", "async-rejects", "hangs", "returns-number"),
-    now: fc.oneof({ weight: 8, arbitrary: fc.constantFrom<Case["now"]>("default", "skewed") }, { weight: 1, arbitrary: fc.constantFrom<Case["now"]>("throws", "nan", "string") }),
+    now: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom<Case["now"]>("default", "skewed") },
+      { weight: 1, arbitrary: fc.constantFrom<Case["now"]>("throws", "nan", "string") },
+    ),
     client: fc.record(
       {
         timeoutMs: timed ? fc.integer({ min: 5, max: 40 }) : fc.integer({ min: 300, max: 2_000 }),
@@ -211,18 +287,30 @@ export const worldCase: fc.Arbitrary<Case> = fc.boolean().chain((timed) =>
 
 /** True for an id the client sends (the world's server could not route it, so a bad id is drawn from the others). */
 function isValidId(value: unknown): boolean {
-  return typeof value === "string" && value.trim() !== "" && value.length <= 255 && value !== "." && value !== ".." && !/\p{Surrogate}/u.test(value);
+  return (
+    typeof value === "string" &&
+    value.trim() !== "" &&
+    value.length <= 255 &&
+    value !== "." &&
+    value !== ".." &&
+    !/\p{Surrogate}/u.test(value)
+  );
 }
 
 function isValidBody(value: unknown): boolean {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === "cancellationReason" && (REASONS as readonly unknown[]).includes((value as { cancellationReason?: unknown }).cancellationReason);
+  return (
+    keys.length === 1 &&
+    keys[0] === "cancellationReason" &&
+    (REASONS as readonly unknown[]).includes((value as { cancellationReason?: unknown }).cancellationReason)
+  );
 }
 
 /** True when the client must refuse `options` before any request. */
 export function optionsAreBad(options: DrawnOptions): boolean {
-  const ms = (value: unknown) => value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 1 && value <= 86_400_000);
+  const ms = (value: unknown) =>
+    value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 1 && value <= 86_400_000);
   const { deadlineMs, timeoutMs, maxRetries, alreadyCancelled, idempotencyKey } = options;
   return (
     ms(deadlineMs) ||

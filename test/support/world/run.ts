@@ -8,8 +8,18 @@ import { inspect } from "node:util";
 import { expect } from "vitest";
 import { CLOCK_SKEW_MS } from "../../../src/cancel.js";
 import { runCancelCommand } from "../../../src/cli/cancel-command.js";
+import {
+  type AttemptEvent,
+  PivotAbortError,
+  type PivotClient,
+  type PivotClientOptions,
+  PivotConnectionError,
+  PivotError,
+  PivotInputError,
+  PivotResponseError,
+  PivotTimeoutError,
+} from "../../../src/index.js";
 import { MIN_SECRET_LENGTH } from "../../../src/input.js";
-import { type AttemptEvent, type PivotClient, type PivotClientOptions, PivotAbortError, PivotConnectionError, PivotError, PivotInputError, PivotResponseError, PivotTimeoutError } from "../../../src/index.js";
 import { behave, type Case, optionsAreBad, unreadable } from "./model.js";
 import type { PauseMeter } from "./pauses.js";
 import type { Act, Plan, WorldServer } from "./server.js";
@@ -73,13 +83,19 @@ export async function runCase(server: WorldServer, transport: WorldTransport, c:
   });
   const id = c.id.valid ? sessionId : c.id.value;
   const body = c.body.valid ? { cancellationReason: c.body.reason } : c.body.value;
-  const callOptions = c.options.valid ? { ...c.options.value, ...(c.abort === "none" ? {} : { signal: controller.signal }) } : c.options.value;
-  const deadlineMs = c.options.valid && !optionsAreBad(c.options.value) && typeof c.options.value.deadlineMs === "number" ? c.options.value.deadlineMs : undefined;
+  const callOptions = c.options.valid
+    ? { ...c.options.value, ...(c.abort === "none" ? {} : { signal: controller.signal }) }
+    : c.options.value;
+  const deadlineMs =
+    c.options.valid && !optionsAreBad(c.options.value) && typeof c.options.value.deadlineMs === "number"
+      ? c.options.value.deadlineMs
+      : undefined;
   if (c.abort === "before") controller.abort(new Error("caller left"));
 
   const callStartedAt = Date.now();
   const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(markEnd, deadlineMs);
-  const abortTimer = typeof c.abort === "object" ? setTimeout(() => controller.abort(new Error("caller left")), c.abort.afterMs) : undefined;
+  const abortTimer =
+    typeof c.abort === "object" ? setTimeout(() => controller.abort(new Error("caller left")), c.abort.afterMs) : undefined;
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   let settledAt = performance.now();
   if (client === undefined) {
@@ -99,7 +115,9 @@ export async function runCase(server: WorldServer, transport: WorldTransport, c:
     // 3. The call ends within its deadline (and at an abort) plus the slack, and leaves no connection open for long.
     if (endBy !== Infinity) {
       const lateMs = settledAt - endBy - watch.pauses.pausedBetween(endBy, settledAt);
-      expect(lateMs, "invariant 3: ended within 50 ms of its deadline or abort (less any time the process was paused)").toBeLessThanOrEqual(SLACK_MS);
+      expect(lateMs, "invariant 3: ended within 50 ms of its deadline or abort (less any time the process was paused)").toBeLessThanOrEqual(
+        SLACK_MS,
+      );
     }
     const closeBy = performance.now() + EXIT_WITHIN_MS;
     while (log.requests.some((r) => !r.closed) && performance.now() < closeBy) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -124,7 +142,8 @@ function secretsOf(c: Case): string[] {
   const given = c.auth.mode === "credentials" ? [c.auth.clientSecret] : [c.auth.token];
   if (c.auth.mode === "credentials") {
     given.push(c.issuedToken);
-    for (const act of c.acts.token) if ((act.kind === "reply" || act.kind === "drip") && act.body.kind === "token") given.push(act.body.token);
+    for (const act of c.acts.token)
+      if ((act.kind === "reply" || act.kind === "drip") && act.body.kind === "token") given.push(act.body.token);
   }
   return [...new Set(given.filter(usable).flatMap((secret) => [secret, trim(secret)]))];
 }
@@ -204,41 +223,62 @@ function checkOutcome(
   if (!outcome.ok) expect(outcome.error, "invariant 1: every failure is a PivotError").toBeInstanceOf(PivotError);
   if (badArguments || badSecret) {
     expect(outcome.ok ? outcome.value : outcome.error, "invariant 1: bad arguments are a PivotInputError").toBeInstanceOf(PivotInputError);
-    expect((outcome as { error: PivotInputError }).error.code, "invariant 1: bad arguments are not blamed on a function").not.toBe("option_failed");
+    expect((outcome as { error: PivotInputError }).error.code, "invariant 1: bad arguments are not blamed on a function").not.toBe(
+      "option_failed",
+    );
     expect(log.requests, "invariant 1: bad arguments send nothing").toEqual([]);
     return;
   }
   if (c.now === "throws" || c.now === "nan" || c.now === "string") {
-    expect(outcome.ok ? undefined : outcome.error, "invariant 1: a broken now() is that option's failure").toMatchObject({ code: "option_failed", message: expect.stringMatching(/^options\.now /) });
+    expect(outcome.ok ? undefined : outcome.error, "invariant 1: a broken now() is that option's failure").toMatchObject({
+      code: "option_failed",
+      message: expect.stringMatching(/^options\.now /),
+    });
     return;
   }
   if (c.abort === "before") {
-    expect(outcome.ok ? undefined : outcome.error, "invariant 1: an abort before the call is a PivotAbortError").toBeInstanceOf(PivotAbortError);
+    expect(outcome.ok ? undefined : outcome.error, "invariant 1: an abort before the call is a PivotAbortError").toBeInstanceOf(
+      PivotAbortError,
+    );
     expect(log.requests).toEqual([]);
     return;
   }
   if (abortedFirst) {
-    expect(outcome.ok ? "resolved" : (outcome.error as Error).name, "invariant 1: the caller's abort is a PivotAbortError").toBe("PivotAbortError");
+    expect(outcome.ok ? "resolved" : (outcome.error as Error).name, "invariant 1: the caller's abort is a PivotAbortError").toBe(
+      "PivotAbortError",
+    );
     return;
   }
   if (!outcome.ok) {
     const error = outcome.error as PivotError;
     if (error instanceof PivotAbortError) expect.fail("invariant 1: a PivotAbortError without an abort");
     if (error instanceof PivotInputError) {
-      expect(error.code, "invariant 1: a PivotInputError after the arguments were checked is a function's failure").toMatch(/^(option_failed|invalid_token)$/);
-      const faulty = (c.auth.mode === "provider" && !["ok", "async-ok"].includes(c.auth.behaviour)) || ["throws-string", "returns-object"].includes(c.fetch) || (c.auth.mode === "provider" && !usable(c.auth.token));
+      expect(error.code, "invariant 1: a PivotInputError after the arguments were checked is a function's failure").toMatch(
+        /^(option_failed|invalid_token)$/,
+      );
+      const faulty =
+        (c.auth.mode === "provider" && !["ok", "async-ok"].includes(c.auth.behaviour)) ||
+        ["throws-string", "returns-object"].includes(c.fetch) ||
+        (c.auth.mode === "provider" && !usable(c.auth.token));
       expect(faulty, `invariant 1: ${error.message} blames a function that behaved`).toBe(true);
     }
     if (error instanceof PivotConnectionError) {
-      const network = c.fetch === "throws-error" || Object.values(c.acts).some((acts) => acts.some((act) => act.kind === "reset-before" || act.kind === "reset-after" || act.kind === "apply-then"));
+      const network =
+        c.fetch === "throws-error" ||
+        Object.values(c.acts).some((acts) =>
+          acts.some((act) => act.kind === "reset-before" || act.kind === "reset-after" || act.kind === "apply-then"),
+        );
       expect(network, `invariant 1: a PivotConnectionError without a network failure: ${error.message}`).toBe(true);
     }
-    if (error instanceof PivotTimeoutError && !hadDeadline && /deadline/.test(error.message)) expect.fail(`invariant 1: a deadline error without a deadline: ${error.message}`);
+    if (error instanceof PivotTimeoutError && !hadDeadline && /deadline/.test(error.message))
+      expect.fail(`invariant 1: a deadline error without a deadline: ${error.message}`);
   }
   // A 2xx the client could not read ends its operation at once, as a PivotResponseError.
   for (const operation of ["cancelPaymentSession", "getPaymentSession"] as const) {
     const ofOperation = events.filter((e) => e.operation === operation);
-    const unreadableAt = ofOperation.findIndex((e) => e.status !== undefined && e.status >= 200 && e.status <= 299 && e.error !== undefined);
+    const unreadableAt = ofOperation.findIndex(
+      (e) => e.status !== undefined && e.status >= 200 && e.status <= 299 && e.error !== undefined,
+    );
     if (unreadableAt === -1) continue;
     expect(ofOperation[unreadableAt]?.error, "invariant 1: an unreadable 2xx is a PivotResponseError").toBe("PivotResponseError");
     expect(unreadableAt, "invariant 1: an unreadable 2xx is never retried").toBe(ofOperation.length - 1);
@@ -254,10 +294,14 @@ function checkOutcome(
     // A cancel made by someone else for the same reason less than CLOCK_SKEW_MS before the call cannot be told from
     // this call's own (Pivot's clock may lag that much): the one case where a read-back may resolve without it.
     const indistinguishable =
-      c.initial.status === "CANCELLED" && c.initial.cancellationReason === (c.body as { reason: string }).reason && Date.parse(c.initial.cancelledAt ?? "") >= callStartedAt - CLOCK_SKEW_MS;
+      c.initial.status === "CANCELLED" &&
+      c.initial.cancellationReason === (c.body as { reason: string }).reason &&
+      Date.parse(c.initial.cancelledAt ?? "") >= callStartedAt - CLOCK_SKEW_MS;
     if (!resolveAsked && !directly && !indistinguishable) {
       expect(log.applied, "invariant 6: resolved on a read-back although the server did not cancel in this call").toBe(true);
-      expect(value.cancellationReason, "invariant 6: resolved on a read-back cancelled for another reason").toBe((c.body as { reason: string }).reason);
+      expect(value.cancellationReason, "invariant 6: resolved on a read-back cancelled for another reason").toBe(
+        (c.body as { reason: string }).reason,
+      );
     }
   }
 }
@@ -267,7 +311,10 @@ function checkSecrets(secrets: string[], outcome: Outcome, events: AttemptEvent[
   const seen: string[] = [JSON.stringify(events), ...warnings];
   if (!outcome.ok) {
     const error = outcome.error;
-    seen.push(inspect(error, { depth: 6 }), safe(() => JSON.stringify(error)));
+    seen.push(
+      inspect(error, { depth: 6 }),
+      safe(() => JSON.stringify(error)),
+    );
     for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
       seen.push(e.message, String(e.stack), inspect(e, { depth: 2 }));
       const { rawBody } = e as PivotError;
@@ -276,7 +323,8 @@ function checkSecrets(secrets: string[], outcome: Outcome, events: AttemptEvent[
   }
   for (const secret of secrets) {
     for (const text of seen) {
-      if (text.includes(secret)) expect.fail(`invariant 4: the secret ${JSON.stringify(secret)} can be read in ${JSON.stringify(text.slice(0, 300))}`);
+      if (text.includes(secret))
+        expect.fail(`invariant 4: the secret ${JSON.stringify(secret)} can be read in ${JSON.stringify(text.slice(0, 300))}`);
     }
   }
 }
@@ -287,7 +335,8 @@ function readings(rawBody: string): string[] {
   const parsed = safe(() => JSON.parse(rawBody) as unknown);
   const walk = (value: unknown, depth: number): void => {
     if (typeof value === "string") out.push(value, ...safeList(() => [decodeURIComponent(value)]));
-    else if (value !== null && typeof value === "object" && depth < 50) for (const [key, inner] of Object.entries(value)) (out.push(key), walk(inner, depth + 1));
+    else if (value !== null && typeof value === "object" && depth < 50)
+      for (const [key, inner] of Object.entries(value)) out.push(key), walk(inner, depth + 1);
   };
   walk(parsed, 0);
   out.push(...safeList(() => [decodeURIComponent(rawBody)]), ...safeList(() => [decodeURIComponent(rawBody.replace(/\+/g, " "))]));
@@ -297,8 +346,12 @@ function readings(rawBody: string): string[] {
 /** 5: `attempts` and the onAttempt events match the requests the server saw. */
 function checkAttempts(c: Case, outcome: Outcome, log: { requests: { endpoint: string; act: Act }[] }, events: AttemptEvent[]): void {
   const cancels = events.filter((e) => e.operation === "cancelPaymentSession");
-  expect(cancels.map((e) => e.attempt), "invariant 5: attempts are numbered from 1").toEqual(cancels.map((_, i) => i + 1));
-  if (!outcome.ok && outcome.error instanceof PivotError) expect(outcome.error.attempts, "invariant 5: attempts is the number of attempts reported").toBe(cancels.length);
+  expect(
+    cancels.map((e) => e.attempt),
+    "invariant 5: attempts are numbered from 1",
+  ).toEqual(cancels.map((_, i) => i + 1));
+  if (!outcome.ok && outcome.error instanceof PivotError)
+    expect(outcome.error.attempts, "invariant 5: attempts is the number of attempts reported").toBe(cancels.length);
   if (c.fetch !== "global" && c.fetch !== "pass-through") return;
   for (const [endpoint, path, operation] of [
     ["cancel", CANCEL_PATH, "cancelPaymentSession"],
@@ -309,11 +362,18 @@ function checkAttempts(c: Case, outcome: Outcome, log: { requests: { endpoint: s
     // Node's fetch sends a request answered 421 (Misdirected Request) once more on a new connection, as RFC 9110
     // allows: the same request, X-REQUEST-ID included, so a cancel stays idempotent, but the server sees it twice.
     const resent = log.requests.filter((r) => r.endpoint === endpoint && "status" in r.act && r.act.status === 421).length;
-    expect(seen, `invariant 5: the server saw no more ${endpoint} requests than were reported`).toBeLessThanOrEqual(reported.length + resent);
-    expect(seen, `invariant 5: every ${endpoint} attempt that got an answer reached the server`).toBeGreaterThanOrEqual(reported.filter((e) => e.status !== undefined).length);
+    expect(seen, `invariant 5: the server saw no more ${endpoint} requests than were reported`).toBeLessThanOrEqual(
+      reported.length + resent,
+    );
+    expect(seen, `invariant 5: every ${endpoint} attempt that got an answer reached the server`).toBeGreaterThanOrEqual(
+      reported.filter((e) => e.status !== undefined).length,
+    );
   }
   const tokenAnswers = events.filter((e) => e.path === TOKEN_PATH && e.status !== undefined).length;
-  expect(log.requests.filter((r) => r.endpoint === "token").length, "invariant 5: every token failure with an answer reached the server").toBeGreaterThanOrEqual(tokenAnswers);
+  expect(
+    log.requests.filter((r) => r.endpoint === "token").length,
+    "invariant 5: every token failure with an answer reached the server",
+  ).toBeGreaterThanOrEqual(tokenAnswers);
 }
 
 /** 7: run through `pivot-cancel` in-process, a failure is one line on stderr, with no control character and no secret. */
@@ -337,9 +397,13 @@ export async function runCli(server: WorldServer, c: Case): Promise<void> {
       expect(err, "invariant 7: a failure is one line on stderr").toMatch(/^[^\n]*\n$/);
       expect(err, "invariant 7: no control character reaches the terminal").not.toMatch(/[\p{Cc}\p{Cf}](?!$)/u);
     }
-    expect(out, "invariant 7: no control character reaches the terminal").not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(out, "invariant 7: no control character reaches the terminal").not.toMatch(
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/,
+    );
     for (const secret of secretsOf(c)) {
-      expect(out.includes(secret) || err.includes(secret), `invariant 7: the secret ${JSON.stringify(secret)} reached the terminal`).toBe(false);
+      expect(out.includes(secret) || err.includes(secret), `invariant 7: the secret ${JSON.stringify(secret)} reached the terminal`).toBe(
+        false,
+      );
     }
   } finally {
     server.close(plan);

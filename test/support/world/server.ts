@@ -92,7 +92,14 @@ export async function startWorldServer(): Promise<WorldServer> {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const path = request.url ?? "";
-      const endpoint: Endpoint | undefined = path === "/v1/access-token" ? "token" : cancelledIdOf(path) !== undefined ? "cancel" : readIdOf(path) !== undefined ? "read" : undefined;
+      const endpoint: Endpoint | undefined =
+        path === "/v1/access-token"
+          ? "token"
+          : cancelledIdOf(path) !== undefined
+            ? "cancel"
+            : readIdOf(path) !== undefined
+              ? "read"
+              : undefined;
       const key = endpoint === "token" ? String(request.headers["x-merchant-id"]) : (cancelledIdOf(path) ?? readIdOf(path) ?? "");
       const entry = plans.get(key);
       if (endpoint === undefined || entry === undefined) {
@@ -145,7 +152,15 @@ export async function startWorldServer(): Promise<WorldServer> {
   };
 }
 
-function perform(act: Act, endpoint: Endpoint, plan: Plan, log: CaseLog, secrets: string[], requestBody: string, response: ServerResponse): void {
+function perform(
+  act: Act,
+  endpoint: Endpoint,
+  plan: Plan,
+  log: CaseLog,
+  secrets: string[],
+  requestBody: string,
+  response: ServerResponse,
+): void {
   switch (act.kind) {
     case "reply": {
       const headers: Record<string, string> = { ...JSON_TYPE };
@@ -197,7 +212,8 @@ function asPivot(endpoint: Endpoint, plan: Plan, log: CaseLog, requestBody: stri
     response.writeHead(status, JSON_TYPE);
     response.end(JSON.stringify(body));
   };
-  if (endpoint === "token") return send(200, { code: "00", message: "Success", data: { accessToken: plan.issuedToken, expiresIn: "900", tokenType: "Bearer" } });
+  if (endpoint === "token")
+    return send(200, { code: "00", message: "Success", data: { accessToken: plan.issuedToken, expiresIn: "900", tokenType: "Bearer" } });
   if (endpoint === "read") return send(200, { code: "00", message: "Success", data: sessionData(plan, log) });
   if (log.status === "REQUIRE_PAYMENT_METHOD" || log.status === "REQUIRE_CONFIRMATION") {
     apply(plan, log, requestBody);
@@ -266,12 +282,17 @@ function render(body: Body, plan: Plan, log: CaseLog, secrets: string[]): string
       return JSON.stringify({ code: body.code, message, error: { type: "API_ERROR", trace_id: body.code }, data: null });
     }
     case "token":
-      return JSON.stringify({ code: "00", message: "Success", data: { accessToken: body.token, expiresIn: body.expiresIn, tokenType: "Bearer" } });
+      return JSON.stringify({
+        code: "00",
+        message: "Success",
+        data: { accessToken: body.token, expiresIn: body.expiresIn, tokenType: "Bearer" },
+      });
     case "json":
       return JSON.stringify(body.value) ?? "null";
     case "deep": {
       const nested = `${"[".repeat(body.depth)}1${"]".repeat(body.depth)}`;
-      if (body.where === "data.expiresIn") return `{"code":"00","data":{"accessToken":${JSON.stringify(plan.issuedToken)},"expiresIn":${nested}}}`;
+      if (body.where === "data.expiresIn")
+        return `{"code":"00","data":{"accessToken":${JSON.stringify(plan.issuedToken)},"expiresIn":${nested}}}`;
       const data = JSON.stringify({ ...sessionData(plan, log), id: "@id", status: "@status" })
         .replace('"@id"', body.where === "data.id" ? nested : JSON.stringify(plan.sessionId))
         .replace('"@status"', body.where === "data.status" ? nested : '"CANCELLED"');
