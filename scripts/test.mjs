@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every gate in one run: spec lint, generated/ freshness, typecheck, size budget, and vitest (Pact
- * consumer first, then the unit tests beside the pact checks; see vitest.config.ts). All start at once: each static
- * gate is single-threaded, so beside vitest it uses the core that would otherwise wait. Prints one line per stage as
- * it finishes, and a stage's own output only when it failed: a green run is a few lines, with no "FAILED" from the
- * negative contract tests that prove broken providers are caught. Then a timing line and "N passed, N failed" (each
- * gate counts as one), and .tmp/test-summary.json for .ci/run, test:mutations and test:stress. No colour codes
- * unless stdout is a terminal. Plain JavaScript so that it runs before anything is compiled.
+ * `npm test`: every gate in one run: spec lint, Biome (lint and format), generated/ freshness, typecheck, size budget,
+ * and vitest (Pact consumer first, then the unit tests beside the pact checks; see vitest.config.ts). All start at
+ * once: each static gate is single-threaded, so beside vitest it uses the core that would otherwise wait. Prints one
+ * line per stage as it finishes, and a stage's own output only when it failed: a green run is a few lines, with no
+ * "FAILED" from the negative contract tests that prove broken providers are caught. Then a timing line and "N passed,
+ * N failed" (each gate counts as one), and .tmp/test-summary.json for .ci/run, test:mutations and test:stress. No
+ * colour codes unless stdout is a terminal. Plain JavaScript so that it runs before anything is compiled.
  */
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -58,6 +58,8 @@ await mkdir(".tmp", { recursive: true });
 const [vitest, ...stages] = await Promise.all([
   run("vitest", [modulePath("vitest/vitest.mjs"), "run", "--reporter=dot", "--reporter=json", "--outputFile.json=.tmp/vitest.json"]),
   run("lint", [modulePath("@redocly/cli/bin/cli.js"), "lint", "spec/openapi.yaml", "--format=summary"]),
+  // Biome ignores FORCE_COLOR and never colours a pipe by itself, so it is told whether this process's terminal takes colours.
+  run("biome", [modulePath("@biomejs/biome/bin/biome"), "check", `--colors=${tty ? "force" : "off"}`, "."]),
   run("generate", ["--import", "tsx", "scripts/generate.ts", "--check"]),
   // TypeScript 5.9, the compiler tsup builds the shipped .d.ts with (see CONTRIBUTING.md). It also writes the
   // declarations the API report is made from, and the report's check starts as soon as they are there.

@@ -13,12 +13,10 @@ import {
   PivotAbortError,
   PivotAuthenticationError,
   type PivotClientBaseOptions,
-  type PivotClientOptions,
   PivotError,
   PivotInputError,
   PivotRateLimitError,
   PivotResponseError,
-  PivotServerError,
   PivotTimeoutError,
 } from "../src/index.js";
 import { createRawClient } from "../src/raw.js";

@@ -10,7 +10,12 @@ const never = (): Promise<never> => new Promise<never>(() => {});
 describe("within", () => {
   it("resolves with the work's value and hands the work a live signal", async () => {
     let seen: AbortSignal | undefined;
-    await expect(within(1_000, undefined, (signal) => ((seen = signal), 42))).resolves.toBe(42);
+    await expect(
+      within(1_000, undefined, (signal) => {
+        seen = signal;
+        return 42;
+      }),
+    ).resolves.toBe(42);
     expect(seen?.aborted).toBe(false);
   });
 
@@ -26,7 +31,10 @@ describe("within", () => {
 
   it("stops work that ignores its signal when the time runs out, and aborts that signal", async () => {
     let seen: AbortSignal | undefined;
-    const stopped = await within(20, undefined, (signal) => ((seen = signal), never())).catch((e: unknown) => e);
+    const stopped = await within(20, undefined, (signal) => {
+      seen = signal;
+      return never();
+    }).catch((e: unknown) => e);
     expect(stopped).toBeInstanceOf(Stopped);
     expect((stopped as Stopped).by).toBe("time");
     expect(seen?.aborted).toBe(true);
@@ -43,7 +51,10 @@ describe("within", () => {
 
   it("does not start work when the outer signal has already aborted", async () => {
     let started = false;
-    const stopped = (await within(1_000, AbortSignal.abort("gone"), () => ((started = true), 1)).catch((e: unknown) => e)) as Stopped;
+    const stopped = (await within(1_000, AbortSignal.abort("gone"), () => {
+      started = true;
+      return 1;
+    }).catch((e: unknown) => e)) as Stopped;
     expect(stopped.by).toBe("abort");
     expect(stopped.reason).toBe("gone");
     expect(started).toBe(false);

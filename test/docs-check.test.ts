@@ -358,7 +358,7 @@ describe("a spec field the page does not show", () => {
 
   it("reports a response field the page no longer shows", () => {
     expect(linesOfKind(findingsOf("field-not-shown"), "field-not-shown")).toEqual([
-      `response data.bypassStatusPage: ${NOT_SHOWN} ` + "(spec #/components/schemas/PaymentSessionDetails/properties/bypassStatusPage)",
+      `response data.bypassStatusPage: ${NOT_SHOWN} (spec #/components/schemas/PaymentSessionDetails/properties/bypassStatusPage)`,
     ]);
   });
 

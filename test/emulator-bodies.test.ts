@@ -2,7 +2,7 @@
  * How the emulator reads request bodies on real HTTP: a request whose client hung up mid-body is neither answered nor
  * logged, and a body over the cap stops being read there, so the answer does not wait for (or hold) the rest.
  */
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";

@@ -14,7 +14,7 @@ function read(id: string, token = pivot.accessToken) {
 
 /** The data of the retrieve page's example (a PAID card session with a customer), as the spec embeds it. */
 const docsDetails = (): SeedSession =>
-  structuredClone((spec.paths["/v2/payments/{id}"]?.get as any).responses["200"].content["application/json"].examples.docs.value.data);
+  structuredClone((spec.paths["/v2/payments/{id}"]!.get as any).responses["200"].content["application/json"].examples.docs.value.data);
 
 let pivot: PivotEmulator;
 beforeAll(async () => {

@@ -12,7 +12,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 function clock(start = Date.UTC(2024, 0, 1)) {
   let now = start;
-  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe("IdempotencyStore", () => {

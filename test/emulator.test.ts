@@ -527,7 +527,9 @@ describe("lifecycle and hygiene", () => {
   it("survives a malformed HTTP request and keeps serving", async () => {
     const socket = connect(pivot.port, "127.0.0.1");
     let answer = "";
-    socket.on("data", (chunk: Buffer) => void (answer += chunk));
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk;
+    });
     socket.end("NOT HTTP AT ALL\r\n\r\n");
     await new Promise((resolve) => socket.on("close", resolve));
 

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import {
   PivotAbortError,
   type PivotClientBaseOptions,
-  type PivotClientOptions,
   PivotConflictError,
   PivotConnectionError,
   type PivotError,
@@ -287,7 +286,13 @@ describe("abort and deadline", () => {
   it("rejects with PivotAbortError when the signal fires mid-request, and makes no further attempt", async () => {
     const controller = new AbortController();
     // Aborts once the server holds the request, so the abort always lands mid-request.
-    server.script([step.decide(() => (controller.abort(), step.stallHeaders())), step.cancel()]);
+    server.script([
+      step.decide(() => {
+        controller.abort();
+        return step.stallHeaders();
+      }),
+      step.cancel(),
+    ]);
 
     const { result, elapsedMs } = await timed(() => client().cancelPaymentSession(SESSION_ID, BODY, { signal: controller.signal }));
     await pause(50);
@@ -470,6 +475,7 @@ describe("a cancel whose answer was lost", () => {
 // Each of these waits out whole per-attempt timeouts against a server that never answers, so they run at the same
 // time, each on its own server, instead of one after another on the shared one.
 const withOwnServer = it.extend<{ own: FaultServer }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest requires an object pattern here to read which fixtures this one uses; it uses none
   own: async ({}, use) => {
     const own = await startFaultServer();
     await use(own);

@@ -148,7 +148,7 @@ describe("a call that joins a slow token exchange is bounded by its own deadline
 
 describe("a session id Pivot spells in another letter case is the same session", () => {
   it("resolves when Pivot answers the cancel with the UUID in upper case", async () => {
-    const target = await serve((request, response) => reply(response, 200, successEnvelope(SESSION_ID.toUpperCase())));
+    const target = await serve((_request, response) => reply(response, 200, successEnvelope(SESSION_ID.toUpperCase())));
 
     const session = await clientOf(target).cancelPaymentSession(SESSION_ID, BODY);
 
@@ -270,7 +270,7 @@ describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", 
   it.each(["foo 12", "retry 3", "Sun, 30 Mar 2025", "12 Mar 2025 10:00:00 GMT"])(
     "ignores the malformed value %j instead of reading it as a date long past",
     async (value) => {
-      const target = await serve((request, response) =>
+      const target = await serve((_request, response) =>
         reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": value }),
       );
 
@@ -283,7 +283,7 @@ describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", 
 
   it("honours an IMF-fixdate", async () => {
     const inTwoSeconds = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2_000).toUTCString();
-    const target = await serve((request, response) =>
+    const target = await serve((_request, response) =>
       reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": inTwoSeconds }),
     );
 

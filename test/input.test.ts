@@ -119,7 +119,7 @@ describe("the call options", () => {
     ["a too-short idempotencyKey", { idempotencyKey: "abc123" }, /idempotencyKey must be 16 to 36 letters or digits/],
     ["a too-long idempotencyKey", { idempotencyKey: "a".repeat(37) }, /idempotencyKey/],
     ["an idempotencyKey with dashes", { idempotencyKey: "f5011fb2-e205-46ad-ac20" }, /idempotencyKey/],
-    ["a numeric idempotencyKey", { idempotencyKey: 12345678901234567 }, /idempotencyKey/],
+    ["a numeric idempotencyKey", { idempotencyKey: 12345678901234568 }, /idempotencyKey/],
     ["timeoutMs 0", { timeoutMs: 0 }, /timeoutMs must be a number of milliseconds/],
     ["a negative timeoutMs", { timeoutMs: -5 }, /timeoutMs/],
     ["a NaN timeoutMs", { timeoutMs: Number.NaN }, /timeoutMs/],

@@ -27,7 +27,7 @@ const BODY = { cancellationReason: "DUPLICATED" } as const;
 const SLACK_MS = 1_000;
 
 /** What the test does with one request instead of the default Pivot behaviour; return false to fall through. */
-type Override = (request: SeenRequest, response: ServerResponse, pivot: Pivot) => boolean | void;
+type Override = (request: SeenRequest, response: ServerResponse, pivot: Pivot) => boolean;
 
 interface Pivot {
   server: HostileServer;
@@ -101,7 +101,7 @@ function clientOf(state: Pivot, options: Record<string, unknown> = {}) {
 }
 
 /** Applies the cancel, then drops the connection: the answer is lost. */
-const cancelThenReset: Override = (request, response, state) => {
+const cancelThenReset: Override = (_request, response, state) => {
   applyCancel(state, SESSION_ID);
   response.socket?.destroy();
   return true;

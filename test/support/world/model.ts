@@ -156,13 +156,13 @@ function actFor(endpoint: "token" | "cancel" | "read", timed: boolean): fc.Arbit
     fc.constant<Act>({ kind: "reset-before" }),
     fc.record({ kind: fc.constant("reset-after" as const), status: anyStatus }),
   ];
-  if (endpoint === "cancel") quick.push(fc.constant<Act>({ kind: "apply-then", then: "reset" }));
+  if (endpoint === "cancel") quick.push(fc.constant<Act>({ kind: "apply-then", lostBy: "reset" }));
   const slow: fc.Arbitrary<Act>[] = timed
     ? [
         fc.constant<Act>({ kind: "stall-headers" }),
         fc.record({ kind: fc.constant("stall-body" as const), status: anyStatus }),
         fc.record({ kind: fc.constant("drip" as const), status: anyStatus, body: bodyFor(endpoint) }),
-        ...(endpoint === "cancel" ? [fc.constant<Act>({ kind: "apply-then", then: "stall" })] : []),
+        ...(endpoint === "cancel" ? [fc.constant<Act>({ kind: "apply-then", lostBy: "stall" })] : []),
       ]
     : [];
   return fc.oneof(

@@ -336,7 +336,10 @@ function readings(rawBody: string): string[] {
   const walk = (value: unknown, depth: number): void => {
     if (typeof value === "string") out.push(value, ...safeList(() => [decodeURIComponent(value)]));
     else if (value !== null && typeof value === "object" && depth < 50)
-      for (const [key, inner] of Object.entries(value)) out.push(key), walk(inner, depth + 1);
+      for (const [key, inner] of Object.entries(value)) {
+        out.push(key);
+        walk(inner, depth + 1);
+      }
   };
   walk(parsed, 0);
   out.push(...safeList(() => [decodeURIComponent(rawBody)]), ...safeList(() => [decodeURIComponent(rawBody.replace(/\+/g, " "))]));
@@ -398,6 +401,7 @@ export async function runCli(server: WorldServer, c: Case): Promise<void> {
       expect(err, "invariant 7: no control character reaches the terminal").not.toMatch(/[\p{Cc}\p{Cf}](?!$)/u);
     }
     expect(out, "invariant 7: no control character reaches the terminal").not.toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the check is that no control character reaches the terminal
       /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/,
     );
     for (const secret of secretsOf(c)) {

@@ -34,7 +34,7 @@ export type Act =
   /** As Pivot: the token endpoint issues `token`; a cancel applies when the session is cancellable (200) or is a 422; a read-back shows the state. */
   | { kind: "pivot" }
   /** A cancel that applies, then loses its answer: the socket is reset, or nothing more is sent. */
-  | { kind: "apply-then"; then: "reset" | "stall" }
+  | { kind: "apply-then"; lostBy: "reset" | "stall" }
   | { kind: "stall-headers" }
   | { kind: "stall-body"; status: number }
   | { kind: "drip"; status: number; body: Body }
@@ -170,10 +170,11 @@ function perform(
       return;
     }
     case "pivot":
-      return asPivot(endpoint, plan, log, requestBody, response);
+      asPivot(endpoint, plan, log, requestBody, response);
+      return;
     case "apply-then":
-      if (endpoint === "cancel") apply(plan, log, requestBody);
-      if (act.then === "reset") response.socket?.destroy();
+      if (endpoint === "cancel") apply(log, requestBody);
+      if (act.lostBy === "reset") response.socket?.destroy();
       return;
     case "stall-headers":
       return;
@@ -212,18 +213,20 @@ function asPivot(endpoint: Endpoint, plan: Plan, log: CaseLog, requestBody: stri
     response.writeHead(status, JSON_TYPE);
     response.end(JSON.stringify(body));
   };
-  if (endpoint === "token")
-    return send(200, { code: "00", message: "Success", data: { accessToken: plan.issuedToken, expiresIn: "900", tokenType: "Bearer" } });
-  if (endpoint === "read") return send(200, { code: "00", message: "Success", data: sessionData(plan, log) });
-  if (log.status === "REQUIRE_PAYMENT_METHOD" || log.status === "REQUIRE_CONFIRMATION") {
-    apply(plan, log, requestBody);
-    return send(200, { code: "00", message: "Success", data: sessionData(plan, log) });
+  if (endpoint === "token") {
+    send(200, { code: "00", message: "Success", data: { accessToken: plan.issuedToken, expiresIn: "900", tokenType: "Bearer" } });
+  } else if (endpoint === "read") {
+    send(200, { code: "00", message: "Success", data: sessionData(plan, log) });
+  } else if (log.status === "REQUIRE_PAYMENT_METHOD" || log.status === "REQUIRE_CONFIRMATION") {
+    apply(log, requestBody);
+    send(200, { code: "00", message: "Success", data: sessionData(plan, log) });
+  } else {
+    send(422, { code: "invalid_state", message: `Payment session is ${log.status}`, error: { type: "INVALID_REQUEST" }, data: null });
   }
-  send(422, { code: "invalid_state", message: `Payment session is ${log.status}`, error: { type: "INVALID_REQUEST" }, data: null });
 }
 
 /** Applies a cancel if the session can be cancelled. */
-function apply(plan: Plan, log: CaseLog, requestBody: string): void {
+function apply(log: CaseLog, requestBody: string): void {
   if (log.status !== "REQUIRE_PAYMENT_METHOD" && log.status !== "REQUIRE_CONFIRMATION") return;
   log.status = "CANCELLED";
   log.applied = true;
@@ -269,7 +272,7 @@ export function spell(secret: string, spelling: Spelling): string {
     case "url":
       return encodeURIComponent(secret);
     case "url-lower":
-      return encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+      return encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
   }
 }
 
