@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 // The unit tests StrykerJS runs against the client's own modules. Left out: the emulator's own tests and the load
-// run, which never load a mutated module, and the tests that spawn a bundled command (docs-check, the CLI and callbacks
-// binaries): a child process neither sees which mutant is active nor reports what it covered. The generated world
-// (world.test.ts) is left out too: its thousand cases on real sockets would cost seconds per mutant, and the named
-// regression tests it led to are in the set.
+// run, which never load a mutated module; the tests that run their subject in a child process (docs-check, the CLI
+// and callbacks binaries, the callback endpoint whose memory is measured), since a child neither sees which mutant is
+// active nor reports what it covered; and the generated world (world.test.ts), whose thousand cases on real sockets
+// would cost seconds per mutant (the named regression tests it led to are in the set).
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
@@ -14,6 +14,7 @@ export default defineConfig({
       "test/docs-check.test.ts",
       "test/cli-bin.test.ts",
       "test/callbacks-cli.test.ts",
+      "test/callbacks-memory.test.ts",
       "test/world.test.ts",
     ],
     testTimeout: 30_000,
