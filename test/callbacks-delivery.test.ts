@@ -303,7 +303,7 @@ describe("the handler on real HTTP, for bodies the emulator never sends", () => 
     const badId = await post(JSON.stringify({ event: "PAYMENT.CANCELLED", data: { id: "x" } }));
 
     expect(notJson.status).toBe(400);
-    expect(notJson.body.message).toMatch(/invalid at \/: is not JSON \(at character 1\)/);
+    expect(notJson.body.message).toMatch(/invalid at \/: is not a JSON object \(invalid JSON at character 1\)/);
     expect(badId.status).toBe(400);
     expect(badId.body.message).toMatch(/invalid at \/data\/id: must be a UUID/);
     expect(events).toEqual([]);

@@ -4,6 +4,7 @@
  * a GET or HEAD, an upload whose client hangs up, and an async onError that rejects. The huge body without a key is
  * in callbacks-memory.test.ts.
  */
+import { createHash } from "node:crypto";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { connect } from "node:net";
@@ -213,15 +214,83 @@ describe("toNodeListener behind Express", () => {
     expect(endpoint.events).toMatchObject([{ event: "unknown", data: { n: 1 } }]);
   });
 
-  it("gives the same delivery key with and without express.json() before the route", async () => {
-    const plain = await start("Express");
-    const parsed = await start("Express + json()");
-    const body = JSON.stringify({ event: "REFUND.SUCCEEDED", data: { refundId: "r-1" } });
+  it("keys a body behind express.json() by its parsed value's JSON text, the same on every resend", async () => {
+    const endpoint = await start("Express + json()");
+    const body = '{ "event": "REFUND.SUCCEEDED", "data": { "amount": 9007199254740993 } }';
 
-    await post(plain.url, body);
-    await post(parsed.url, body);
+    await post(endpoint.url, body);
+    await post(endpoint.url, body);
 
-    expect(plain.events[0]?.deliveryKey).toMatch(/^sha256:/);
-    expect(parsed.events[0]?.deliveryKey).toBe(plain.events[0]?.deliveryKey);
+    const parsed: unknown = JSON.parse(body);
+    expect(endpoint.events.map((callback) => callback.deliveryKey)).toEqual([
+      sha256Key(JSON.stringify(parsed)),
+      sha256Key(JSON.stringify(parsed)),
+    ]);
+  });
+
+  it("answers 500 and reports it, so that Pivot retries, when a middleware left a req.body that is not JSON data", async () => {
+    const cyclic: express.RequestHandler = (req, _res, next) => {
+      req.on("data", () => {});
+      req.on("end", () => {
+        const body: Record<string, unknown> = { event: "PAYMENT.TEST" };
+        body.data = body;
+        req.body = body;
+        next();
+      });
+    };
+    const endpoint = await start("Express", {}, cyclic);
+
+    const response = await post(endpoint.url, JSON.stringify({ event: "PAYMENT.TEST", data: {} }));
+
+    expect(response.status).toBe(500);
+    expect(endpoint.reported).toEqual([expect.any(PivotCallbackReadError)]);
+    expect(endpoint.events).toEqual([]);
+  });
+
+  it("says that a JSON string left by express.json({ strict: false }) is not a JSON object", async () => {
+    const endpoint = await start("Express", {}, express.json({ strict: false }));
+
+    const response = await post(endpoint.url, JSON.stringify("PAYMENT.TEST"));
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ message: "The callback body is invalid at /: is not a JSON object." });
+  });
+});
+
+/** `sha256:` and the hex SHA-256 of `body`'s UTF-8 bytes: the key of a body without a string id and updatedAt. */
+function sha256Key(body: string): string {
+  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+}
+
+describe.each(KINDS)("a delivery nested deeper than JSON.stringify reaches, on %s", (kind) => {
+  it("is delivered, answered 200 with its key, instead of failing on every retry", async () => {
+    const endpoint = await start(kind);
+    // Already in JSON.stringify's form, so that behind express.json() its JSON text is these very bytes.
+    const body = `{"event":"PAYMENT.TEST","data":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`;
+
+    const first = await post(endpoint.url, body);
+    const resent = await post(endpoint.url, body);
+
+    expect([first.status, resent.status]).toEqual([200, 200]);
+    expect(endpoint.reported).toEqual([]);
+    expect(endpoint.events.map((callback) => callback.deliveryKey)).toEqual([sha256Key(body), sha256Key(body)]);
+  });
+});
+
+describe.each(KINDS.filter((kind) => kind !== "Express + json()"))("delivery keys of bodies as received, on %s", (kind) => {
+  it("keys the bytes, so that bodies that parse alike are still two deliveries and a resend keeps its key", async () => {
+    const endpoint = await start(kind);
+    const pairs: [string, string][] = [
+      ['{"event":"PAYMENT.TEST","data":{"amount":9007199254740993}}', '{"event":"PAYMENT.TEST","data":{"amount":9007199254740992}}'],
+      ['{"event":"PAYMENT.TEST","data":{"v":-0}}', '{"event":"PAYMENT.TEST","data":{"v":0}}'],
+      ['{"event":"PAYMENT.TEST","data":{"s":"a","s":"b"}}', '{"event":"PAYMENT.TEST","data":{"s":"b"}}'],
+      ['{"event":"PAYMENT.TEST","data":{}}', '{ "event": "PAYMENT.TEST", "data": {} }'],
+    ];
+    const sent = pairs.flatMap(([one, other]) => [one, other, one]);
+
+    for (const body of sent) expect((await post(endpoint.url, body)).status).toBe(200);
+
+    expect(endpoint.events.map((callback) => callback.deliveryKey)).toEqual(sent.map(sha256Key));
+    expect(new Set(endpoint.events.map((callback) => callback.deliveryKey)).size).toBe(2 * pairs.length);
   });
 });

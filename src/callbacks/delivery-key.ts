@@ -18,12 +18,15 @@ export function callbackDeliveryKey(event: string, session: { id: string; update
 
 /**
  * The key of a delivery whose `data` has no string `id` and `updatedAt` to name it: `sha256:` and the SHA-256 of the
- * body as JSON text. The text is the parsed body serialised again, so that the key does not depend on whether a body
- * parser ran before the receiver; Pivot's retries resend the same body and so keep the key. It has one colon where a
- * {@link callbackDeliveryKey} has at least two, so the two kinds never meet.
+ * body exactly as received (a string as its UTF-8 bytes). The bytes, not the parsed value: bodies that parse alike (a
+ * number past 2^53, `-0` and `0`, a field given twice) are still different deliveries, while Pivot's retries resend
+ * the same bytes and so keep the key. It has one colon where a {@link callbackDeliveryKey} has at least two, so the two
+ * kinds never meet.
  */
-export async function bodyDeliveryKey(body: unknown): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(body))));
+export async function bodyDeliveryKey(body: string | Uint8Array | ArrayBuffer): Promise<string> {
+  // A view is copied: it may sit on a SharedArrayBuffer, which digest refuses.
+  const bytes = typeof body === "string" ? encoder.encode(body) : new Uint8Array(body);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 

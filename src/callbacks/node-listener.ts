@@ -4,6 +4,7 @@
  * and response fit it as they are.
  */
 import { methodNotAllowed, type PaymentCallbackHandler } from "./handler.js";
+import { jsonText } from "./json-text.js";
 
 /** The part of a node:http `IncomingMessage` (or an Express `Request`) that {@link toNodeListener} uses. */
 export interface NodeCallbackRequest {
@@ -36,12 +37,16 @@ export interface NodeCallbackResponse {
 
 /**
  * Serves a callback handler on node:http or Express 5: `createServer(toNodeListener(handler))`, or
- * `app.all("/pivot/callback", toNodeListener(handler))` in Express, with or without a body parser before the route.
+ * `app.all("/pivot/callback", toNodeListener(handler))` in Express, best before any `app.use(express.json())`.
  *
  * - The body is streamed to the handler as it reads it: not at all when the key is wrong, and no further than
  *   `maxBodyBytes`. While a body is still arriving, the answer says `Connection: close`, so the rest is not waited for.
- * - When `express.json()`, `express.raw()` or `express.text()` already read the body, their `req.body` (an object, a
- *   Buffer or a string) is the body. Pivot signs nothing, so a parsed body loses nothing.
+ * - When `express.json()`, `express.raw()` or `express.text()` already read the body, their `req.body` is the body:
+ *   a Buffer as the bytes, a string as the text (so a JSON string left by `express.json({ strict: false })` is not a
+ *   JSON object), any other value as its JSON text (`JSON.stringify`'s, at any depth).
+ *   Pivot signs nothing, so a parsed body loses nothing the receiver checks; but a body's `sha256:` delivery key is
+ *   then of that text, so bodies that parse alike share it. Such a parser reads the body before the key is checked
+ *   and answers its own errors.
  * - Any method but POST is answered 405 with `Allow: POST`, without reading anything.
  * - An upload whose client disconnected is ended quietly: no answer, no `onError`.
  *
@@ -91,9 +96,15 @@ function bodyOf(req: NodeCallbackRequest, gone: AbortController): BodyInit {
     const parsed = req.body;
     if (typeof parsed === "string") return parsed;
     if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
-    return JSON.stringify(parsed);
+    try {
+      return jsonText(parsed);
+    } catch {
+      // The error's own text may name the body's fields: it stays out.
+      return failedStream("req.body, left by a middleware before the callback route, is not JSON data (a cycle, a BigInt?)");
+    }
   }
-  if (req.readableEnded) return consumedStream();
+  if (req.readableEnded)
+    return failedStream("the request body was already read by something before the callback route, which left no req.body");
   return requestStream(req, gone);
 }
 
@@ -144,11 +155,11 @@ function requestStream(req: NodeCallbackRequest, gone: AbortController): Readabl
   );
 }
 
-/** A body that something before the listener read and did not leave in `req.body`: the handler answers 500. */
-function consumedStream(): ReadableStream<Uint8Array> {
+/** A body that cannot be handed on for a reason on this server's side: the handler answers 500, so that Pivot retries. */
+function failedStream(problem: string): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
-      controller.error(new Error("the request body was already read by something before the callback route, which left no req.body"));
+      controller.error(new Error(problem));
     },
   });
 }

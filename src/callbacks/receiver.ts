@@ -102,7 +102,7 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
   if (typeof event !== "string")
     throw new PivotCallbackBodyError("/event", event === undefined ? "is required" : `must be a string, got ${jsonType(event)}`);
   const fields = fieldsOf(data);
-  const deliveryKey = await deliveryKeyOf(event, fields, body);
+  const deliveryKey = await deliveryKeyOf(event, fields, rawBody);
   if (!isDocumented(event)) return { event: "unknown", name: event, data, deliveryKey, problems: [] };
 
   if (fields === undefined)
@@ -119,11 +119,11 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
 }
 
 // Named by the session and its state when the data says them, so that the key reads well in a log; otherwise by the
-// whole body, so that two different deliveries never share a key.
-async function deliveryKeyOf(event: string, fields: Record<string, unknown> | undefined, body: unknown): Promise<string> {
+// body's bytes, so that two different deliveries never share a key.
+async function deliveryKeyOf(event: string, fields: Record<string, unknown> | undefined, rawBody: CallbackBody): Promise<string> {
   const { id, updatedAt } = fields ?? {};
   if (typeof id === "string" && typeof updatedAt === "string") return callbackDeliveryKey(event, { id, updatedAt });
-  return bodyDeliveryKey(body);
+  return bodyDeliveryKey(rawBody);
 }
 
 /** A parsed JSON value's fields, when it is an object. */
@@ -161,7 +161,11 @@ function parseJson(text: string): unknown {
     // The parser's message may quote the body, and a body may hold anything: only the position is passed on.
     const message = error instanceof Error ? error.message : "";
     const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
-    throw new PivotCallbackBodyError("/", position === undefined ? "is not JSON" : `is not JSON (at character ${position})`);
+    // "Not a JSON object" holds even where the text is a string that a lenient JSON parser before the route left.
+    throw new PivotCallbackBodyError(
+      "/",
+      `is not a JSON object${position === undefined ? "" : ` (invalid JSON at character ${position})`}`,
+    );
   }
 }
 

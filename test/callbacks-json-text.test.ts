@@ -1,0 +1,76 @@
+/**
+ * The JSON text that the node listener hands on for a body a JSON parser left in `req.body`: `JSON.stringify`'s text
+ * at any depth, where `JSON.stringify` itself runs out of stack, and a TypeError for what is not JSON data.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonText } from "../src/callbacks/json-text.js";
+
+/** Deeper than `JSON.stringify` reaches on Node 20 (it throws a RangeError from about 5,000 levels). */
+const DEEP = 6_000;
+
+/** `value` inside `depth` arrays, or `depth` objects with one member named `name`. */
+function nested(value: unknown, depth: number, name?: string): unknown {
+  let outer = value;
+  for (let level = 0; level < depth; level++) outer = name === undefined ? [outer] : { [name]: outer };
+  return outer;
+}
+
+describe("jsonText", () => {
+  it("is JSON.stringify's text for any JSON value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(jsonText(value)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("writes any JSON value nested deeper than JSON.stringify reaches, as JSON.stringify would", () => {
+    expect(() => JSON.stringify(nested(0, DEEP))).toThrow(RangeError);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 6 }), fc.boolean(), (value, name, inArrays) => {
+        const [open, close] = inArrays ? ["[", "]"] : [`{${JSON.stringify(name)}:`, "}"];
+
+        const text = jsonText(nested(value, DEEP, inArrays ? undefined : name));
+
+        expect(text).toBe(`${open.repeat(DEEP)}${JSON.stringify(value)}${close.repeat(DEEP)}`);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("keeps members in JSON.stringify's order, integer-like names first, and writes -0 as 0", () => {
+    const value = { b: 1, 2: [-0, "é\u2028\n"], a: { 1: null, x: true }, 1: 1.5e300 };
+
+    expect(jsonText(nested(value, DEEP))).toBe(`${"[".repeat(DEEP)}${JSON.stringify(value)}${"]".repeat(DEEP)}`);
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["a function", () => 1],
+    ["a BigInt", 1n],
+    [
+      "a cycle",
+      (() => {
+        const a: unknown[] = [];
+        a.push(a);
+        return a;
+      })(),
+    ],
+  ])("throws a TypeError for %s, shallow or deep", (_name, value) => {
+    expect(() => jsonText(value)).toThrow(TypeError);
+    expect(() => jsonText(nested([value], DEEP))).toThrow(TypeError);
+  });
+
+  it("throws a TypeError past JSON.stringify's depth for an object with toJSON, which it cannot write as JSON.stringify would", () => {
+    expect(jsonText(nested(new Date(0), 3))).toBe(JSON.stringify(nested(new Date(0), 3)));
+    expect(() => jsonText(nested(new Date(0), DEEP))).toThrow(TypeError);
+  });
+
+  it("writes the same object twice when it is no cycle", () => {
+    const shared = { n: 1 };
+
+    expect(jsonText(nested([shared, shared], DEEP))).toBe(`${"[".repeat(DEEP)}[{"n":1},{"n":1}]${"]".repeat(DEEP)}`);
+  });
+});
