@@ -497,3 +497,23 @@ describe("redirects", () => {
     expect(target.requests[0]?.headers.authorization).toBe("Bearer tok-hostile-0001");
   });
 });
+
+describe("an answer whose body is longer than its Content-Length", () => {
+  it("reads the declared length as the body on both transports: a PivotResponseError after one attempt", async () => {
+    const full = JSON.stringify(successEnvelope(SESSION_ID));
+    const target = await serve((_request, response) => {
+      // Written by hand: node:http's server would refuse to send more than the length it declared.
+      response.socket?.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n${full}`);
+    });
+    const statuses: (number | undefined)[] = [];
+
+    const error = await rejectionOf(
+      clientOf(target, { maxRetries: 2, onAttempt: (event) => statuses.push(event.status) }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 200, attempts: 1, rawBody: full.slice(0, 5) });
+    expect(statuses).toEqual([200]);
+    expect(target.apiRequests).toHaveLength(1);
+  });
+});
