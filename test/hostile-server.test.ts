@@ -2,6 +2,7 @@
  * The client against a hostile Pivot on 127.0.0.1: each test pins one defect the client had,
  * on a real socket. Time bounds here are about timeouts and deadlines, and leave at least a second of slack.
  */
+import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -225,6 +226,24 @@ describe("secrets echoed by a hostile server are masked in every spelling", () =
       expect(error).toBeInstanceOf(PivotValidationError);
       expect((error as PivotError).rawBody).not.toMatch(/provider-token-\d{4}/);
     }
+  });
+
+  it("masks a client secret that the token endpoint echoes as is, URL-encoded and JSON-escaped in one body", async () => {
+    const secret = 'SECRET/Cl+ent"sec';
+    const spelt = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+    const target = await serve((request, response) => {
+      const sent = request.headers["x-merchant-secret"] ?? "";
+      reply(response, 400, errorEnvelope("bad", `raw=${sent} url=${encodeURIComponent(sent)} json=${JSON.stringify(sent)}`));
+    });
+    const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: secret } });
+
+    const error = (await rejectionOf(pivot.getPaymentSession(SESSION_ID))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotValidationError);
+    const rawBody = error.rawBody ?? "";
+    const seen = [error.message, rawBody, JSON.parse(rawBody).message, decodeURIComponent(rawBody), JSON.stringify(error), inspect(error)];
+    for (const text of seen) for (const spelling of spelt) expect(text).not.toContain(spelling);
+    expect(JSON.parse(rawBody).message).toBe('raw=[REDACTED] url=[REDACTED] json="[REDACTED]"');
   });
 
   it("masks the whole of a token that contains the client secret", async () => {
