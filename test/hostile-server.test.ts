@@ -285,6 +285,30 @@ describe("a 422 after an attempt whose answer was lost may hide this call's own 
   });
 });
 
+describe("a Retry-After longer than what is left of the deadline", () => {
+  it.each([
+    ["the cancel", (target: HostileServer) => clientOf(target)],
+    [
+      "the token endpoint",
+      (target: HostileServer) =>
+        createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "client-secret-rate" } }),
+    ],
+  ])("ends on %s's 429 at once, with its retryAfterMs, saying the wait would outlast the deadline", async (_where, makeClient) => {
+    const target = await serve((_request, response) =>
+      reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": "100000" }),
+    );
+
+    const error = (await rejectionOf(makeClient(target).getPaymentSession(SESSION_ID, { deadlineMs: 20_000 }))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotRateLimitError);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 100_000_000, attempts: 1 });
+    expect(error.message).toMatch(
+      /Retry-After asked for a wait of 100000000 ms before the next retry, 60000 ms once capped by maxRetryAfterMs, more than the \d+ ms left of the call's deadline of 20000 ms\.$/,
+    );
+    expect(target.requests).toHaveLength(1);
+  });
+});
+
 describe("a Retry-After that is neither seconds nor an IMF-fixdate is ignored", () => {
   it.each(["foo 12", "retry 3", "Sun, 30 Mar 2025", "12 Mar 2025 10:00:00 GMT"])(
     "ignores the malformed value %j instead of reading it as a date long past",
