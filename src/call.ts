@@ -127,6 +127,9 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       report(error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
         if (decision.because !== "deadline") throw error;
+        // A wait the server asked for ends the call with the server's refusal (a 429 keeps its retryAfterMs): the
+        // deadline has not passed, and waiting would only outlast it.
+        if (failure.retryAfterMs !== undefined) throw askedWaitPastDeadline(call, attempt, error, failure.retryAfterMs, decision.waitMs);
         throw waitPastDeadline(call, attempt, error, decision.waitMs);
       }
       if (decision.action === "refresh-token") {
@@ -291,6 +294,23 @@ function waitPastDeadline(call: Call, attempts: number, last: PivotError, waitMs
       { requestId: call.requestId, attempts, cause: last },
     ),
   );
+}
+
+/**
+ * The server's refusal, which asked (by `Retry-After`, `askedMs`) for a wait (`waitMs` once capped) longer than what is
+ * left of the call's deadline: the same error, with a message that says why the call did not wait.
+ */
+function askedWaitPastDeadline<E extends PivotError>(call: Call, attempts: number, refusal: E, askedMs: number, waitMs: number): E {
+  const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
+  const capped = waitMs < askedMs ? `, ${Math.round(waitMs)} ms once capped by maxRetryAfterMs` : "";
+  const message = `${refusal.message} Gave up after ${attempts} attempt(s): Retry-After asked for a wait of ${Math.round(askedMs)} ms before the next retry${capped}, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms.`;
+  // A copy: a refusal from a shared token exchange may be another call's error too.
+  const copy: E = Object.create(Object.getPrototypeOf(refusal), {
+    ...Object.getOwnPropertyDescriptors(refusal),
+    message: { value: message, writable: true, configurable: true },
+    stack: { value: `${refusal.name}: ${message}`, writable: true, configurable: true },
+  });
+  return copy;
 }
 
 function deadlinePassed(call: Call, attempts: number): PivotTimeoutError {

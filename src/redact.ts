@@ -59,9 +59,10 @@ export class Redactor {
   }
 
   /**
-   * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`, and a URL as `%XX`;
-   * such escapes are written as the character itself when that reveals a secret, so that an echo spelt that way is
-   * masked too (a JSON escape only where that keeps the JSON's meaning).
+   * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`, and a URL as `%XX`, and
+   * one body may echo a secret in several spellings at once; each decoding in turn is applied where it reveals a
+   * secret, and what it reveals is masked too (a JSON escape only where that keeps the JSON's meaning). A body that
+   * reveals nothing stays as received.
    * @param cut true when the text is the start of a longer body: a secret's first characters at its very end are
    *   masked as well, since the rest of the secret was cut off.
    */
@@ -69,13 +70,19 @@ export class Redactor {
     this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort(
       (a, b) => b.length - a.length,
     );
-    // `\\` (kept whole, so that what follows it is not misread as an escape), `\/`, or `\uXXXX`.
-    const unescaped = text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
-    const decoded = unescaped.includes("%") ? unescaped.replace(/%([0-9a-fA-F]{2})/g, unescapePercent) : unescaped;
-    // The body stays as received unless an escaped secret is in it.
-    let out = [text, unescaped, decoded].find((form) => this.ordered?.some((secret) => form.includes(secret))) ?? text;
-    for (const secret of this.ordered) {
-      if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
+    const secrets = this.ordered;
+    const reveals = (form: string): boolean => secrets.some((secret) => form.includes(secret));
+    const mask = (form: string): string =>
+      secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
+    let out = mask(text);
+    // Each decoding applies to what the ones before it gave, so that a spelling nested in another is found too.
+    let decoded = out;
+    for (const decode of DECODINGS) {
+      decoded = decode(decoded);
+      if (reveals(decoded)) {
+        decoded = mask(decoded);
+        out = decoded;
+      }
     }
     return cut ? this.maskCutSecret(out) : out;
   }
@@ -161,11 +168,28 @@ export function show(value: unknown, redact: (text: string) => string): string {
   return String(value);
 }
 
-/** A secret as it may be spelt in an answer: as is, and as it appears inside a JSON string (`"` and `\` escaped). */
+/**
+ * A secret as it may be spelt in an answer: as is; as it appears inside a JSON string (`"` and `\` escaped), and inside
+ * a JSON string that a JSON string holds (an error quoting a JSON body); and with its spaces as `+` (a form-encoded
+ * echo, once its `%XX` escapes are decoded).
+ */
 function spellings(secret: string): string[] {
   const inJson = JSON.stringify(secret).slice(1, -1);
-  return inJson === secret ? [secret] : [secret, inJson];
+  return [...new Set([secret, inJson, JSON.stringify(inJson).slice(1, -1), secret.replaceAll(" ", "+")])];
 }
+
+/** `text` with its JSON escapes `\\` (kept whole, so that what follows it is not misread as an escape), `\/` and `\uXXXX` read. */
+function decodeJsonEscapes(text: string): string {
+  return text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
+}
+
+/** `text` with its `%XX` escapes of a tab or printable ASCII read. */
+function decodePercentEscapes(text: string): string {
+  return text.includes("%") ? text.replace(/%([0-9a-fA-F]{2})/g, unescapePercent) : text;
+}
+
+/** The decodings tried in turn: JSON escapes, URL escapes, then JSON escapes that URL escapes spelt (`%5Cu0041`). */
+const DECODINGS = [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes];
 
 /** One `%XX` escape as its character when a secret may hold it (a tab or printable ASCII); other escapes stay. */
 function unescapePercent(sequence: string, hex: string): string {

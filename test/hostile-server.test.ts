@@ -2,6 +2,7 @@
  * The client against a hostile Pivot on 127.0.0.1: each test pins one defect the client had,
  * on a real socket. Time bounds here are about timeouts and deadlines, and leave at least a second of slack.
  */
+import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -227,6 +228,24 @@ describe("secrets echoed by a hostile server are masked in every spelling", () =
     }
   });
 
+  it("masks a client secret that the token endpoint echoes as is, URL-encoded and JSON-escaped in one body", async () => {
+    const secret = 'SECRET/Cl+ent"sec';
+    const spelt = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+    const target = await serve((request, response) => {
+      const sent = request.headers["x-merchant-secret"] ?? "";
+      reply(response, 400, errorEnvelope("bad", `raw=${sent} url=${encodeURIComponent(sent)} json=${JSON.stringify(sent)}`));
+    });
+    const pivot = createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: secret } });
+
+    const error = (await rejectionOf(pivot.getPaymentSession(SESSION_ID))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotValidationError);
+    const rawBody = error.rawBody ?? "";
+    const seen = [error.message, rawBody, JSON.parse(rawBody).message, decodeURIComponent(rawBody), JSON.stringify(error), inspect(error)];
+    for (const text of seen) for (const spelling of spelt) expect(text).not.toContain(spelling);
+    expect(JSON.parse(rawBody).message).toBe('raw=[REDACTED] url=[REDACTED] json="[REDACTED]"');
+  });
+
   it("masks the whole of a token that contains the client secret", async () => {
     issued = "AAAAprefix-client-secret-99-suffixZZZZ";
     const target = await serve(echoAuthorization());
@@ -263,6 +282,30 @@ describe("a 422 after an attempt whose answer was lost may hide this call's own 
     expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
     expect(error.message).not.toMatch(/earlier attempt/);
     expect(target.apiRequests.map((r) => r.method)).toEqual(["POST"]); // no read-back was needed
+  });
+});
+
+describe("a Retry-After longer than what is left of the deadline", () => {
+  it.each([
+    ["the cancel", (target: HostileServer) => clientOf(target)],
+    [
+      "the token endpoint",
+      (target: HostileServer) =>
+        createPivotClient({ baseUrl: target.url, credentials: { clientId: "merchant", clientSecret: "client-secret-rate" } }),
+    ],
+  ])("ends on %s's 429 at once, with its retryAfterMs, saying the wait would outlast the deadline", async (_where, makeClient) => {
+    const target = await serve((_request, response) =>
+      reply(response, 429, errorEnvelope("rate_limited", "slow down"), { "Retry-After": "100000" }),
+    );
+
+    const error = (await rejectionOf(makeClient(target).getPaymentSession(SESSION_ID, { deadlineMs: 20_000 }))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotRateLimitError);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 100_000_000, attempts: 1 });
+    expect(error.message).toMatch(
+      /Retry-After asked for a wait of 100000000 ms before the next retry, 60000 ms once capped by maxRetryAfterMs, more than the \d+ ms left of the call's deadline of 20000 ms\.$/,
+    );
+    expect(target.requests).toHaveLength(1);
   });
 });
 
@@ -495,5 +538,25 @@ describe("redirects", () => {
     expect(asked.response.status).toBe(302);
     expect(target.requests.map((r) => r.path)).toEqual([`/v2/payments/${SESSION_ID}`, `/v2/payments/${SESSION_ID}`]);
     expect(target.requests[0]?.headers.authorization).toBe("Bearer tok-hostile-0001");
+  });
+});
+
+describe("an answer whose body is longer than its Content-Length", () => {
+  it("reads the declared length as the body on both transports: a PivotResponseError after one attempt", async () => {
+    const full = JSON.stringify(successEnvelope(SESSION_ID));
+    const target = await serve((_request, response) => {
+      // Written by hand: node:http's server would refuse to send more than the length it declared.
+      response.socket?.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n${full}`);
+    });
+    const statuses: (number | undefined)[] = [];
+
+    const error = await rejectionOf(
+      clientOf(target, { maxRetries: 2, onAttempt: (event) => statuses.push(event.status) }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 200, attempts: 1, rawBody: full.slice(0, 5) });
+    expect(statuses).toEqual([200]);
+    expect(target.apiRequests).toHaveLength(1);
   });
 });

@@ -112,6 +112,27 @@ describe("the Node entry's default transport", () => {
     expect(session.id).toBe(SESSION_ID);
   });
 
+  // Node 20's fetch (undici) fails on an interim answer the request did not ask for; RFC 9110 asks a client to skip it.
+  it("skips an interim 100 Continue and reads the answer after it", async () => {
+    const target = await serve();
+    target.server.removeAllListeners("request");
+    target.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      request.resume();
+      response.writeContinue();
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(successEnvelope(SESSION_ID)));
+    });
+    const attempts: (number | undefined)[] = [];
+
+    const session = await TRANSPORTS["node:http"]({
+      baseUrl: target.url,
+      accessToken: "tok-node-entry-0001",
+      onAttempt: (event) => attempts.push(event.status),
+    }).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.id).toBe(SESSION_ID);
+    expect(attempts).toEqual([200]);
+  });
+
   it("reuses one connection for calls made one after another", async () => {
     const target = await serve();
     const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });

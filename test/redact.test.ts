@@ -88,6 +88,31 @@ describe("JSON escapes that spell a secret", () => {
       expect(redactor.redact(echo)).not.toMatch(/secret-01/);
   });
 
+  it("masks every spelling of a secret echoed several ways in one text, each decoded only where it hides the secret", () => {
+    const redactor = new Redactor();
+    const secret = 'SECRET/Cl+ent"sec';
+    redactor.add(secret, true);
+    const inJson = JSON.stringify(secret).slice(1, -1);
+    const echo = `raw=${secret} json=${inJson} url=${encodeURIComponent(secret)} twice=${JSON.stringify(inJson).slice(1, -1)} kept=%41`;
+
+    expect(redactor.redact(echo)).toBe("raw=[REDACTED] json=[REDACTED] url=[REDACTED] twice=[REDACTED] kept=A");
+    expect(redactor.redact("nothing to hide: %41 \\u0041")).toBe("nothing to hide: %41 \\u0041");
+  });
+
+  it("masks a secret echoed form-encoded, its spaces as + and the rest as %XX", () => {
+    const redactor = new Redactor();
+    redactor.add("pass phrase/42", true);
+
+    expect(redactor.redact(`secret=${new URLSearchParams({ s: "pass phrase/42" }).toString().slice(2)}`)).toBe("secret=[REDACTED]");
+  });
+
+  it("masks a secret URL-encoded inside a JSON escape's spelling: %5C followed by u0041", () => {
+    const redactor = new Redactor();
+    redactor.add("Asecret-key-9", true);
+
+    expect(redactor.redact("x=%5Cu0041secret-key-9")).toBe("x=[REDACTED]");
+  });
+
   it("reads a doubled backslash as one escaped backslash, not as the start of an escape", () => {
     const redactor = new Redactor();
     redactor.add("tok\\/secret");
