@@ -4,8 +4,8 @@
  * It answers with a JSON pointer and a message for every problem, which the receiver hands to `onEvent` as
  * `callback.problems`: a drifted field is reported, not refused.
  *
- * Why not ajv: ajv compiles schemas with `new Function`, which Cloudflare Workers and other edge runtimes forbid, and
- * it would add tens of kB to an entry that only needs this much. Unknown properties are accepted on purpose (Pivot adds
+ * Why not ajv: its runtime, or even its standalone output with the format checks it needs, would add tens of kB to
+ * an entry that is meant to stay small on edge runtimes and needs only this much. Unknown properties are accepted on purpose (Pivot adds
  * fields over time); the spec's `additionalProperties: false` is for contract checks, not for receivers.
  */
 

@@ -1,7 +1,8 @@
 /**
- * The three string formats the spec's Payment Session uses, checked by their standards' grammar, so that the receiver
- * accepts exactly what a JSON Schema validator (ajv with ajv-formats, as the contract checks use) accepts. The WHATWG
- * URL parser and `Date.parse` are both more lenient than RFC 3986 and RFC 3339, so neither decides alone.
+ * The three string formats the spec's Payment Session uses, checked by their standards' grammar (RFC 4122, RFC 3986,
+ * RFC 3339), so that the receiver agrees with the contract checks' ajv-formats on every string their tests draw, and
+ * follows the RFC where ajv-formats departs from it (test/string-formats.test.ts names those cases). The WHATWG URL
+ * parser and `Date.parse` are both more lenient than the RFCs, so neither decides alone.
  */
 
 // Stryker disable all: module-load grammar. Stryker cannot re-run module-load code per mutant, so its survivors here
