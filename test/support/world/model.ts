@@ -4,6 +4,7 @@
  * failing case); {@link buildFunctions} turns the drawn behaviours into functions when the case runs.
  */
 import fc from "fast-check";
+import { specValue } from "../../../scripts/spec-tooling.js";
 import type { Act, Body, Spelling } from "./server.js";
 
 /** How a function the caller hands in behaves. */
@@ -47,18 +48,11 @@ export interface DrawnOptions {
   idempotencyKey?: unknown;
 }
 
-const REASONS = ["REQUESTED_BY_CUSTOMER", "DUPLICATED", "VOID_SESSION"] as const;
-const ALL_REASONS = [...REASONS, "CHARGE_FAILED", "FRAUDULENT"] as const;
-const STATUSES = [
-  "REQUIRE_PAYMENT_METHOD",
-  "REQUIRE_CONFIRMATION",
-  "REQUIRE_ACTION",
-  "ACTIVE",
-  "PROCESSING",
-  "CANCELLED",
-  "EXPIRED",
-  "PAID",
-] as const;
+/** The spec's enums: what a cancel may send, what a session read back may carry, and every status. */
+const specEnum = (schema: string): readonly string[] => (specValue(`#/components/schemas/${schema}`) as { enum: string[] }).enum;
+const REASONS = specEnum("CancellationReason");
+const ALL_REASONS = specEnum("SessionCancellationReason");
+const STATUSES = specEnum("PaymentSessionStatus");
 
 /** Every character a header value can carry, which is every character the client accepts in a secret. */
 const headerChar = fc.oneof(

@@ -1,14 +1,16 @@
 /**
- * How long the operating system kept this process off the CPU. On a shared machine a process can be paused for tens of
- * milliseconds; a call cannot end on time while its process is not running, so the world does not count such a pause
- * against the client. A 1 ms ticker samples the wall clock and the process's CPU time: a gap between ticks is time the
- * event loop could not run, and the part of it not spent computing is time the process was paused.
+ * How long this process's event loop could not run. On a shared 2-core machine the loop can be held up for tens of
+ * milliseconds: by the operating system (another process had the CPU), by the garbage collector, or by the other cases
+ * the world runs at the same time. No timer can fire then, so a call cannot end on time, and the world does not count
+ * such a stall against the client: its verdict must not depend on how busy the machine is. A 1 ms ticker samples the
+ * clock; a gap between ticks longer than a few milliseconds is a stall.
  */
 const KEPT = 8_192;
+/** A gap up to this long is the ticker's own rhythm under ordinary load, not a stall. */
+const STALL_MS = 5;
 
 export class PauseMeter {
   private readonly at = new Float64Array(KEPT);
-  private readonly cpu = new Float64Array(KEPT);
   private count = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -22,27 +24,22 @@ export class PauseMeter {
   }
 
   private sample(): void {
-    const usage = process.cpuUsage();
-    const i = this.count % KEPT;
-    this.at[i] = performance.now();
-    this.cpu[i] = (usage.user + usage.system) / 1_000;
+    this.at[this.count % KEPT] = performance.now();
     this.count++;
   }
 
-  /** Milliseconds between `from` and `to` (performance.now() times) that the process spent paused. */
+  /** Milliseconds between `from` and `to` (performance.now() times) during which the event loop was stalled. */
   pausedBetween(from: number, to: number): number {
-    let paused = 0;
+    let stalled = 0;
     const first = Math.max(0, this.count - KEPT);
     for (let n = first + 1; n < this.count; n++) {
-      const a = (n - 1) % KEPT;
-      const b = n % KEPT;
-      const start = this.at[a] as number;
-      const end = this.at[b] as number;
+      const start = this.at[(n - 1) % KEPT] as number;
+      const end = this.at[n % KEPT] as number;
       if (end <= from || start >= to) continue;
       const gap = end - start;
-      // The ticker's own 1 ms, and whatever the process computed meanwhile, are not a pause.
-      if (gap > 5) paused += Math.max(0, gap - 1 - ((this.cpu[b] as number) - (this.cpu[a] as number)));
+      // Only the part of the gap inside [from, to], less the ticker's own 1 ms.
+      if (gap > STALL_MS) stalled += Math.max(0, Math.min(end, to) - Math.max(start, from) - 1);
     }
-    return paused;
+    return stalled;
   }
 }
