@@ -7,15 +7,15 @@
  * ```ts
  * import { startPivotEmulator } from "pivot-payment-client/emulator";
  *
- * const pivot = await startPivotEmulator();
- * const session = pivot.createSession({ status: "REQUIRE_CONFIRMATION" });
- * const res = await fetch(`${pivot.url}/v2/payments/${session.id}/cancel`, {
+ * const emulator = await startPivotEmulator();
+ * const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+ * const res = await fetch(`${emulator.url}/v2/payments/${session.id}/cancel`, {
  *   method: "POST",
- *   headers: { Authorization: `Bearer ${pivot.accessToken}`, "Content-Type": "application/json" },
+ *   headers: { Authorization: `Bearer ${emulator.accessToken}`, "Content-Type": "application/json" },
  *   body: JSON.stringify({ cancellationReason: "REQUESTED_BY_CUSTOMER" }),
  * });
- * // res.status === 200, pivot.getSession(session.id)?.status === "CANCELLED"
- * await pivot.close();
+ * // res.status === 200, emulator.getSession(session.id)?.status === "CANCELLED"
+ * await emulator.close();
  * ```
  */
 import type { AddressInfo } from "node:net";
