@@ -610,6 +610,16 @@ describe("pivot-cancel: a hostile server's control characters never reach the te
     expect(out).toContain("\\u007f\\u0085\\u009b2J\\u2028\\u2029\\u202a");
   });
 
+  it.each([false, true])("escapes them in a failure that quotes an argument, one line or one JSON document (--json %s)", async (json) => {
+    const { code, out, err } = await run(["--emulator", `not-a-uuid${HOSTILE}`, "--reason", "DUPLICATED", ...(json ? ["--json"] : [])]);
+
+    expect(code).toBe(2);
+    const printed = json ? out : err;
+    expect(withoutOwnLineBreaks(printed)).not.toMatch(RAW_CONTROL);
+    if (json) expect(JSON.parse(out)).toMatchObject({ error: { name: "UsageError", exitCode: 2 } });
+    else expect(err).toMatch(/^pivot-cancel: --emulator needs a UUID[^\n]*\\u001b\[31mred[^\n]*\(see pivot-cancel --help\)\n$/);
+  });
+
   it("with --json, escapes those characters in a failure too, still one JSON document", async () => {
     server.script([step.error(403, `forbidden${HOSTILE}`, `no${HOSTILE}`)]);
 
