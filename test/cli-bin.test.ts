@@ -51,6 +51,7 @@ describe("the pivot-cancel bin", () => {
     expect(help.stdout).toMatch(/^ {2}8 +PivotInvalidStateError /m);
     expect(version).toEqual({ code: 0, stdout: `${PACKAGE_VERSION}\n`, stderr: "" });
     expect(usageError).toMatchObject({ code: 2, stdout: "" });
-    expect(usageError.stderr).toMatch(/^pivot-cancel: expected exactly one payment session id, got 0\./);
+    // One line, as every failure is, pointing to --help on that line.
+    expect(usageError.stderr).toBe("pivot-cancel: expected exactly one payment session id, got 0 (see pivot-cancel --help)\n");
   });
 });

@@ -165,14 +165,19 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
       "an unknown reason, reported before the missing environment",
       [id, "--reason", "FRAUD"],
       {},
-      /--reason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "FRAUD"\./,
+      /--reason must be one of REQUESTED_BY_CUSTOMER, DUPLICATED, VOID_SESSION; got "FRAUD"/,
     ],
-    ["an unknown flag", [id, "--reason", "DUPLICATED", "--force"], {}, /^pivot-cancel: unknown option --force\.$/m],
+    [
+      "an unknown flag",
+      [id, "--reason", "DUPLICATED", "--force"],
+      {},
+      /^pivot-cancel: unknown option --force \(see pivot-cancel --help\)$/m,
+    ],
     [
       "no base URL",
       [id, "--reason", "DUPLICATED"],
       { PIVOT_ACCESS_TOKEN: BOGUS_TOKEN },
-      /PIVOT_BASE_URL is not set: set it, pass --base-url, or use --emulator\./,
+      /PIVOT_BASE_URL is not set: set it, pass --base-url, or use --emulator/,
     ],
     [
       "an empty PIVOT_BASE_URL",
@@ -184,19 +189,19 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
       "no credentials",
       [id, "--reason", "DUPLICATED"],
       { base: "" },
-      /No credentials: set PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET, or PIVOT_ACCESS_TOKEN\./,
+      /No credentials: set PIVOT_CLIENT_ID and PIVOT_CLIENT_SECRET, or PIVOT_ACCESS_TOKEN/,
     ],
     [
       "a client id without its secret",
       [id, "--reason", "DUPLICATED"],
       { base: "", PIVOT_CLIENT_ID: CLIENT_ID },
-      /: PIVOT_CLIENT_SECRET is not set \(PIVOT_CLIENT_ID is\)\./,
+      /: PIVOT_CLIENT_SECRET is not set \(PIVOT_CLIENT_ID is\)/,
     ],
     [
       "a client secret without its id",
       [id, "--reason", "DUPLICATED"],
       { base: "", PIVOT_CLIENT_SECRET: CLIENT_SECRET },
-      /: PIVOT_CLIENT_ID is not set \(PIVOT_CLIENT_SECRET is\)\./,
+      /: PIVOT_CLIENT_ID is not set \(PIVOT_CLIENT_SECRET is\)/,
     ],
     [
       "a token and client credentials both",
@@ -208,22 +213,22 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
       "a --max-retries that is not a number",
       [id, "--reason", "DUPLICATED", "--max-retries", "many"],
       {},
-      /--max-retries must be a whole number; got "many"\./,
+      /--max-retries must be a whole number; got "many"/,
     ],
-    ["a negative --max-retries", [id, "--reason", "DUPLICATED", "--max-retries", "-1"], {}, /--max-retries must be at least 0; got -1\./],
-    ["a --timeout-ms of 0", [id, "--reason", "DUPLICATED", "--timeout-ms", "0"], {}, /--timeout-ms must be at least 1; got 0\./],
+    ["a negative --max-retries", [id, "--reason", "DUPLICATED", "--max-retries", "-1"], {}, /--max-retries must be at least 0; got -1/],
+    ["a --timeout-ms of 0", [id, "--reason", "DUPLICATED", "--timeout-ms", "0"], {}, /--timeout-ms must be at least 1; got 0/],
     [
       'a --timeout-ms of -5 (not Node\'s "argument is ambiguous")',
       [id, "--reason", "DUPLICATED", "--timeout-ms", "-5"],
       {},
-      /: --timeout-ms must be at least 1; got -5\.\n/,
+      /: --timeout-ms must be at least 1; got -5 \(see pivot-cancel --help\)\n/,
     ],
-    ["a --timeout-ms=-5", [id, "--reason", "DUPLICATED", "--timeout-ms=-5"], {}, /--timeout-ms must be at least 1; got -5\./],
+    ["a --timeout-ms=-5", [id, "--reason", "DUPLICATED", "--timeout-ms=-5"], {}, /--timeout-ms must be at least 1; got -5/],
     [
       "a fractional --timeout-ms",
       [id, "--reason", "DUPLICATED", "--timeout-ms", "1.5"],
       {},
-      /--timeout-ms must be a whole number; got "1\.5"\./,
+      /--timeout-ms must be a whole number; got "1\.5"/,
     ],
     ["an empty session id, before the missing environment", ["", "--reason", "DUPLICATED"], {}, /id is empty: pass the Payment Session ID/],
     ["get with no session id", ["get"], {}, /expected exactly one payment session id, got 0/],
@@ -274,7 +279,8 @@ describe("pivot-cancel: usage errors exit 2 with a message and send nothing", ()
     expect(out).toBe("");
     expect(err).toMatch(/^pivot-cancel: /);
     expect(err).toMatch(message);
-    expect(err).toMatch(/\nRun pivot-cancel --help for usage\.\n$/);
+    // One line, as every failure is, still pointing to --help.
+    expect(err).toMatch(/^pivot-cancel: [^\n]* \(see pivot-cancel --help\)\n$/);
     expect(err).not.toMatch(/ambiguous/);
     expect(pivot.requests.length).toBe(before);
   });
@@ -545,6 +551,83 @@ describe("pivot-cancel get: reads a session back, changing nothing", () => {
 
     expect([code, out]).toEqual([6, ""]);
     expect(err).toMatch(/^pivot-cancel: PivotNotFoundError: [^\n]*404 resource_missing/);
+  });
+});
+
+describe("pivot-cancel: a hostile server's control characters never reach the terminal", () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.close());
+  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+
+  // A colour code, a window-title sequence ended by BEL, a faked extra line, NUL, DEL, C1 (NEL, CSI), the Unicode
+  // line and paragraph separators, and every bidirectional embedding, override and isolate.
+  const HOSTILE =
+    "\u001b[31mred\u001b]0;owned\u0007\r\nexit 0\u0000\u007f\u0085\u009b2J\u2028\u2029" +
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069end";
+  const hostileSession = () =>
+    cancelledSession(SESSION_ID, {
+      clientReferenceId: HOSTILE,
+      statementDescriptor: HOSTILE,
+      redirectUrl: { successReturnUrl: "https://merchant.example/success", [`x${HOSTILE}`]: HOSTILE },
+    });
+  // Any C0 or C1 control, DEL, format character (bidi controls among them) or line separator, other than the
+  // line breaks the command writes itself.
+  const RAW_CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+  const withoutOwnLineBreaks = (text: string) => text.replaceAll("\n", "");
+
+  it.each<[string, string[]]>([
+    ["a cancel", [SESSION_ID, "--reason", "DUPLICATED"]],
+    ["a read-back", ["get", SESSION_ID]],
+  ])("prints %s's fields escaped, one line each, exit 0", async (_case, argv) => {
+    server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
+
+    const { code, out, err } = await run(argv, atServer());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(withoutOwnLineBreaks(out)).not.toMatch(RAW_CONTROL);
+    expect(out).toMatch(/^ {2}clientReferenceId +\\u001b\[31mred\\u001b\]0;owned\\u0007\\u000d\\u000aexit 0\\u0000\\u007f/m);
+    expect(out).toContain("\\u0085\\u009b2J\\u2028\\u2029\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069end");
+    // No faked line: the heading plus one line per field (18 of them), the key from the server escaped as well.
+    expect(out.trimEnd().split("\n")).toHaveLength(1 + 18);
+    expect(out).toMatch(/^ {2}redirectUrl\.x\\u001b\[31mred/m);
+  });
+
+  it.each<[string, string[]]>([
+    ["a cancel", [SESSION_ID, "--reason", "DUPLICATED", "--json"]],
+    ["a read-back", ["get", SESSION_ID, "--json"]],
+  ])("with --json, prints %s as JSON with those characters as \\u escapes, parsing to the same session", async (_case, argv) => {
+    server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
+
+    const { code, out, err } = await run(argv, atServer());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(withoutOwnLineBreaks(out)).not.toMatch(RAW_CONTROL);
+    expect(JSON.parse(out)).toEqual(hostileSession());
+    expect(out).toContain("\\u007f\\u0085\\u009b2J\\u2028\\u2029\\u202a");
+  });
+
+  it.each([false, true])("escapes them in a failure that quotes an argument, one line or one JSON document (--json %s)", async (json) => {
+    const { code, out, err } = await run(["--emulator", `not-a-uuid${HOSTILE}`, "--reason", "DUPLICATED", ...(json ? ["--json"] : [])]);
+
+    expect(code).toBe(2);
+    const printed = json ? out : err;
+    expect(withoutOwnLineBreaks(printed)).not.toMatch(RAW_CONTROL);
+    if (json) expect(JSON.parse(out)).toMatchObject({ error: { name: "UsageError", exitCode: 2 } });
+    else expect(err).toMatch(/^pivot-cancel: --emulator needs a UUID[^\n]*\\u001b\[31mred[^\n]*\(see pivot-cancel --help\)\n$/);
+  });
+
+  it("with --json, escapes those characters in a failure too, still one JSON document", async () => {
+    server.script([step.error(403, `forbidden${HOSTILE}`, `no${HOSTILE}`)]);
+
+    const { code, out, err } = await run([SESSION_ID, "--reason", "DUPLICATED", "--json"], atServer());
+
+    expect([code, err]).toEqual([5, ""]);
+    expect(withoutOwnLineBreaks(out)).not.toMatch(RAW_CONTROL);
+    expect(JSON.parse(out)).toMatchObject({ error: { name: "PivotPermissionError", exitCode: 5 } });
   });
 });
 

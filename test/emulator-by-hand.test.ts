@@ -128,6 +128,6 @@ describe("the pivot-emulator bin", () => {
     let err = "";
     child.stderr?.on("data", (chunk) => (err += chunk));
     expect(await exited(child)).toBe(2);
-    expect(err).toBe("pivot-emulator: unknown option --nope.\nRun pivot-emulator --help for usage.\n");
+    expect(err).toBe("pivot-emulator: unknown option --nope (see pivot-emulator --help)\n");
   });
 });

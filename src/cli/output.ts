@@ -1,17 +1,29 @@
 /** What `pivot-cancel` prints: a session or a failure, for people (default) or for scripts (`--json`). */
 import { PivotError } from "../index.js";
+import { printable } from "../redact.js";
 import { EXIT_USAGE } from "./exit-codes.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, withHelpPointer } from "./usage-error.js";
 
 /**
  * A session for people: a heading, then one aligned `field  value` line per leaf (`amount.value`), so nothing is left
- * out; for scripts, the session as JSON.
+ * out; for scripts, the session as JSON. Every name and value comes from the server, so each is {@link printable}:
+ * no control, format or line-separator character reaches the terminal.
  */
 export function formatSession(heading: string, session: object, json: boolean): string {
-  if (json) return `${JSON.stringify(session, null, 2)}\n`;
-  const rows = leaves(session, "");
+  if (json) return terminalSafeJson(session);
+  const rows = leaves(session, "").map(([field, value]) => [printable(field), printable(value)] as const);
   const width = Math.max(...rows.map(([field]) => field.length));
-  return `${heading}\n${rows.map(([field, value]) => `  ${field.padEnd(width)}  ${value}`).join("\n")}\n`;
+  return `${printable(heading)}\n${rows.map(([field, value]) => `  ${field.padEnd(width)}  ${value}`).join("\n")}\n`;
+}
+
+/**
+ * `value` as indented JSON that parses back to the same value, with no raw control character in it. `JSON.stringify`
+ * escapes C0 but leaves DEL, C1, U+2028/U+2029 and the bidirectional controls raw. Every line break it writes is its
+ * own layout (a line break inside a string is escaped), so escaping each line writes those characters as `\uXXXX`,
+ * which can only sit inside a JSON string, where it reads back as the same character.
+ */
+function terminalSafeJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).split("\n").map(printable).join("\n")}\n`;
 }
 
 function leaves(value: unknown, path: string): [string, string][] {
@@ -22,14 +34,15 @@ function leaves(value: unknown, path: string): [string, string][] {
 }
 
 /**
- * A failure for people: one line naming the error class, Pivot's status and code, the attempts and what went wrong
- * (plus a pointer to --help when the arguments or environment were wrong). For scripts: `{"error": {...}}` with the same safe fields as
- * `JSON.stringify(error)` and the exit code. Secret-free: a `PivotError`'s message and fields are redacted by the client.
+ * A failure for people: one line naming the error class, Pivot's status and code, the attempts and what went wrong,
+ * ending with a pointer to --help when the arguments or environment were wrong. For scripts: `{"error": {...}}` with
+ * the same safe fields as `JSON.stringify(error)` and the exit code. Secret-free: a `PivotError`'s message and fields
+ * are redacted by the client. {@link printable} throughout, so the one line stays one line.
  */
 export function formatFailure(error: unknown, exitCode: number, json: boolean): string {
-  if (json) return `${JSON.stringify({ error: { ...failureFields(error), exitCode } }, null, 2)}\n`;
-  const line = `pivot-cancel: ${describe(error)}\n`;
-  return exitCode === EXIT_USAGE ? `${line}Run pivot-cancel --help for usage.\n` : line;
+  if (json) return terminalSafeJson({ error: { ...failureFields(error), exitCode } });
+  const what = printable(describe(error));
+  return exitCode === EXIT_USAGE ? `pivot-cancel: ${withHelpPointer(what, "pivot-cancel")}\n` : `pivot-cancel: ${what}\n`;
 }
 
 function describe(error: unknown): string {

@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { callbackTargetProblem } from "../emulator/callbacks.js";
 import { type PivotEmulatorOptions, startPivotEmulator } from "../emulator/index.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
-import { parseArgsUsage } from "./usage-error.js";
+import { printable } from "../redact.js";
+import { parseArgsUsage, withHelpPointer } from "./usage-error.js";
 
 const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
                       [--callback-url URL --callback-api-key KEY] [--callback-time-scale F] [--quiet]
@@ -53,7 +54,7 @@ function parseOptions() {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`pivot-emulator: ${message}\nRun pivot-emulator --help for usage.\n`);
+  process.stderr.write(`pivot-emulator: ${printable(withHelpPointer(message, "pivot-emulator"))}\n`);
   process.exit(2);
 }
 

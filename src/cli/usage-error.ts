@@ -29,3 +29,11 @@ export function parseArgsUsage(error: unknown): string {
   if (/does not take an argument/i.test(text)) return `${option} takes no value.`;
   return `${option} is not valid here.`;
 }
+
+/**
+ * A usage complaint with the pointer to `<command> --help` on the same line, so that a failure stays one line:
+ * `unknown option --forse (see pivot-cancel --help)`.
+ */
+export function withHelpPointer(message: string, command: string): string {
+  return `${message.replace(/\.$/, "")} (see ${command} --help)`;
+}
