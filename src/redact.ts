@@ -154,7 +154,11 @@ export function errorCode(thrown: unknown): string | undefined {
  * from a server, fit for a one-line message on a terminal.
  */
 export function printable(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // A format character above U+FFFF (a tag character) is two UTF-16 units: each gets its escape, so none is lost.
+  const escapeUnit = (unit: number): string => `\\u${unit.toString(16).padStart(4, "0")}`;
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) =>
+    Array.from({ length: char.length }, (_, i) => escapeUnit(char.charCodeAt(i))).join(""),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * and the safe copy it makes of a thrown value.
  */
 import { describe, expect, it } from "vitest";
-import { errorCode, Redactor } from "../src/redact.js";
+import { errorCode, printable, Redactor } from "../src/redact.js";
 
 const rotate = (redactor: Redactor, prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => {
@@ -177,5 +177,20 @@ describe("errorCode", () => {
 
   it("has no code for values that are not objects", () => {
     for (const value of [undefined, null, "ECONNRESET", 7]) expect(errorCode(value)).toBeUndefined();
+  });
+});
+
+describe("printable", () => {
+  it("escapes each control and format character, and keeps the text it can print", () => {
+    expect(printable("a\u001b[31mb\r\nc\u009b\u2028\u202ed")).toBe("a\\u001b[31mb\\u000d\\u000ac\\u009b\\u2028\\u202ed");
+  });
+
+  it("escapes both halves of a format character above U+FFFF, so that JSON reads back the same text", () => {
+    const text = "a\u{E0001}b";
+
+    const shown = printable(text);
+
+    expect(shown).toBe("a\\udb40\\udc01b");
+    expect(JSON.parse(`"${shown}"`)).toBe(text);
   });
 });
