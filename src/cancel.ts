@@ -8,11 +8,11 @@ import { type Call, type CallOptions, type ClientCore, endedByDeadline, resolveC
 import { PivotAbortError, PivotInputError, PivotInvalidStateError, PivotTimeoutError } from "./errors.js";
 import { readClock } from "./guard.js";
 import { newIdempotencyKey } from "./idempotency.js";
-import { checkCancelBody, checkIdempotencyKey, checkSessionId } from "./input.js";
+import { checkCancelBody, checkIdempotencyKey, checkOptionKeys, checkSessionId } from "./input.js";
 import { printable, show } from "./redact.js";
 import { toSession } from "./response.js";
 import type { PaymentSession } from "./schema-types.js";
-import { type PaymentSessionDetails, readSession } from "./session.js";
+import { CALL_OPTION_KEYS, type PaymentSessionDetails, readSession } from "./session.js";
 import { send } from "./transport.js";
 
 export type { PaymentSession };
@@ -30,6 +30,13 @@ export interface CancelOptions extends CallOptions {
    */
   alreadyCancelled?: "reject" | "resolve";
 }
+
+/** Every per-call option of `cancelPaymentSession`; the type checker keeps it equal to {@link CancelOptions}. */
+const CANCEL_OPTION_KEYS = {
+  ...CALL_OPTION_KEYS,
+  idempotencyKey: true,
+  alreadyCancelled: true,
+} satisfies Record<keyof CancelOptions, true>;
 
 /**
  * How far Pivot's clock may run behind this machine's: a read-back's `cancelledAt` up to this long before the call
@@ -53,6 +60,7 @@ export async function cancelPaymentSession(
 ): Promise<CancelledPaymentSession> {
   checkSessionId(id);
   const payload = checkCancelBody(body);
+  checkOptionKeys("cancelPaymentSession's options", options, CANCEL_OPTION_KEYS);
   // The options are checked to be an object before any of them is read.
   const checked = resolveCall(core, options);
   const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);

@@ -15,9 +15,9 @@ import {
 } from "./cancel.js";
 import { registerClient } from "./client-registry.js";
 import { PivotInputError } from "./errors.js";
-import { guardFetch, kindOf } from "./guard.js";
+import { fetchReadFailure, guardFetch, kindOf } from "./guard.js";
 import { type AttemptHook, isolate } from "./hooks.js";
-import { checkBaseUrl, checkCount, checkMilliseconds, checkToken } from "./input.js";
+import { checkBaseUrl, checkCount, checkMilliseconds, checkOptionKeys, checkToken } from "./input.js";
 import { Redactor } from "./redact.js";
 import { getPaymentSession, type PaymentSessionDetails } from "./session.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, fetchTransport, type Http, type TransportFactory } from "./transport.js";
@@ -90,6 +90,25 @@ export interface PivotClientBaseOptions {
   onAttempt?: AttemptHook;
 }
 
+/**
+ * Every option {@link createPivotClient} knows; any other own key is refused. The type checker keeps it equal to the
+ * option types: a key missing here, or one they lack, does not compile.
+ */
+const CLIENT_OPTION_KEYS = {
+  baseUrl: true,
+  fetch: true,
+  timeoutMs: true,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+  maxResponseBytes: true,
+  now: true,
+  onAttempt: true,
+  accessToken: true,
+  credentials: true,
+} satisfies Record<keyof PivotClientBaseOptions | keyof PivotTokenAuth | keyof PivotCredentialsAuth, true>;
+
 /** The client returned by {@link createPivotClient}. */
 export interface PivotClient {
   /**
@@ -139,6 +158,7 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
   if (options === null || typeof options !== "object") {
     throw new PivotInputError("createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }.");
   }
+  checkOptionKeys("createPivotClient's options", options, CLIENT_OPTION_KEYS);
   const baseUrl = checkBaseUrl(options.baseUrl);
   const redactor = new Redactor();
   const userFetch = checkFunction("fetch", options.fetch);
@@ -148,7 +168,8 @@ export function buildClient(options: PivotClientOptions, defaultTransport: Trans
   const maxResponseBytes = checkCount("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 2 ** 31);
   const fetchImpl = userFetch === undefined ? globalThis.fetch : guardFetch(userFetch, redactor);
   // The runtime's own transport (node:http on Node) unless the caller brought a fetch of their own.
-  const transport = userFetch === undefined && defaultTransport !== undefined ? defaultTransport : fetchTransport(fetchImpl);
+  const transport =
+    userFetch === undefined ? (defaultTransport ?? fetchTransport(fetchImpl)) : fetchTransport(fetchImpl, fetchReadFailure(redactor));
   const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl };
   const now = checkFunction("now", options.now) ?? Date.now;
   const core: ClientCore = {

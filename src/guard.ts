@@ -84,9 +84,20 @@ export function guardFetch(userFetch: typeof globalThis.fetch, redactor: Redacto
       if (isError(thrown)) throw thrown;
       throw optionFailed("fetch", "threw a value that is not an Error", redactor, thrown);
     }
-    if (!isResponse(answer)) throw optionFailed("fetch", `returned ${kindOf(answer)}`, redactor);
+    if (!isResponse(answer)) throw optionFailed("fetch", `returned ${kindOf(answer)} that is not a usable Response`, redactor);
     return answer;
   };
+}
+
+/**
+ * What a failure to read the body of a Response from the caller's `fetch` is: an Error stays the network's (a
+ * connection cut mid-body), but anything else thrown (a stream that errors with a string) is `fetch`'s own failure.
+ */
+export function fetchReadFailure(redactor: Redactor): (thrown: unknown) => unknown {
+  return (thrown) =>
+    isError(thrown)
+      ? thrown
+      : optionFailed("fetch", "gave a Response whose body failed with a value that is not an Error", redactor, thrown);
 }
 
 /** `value instanceof Error`, false for a value that cannot even be asked (a Proxy whose traps throw). */
@@ -98,10 +109,13 @@ function isError(value: unknown): value is Error {
   }
 }
 
-/** Duck-typed, so that a Response from another fetch implementation (undici's own package) is accepted. */
+/**
+ * Duck-typed, so that a Response from another fetch implementation (undici's own package) is accepted; even a real
+ * `Response` must be usable: an integer status, headers with `get`, and a `body` that can be read (an object made
+ * with `Object.create(Response.prototype)` has none of these).
+ */
 function isResponse(value: unknown): value is Response {
   try {
-    if (value instanceof Response) return true;
     const candidate = value as Partial<Response> | null;
     return (
       typeof candidate === "object" &&
@@ -110,7 +124,7 @@ function isResponse(value: unknown): value is Response {
       (candidate.status ?? 0) >= 200 &&
       (candidate.status ?? 0) <= 599 &&
       typeof candidate.headers?.get === "function" &&
-      typeof candidate.text === "function"
+      (value instanceof Response ? candidate.body !== undefined : typeof candidate.text === "function")
     );
   } catch {
     return false;

@@ -88,13 +88,68 @@ function checkCancelBodyShape(body: unknown): { cancellationReason: Cancellation
       code: "invalid_body",
     });
   }
-  const reason = (body as { cancellationReason?: unknown }).cancellationReason;
+  // An inherited reason (from the body's prototype) is not the caller's: it is refused like a missing one.
+  const reason = Object.hasOwn(body, "cancellationReason") ? Reflect.get(body, "cancellationReason") : undefined;
   if (!isCancellationReason(reason)) {
     throw new PivotInputError(`cancellationReason must be one of ${CANCELLATION_REASONS.join(", ")}; got ${describe(reason)}.`, {
       code: "invalid_reason",
     });
   }
   return { cancellationReason: reason };
+}
+
+/**
+ * Refuses any own key of `options` that is not one of `known`, so that a JavaScript caller's typo (`maxRetry`) is an
+ * error rather than a silently ignored option. The message suggests the closest known key when the typo is near one:
+ * the same but for letter case, or few edits away (at most a third of the key's length, and at least one).
+ * A value that is not an object is left to the caller's own check.
+ */
+export function checkOptionKeys(what: string, options: unknown, known: Readonly<Record<string, true>>): void {
+  if (options === null || typeof options !== "object") return;
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const near = closest(key, Object.keys(known));
+    throw new PivotInputError(
+      `unknown option ${printableKey(key)} in ${what}${near === undefined ? "" : `; did you mean ${near}?`} Known options: ${Object.keys(known).join(", ")}.`,
+      { code: "invalid_option" },
+    );
+  }
+}
+
+/** The name in `names` nearest to `typo`, ignoring letter case, if it is near enough to be a likely typo. */
+function closest(typo: string, names: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  // A long key is no typo of a short name; skipping it also keeps the work bounded.
+  if (typo.length > 64) return undefined;
+  for (const name of names) {
+    const distance = editDistance(typo.toLowerCase(), name.toLowerCase());
+    const allowed = Math.max(1, Math.floor(Math.max(typo.length, name.length) / 3));
+    if (distance <= allowed && distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance: the fewest insertions, deletions and substitutions that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const [above = 0, diagonal = 0, left = 0] = [previous[j], previous[j - 1], current[j - 1]];
+      current[j] = Math.min(above + 1, left + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** A key as shown in a message: short, and on one line. */
+function printableKey(key: string): string {
+  return /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? key : JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
 }
 
 /**

@@ -3,16 +3,25 @@
  * the cancel; the cancel also uses {@link readSession} to settle an ambiguous 422.
  */
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall } from "./call.js";
-import { checkSessionId } from "./input.js";
+import { checkOptionKeys, checkSessionId } from "./input.js";
 import { toSession } from "./response.js";
 import type { PaymentSessionDetails } from "./schema-types.js";
 import { send } from "./transport.js";
 
 export type { PaymentSessionDetails };
 
+/** Every per-call option of `getPaymentSession`; the type checker keeps it equal to `CallOptions`. */
+export const CALL_OPTION_KEYS = {
+  signal: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  maxRetries: true,
+} satisfies Record<keyof CallOptions, true>;
+
 /** Reads session `id`; see `PivotClient.getPaymentSession`. */
 export async function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {
   checkSessionId(id);
+  checkOptionKeys("getPaymentSession's options", options, CALL_OPTION_KEYS);
   return readSession(core, id, resolveCall(core, options));
 }
 

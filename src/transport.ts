@@ -80,12 +80,20 @@ export function send<P extends keyof paths, M extends Method>(
   );
 }
 
-/** The transport on `fetch`: what the main entry uses on every runtime, and the Node entry when the caller passes `fetch`. */
-export function fetchTransport(fetch: typeof globalThis.fetch): TransportFactory {
+/**
+ * The transport on `fetch`: what the main entry uses on every runtime, and the Node entry when the caller passes `fetch`.
+ * `readFailure` says what a failure to read the answer is (by default, what was thrown): for the caller's own `fetch`,
+ * a body that fails with something other than an Error is that option's failure, not the network's.
+ */
+export function fetchTransport(fetch: typeof globalThis.fetch, readFailure = (thrown: unknown): unknown => thrown): TransportFactory {
   return (baseUrl, maxResponseBytes) => async (request, signal) => {
     // The request's own fields are fetch's (an unknown `path` is ignored).
     const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
-    return { status: response.status, headers: response.headers, ...(await readCapped(response, maxResponseBytes)) };
+    try {
+      return { status: response.status, headers: response.headers, ...(await readCapped(response, maxResponseBytes)) };
+    } catch (thrown) {
+      throw readFailure(thrown);
+    }
   };
 }
 

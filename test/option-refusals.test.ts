@@ -1,0 +1,160 @@
+/**
+ * Options and answers the client must refuse rather than quietly ignore or blame on the network: a key no option
+ * has (a JavaScript caller's typo), a cancel reason inherited from a prototype, and a caller's `fetch` whose answer
+ * is not a usable Response or whose body fails with something other than an Error.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createPivotClient, type PivotClientOptions, PivotConnectionError, PivotInputError } from "../src/index.js";
+import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
+import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+
+const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
+let server: HostileServer;
+afterEach(() => server.close());
+
+async function okServer(): Promise<HostileServer> {
+  return startHostileServer((_request, response) => reply(response, 200, successEnvelope(SESSION_ID)));
+}
+
+/** Options as a JavaScript caller may write them: with keys the types do not have. */
+function untyped(options: Record<string, unknown>): PivotClientOptions {
+  return Object.assign({ accessToken: "tok-option-refusals-1" }, options) as unknown as PivotClientOptions;
+}
+
+describe("an option key that no option has", () => {
+  it.each([
+    ["maxRetry", 0, "; did you mean maxRetries?"],
+    ["timeout", 5, "; did you mean timeoutMs?"],
+    ["BaseDelayMs", 1, "; did you mean baseDelayMs?"],
+    ["signal", new AbortController().signal, " Known options:"],
+  ])("is refused by createPivotClient, naming %s, before any request", async (key, value, hint) => {
+    server = await okServer();
+    const create = () => createPivotClient(untyped({ baseUrl: server.url, [key]: value }));
+
+    expect(create).toThrow(PivotInputError);
+    expect(create).toThrow(
+      expect.objectContaining({
+        code: "invalid_option",
+        message: expect.stringContaining(`unknown option ${key} in createPivotClient's options${hint}`),
+      }),
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("is refused per call by cancelPaymentSession and getPaymentSession, with the known key suggested", async () => {
+    server = await okServer();
+    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-2" });
+    const timeoutMS = { timeoutMS: 1 } as unknown as { timeoutMs: number };
+    const deadline = { deadline: 5 } as unknown as { deadlineMs: number };
+
+    const cancelError = await pivot.cancelPaymentSession(SESSION_ID, BODY, timeoutMS).catch((e: unknown) => e);
+    const readError = await pivot.getPaymentSession(SESSION_ID, deadline).catch((e: unknown) => e);
+
+    expect(cancelError).toBeInstanceOf(PivotInputError);
+    expect(cancelError).toMatchObject({
+      code: "invalid_option",
+      message: expect.stringContaining("unknown option timeoutMS in cancelPaymentSession's options; did you mean timeoutMs?"),
+    });
+    expect(readError).toMatchObject({
+      code: "invalid_option",
+      message: expect.stringContaining("unknown option deadline in getPaymentSession's options; did you mean deadlineMs?"),
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("is not confused with a known option left undefined, which still takes its default", async () => {
+    server = await okServer();
+    const pivot = createPivotClient(untyped({ baseUrl: server.url, fetch: undefined, maxRetries: undefined }));
+    const callOptions = { idempotencyKey: undefined, signal: undefined } as unknown as { deadlineMs: number };
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY, callOptions)).resolves.toMatchObject({ status: "CANCELLED" });
+  });
+});
+
+describe("a cancel reason the body only inherits", () => {
+  it("is refused like a missing one, before any request", async () => {
+    server = await okServer();
+    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-4" });
+    const inherited = Object.create({ cancellationReason: "REQUESTED_BY_CUSTOMER" }) as typeof BODY;
+
+    const error = await pivot.cancelPaymentSession(SESSION_ID, inherited).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "invalid_reason", message: expect.stringContaining("got undefined") });
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("a caller's fetch whose answer cannot be read", () => {
+  /** A client whose `fetch` sends the request for real, then hands back what `answer` makes of the real Response. */
+  function clientWith(answer: (real: Response) => unknown): { calls: () => number; cancel: () => Promise<unknown> } {
+    let calls = 0;
+    const pivot = createPivotClient({
+      baseUrl: server.url,
+      accessToken: "tok-option-refusals-5",
+      maxRetries: 2,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        calls++;
+        return answer(await fetch(input, init));
+      }) as typeof fetch,
+    });
+    return { calls: () => calls, cancel: () => pivot.cancelPaymentSession(SESSION_ID, BODY).catch((e: unknown) => e) };
+  }
+
+  /** A Response with the real one's status and headers whose body stream fails with `reason`. */
+  function failingBody(real: Response, reason: unknown): Response {
+    const body = new ReadableStream({ pull: (controller) => controller.error(reason) });
+    return new Response(body, { status: real.status, headers: real.headers });
+  }
+
+  it.each([
+    ["an object made from Response.prototype", () => Object.create(Response.prototype)],
+    [
+      "a Response whose body getter throws",
+      (real: Response) =>
+        Object.defineProperty(real, "body", {
+          get: () => {
+            throw new TypeError("no body");
+          },
+        }),
+    ],
+  ])("fails as options.fetch's failure, once, when it returns %s", async (_, answer) => {
+    server = await okServer();
+    const client = clientWith(answer);
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({
+      code: "option_failed",
+      message: expect.stringMatching(/^options\.fetch returned an object that is not a usable Response/),
+    });
+    expect(client.calls()).toBe(1);
+  });
+
+  it("fails as options.fetch's failure, once, when the body fails with a value that is not an Error", async () => {
+    server = await okServer();
+    const client = clientWith((real) => failingBody(real, "cut by a string"));
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({
+      code: "option_failed",
+      message: expect.stringContaining("options.fetch gave a Response whose body failed"),
+    });
+    expect(client.calls()).toBe(1);
+  });
+
+  it("still blames the network, and retries, when the body fails with an Error", async () => {
+    server = await okServer();
+    const client = clientWith((real) => failingBody(real, new Error("connection reset mid-body")));
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect(client.calls()).toBe(3);
+  });
+});
