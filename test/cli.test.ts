@@ -436,16 +436,11 @@ describe("pivot-cancel: the whole call's bound and its wording", () => {
 });
 
 describe("pivot-cancel: the rest of the exit-code table, against a scripted server", () => {
-  let server: FaultServer;
-  beforeAll(async () => {
-    server = await startFaultServer();
-  });
-  beforeEach(() => server.reset());
-  afterAll(() => server.close());
-  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+  const scripted = useScriptedServer();
+  const atServer = scripted.env;
 
   it("exits 5 (PivotPermissionError) when Pivot answers 403", async () => {
-    server.script([step.error(403, "forbidden", "cancel is not enabled for this merchant")]);
+    scripted.server.script([step.error(403, "forbidden", "cancel is not enabled for this merchant")]);
 
     const { code, out, err } = await run([randomUUID(), "--reason", "DUPLICATED"], atServer());
 
@@ -456,7 +451,7 @@ describe("pivot-cancel: the rest of the exit-code table, against a scripted serv
   });
 
   it("exits 13 (PivotResponseError) when a 200 is not a success envelope", async () => {
-    server.script([step.text(200, "<html>maintenance</html>", { "content-type": "text/html" })]);
+    scripted.server.script([step.text(200, "<html>maintenance</html>", { "content-type": "text/html" })]);
 
     const { code, out, err } = await run([randomUUID(), "--reason", "DUPLICATED"], atServer());
 
@@ -467,10 +462,10 @@ describe("pivot-cancel: the rest of the exit-code table, against a scripted serv
   });
 
   it("exits 14 (PivotAbortError) when its signal fires mid-request, as Ctrl-C does in the bin", async () => {
-    server.script([step.stallHeaders()]);
+    scripted.server.script([step.stallHeaders()]);
     const interrupt = new AbortController();
     const waiting = run([randomUUID(), "--reason", "DUPLICATED", "--max-retries", "0"], atServer(), { signal: interrupt.signal });
-    await waitFor(() => server.cancelRequests.length === 1);
+    await waitFor(() => scripted.server.cancelRequests.length === 1);
 
     interrupt.abort();
     const { code, out, err } = await waiting;
@@ -495,27 +490,22 @@ describe("pivot-cancel: the rest of the exit-code table, against a scripted serv
 });
 
 describe("pivot-cancel get: reads a session back, changing nothing", () => {
-  let server: FaultServer;
-  beforeAll(async () => {
-    server = await startFaultServer();
-  });
-  beforeEach(() => server.reset());
-  afterAll(() => server.close());
-  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+  const scripted = useScriptedServer();
+  const atServer = scripted.env;
 
   it("with --json, prints the session Pivot answers to GET /v2/payments/{id}, exit 0", async () => {
     const session = cancelledSession(SESSION_ID);
-    server.script([step.json(200, { code: "00", message: "Success", data: session })]);
+    scripted.server.script([step.json(200, { code: "00", message: "Success", data: session })]);
 
     const { code, out, err } = await run(["get", SESSION_ID, "--json"], atServer());
 
     expect([code, err]).toEqual([0, ""]);
     expect(JSON.parse(out)).toEqual(session);
-    expect(server.requests.map((r) => [r.method, r.path])).toEqual([["GET", `/v2/payments/${SESSION_ID}`]]);
+    expect(scripted.server.requests.map((r) => [r.method, r.path])).toEqual([["GET", `/v2/payments/${SESSION_ID}`]]);
   });
 
   it("without --json, prints a heading and the session's fields", async () => {
-    server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID) })]);
+    scripted.server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID) })]);
 
     const { code, out } = await run(["get", SESSION_ID], atServer());
 
@@ -545,7 +535,7 @@ describe("pivot-cancel get: reads a session back, changing nothing", () => {
   });
 
   it("exits 6 (PivotNotFoundError) for an id Pivot does not know", async () => {
-    server.script([step.error(404, "resource_missing", "Payment session not found")]);
+    scripted.server.script([step.error(404, "resource_missing", "Payment session not found")]);
 
     const { code, out, err } = await run(["get", SESSION_ID], atServer());
 
@@ -555,13 +545,8 @@ describe("pivot-cancel get: reads a session back, changing nothing", () => {
 });
 
 describe("pivot-cancel: a hostile server's control characters never reach the terminal", () => {
-  let server: FaultServer;
-  beforeAll(async () => {
-    server = await startFaultServer();
-  });
-  beforeEach(() => server.reset());
-  afterAll(() => server.close());
-  const atServer = () => ({ PIVOT_BASE_URL: server.url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN });
+  const scripted = useScriptedServer();
+  const atServer = scripted.env;
 
   // A colour code, a window-title sequence ended by BEL, a faked extra line, NUL, DEL, C1 (NEL, CSI), the Unicode
   // line and paragraph separators, and every bidirectional embedding, override and isolate.
@@ -583,7 +568,7 @@ describe("pivot-cancel: a hostile server's control characters never reach the te
     ["a cancel", [SESSION_ID, "--reason", "DUPLICATED"]],
     ["a read-back", ["get", SESSION_ID]],
   ])("prints %s's fields escaped, one line each, exit 0", async (_case, argv) => {
-    server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
+    scripted.server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
 
     const { code, out, err } = await run(argv, atServer());
 
@@ -600,7 +585,7 @@ describe("pivot-cancel: a hostile server's control characters never reach the te
     ["a cancel", [SESSION_ID, "--reason", "DUPLICATED", "--json"]],
     ["a read-back", ["get", SESSION_ID, "--json"]],
   ])("with --json, prints %s as JSON with those characters as \\u escapes, parsing to the same session", async (_case, argv) => {
-    server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
+    scripted.server.script([step.json(200, { code: "00", message: "Success", data: hostileSession() })]);
 
     const { code, out, err } = await run(argv, atServer());
 
@@ -621,7 +606,7 @@ describe("pivot-cancel: a hostile server's control characters never reach the te
   });
 
   it("with --json, escapes those characters in a failure too, still one JSON document", async () => {
-    server.script([step.error(403, `forbidden${HOSTILE}`, `no${HOSTILE}`)]);
+    scripted.server.script([step.error(403, `forbidden${HOSTILE}`, `no${HOSTILE}`)]);
 
     const { code, out, err } = await run([SESSION_ID, "--reason", "DUPLICATED", "--json"], atServer());
 
@@ -688,4 +673,24 @@ function countLeaves(value: unknown): number {
 /** Resolves once `condition` holds; polls every 5 ms, and the test's own timeout bounds it. */
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((wake) => setTimeout(wake, 5));
+}
+
+/** A scripted Pivot for the describe block that calls this: started once, reset before each test, closed after. */
+function useScriptedServer(): { readonly server: FaultServer; env: () => Record<string, string> } {
+  let started: FaultServer | undefined;
+  beforeAll(async () => {
+    started = await startFaultServer();
+  });
+  beforeEach(() => started?.reset());
+  afterAll(() => started?.close());
+  const server = (): FaultServer => {
+    if (started === undefined) throw new Error("the scripted server is used before its beforeAll ran");
+    return started;
+  };
+  return {
+    get server() {
+      return server();
+    },
+    env: () => ({ PIVOT_BASE_URL: server().url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }),
+  };
 }
