@@ -4,7 +4,7 @@
  * It records each request and when its connection closed, so tests can see a client give up on it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 
 /** One request as the server saw it. Header names are lower-case. */
 export interface SeenRequest {
@@ -30,7 +30,6 @@ export interface HostileServer {
 /** Starts a server that hands each request, with its body read, to `handle`. */
 export async function startHostileServer(handle: Handler): Promise<HostileServer> {
   const requests: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((incoming: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -50,10 +49,6 @@ export async function startHostileServer(handle: Handler): Promise<HostileServer
       handle(seen, response);
     });
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -63,7 +58,8 @@ export async function startHostileServer(handle: Handler): Promise<HostileServer
       return requests.filter((r) => r.path !== "/v1/access-token");
     },
     close() {
-      for (const socket of sockets) socket.destroy();
+      // Ends every connection, a stalled one too, so that close() does not wait for it.
+      server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

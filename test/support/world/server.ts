@@ -4,7 +4,7 @@
  * id, so that concurrent cases never see each other's requests. The server records what it saw and did per case.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { cancelledIdOf, readIdOf } from "../pivot-paths.js";
 
 /** Which endpoint a request was for. */
@@ -82,7 +82,6 @@ const JSON_TYPE = { "content-type": "application/json" };
 /** Starts the shared server. */
 export async function startWorldServer(): Promise<WorldServer> {
   const plans = new Map<string, { plan: Plan; log: CaseLog }>();
-  const sockets = new Set<Socket>();
   let strays = 0;
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -123,10 +122,6 @@ export async function startWorldServer(): Promise<WorldServer> {
       perform(act, endpoint, plan, log, secrets, Buffer.concat(chunks).toString(), response);
     });
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -146,7 +141,8 @@ export async function startWorldServer(): Promise<WorldServer> {
       return strays;
     },
     stop() {
-      for (const socket of sockets) socket.destroy();
+      // Ends every connection, a stalled one too, so that close() does not wait for it.
+      server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
