@@ -12,10 +12,16 @@ export class Stopped {
   ) {}
 }
 
+/** The reason `work`'s signal carries once {@link within} has settled: nothing it started may outlive it. */
+const SETTLED = new Error("The bounded work has settled.");
+
 /**
  * Runs `work` with a signal that aborts after `ms` (Infinity: never) or when `outer` aborts, and settles at the first of the
  * three: `work` settling, the time running out, or `outer` aborting (those two reject with a {@link Stopped}).
- * A late settlement of abandoned work is dropped; it is handled, so never reported as unhandled.
+ * A late settlement of abandoned work is dropped; it is handled, so never reported as unhandled. Once settled, the
+ * signal aborts in every case: a request whose answer was read is done by then, but one that is still receiving
+ * (a 205 whose server sends a body and then stalls, which `fetch` answers with a null body) is cut, so that its
+ * connection does not keep the process alive.
  */
 export function within<T>(ms: number, outer: AbortSignal | undefined, work: (signal: AbortSignal) => PromiseLike<T> | T): Promise<T> {
   if (outer?.aborted) return Promise.reject(new Stopped("abort", outer.reason));
@@ -24,10 +30,11 @@ export function within<T>(ms: number, outer: AbortSignal | undefined, work: (sig
     const done = (): void => {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onAbort);
+      controller.abort(SETTLED);
     };
     const stop = (stopped: Stopped): void => {
-      done();
       controller.abort(stopped.reason);
+      done();
       reject(stopped);
     };
     // Infinity means no time limit (setTimeout would read it as 1 ms).

@@ -8,15 +8,27 @@ import { Stopped, sleep, within } from "../src/bounds.js";
 const never = (): Promise<never> => new Promise<never>(() => {});
 
 describe("within", () => {
-  it("resolves with the work's value and hands the work a live signal", async () => {
+  it("resolves with the work's value and hands the work a signal live until then, aborted after", async () => {
     let seen: AbortSignal | undefined;
+    let liveDuringWork: boolean | undefined;
     await expect(
       within(1_000, undefined, (signal) => {
         seen = signal;
+        liveDuringWork = !signal.aborted;
         return 42;
       }),
     ).resolves.toBe(42);
-    expect(seen?.aborted).toBe(false);
+    expect(liveDuringWork).toBe(true);
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it("aborts the work's signal once the work has failed, so nothing it started outlives it", async () => {
+    let seen: AbortSignal | undefined;
+    await within(1_000, undefined, (signal) => {
+      seen = signal;
+      return Promise.reject(new Error("boom"));
+    }).catch(() => {});
+    expect(seen?.aborted).toBe(true);
   });
 
   it("rejects with the work's own error", async () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
+import { pause } from "./support/attempts.js";
 import { createPivotClient } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
@@ -193,6 +194,24 @@ describe("answers that break HTTP's rules", () => {
       expect(error).toMatchObject({ status: Number.parseInt(status, 10), rawBody: "" });
     },
   );
+
+  it("closes the connection of a 205 whose server sends a body and then stalls, once the call has ended", async () => {
+    server = await startHostileServer((_, response) => {
+      response.writeHead(205, { "content-type": "application/json" });
+      response.write('{"code":"00","data":{');
+    });
+
+    const error = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    // Left open, the connection would wait for the rest of the body (fetch: up to its 300 s body timeout), holding
+    // the process; ended, the server sees it close at once. Ten seconds is slack, not a measure.
+    const closeBy = performance.now() + 10_000;
+    while (server.apiRequests[0]?.closedAt === undefined && performance.now() < closeBy) await pause(10);
+    expect(server.apiRequests[0]?.closedAt).toBeDefined();
+  });
 
   it("calls a 101 to a request that asked for no upgrade a connection error, at once", async () => {
     const url = await answerWith("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n");
