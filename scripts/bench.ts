@@ -1,14 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --before=<dir>]`: what one cancel call costs through the client on each transport,
- * next to hand-written code and the node:http libraries a user would pick instead. A script that prints figures and
- * writes bench/results.json; speed is never asserted by a test.
+ * `npm run bench [-- --quick]`: what one cancel call costs through the client on each transport, next to hand-written
+ * code and the libraries a user would pick instead. A script that prints figures and writes bench/results.json; speed
+ * is never asserted by a test.
  *
  * A keep-alive node:http server in a child process (so its work does not share the measuring thread) answers every
  * POST with the docs' 200 example for the requested id. The variants (scripts/bench-variants.ts, bundled here as
  * tsup bundles the package) each make the same call and check the answer: bare `fetch`, the floor (fetch with the
- * client's per-call timeout), the floor with `redirect: "error"`, `"manual"` or a fresh X-REQUEST-ID, the floor plus
- * the client's duties inline, openapi-fetch, the client on `fetch` and on node:http, got, axios, and a bare keep-alive
- * node:http request. `--before=<dir>` adds the client of another tree (say, an export of main) as c-before.
+ * client's per-call timeout), openapi-fetch, the client on `fetch` and on node:http, got, axios, and a bare keep-alive
+ * node:http request with and without the timeout.
  * After a warm-up the variants take turns in small batches, in a new random order each round, first one call in
  * flight, then 16, so a slow moment of the machine hits every variant alike; every ratio comes from this one run.
  * Each batch also records the process's CPU time (user + system) per call. Last, the `fetch` variants run against a
@@ -71,16 +70,14 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-type Create = Parameters<Variants["fetchVariants"]>[2];
-
 /**
  * `entry` bundled as tsup bundles dist/ (esbuild, ESM, unminified) into .tmp/ (so that got and axios, left as imports,
  * resolve from the repository's node_modules), then loaded.
  */
-async function bundled<T>(entry: string, name: string): Promise<T> {
+async function bundled<T>(entry: string): Promise<T> {
   const folder = fileURLToPath(new URL("../.tmp/", import.meta.url));
   mkdirSync(folder, { recursive: true });
-  const outfile = join(folder, `bench-${name}-${process.pid}.mjs`);
+  const outfile = join(folder, `bench-variants-${process.pid}.mjs`);
   try {
     await build({
       entryPoints: [entry],
@@ -163,22 +160,16 @@ function summarise(perCall: Record<string, PerCall>): Record<string, Figures> {
 }
 
 async function main(): Promise<void> {
-  const beforeDir = process.argv.find((arg) => arg.startsWith("--before="))?.slice("--before=".length);
   const { url, child } = await startServer();
   try {
     const { LABELS, stubFetch, fetchVariants, nodeVariants } = await bundled<Variants>(
       fileURLToPath(new URL("./bench-variants.ts", import.meta.url)),
-      "variants",
     );
-    const before =
-      beforeDir === undefined
-        ? undefined
-        : (await bundled<{ createPivotClient: Create }>(join(beforeDir, "src/index.ts"), "before")).createPivotClient;
-    const unordered = { ...fetchVariants(url, globalThis.fetch, before), ...nodeVariants(url) };
+    const unordered = { ...fetchVariants(url, globalThis.fetch), ...nodeVariants(url) };
     const calls = Object.fromEntries(Object.keys(LABELS).flatMap((key) => (unordered[key] ? [[key, unordered[key]]] : [])));
     const sequential = summarise(await measure(calls, PLANS.sequential));
     const concurrent = summarise(await measure(calls, PLANS.concurrent));
-    const stub = summarise(await measure(fetchVariants(url, stubFetch(), before), PLANS.stub));
+    const stub = summarise(await measure(fetchVariants(url, stubFetch()), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
     const figure = (run: Record<string, Figures>, key: string): Figures | undefined => run[key];
     const load = os
@@ -207,17 +198,13 @@ async function main(): Promise<void> {
     };
     const pairs: [string, string][] = [
       ["c", "a+timeout"],
-      ["a+duties", "a+timeout"],
-      ["c", "a+duties"],
-      ["a+timeout/error", "a+timeout/manual"],
-      ["a+timeout/uuid", "a+timeout"],
+      ["c", "b"],
       ["c-node", "got"],
       ["c-node", "axios"],
       ["c-node", "http"],
       ["c-node", "http+timeout"],
       ["c-node", "a+timeout"],
     ];
-    if (before) pairs.push(["c", "c-before"], ["c-before", "a+timeout"], ["c-node", "c-before"]);
     console.log(`\n${pairs.map(([over, under]) => ratio(over, under)).join("\n")}`);
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
