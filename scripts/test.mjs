@@ -21,10 +21,19 @@ const env = {
   // Children write to a pipe, so they would pick colours by their own guess; follow this process's terminal instead.
   ...(tty ? { FORCE_COLOR: "1" } : { NO_COLOR: "1", FORCE_COLOR: "0" }),
 };
+/** @param {string} text */
 const plain = (text) => (tty ? text : stripVTControlCharacters(text));
+/** @param {string} path */
 const modulePath = (path) => new URL(`../node_modules/${path}`, import.meta.url).pathname;
 
-/** Runs `node ...args`, capturing its output; resolves with whether it passed, its output and its wall time. */
+/** @typedef {{ name: string, ok: boolean, output: string, seconds: number }} Stage */
+
+/**
+ * Runs `node ...args`, capturing its output; resolves with whether it passed, its output and its wall time.
+ * @param {string} name
+ * @param {string[]} args
+ * @returns {Promise<Stage>}
+ */
 function run(name, args) {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -40,13 +49,20 @@ function run(name, args) {
   });
 }
 
-/** One line for a finished stage; its output, indented, when it failed. */
+/**
+ * One line for a finished stage; its output, indented, when it failed.
+ * @param {Stage} stage
+ */
 function printStage(stage) {
   console.log(`${stage.ok ? "ok  " : "FAIL"} ${stage.name} (${stage.seconds.toFixed(1)} s)`);
   if (!stage.ok) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
 }
 
-/** A stage that could not run, reported and counted as failed. */
+/**
+ * A stage that could not run, reported and counted as failed.
+ * @param {string} name
+ * @param {string} reason
+ */
 function notRun(name, reason) {
   const stage = { name, ok: false, output: `not run: ${reason}`, seconds: 0 };
   printStage(stage);
@@ -83,6 +99,12 @@ const gates = stages.flat();
 
 // No report means vitest itself failed. Skipped tests count as failed (the suite has none on purpose), and a file
 // whose setup failed, with its tests skipped or none at all, is named with the error.
+/**
+ * The part of vitest's JSON report read here.
+ * @typedef {{ status: string, fullName: string }} TestResult
+ * @typedef {{ name: string, status: string, message: string, assertionResults: TestResult[] }} FileResult
+ * @type {{ numPassedTests: number, numTotalTests: number, testResults: FileResult[] } | undefined}
+ */
 const report = await readFile(".tmp/vitest.json", "utf8").then(JSON.parse, () => undefined);
 const failedTests = (report?.testResults ?? []).flatMap((file) => {
   const path = file.name.slice(process.cwd().length + 1);
