@@ -24,7 +24,6 @@ import { build } from "esbuild";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import type { Call } from "./bench-variants.js";
-import { shuffled } from "./shuffled.js";
 
 type Variants = typeof import("./bench-variants.js");
 
@@ -112,7 +111,15 @@ async function batch(call: Call, count: number, inFlight: number): Promise<{ wal
   return { wall, cpu: used.user + used.system };
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+/** `items` in a new random order (Fisher–Yates), so that the variants take turns in no fixed order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
 
 interface PerCall {
   wall: number[];
@@ -134,29 +141,20 @@ async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<
   return perCall;
 }
 
-interface Figures {
-  median: number;
-  p99: number;
-  /** Median over bare fetch's median. */
-  ratio: number;
-  /** Median CPU µs per call. */
-  cpu: number;
-}
+/** The value below which a share `q` of `values` lies. */
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
 
-const median = (values: number[]): number =>
-  quantile(
-    [...values].sort((x, y) => x - y),
-    0.5,
-  );
-
-function summarise(perCall: Record<string, PerCall>): Record<string, Figures> {
-  const base = median(perCall.a?.wall ?? []);
-  return Object.fromEntries(
-    Object.entries(perCall).map(([key, { wall, cpu }]) => {
-      const sorted = [...wall].sort((x, y) => x - y);
-      return [key, { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), ratio: quantile(sorted, 0.5) / base, cpu: median(cpu) }];
-    }),
-  );
+/** Per variant: the median and p99 µs per call, the median over bare fetch's (`ratio`), and the median CPU µs per call. */
+function summarise(perCall: Record<string, PerCall>) {
+  const base = quantile(perCall.a?.wall ?? [], 0.5);
+  const figures = ([key, { wall, cpu }]: [string, PerCall]) => {
+    const median = quantile(wall, 0.5);
+    return [key, { median, p99: quantile(wall, 0.99), ratio: median / base, cpu: quantile(cpu, 0.5) }] as const;
+  };
+  return new Map(Object.entries(perCall).map(figures));
 }
 
 async function main(): Promise<void> {
@@ -171,7 +169,6 @@ async function main(): Promise<void> {
     const concurrent = summarise(await measure(calls, PLANS.concurrent));
     const stub = summarise(await measure(fetchVariants(url, stubFetch()), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
-    const figure = (run: Record<string, Figures>, key: string): Figures | undefined => run[key];
     const load = os
       .loadavg()
       .map((l) => l.toFixed(2))
@@ -183,7 +180,7 @@ async function main(): Promise<void> {
       "\n| | 1 in flight, median | p99 | /fetch | CPU per call | 16 in flight, per call | /fetch | CPU per call | own work (stub fetch) |\n|---|---|---|---|---|---|---|---|---|",
     );
     for (const key of Object.keys(calls)) {
-      const [one, many, own] = [figure(sequential, key), figure(concurrent, key), figure(stub, key)];
+      const [one, many, own] = [sequential.get(key), concurrent.get(key), stub.get(key)];
       if (one === undefined || many === undefined) continue;
       const ownText = own === undefined ? "" : `${own.median.toFixed(1)} µs`;
       console.log(
@@ -191,26 +188,25 @@ async function main(): Promise<void> {
       );
     }
     const ratio = (over: string, under: string): string => {
-      const pair = [sequential, concurrent].map(
-        (run) => (figure(run, over)?.median ?? Number.NaN) / (figure(run, under)?.median ?? Number.NaN),
+      const [one, many] = [sequential, concurrent].map(
+        (run) => (run.get(over)?.median ?? Number.NaN) / (run.get(under)?.median ?? Number.NaN),
       );
-      return `${over} / ${under}: ${pair[0]?.toFixed(3)} with 1 in flight, ${pair[1]?.toFixed(3)} with 16`;
+      return `${over} / ${under}: ${one?.toFixed(3)} with 1 in flight, ${many?.toFixed(3)} with 16`;
     };
-    const pairs: [string, string][] = [
-      ["c", "a+timeout"],
-      ["c", "b"],
-      ["c-node", "got"],
-      ["c-node", "axios"],
-      ["c-node", "http"],
-      ["c-node", "http+timeout"],
-      ["c-node", "a+timeout"],
-    ];
-    console.log(`\n${pairs.map(([over, under]) => ratio(over, under)).join("\n")}`);
+    const compared = { c: ["a+timeout", "b"], "c-node": ["got", "axios", "http", "http+timeout", "a+timeout"] };
+    console.log(
+      `\n${Object.entries(compared)
+        .flatMap(([over, unders]) => unders.map((under) => ratio(over, under)))
+        .join("\n")}`,
+    );
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
+      const figures = Object.fromEntries(
+        Object.entries({ sequential, concurrent, stub }).map(([run, byKey]) => [run, Object.fromEntries(byKey)]),
+      );
       writeFileSync(
         new URL("../bench/results.json", import.meta.url),
-        `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, sequential, concurrent, stub }, null, 2)}\n`,
+        `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, ...figures }, null, 2)}\n`,
       );
     }
   } finally {

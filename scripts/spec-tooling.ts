@@ -1,6 +1,6 @@
 /**
  * What every reader of spec/openapi.yaml shares: JSON Pointer (RFC 6901) segments and look-ups, local `$ref`
- * resolution, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with ajv-formats) that accepts the spec's
+ * resolution, where two JSON values differ, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with ajv-formats) that accepts the spec's
  * documentation-only keywords. Used by docs-check, the tests' spec validator, the contract tests and the generator.
  */
 import { readFileSync } from "node:fs";
@@ -39,6 +39,34 @@ export function specValue(pointer: string): unknown {
 /** Narrows a parsed YAML value to a plain object. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** One place where two JSON values differ, with the value on each side (`undefined` where a side has none). */
+export interface JsonDifference {
+  path: string;
+  left: unknown;
+  right: unknown;
+}
+
+/**
+ * Where two JSON values differ, leaf by leaf: objects member by member (`left`'s keys first), arrays index by index
+ * (`path[i]`). `member` writes a member's path below its parent's (`data` + `amount` → `data.amount`, say).
+ */
+export function jsonDifferences(
+  left: unknown,
+  right: unknown,
+  path: string,
+  member: (path: string, key: string) => string,
+): JsonDifference[] {
+  if (isObject(left) && isObject(right)) {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].flatMap((key) => jsonDifferences(left[key], right[key], member(path, key), member));
+  }
+  if (Array.isArray(left) && Array.isArray(right)) {
+    const length = Math.max(left.length, right.length);
+    return Array.from({ length }, (_, i) => jsonDifferences(left[i], right[i], `${path}[${i}]`, member)).flat();
+  }
+  return left === right ? [] : [{ path, left, right }];
 }
 
 /** Escapes one pointer segment: `/v2/payments/{id}` → `~1v2~1payments~1{id}`. */
