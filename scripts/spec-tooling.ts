@@ -101,12 +101,14 @@ export function atPointer(doc: unknown, pointer: string): unknown {
  */
 export function resolveRef(doc: unknown, node: SchemaNode): SchemaNode {
   let current = node;
-  for (let hops = 0; hops < 32 && typeof current.schema.$ref === "string"; hops++) {
-    const pointer = current.schema.$ref;
-    const target = atPointer(doc, pointer);
-    current = { schema: isObject(target) ? target : {}, pointer };
-  }
+  for (let hops = 0; hops < 32 && typeof current.schema.$ref === "string"; hops++) current = followRef(doc, current.schema.$ref);
   return current;
+}
+
+/** One hop of {@link resolveRef}: the schema a `$ref` names, or an empty schema at that pointer when it leads nowhere. */
+export function followRef(doc: unknown, ref: string): SchemaNode {
+  const target = atPointer(doc, ref);
+  return { schema: isObject(target) ? target : {}, pointer: ref };
 }
 
 /**

@@ -9,6 +9,7 @@
 
 import type { ErrorObject } from "ajv";
 import {
+  followRef,
   isObject,
   jsonDifferences,
   resolveRef,
@@ -341,7 +342,7 @@ function checkStatuses(spec: Schema, out: Finding[], page: DocsPage, op: SpecOpe
       add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
     }
   }
-  const known = resolveRef(spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
+  const known = resolveRef(spec, followRef(spec, STATUS_SCHEMA)).schema.enum;
   if (!Array.isArray(known)) {
     add("cancellable statuses", "the spec has no PaymentSessionStatus enum to check them against", { specPointer: STATUS_SCHEMA });
   } else {
