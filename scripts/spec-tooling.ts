@@ -1,7 +1,8 @@
 /**
  * What every reader of spec/openapi.yaml shares: JSON Pointer (RFC 6901) segments and look-ups, local `$ref`
- * resolution, where two JSON values differ, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with ajv-formats) that accepts the spec's
- * documentation-only keywords. Used by docs-check, the tests' spec validator, the contract tests and the generator.
+ * resolution, where two JSON values differ, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with
+ * ajv-formats) that accepts the spec's documentation-only keywords. Used by docs-check, the tests' spec validator, the
+ * contract tests (the pact comparison too) and the generator.
  */
 import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
