@@ -24,6 +24,7 @@ import { build } from "esbuild";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import type { Call } from "./bench-variants.js";
+import { quantile, runInFlight } from "./measuring.js";
 
 type Variants = typeof import("./bench-variants.js");
 
@@ -96,16 +97,9 @@ async function bundled<T>(entry: string): Promise<T> {
 
 /** Runs `count` calls of `call`, `inFlight` at a time; returns the wall time and the process's CPU time of the batch, in µs. */
 async function batch(call: Call, count: number, inFlight: number): Promise<{ wall: number; cpu: number }> {
-  let next = 0;
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next++;
-      await call();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await runInFlight(count, inFlight, call);
   const wall = Number(process.hrtime.bigint() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { wall, cpu: used.user + used.system };
@@ -140,12 +134,6 @@ async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<
   }
   return perCall;
 }
-
-/** The value below which a share `q` of `values` lies. */
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-};
 
 /** Per variant: the median and p99 µs per call, the median over bare fetch's (`ratio`), and the median CPU µs per call. */
 function summarise(perCall: Record<string, PerCall>) {
