@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { stripVTControlCharacters } from "node:util";
+import { failedTestsOf } from "./vitest-failures.mjs";
 
 const tty = process.stdout.isTTY === true;
 const env = {
@@ -97,22 +98,10 @@ const [vitest, ...stages] = await Promise.all([
 ]);
 const gates = stages.flat();
 
-// No report means vitest itself failed. Skipped tests count as failed (the suite has none on purpose), and a file
-// whose setup failed, with its tests skipped or none at all, is named with the error.
-/**
- * The part of vitest's JSON report read here.
- * @typedef {{ status: string, fullName: string }} TestResult
- * @typedef {{ name: string, status: string, message: string, assertionResults: TestResult[] }} FileResult
- * @type {{ numPassedTests: number, numTotalTests: number, testResults: FileResult[] } | undefined}
- */
+// No report means vitest itself failed. Skipped tests count as failed: the suite has none on purpose.
+/** @type {import("./vitest-failures.mjs").VitestReport | undefined} */
 const report = await readFile(".tmp/vitest.json", "utf8").then(JSON.parse, () => undefined);
-const failedTests = (report?.testResults ?? []).flatMap((file) => {
-  const path = file.name.slice(process.cwd().length + 1);
-  const notPassed = file.assertionResults.filter((test) => test.status !== "passed");
-  if (file.status === "failed" && !notPassed.some((test) => test.status === "failed"))
-    return [`${path}: ${file.message.split("\n")[0] || "failed to load"}`];
-  return notPassed.map((test) => `${path}: ${test.fullName}${test.status === "failed" ? "" : ` (${test.status})`}`);
-});
+const failedTests = failedTestsOf(report, process.cwd());
 const tests = { passed: report?.numPassedTests ?? 0, failed: report ? report.numTotalTests - report.numPassedTests : 1 };
 if (!vitest.ok && tests.failed === 0) tests.failed = 1;
 const gatesFailed = gates.filter((gate) => !gate.ok).length;
@@ -121,6 +110,8 @@ const summary = {
   failed: tests.failed + gatesFailed,
   tests,
   failedTests,
+  /** Every failed gate and test, as the last lines name them. */
+  failures: [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests],
   gates: gates.map(({ name, ok }) => ({ name, ok })),
 };
 await writeFile(".tmp/test-summary.json", JSON.stringify(summary, null, 2));
@@ -129,6 +120,6 @@ console.log(
   `timing: ${[...gates, vitest].map((stage) => `${stage.name} ${stage.seconds.toFixed(1)}s`).join(" | ")} | total ${((performance.now() - started) / 1000).toFixed(1)}s wall`,
 );
 // Named again last, so that a log shown only by its tail still says what failed.
-for (const name of [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests]) console.log(`failed: ${name}`);
+for (const name of summary.failures) console.log(`failed: ${name}`);
 console.log(`${summary.passed} passed, ${summary.failed} failed`);
 process.exit(summary.failed === 0 ? 0 : 1);
