@@ -9,11 +9,11 @@
  */
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { providerWithMetadata, Verifier } from "@pact-foundation/pact";
 import { describe, expect, it } from "vitest";
 import { startPivotEmulator } from "../src/emulator/index.js";
 import type { CancellationReason } from "../src/index.js";
+import { listenOnLoopback } from "../test/support/loopback.js";
 import { validateSchema } from "../test/support/spec-validator.js";
 import {
   CALLBACK_REASON,
@@ -41,9 +41,9 @@ async function deliveredCallback(): Promise<unknown> {
       res.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
+  const listening = await listenOnLoopback(endpoint);
   const emulator = await startPivotEmulator({
-    callbackUrl: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/callback`,
+    callbackUrl: `${listening.origin}/callback`,
     callbackApiKey: EXAMPLE_CALLBACK_API_KEY,
   });
   try {
@@ -63,8 +63,7 @@ async function deliveredCallback(): Promise<unknown> {
     return JSON.parse(bodies[0] ?? "");
   } finally {
     await emulator.close();
-    endpoint.closeAllConnections();
-    endpoint.close();
+    await listening.close();
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The public API report gate (`npm run api:check`, run by `npm test`; `npm run api:update` to accept a change).
  *
- * API Extractor reads the declarations of each package entry and writes what they export, signature by signature, to
- * `api/<entry>.api.md`. The check fails when that differs from the committed report, so every change to the public
+ * API Extractor (configured by api/api-extractor.json) reads the declarations of each package entry and writes what
+ * they export, signature by signature, to `api/<entry>.api.md`. The check fails when that differs from the committed report, so every change to the public
  * surface is a reviewed diff; it also fails on a `{@link}` that resolves to nothing and on an exported declaration
  * that refers to a type the entry does not export (a name a user could see in a hover but not import).
  *
@@ -37,47 +37,18 @@ function DECLARATION_ARGS(): string[] {
   return ["-p", "tsconfig.json", "--noEmit", "false", "--declaration", "--emitDeclarationOnly", "--outDir", DTS];
 }
 
+/** What every entry's run shares: api/api-extractor.json, which says what the report holds and which messages fail it. */
+const CONFIG = join(ROOT, "api/api-extractor.json");
+const base = ExtractorConfig.loadFile(CONFIG);
 let failed = 0;
 for (const { report, entry } of ENTRIES) {
   const config = ExtractorConfig.prepare({
-    configObjectFullPath: join(ROOT, "api", "api-extractor.json"),
+    configObjectFullPath: CONFIG,
     packageJsonFullPath: join(ROOT, "package.json"),
     configObject: {
-      projectFolder: ROOT,
+      ...base,
       mainEntryPointFilePath: join(DTS, entry),
-      compiler: {
-        overrideTsconfig: {
-          compilerOptions: {
-            module: "esnext",
-            moduleResolution: "bundler",
-            target: "es2022",
-            lib: ["es2022", "dom"],
-            types: ["node"],
-            skipLibCheck: true,
-          },
-        },
-      },
-      apiReport: {
-        enabled: true,
-        reportFileName: `${report}.api.md`,
-        reportFolder: join(ROOT, "api"),
-        reportTempFolder: join(ROOT, ".tmp/api/report"),
-      },
-      docModel: { enabled: false },
-      dtsRollup: { enabled: false },
-      tsdocMetadata: { enabled: false },
-      messages: {
-        extractorMessageReporting: {
-          default: { logLevel: ExtractorLogLevel.None, addToApiReportFile: false },
-          // A {@link} to nothing: the reader of a hover is sent nowhere.
-          "ae-unresolved-link": { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false },
-          // A name a declaration uses that the entry does not export (it shows in hovers and cannot be imported):
-          // written into the report, so that the list is reviewed and can only shrink by a visible diff.
-          "ae-forgotten-export": { logLevel: ExtractorLogLevel.None, addToApiReportFile: true },
-        },
-        tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None, addToApiReportFile: false } },
-        compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false } },
-      },
+      apiReport: { ...base.apiReport, enabled: true, reportFileName: `${report}.api.md` },
     },
   });
   const problems: string[] = [];

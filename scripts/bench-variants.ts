@@ -9,12 +9,8 @@ import axios from "axios";
 import got from "got";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
-import { newIdempotencyKey } from "../src/idempotency.js";
-import { createPivotClient, type PivotClient, type PivotClientOptions } from "../src/index.js";
-import { checkCancelBody, checkSessionId } from "../src/input.js";
+import { createPivotClient } from "../src/index.js";
 import { createPivotClient as createNodePivotClient } from "../src/node.js";
-import { toSession } from "../src/response.js";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "../src/transport.js";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 
 /** The session every variant cancels. */
@@ -31,13 +27,8 @@ export type Call = () => Promise<void>;
 export const LABELS: Record<string, string> = {
   a: "(a) hand-written `fetch`",
   "a+timeout": "(a+timeout) (a) + the same per-call timeout (the floor)",
-  "a+timeout/error": '(a+timeout) with `redirect: "error"`',
-  "a+timeout/manual": '(a+timeout) with `redirect: "manual"`',
-  "a+timeout/uuid": "(a+timeout) with a fresh `randomUUID()` X-REQUEST-ID",
-  "a+duties": "(a+duties) (a+timeout) + the client's per-call duties, inline",
   b: "(b) bare openapi-fetch with the generated types",
   c: "(c) the client on `fetch` (the main entry)",
-  "c-before": "(c-before) the client on `fetch`, the compared tree's code",
   "c-node": "(c-node) the client on node:http (the Node entry's default)",
   got: "got 14 (node:http), with a timeout",
   axios: "axios 1.21 (node:http adapter), with a timeout",
@@ -56,21 +47,25 @@ function expectSession(id: unknown): void {
   if (id !== SESSION_ID) throw new Error(`bench: answer for the wrong session (${String(id)})`);
 }
 
+/** Runs `call` bounded as the client bounds an attempt: an AbortController and a timer of the client's default timeout. */
+async function withTimeout(call: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    await call(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The id in a cancel answer's text. */
 const idOf = (text: string): unknown => (JSON.parse(text) as { data: { id: string } }).data.id;
 
-/** A `createPivotClient` (this tree's or another's); the variants build each client once. */
-type Create = (options: PivotClientOptions) => PivotClient;
-
 /**
  * The variants that go through `fetch` (the one given: the global one, or a stub without a network); each is built
- * once, so building a client is not measured. (a+duties) is the floor plus what no faithful client can skip on a
- * call, written inline with the client's own functions: the input checks, a fresh `X-REQUEST-ID`, no redirect
- * followed, the size check on the declared length, and the envelope check. It has no retry loop, no hook, no abort
- * signal and no deadline: the distance from it to (c) is what the client's structure costs. `before`, when given, is
- * the `createPivotClient` of the tree compared with (c-before).
+ * once, so building a client is not measured.
  */
-export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, before?: Create): Record<string, Call> {
+export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch): Record<string, Call> {
   const url = `${baseUrl}/v2/payments/${SESSION_ID}/cancel`;
   const headers = {
     Authorization: `Bearer ${TOKEN}`,
@@ -79,53 +74,13 @@ export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, b
   };
   const openapiFetch = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${TOKEN}` }, fetch });
   const client = createPivotClient({ baseUrl, accessToken: TOKEN, fetch });
-  const clientBefore = before?.({ baseUrl, accessToken: TOKEN, fetch });
-  const context = { redact: (text: string) => text };
-  /** (a+timeout), with `init` added to the request. */
-  const floor =
-    (init: () => RequestInit): Call =>
-    async () => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-      try {
-        const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY), signal: controller.signal, ...init() });
-        expectSession(idOf(await res.text()));
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+  const post = async (signal?: AbortSignal) => {
+    const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY), ...(signal && { signal }) });
+    expectSession(idOf(await res.text()));
+  };
   return {
-    a: async () => {
-      const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(BODY) });
-      expectSession(idOf(await res.text()));
-    },
-    "a+timeout": floor(() => ({})),
-    "a+timeout/error": floor(() => ({ redirect: "error" })),
-    "a+timeout/manual": floor(() => ({ redirect: "manual" })),
-    "a+timeout/uuid": floor(() => ({ headers: { ...headers, "X-REQUEST-ID": crypto.randomUUID() } })),
-    "a+duties": async () => {
-      const id = checkSessionId(SESSION_ID);
-      const body = checkCancelBody(BODY);
-      const requestId = newIdempotencyKey();
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-      try {
-        const res = await fetch(`${baseUrl}/v2/payments/${encodeURIComponent(id)}/cancel`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", "X-REQUEST-ID": requestId },
-          body: JSON.stringify(body),
-          redirect: "manual",
-          signal: controller.signal,
-        });
-        const declared = Number(res.headers.get("content-length") ?? Number.NaN);
-        if (!(declared <= DEFAULT_MAX_RESPONSE_BYTES) || res.headers.has("content-encoding"))
-          throw new Error("bench: expected a declared, unencoded length");
-        const answer = { status: res.status, headers: res.headers, body: await res.text(), truncated: false };
-        expectSession(toSession<{ id: string }>(answer, id, { ...context, requestId }, "CANCELLED").id);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    a: () => post(),
+    "a+timeout": () => withTimeout(post),
     b: async () => {
       const { data } = await openapiFetch.POST("/v2/payments/{id}/cancel", {
         params: { path: { id: SESSION_ID }, header: { "X-REQUEST-ID": "0123456789abcdef0123456789abcdef" } },
@@ -134,7 +89,6 @@ export function fetchVariants(baseUrl: string, fetch: typeof globalThis.fetch, b
       expectSession(data?.data.id);
     },
     c: async () => expectSession((await client.cancelPaymentSession(SESSION_ID, BODY)).id),
-    ...(clientBefore && { "c-before": async () => expectSession((await clientBefore.cancelPaymentSession(SESSION_ID, BODY)).id) }),
   };
 }
 
@@ -188,14 +142,6 @@ export function nodeVariants(baseUrl: string): Record<string, Call> {
     got: async () => expectSession(idOf(await gotClient.post(url, { body: JSON.stringify(BODY) }).text())),
     axios: async () => expectSession(((await axiosClient.post(url, BODY)).data as { data: { id: string } }).data.id),
     http: () => post(),
-    "http+timeout": async () => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-      try {
-        await post(controller.signal);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    "http+timeout": () => withTimeout(post),
   };
 }

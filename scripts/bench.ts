@@ -1,14 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --before=<dir>]`: what one cancel call costs through the client on each transport,
- * next to hand-written code and the node:http libraries a user would pick instead. A script that prints figures and
- * writes bench/results.json; speed is never asserted by a test.
+ * `npm run bench [-- --quick]`: what one cancel call costs through the client on each transport, next to hand-written
+ * code and the libraries a user would pick instead. A script that prints figures and writes bench/results.json; speed
+ * is never asserted by a test.
  *
  * A keep-alive node:http server in a child process (so its work does not share the measuring thread) answers every
  * POST with the docs' 200 example for the requested id. The variants (scripts/bench-variants.ts, bundled here as
  * tsup bundles the package) each make the same call and check the answer: bare `fetch`, the floor (fetch with the
- * client's per-call timeout), the floor with `redirect: "error"`, `"manual"` or a fresh X-REQUEST-ID, the floor plus
- * the client's duties inline, openapi-fetch, the client on `fetch` and on node:http, got, axios, and a bare keep-alive
- * node:http request. `--before=<dir>` adds the client of another tree (say, an export of main) as c-before.
+ * client's per-call timeout), openapi-fetch, the client on `fetch` and on node:http, got, axios, and a bare keep-alive
+ * node:http request with and without the timeout.
  * After a warm-up the variants take turns in small batches, in a new random order each round, first one call in
  * flight, then 16, so a slow moment of the machine hits every variant alike; every ratio comes from this one run.
  * Each batch also records the process's CPU time (user + system) per call. Last, the `fetch` variants run against a
@@ -25,7 +24,7 @@ import { build } from "esbuild";
 import { successEnvelope } from "../test/support/pivot-bodies.js";
 import { cancelledIdOf } from "../test/support/pivot-paths.js";
 import type { Call } from "./bench-variants.js";
-import { shuffled } from "./shuffled.js";
+import { quantile, runInFlight } from "./measuring.js";
 
 type Variants = typeof import("./bench-variants.js");
 
@@ -71,16 +70,14 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-type Create = Parameters<Variants["fetchVariants"]>[2];
-
 /**
  * `entry` bundled as tsup bundles dist/ (esbuild, ESM, unminified) into .tmp/ (so that got and axios, left as imports,
  * resolve from the repository's node_modules), then loaded.
  */
-async function bundled<T>(entry: string, name: string): Promise<T> {
+async function bundled<T>(entry: string): Promise<T> {
   const folder = fileURLToPath(new URL("../.tmp/", import.meta.url));
   mkdirSync(folder, { recursive: true });
-  const outfile = join(folder, `bench-${name}-${process.pid}.mjs`);
+  const outfile = join(folder, `bench-variants-${process.pid}.mjs`);
   try {
     await build({
       entryPoints: [entry],
@@ -100,22 +97,23 @@ async function bundled<T>(entry: string, name: string): Promise<T> {
 
 /** Runs `count` calls of `call`, `inFlight` at a time; returns the wall time and the process's CPU time of the batch, in µs. */
 async function batch(call: Call, count: number, inFlight: number): Promise<{ wall: number; cpu: number }> {
-  let next = 0;
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next++;
-      await call();
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await runInFlight(count, inFlight, call);
   const wall = Number(process.hrtime.bigint() - started) / 1000;
   const used = process.cpuUsage(cpu);
   return { wall, cpu: used.user + used.system };
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+/** `items` in a new random order (Fisher–Yates), so that the variants take turns in no fixed order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
 
 interface PerCall {
   wall: number[];
@@ -137,50 +135,28 @@ async function measure(calls: Record<string, Call>, plan: Plan): Promise<Record<
   return perCall;
 }
 
-interface Figures {
-  median: number;
-  p99: number;
-  /** Median over bare fetch's median. */
-  ratio: number;
-  /** Median CPU µs per call. */
-  cpu: number;
-}
-
-const median = (values: number[]): number =>
-  quantile(
-    [...values].sort((x, y) => x - y),
-    0.5,
-  );
-
-function summarise(perCall: Record<string, PerCall>): Record<string, Figures> {
-  const base = median(perCall.a?.wall ?? []);
-  return Object.fromEntries(
-    Object.entries(perCall).map(([key, { wall, cpu }]) => {
-      const sorted = [...wall].sort((x, y) => x - y);
-      return [key, { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), ratio: quantile(sorted, 0.5) / base, cpu: median(cpu) }];
-    }),
-  );
+/** Per variant: the median and p99 µs per call, the median over bare fetch's (`ratio`), and the median CPU µs per call. */
+function summarise(perCall: Record<string, PerCall>) {
+  const base = quantile(perCall.a?.wall ?? [], 0.5);
+  const figures = ([key, { wall, cpu }]: [string, PerCall]) => {
+    const median = quantile(wall, 0.5);
+    return [key, { median, p99: quantile(wall, 0.99), ratio: median / base, cpu: quantile(cpu, 0.5) }] as const;
+  };
+  return new Map(Object.entries(perCall).map(figures));
 }
 
 async function main(): Promise<void> {
-  const beforeDir = process.argv.find((arg) => arg.startsWith("--before="))?.slice("--before=".length);
   const { url, child } = await startServer();
   try {
     const { LABELS, stubFetch, fetchVariants, nodeVariants } = await bundled<Variants>(
       fileURLToPath(new URL("./bench-variants.ts", import.meta.url)),
-      "variants",
     );
-    const before =
-      beforeDir === undefined
-        ? undefined
-        : (await bundled<{ createPivotClient: Create }>(join(beforeDir, "src/index.ts"), "before")).createPivotClient;
-    const unordered = { ...fetchVariants(url, globalThis.fetch, before), ...nodeVariants(url) };
+    const unordered = { ...fetchVariants(url, globalThis.fetch), ...nodeVariants(url) };
     const calls = Object.fromEntries(Object.keys(LABELS).flatMap((key) => (unordered[key] ? [[key, unordered[key]]] : [])));
     const sequential = summarise(await measure(calls, PLANS.sequential));
     const concurrent = summarise(await measure(calls, PLANS.concurrent));
-    const stub = summarise(await measure(fetchVariants(url, stubFetch(), before), PLANS.stub));
+    const stub = summarise(await measure(fetchVariants(url, stubFetch()), PLANS.stub));
     const us = (value: number): string => `${Math.round(value)} µs`;
-    const figure = (run: Record<string, Figures>, key: string): Figures | undefined => run[key];
     const load = os
       .loadavg()
       .map((l) => l.toFixed(2))
@@ -192,7 +168,7 @@ async function main(): Promise<void> {
       "\n| | 1 in flight, median | p99 | /fetch | CPU per call | 16 in flight, per call | /fetch | CPU per call | own work (stub fetch) |\n|---|---|---|---|---|---|---|---|---|",
     );
     for (const key of Object.keys(calls)) {
-      const [one, many, own] = [figure(sequential, key), figure(concurrent, key), figure(stub, key)];
+      const [one, many, own] = [sequential.get(key), concurrent.get(key), stub.get(key)];
       if (one === undefined || many === undefined) continue;
       const ownText = own === undefined ? "" : `${own.median.toFixed(1)} µs`;
       console.log(
@@ -200,30 +176,25 @@ async function main(): Promise<void> {
       );
     }
     const ratio = (over: string, under: string): string => {
-      const pair = [sequential, concurrent].map(
-        (run) => (figure(run, over)?.median ?? Number.NaN) / (figure(run, under)?.median ?? Number.NaN),
+      const [one, many] = [sequential, concurrent].map(
+        (run) => (run.get(over)?.median ?? Number.NaN) / (run.get(under)?.median ?? Number.NaN),
       );
-      return `${over} / ${under}: ${pair[0]?.toFixed(3)} with 1 in flight, ${pair[1]?.toFixed(3)} with 16`;
+      return `${over} / ${under}: ${one?.toFixed(3)} with 1 in flight, ${many?.toFixed(3)} with 16`;
     };
-    const pairs: [string, string][] = [
-      ["c", "a+timeout"],
-      ["a+duties", "a+timeout"],
-      ["c", "a+duties"],
-      ["a+timeout/error", "a+timeout/manual"],
-      ["a+timeout/uuid", "a+timeout"],
-      ["c-node", "got"],
-      ["c-node", "axios"],
-      ["c-node", "http"],
-      ["c-node", "http+timeout"],
-      ["c-node", "a+timeout"],
-    ];
-    if (before) pairs.push(["c", "c-before"], ["c-before", "a+timeout"], ["c-node", "c-before"]);
-    console.log(`\n${pairs.map(([over, under]) => ratio(over, under)).join("\n")}`);
+    const compared = { c: ["a+timeout", "b"], "c-node": ["got", "axios", "http", "http+timeout", "a+timeout"] };
+    console.log(
+      `\n${Object.entries(compared)
+        .flatMap(([over, unders]) => unders.map((under) => ratio(over, under)))
+        .join("\n")}`,
+    );
     if (!quick) {
       const machine = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), loadAverage: os.loadavg() };
+      const figures = Object.fromEntries(
+        Object.entries({ sequential, concurrent, stub }).map(([run, byKey]) => [run, Object.fromEntries(byKey)]),
+      );
       writeFileSync(
         new URL("../bench/results.json", import.meta.url),
-        `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, sequential, concurrent, stub }, null, 2)}\n`,
+        `${JSON.stringify({ machine, plans: PLANS, labels: LABELS, ...figures }, null, 2)}\n`,
       );
     }
   } finally {

@@ -6,33 +6,29 @@
  *   npm run docs:check -- --file a.md [--file b.md ...]     # saved copies instead
  *   npm run docs:check -- --url <page.md url>               # one page from elsewhere
  *   npm run docs:check -- --file page.md --operation getPaymentSession   # a page whose title the check does not know
- *   npm run docs:check -- --spec other.yaml                 # another spec
  *
  * Exit codes: 0 every page in step (one summary line each), 1 drift (one line per finding), 2 the check could not
  * run for some page (usage error, unreadable or unfetchable input, a page not in the expected form).
  */
 import { readFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
 import { compareWithSpec, operationIdOf, PIVOT_PAGES } from "./docs-check/compare.js";
 import { formatFinding, formatSummary } from "./docs-check/findings.js";
 import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
 import { findOperation } from "./docs-check/spec-schema.js";
-import { isObject, type Schema } from "./spec-tooling.js";
+import { loadSpec, type Schema } from "./spec-tooling.js";
 
-const DEFAULT_SPEC = fileURLToPath(new URL("../spec/openapi.yaml", import.meta.url));
 const DEFAULT_TIMEOUT_MS = 15_000;
 const TITLES = PIVOT_PAGES.map((page) => `"${page.title}"`).join(" or ");
 
-const USAGE = `usage: docs:check [--url <page.md url> ... | --file <path> ...] [--operation <id>] [--spec <openapi.yaml>] [--timeout-ms <n>]
+const USAGE = `usage: docs:check [--url <page.md url> ... | --file <path> ...] [--operation <id>] [--timeout-ms <n>]
   --url         a docs page to check; repeatable (default: every known page,
                 ${PIVOT_PAGES.map((page) => page.url).join("\n                ")})
   --file        read a page from a file instead of the network; repeatable
   --operation   the spec operation the page documents, for a single page whose title is not
                 ${TITLES}
-  --spec        the spec to compare with (default: spec/openapi.yaml)
   --timeout-ms  give up on a --url after this long (default: ${DEFAULT_TIMEOUT_MS})`;
 
 /** The check cannot run (bad arguments, unreadable or unfetchable input): exit 2, never 1, which means "drift". */
@@ -50,7 +46,6 @@ const OPTIONS = {
   url: { type: "string", multiple: true },
   file: { type: "string", multiple: true },
   operation: { type: "string" },
-  spec: { type: "string" },
   "timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -71,23 +66,23 @@ function readOptions(argv: string[]) {
     throw new CannotRunError(`--timeout-ms must be a positive integer, got "${values["timeout-ms"]}"`, true);
   }
   const sources =
-    values.file?.map((path) => ({ where: path, read: () => readLocal(path, "docs page") })) ??
+    values.file?.map((path) => ({ where: path, read: () => readLocal(path) })) ??
     (values.url ?? PIVOT_PAGES.map((page) => page.url)).map((url) => ({ where: url, read: () => fetchPage(url, timeoutMs) }));
   if (values.operation !== undefined && sources.length !== 1) {
     throw new CannotRunError("--operation names the operation of one page; give exactly one --url or --file", true);
   }
-  return { sources, operationId: values.operation, specPath: values.spec ?? DEFAULT_SPEC };
+  return { sources, operationId: values.operation };
 }
 
 type Options = NonNullable<ReturnType<typeof readOptions>>;
 type Source = Options["sources"][number];
 type Print = (line: string) => void;
 
-async function readLocal(path: string, what: string): Promise<string> {
+async function readLocal(path: string): Promise<string> {
   try {
     return await readFile(resolve(path), "utf8");
   } catch (error) {
-    throw new CannotRunError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CannotRunError(`cannot read docs page ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 
@@ -108,20 +103,6 @@ async function fetchPage(url: string, timeoutMs: number): Promise<string> {
   }
 }
 
-async function readSpec(path: string): Promise<Schema> {
-  const text = await readLocal(path, "spec");
-  let spec: unknown;
-  try {
-    spec = parseYaml(text);
-  } catch (error) {
-    throw new CannotRunError(`cannot parse spec ${path}: ${(error as Error).message}`);
-  }
-  if (!isObject(spec) || typeof spec.openapi !== "string" || !isObject(spec.paths)) {
-    throw new CannotRunError(`spec ${path} is not an OpenAPI document (no "openapi" version or "paths")`);
-  }
-  return spec;
-}
-
 /** Checks one page; returns 0 (in step), 1 (drift) or 2 (cannot run, reported). */
 async function checkPage(source: Source, spec: Schema, options: Options, print: Print, printError: Print): Promise<number> {
   const { where, read } = source;
@@ -139,8 +120,7 @@ async function checkPage(source: Source, spec: Schema, options: Options, print: 
     if (findings.length === 0) print(formatSummary(checked, operationId));
     for (const f of findings) print(`${options.sources.length > 1 ? `${operationId}: ` : ""}${formatFinding(f)}`);
     if (findings.length === 0) return 0;
-    const specShown = relative(process.cwd(), resolve(options.specPath)) || options.specPath;
-    printError(`docs:check: ${findings.length} disagreement(s) between ${where} and ${specShown}`);
+    printError(`docs:check: ${findings.length} disagreement(s) between ${where} and spec/openapi.yaml`);
     return 1;
   } catch (error) {
     if (error instanceof PageFormatError) printError(`docs:check: ${where} is not a docs page this check can read: ${error.message}`);
@@ -163,7 +143,7 @@ export async function runDocsCheck(argv: string[], print: Print = console.log, p
       print(USAGE);
       return 0;
     }
-    const spec = await readSpec(options.specPath);
+    const spec = loadSpec() as Schema;
     for (const source of options.sources) worst = Math.max(worst, await checkPage(source, spec, options, print, printError));
     return worst;
   } catch (error) {

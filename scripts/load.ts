@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { type EmulatedSession, type PivotEmulator, type RecordedRequest, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS, createPivotClient, PivotInvalidStateError, PivotServerError } from "../src/index.js";
 import { cancelledIdOf } from "../test/support/pivot-paths.js";
+import { quantile, runInFlight } from "./measuring.js";
 
 /** What one call ended with. */
 export type CallOutcome =
@@ -163,8 +164,6 @@ async function childTarget(sessions: number) {
   return { ...seeded, report, close: () => child.disconnect() };
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-
 /** Runs the load and evaluates the checks. */
 export async function runLoad(options: LoadOptions) {
   checkLoadOptions(options);
@@ -180,28 +179,21 @@ export async function runLoad(options: LoadOptions) {
     });
     const outcomes: CallOutcome[] = [];
     const latencies: number[] = [];
-    let next = 0;
-    // A session's calls are consecutive, so they are in flight together: the race the checks are about.
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < requests; i = next++) {
-        const sessionId = ids[Math.floor((i * sessions) / requests)] as string;
-        const started = performance.now();
-        outcomes.push(
-          await cancelOnce(client, sessionId, CANCELLATION_REASONS[i % CANCELLATION_REASONS.length] ?? "REQUESTED_BY_CUSTOMER"),
-        );
-        latencies.push(performance.now() - started);
-      }
-    };
     const started = performance.now();
-    await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
+    // A session's calls are consecutive, so they are in flight together: the race the checks are about.
+    await runInFlight(requests, concurrency, async (i) => {
+      const sessionId = ids[Math.floor((i * sessions) / requests)] as string;
+      const callStarted = performance.now();
+      outcomes.push(await cancelOnce(client, sessionId, CANCELLATION_REASONS[i % CANCELLATION_REASONS.length] ?? "REQUESTED_BY_CUSTOMER"));
+      latencies.push(performance.now() - callStarted);
+    });
     const elapsedMs = performance.now() - started;
     const { finalSessions, log } = await target.report();
     const observations: LoadObservations = { sessionIds: ids, outcomes, finalSessions: new Map(finalSessions), log };
     const checks = evaluateChecks(observations);
     const counts = { cancelled: 0, "invalid-state": 0, "server-error": 0, "other-error": 0 };
     for (const outcome of outcomes) counts[outcome.kind]++;
-    latencies.sort((a, b) => a - b);
-    const latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? 0 };
+    const latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: quantile(latencies, 1) };
     const tokenRequests = log.filter((entry) => entry.endpoint === "access-token").length;
     const ok = checks.every((c) => c.ok);
     return { elapsedMs, requestsPerSecond: requests / (elapsedMs / 1000), latencyMs, counts, tokenRequests, checks, ok, observations };

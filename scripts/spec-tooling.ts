@@ -1,7 +1,8 @@
 /**
  * What every reader of spec/openapi.yaml shares: JSON Pointer (RFC 6901) segments and look-ups, local `$ref`
- * resolution, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with ajv-formats) that accepts the spec's
- * documentation-only keywords. Used by docs-check, the tests' spec validator, the contract tests and the generator.
+ * resolution, where two JSON values differ, and the one ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses, with
+ * ajv-formats) that accepts the spec's documentation-only keywords. Used by docs-check, the tests' spec validator, the
+ * contract tests (the pact comparison too) and the generator.
  */
 import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
@@ -41,6 +42,34 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** One place where two JSON values differ, with the value on each side (`undefined` where a side has none). */
+export interface JsonDifference {
+  path: string;
+  left: unknown;
+  right: unknown;
+}
+
+/**
+ * Where two JSON values differ, leaf by leaf: objects member by member (`left`'s keys first), arrays index by index
+ * (`path[i]`). `member` writes a member's path below its parent's (`data` + `amount` → `data.amount`, say).
+ */
+export function jsonDifferences(
+  left: unknown,
+  right: unknown,
+  path: string,
+  member: (path: string, key: string) => string,
+): JsonDifference[] {
+  if (isObject(left) && isObject(right)) {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].flatMap((key) => jsonDifferences(left[key], right[key], member(path, key), member));
+  }
+  if (Array.isArray(left) && Array.isArray(right)) {
+    const length = Math.max(left.length, right.length);
+    return Array.from({ length }, (_, i) => jsonDifferences(left[i], right[i], `${path}[${i}]`, member)).flat();
+  }
+  return left === right ? [] : [{ path, left, right }];
+}
+
 /** Escapes one pointer segment: `/v2/payments/{id}` → `~1v2~1payments~1{id}`. */
 export function escapePointerSegment(segment: string): string {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -73,12 +102,14 @@ export function atPointer(doc: unknown, pointer: string): unknown {
  */
 export function resolveRef(doc: unknown, node: SchemaNode): SchemaNode {
   let current = node;
-  for (let hops = 0; hops < 32 && typeof current.schema.$ref === "string"; hops++) {
-    const pointer = current.schema.$ref;
-    const target = atPointer(doc, pointer);
-    current = { schema: isObject(target) ? target : {}, pointer };
-  }
+  for (let hops = 0; hops < 32 && typeof current.schema.$ref === "string"; hops++) current = followRef(doc, current.schema.$ref);
   return current;
+}
+
+/** One hop of {@link resolveRef}: the schema a `$ref` names, or an empty schema at that pointer when it leads nowhere. */
+export function followRef(doc: unknown, ref: string): SchemaNode {
+  const target = atPointer(doc, ref);
+  return { schema: isObject(target) ? target : {}, pointer: ref };
 }
 
 /**

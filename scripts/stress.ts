@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { failedTestsOf } from "./vitest-failures.mjs";
 
 const BURNER_LIFETIME_MS = 10 * 60_000;
 const [runsArgument, ...files] = process.argv.slice(2);
@@ -23,23 +24,14 @@ const command =
     : ["scripts/test.mjs"];
 
 function startBurner(): ChildProcess {
-  const spin = `const end = Date.now() + ${BURNER_LIFETIME_MS}; while (Date.now() < end && process.ppid === ${process.pid}) for (let i = 0; i < 1e6; i++);`;
-  return spawn(process.execPath, ["-e", spin], { stdio: "ignore" });
+  return spawn(process.execPath, [new URL("stress-burner.mjs", import.meta.url).pathname, String(BURNER_LIFETIME_MS)], { stdio: "ignore" });
 }
 
-/** The failed tests a run reports, from npm test's summary or from vitest's JSON report. */
+/** The failed gates and tests a run reports, from npm test's summary or from vitest's JSON report. */
 function failedTests(): string[] {
-  type VitestFile = { name: string; assertionResults: { status: string; fullName: string }[] };
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));
-    if (files.length === 0)
-      return [...json.gates.filter((g: { ok: boolean }) => !g.ok).map((g: { name: string }) => `gate ${g.name}`), ...json.failedTests];
-    const failed = json.testResults.flatMap(({ name, assertionResults }: VitestFile) =>
-      assertionResults
-        .filter((test) => test.status === "failed")
-        .map((test) => `${name.slice(process.cwd().length + 1)}: ${test.fullName}`),
-    );
-    return failed.length > 0 || json.success ? failed : ["vitest: a file failed to load"];
+    return files.length === 0 ? json.failures : failedTestsOf(json, process.cwd());
   } catch {
     return ["no report written"];
   }

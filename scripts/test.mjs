@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { stripVTControlCharacters } from "node:util";
+import { failedTestsOf } from "./vitest-failures.mjs";
 
 const tty = process.stdout.isTTY === true;
 const env = {
@@ -21,10 +22,19 @@ const env = {
   // Children write to a pipe, so they would pick colours by their own guess; follow this process's terminal instead.
   ...(tty ? { FORCE_COLOR: "1" } : { NO_COLOR: "1", FORCE_COLOR: "0" }),
 };
+/** @param {string} text */
 const plain = (text) => (tty ? text : stripVTControlCharacters(text));
+/** @param {string} path */
 const modulePath = (path) => new URL(`../node_modules/${path}`, import.meta.url).pathname;
 
-/** Runs `node ...args`, capturing its output; resolves with whether it passed, its output and its wall time. */
+/** @typedef {{ name: string, ok: boolean, output: string, seconds: number }} Stage */
+
+/**
+ * Runs `node ...args`, capturing its output; resolves with whether it passed, its output and its wall time.
+ * @param {string} name
+ * @param {string[]} args
+ * @returns {Promise<Stage>}
+ */
 function run(name, args) {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -40,13 +50,20 @@ function run(name, args) {
   });
 }
 
-/** One line for a finished stage; its output, indented, when it failed. */
+/**
+ * One line for a finished stage; its output, indented, when it failed.
+ * @param {Stage} stage
+ */
 function printStage(stage) {
   console.log(`${stage.ok ? "ok  " : "FAIL"} ${stage.name} (${stage.seconds.toFixed(1)} s)`);
   if (!stage.ok) console.log(`${stage.output.trimEnd().replace(/^/gm, "     ")}\n`);
 }
 
-/** A stage that could not run, reported and counted as failed. */
+/**
+ * A stage that could not run, reported and counted as failed.
+ * @param {string} name
+ * @param {string} reason
+ */
 function notRun(name, reason) {
   const stage = { name, ok: false, output: `not run: ${reason}`, seconds: 0 };
   printStage(stage);
@@ -81,16 +98,10 @@ const [vitest, ...stages] = await Promise.all([
 ]);
 const gates = stages.flat();
 
-// No report means vitest itself failed. Skipped tests count as failed (the suite has none on purpose), and a file
-// whose setup failed, with its tests skipped or none at all, is named with the error.
+// No report means vitest itself failed. Skipped tests count as failed: the suite has none on purpose.
+/** @type {import("./vitest-failures.mjs").VitestReport | undefined} */
 const report = await readFile(".tmp/vitest.json", "utf8").then(JSON.parse, () => undefined);
-const failedTests = (report?.testResults ?? []).flatMap((file) => {
-  const path = file.name.slice(process.cwd().length + 1);
-  const notPassed = file.assertionResults.filter((test) => test.status !== "passed");
-  if (file.status === "failed" && !notPassed.some((test) => test.status === "failed"))
-    return [`${path}: ${file.message.split("\n")[0] || "failed to load"}`];
-  return notPassed.map((test) => `${path}: ${test.fullName}${test.status === "failed" ? "" : ` (${test.status})`}`);
-});
+const failedTests = failedTestsOf(report, process.cwd());
 const tests = { passed: report?.numPassedTests ?? 0, failed: report ? report.numTotalTests - report.numPassedTests : 1 };
 if (!vitest.ok && tests.failed === 0) tests.failed = 1;
 const gatesFailed = gates.filter((gate) => !gate.ok).length;
@@ -99,6 +110,8 @@ const summary = {
   failed: tests.failed + gatesFailed,
   tests,
   failedTests,
+  /** Every failed gate and test, as the last lines name them. */
+  failures: [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests],
   gates: gates.map(({ name, ok }) => ({ name, ok })),
 };
 await writeFile(".tmp/test-summary.json", JSON.stringify(summary, null, 2));
@@ -107,6 +120,6 @@ console.log(
   `timing: ${[...gates, vitest].map((stage) => `${stage.name} ${stage.seconds.toFixed(1)}s`).join(" | ")} | total ${((performance.now() - started) / 1000).toFixed(1)}s wall`,
 );
 // Named again last, so that a log shown only by its tail still says what failed.
-for (const name of [...gates.filter((gate) => !gate.ok).map((gate) => `gate ${gate.name}`), ...failedTests]) console.log(`failed: ${name}`);
+for (const name of summary.failures) console.log(`failed: ${name}`);
 console.log(`${summary.passed} passed, ${summary.failed} failed`);
 process.exit(summary.failed === 0 ? 0 : 1);

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentCallback } from "../src/callbacks/index.js";
 import { type CallbackReceiver, startCallbackReceiver, waitUntil } from "./support/callback-receiver.js";
+import { readBanner, untilBanner } from "./support/emulator-banner.js";
 import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 
 const KEY = "cbk_cli_51e0d8a2c7f94b6e";
@@ -26,23 +27,19 @@ afterAll(async () => {
   await receiver.close();
 });
 
+/** Starts the bin with one seeded session, delivering callbacks to the receiver; resolves once its banner is out. */
+async function startDelivering(...extra: string[]) {
+  child?.kill("SIGKILL");
+  const args = ["--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY, ...extra];
+  child = spawn(process.execPath, [bin.file, ...args], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+  const { banner, output } = await untilBanner(child);
+  const { url, sessionId: id, accessToken: token } = readBanner(banner);
+  return { url, id, token, output };
+}
+
 describe("pivot-emulator --callback-url --callback-api-key", () => {
   it("delivers PAYMENT.CANCELLED after a cancel and prints the attempt, never the key", async () => {
-    const started = spawn(
-      process.execPath,
-      [bin.file, "--port", "0", "--seed", "1", "--callback-url", receiver.url, "--callback-api-key", KEY],
-      {
-        env: { PATH: process.env.PATH ?? "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    child = started;
-    let stdout = "";
-    started.stdout?.on("data", (chunk) => (stdout += chunk));
-    await waitUntil(() => /Ctrl-C to stop/.test(stdout), "the banner was printed");
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-    const id = /^ {2}(\S+) {2}REQUIRE_PAYMENT_METHOD$/m.exec(stdout)?.[1];
-    const token = /Authorization: Bearer (\S+)'/.exec(stdout)?.[1];
+    const { url, id, token, output } = await startDelivering();
 
     const response = await fetch(`${url}/v2/payments/${id}/cancel`, {
       method: "POST",
@@ -50,41 +47,19 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
       body: JSON.stringify({ cancellationReason: "REQUESTED_BY_CUSTOMER" }),
     });
     expect(response.status).toBe(200);
-    await waitUntil(() => /^callback /m.test(stdout), "the delivery was printed");
+    await waitUntil(() => /^callback /m.test(output()), "the delivery was printed");
 
-    expect(stdout).toMatch(new RegExp(`^callback PAYMENT\\.CANCELLED ${id} → ${receiver.url}: 200 in \\d+ ms, attempt 1, delivered$`, "m"));
+    expect(output()).toMatch(
+      new RegExp(`^callback PAYMENT\\.CANCELLED ${id} → ${receiver.url}: 200 in \\d+ ms, attempt 1, delivered$`, "m"),
+    );
     expect(events.map((event) => event.event)).toEqual(["PAYMENT.CANCELLED"]);
-    expect(stdout).not.toContain(KEY);
+    expect(output()).not.toContain(KEY);
   });
 
   it("retries on the schedule scaled by --callback-time-scale, so a hand-run emulator does not wait 5 minutes", async () => {
-    child?.kill("SIGKILL");
     events.length = 0;
     receiver.faults.push(503);
-    const started = spawn(
-      process.execPath,
-      [
-        bin.file,
-        "--port",
-        "0",
-        "--seed",
-        "1",
-        "--callback-url",
-        receiver.url,
-        "--callback-api-key",
-        KEY,
-        "--callback-time-scale",
-        "0.0001",
-      ],
-      { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child = started;
-    let stdout = "";
-    started.stdout?.on("data", (chunk) => (stdout += chunk));
-    await waitUntil(() => /Ctrl-C to stop/.test(stdout), "the banner was printed");
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-    const id = /^ {2}(\S+) {2}REQUIRE_PAYMENT_METHOD$/m.exec(stdout)?.[1];
-    const token = /Authorization: Bearer (\S+)'/.exec(stdout)?.[1];
+    const { url, id, token, output } = await startDelivering("--callback-time-scale", "0.0001");
 
     await fetch(`${url}/v2/payments/${id}/cancel`, {
       method: "POST",
@@ -92,9 +67,9 @@ describe("pivot-emulator --callback-url --callback-api-key", () => {
       body: JSON.stringify({ cancellationReason: "DUPLICATED" }),
     });
     // 5 min × 0.0001 is 30 ms; without the flag the retry would come 5 minutes later, past this wait.
-    await waitUntil(() => /attempt 2, delivered$/m.test(stdout), "the retry was delivered", 60_000);
+    await waitUntil(() => /attempt 2, delivered$/m.test(output()), "the retry was delivered", 60_000);
 
-    expect(stdout).toMatch(/: 503 in \d+ ms, attempt 1, pending$/m);
+    expect(output()).toMatch(/: 503 in \d+ ms, attempt 1, pending$/m);
     expect(events).toHaveLength(1);
   });
 

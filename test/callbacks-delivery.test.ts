@@ -3,13 +3,12 @@
  * node:http endpoint that runs the library's callback handler. Retry delays are Pivot's schedule scaled down
  * (5 min → 60 ms); every wait is generous, and only the timeout test uses a short timeout.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaymentCallback } from "../src/callbacks/index.js";
 import { CALLBACK_RETRY_SCHEDULE_MS } from "../src/emulator/callbacks.js";
 import { type PivotEmulator, type PivotEmulatorOptions, startPivotEmulator } from "../src/emulator/index.js";
 import { type CallbackReceiver, startCallbackReceiver, waitUntil } from "./support/callback-receiver.js";
+import { closedPort } from "./support/loopback.js";
 
 const KEY = "cbk_test_0f6c2b1e9a4d";
 const TIME_SCALE = 0.0002;
@@ -128,12 +127,8 @@ describe("callback delivery from the emulator to the handler", () => {
   });
 
   it("retries a connection error, and close() cancels the pending retries", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
     emulator = await startPivotEmulator({
-      callbackUrl: `http://127.0.0.1:${port}/gone`,
+      callbackUrl: `http://127.0.0.1:${await closedPort()}/gone`,
       callbackApiKey: KEY,
       callbackTimeScale: TIME_SCALE,
     });

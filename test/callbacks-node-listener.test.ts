@@ -18,6 +18,7 @@ import {
   toNodeListener,
 } from "../src/callbacks/index.js";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
+import { type Listening, listenOnLoopback } from "./support/loopback.js";
 
 const KEY = "cbk_node_7a41c0e2d95b";
 
@@ -31,20 +32,12 @@ interface Endpoint {
   reported: unknown[];
 }
 
-const open: Server[] = [];
+const open: Listening[] = [];
 let emulator: PivotEmulator | undefined;
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
-  await Promise.all(
-    open.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await Promise.all(open.splice(0).map((server) => server.close()));
 });
 
 /** A merchant's app of `kind`, serving the handler at /pivot/callback for every method. */
@@ -69,9 +62,9 @@ async function start(kind: Kind, options: Partial<PaymentCallbackHandlerOptions>
     ...options,
   });
   const server = createServer(appOf(kind, toNodeListener(handler), before));
-  open.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/pivot/callback`, server, events, reported };
+  const listening = await listenOnLoopback(server);
+  open.push(listening);
+  return { url: `${listening.origin}/pivot/callback`, server, events, reported };
 }
 
 async function cancelOne(pivot: PivotEmulator): Promise<string> {

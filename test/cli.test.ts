@@ -4,7 +4,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CommandIO, runCancelCommand } from "../src/cli/cancel-command.js";
 import { EXIT_CODES, exitCodeFor } from "../src/cli/exit-codes.js";
@@ -12,6 +11,7 @@ import { UsageError } from "../src/cli/usage-error.js";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLATION_REASONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../src/index.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
+import { closedPort } from "./support/loopback.js";
 import { cancelledSession, SESSION_ID } from "./support/pivot-bodies.js";
 
 // Distinctive values, so that finding one in the output cannot be a coincidence.
@@ -381,11 +381,11 @@ describe("pivot-cancel: Pivot's refusals and failures map to one exit code each"
   });
 
   it("exits 11 (PivotConnectionError) when nothing listens at the base URL", async () => {
-    const closedPort = await portWithNothingListening();
+    const port = await closedPort();
 
     const { code, out, err } = await run([randomUUID(), "--reason", "DUPLICATED", "--max-retries", "0"], {
       ...withToken(),
-      PIVOT_BASE_URL: `http://127.0.0.1:${closedPort}`,
+      PIVOT_BASE_URL: `http://127.0.0.1:${port}`,
     });
 
     expect(code).toBe(11);
@@ -654,15 +654,6 @@ describe("exit-code table", () => {
     expect(exitCodeFor("a string")).toBe(1);
   });
 });
-
-/** A port on 127.0.0.1 that was free a moment ago and has nothing listening now: connecting is refused. */
-async function portWithNothingListening(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** How many lines the human output gives a session: one per leaf, an empty object counting as one. */
 function countLeaves(value: unknown): number {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PivotEmulator, type RecordedRequest, startPivotEmulator } from "../src/emulator/index.js";
+import { readBanner, untilBanner } from "./support/emulator-banner.js";
 import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 
 describe("POST /_emulator/sessions", () => {
@@ -73,28 +74,21 @@ describe("the pivot-emulator bin", () => {
   });
   afterAll(() => bin.remove());
 
-  /** Starts the bin and resolves once its banner is complete. */
-  function start(args: string[]): Promise<{ child: ChildProcess; banner: () => string }> {
+  /** Starts the bin and resolves once its banner is complete, with what it printed so far. */
+  async function start(args: string[]): Promise<{ child: ChildProcess; url: string; pid: number; printed: () => string }> {
     const child = spawn(process.execPath, [bin.file, "--port", "0", ...args], {
       env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    child.stdout?.on("data", (chunk) => (out += chunk));
-    return new Promise((resolve, reject) => {
-      child.stdout?.on("data", () => {
-        if (/Ctrl-C to stop.*\n/.test(out)) resolve({ child, banner: () => out });
-      });
-      child.once("close", (code) => reject(new Error(`pivot-emulator exited with ${code}: ${out}`)));
-    });
+    const { banner, output } = await untilBanner(child);
+    return { child, ...readBanner(banner), printed: output };
   }
   const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
 
   it("prints its PID, suggests different sessions to pivot-cancel and curl, logs each request, and stops on kill <PID>", async () => {
-    const { child, banner } = await start(["--seed", "2"]);
+    const { child, url, pid, printed } = await start(["--seed", "2"]);
     const closed = exited(child);
-    const text = banner();
-    const pid = Number(/\(PID (\d+)\)/.exec(text)?.[1]);
+    const text = printed();
     expect(pid).toBe(child.pid);
     const forCli = /pivot-cancel (?:-- )?([0-9a-f-]{36}) --reason/.exec(text)?.[1];
     const forCurl = /\/v2\/payments\/([0-9a-f-]{36})\/cancel/.exec(text)?.[1];
@@ -102,22 +96,20 @@ describe("the pivot-emulator bin", () => {
     expect(forCurl).toBeDefined();
     expect(forCli).not.toBe(forCurl);
 
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
     expect((await fetch(`${url}/_emulator/sessions`, { method: "POST" })).status).toBe(201);
-    await expect.poll(banner).toMatch(/^POST \/_emulator\/sessions → 201 00$/m);
+    await expect.poll(printed).toMatch(/^POST \/_emulator\/sessions → 201 00$/m);
 
     process.kill(pid, "SIGTERM");
     expect(await closed).toBe(0);
   });
 
   it("prints no request lines with --quiet", async () => {
-    const { child, banner } = await start(["--quiet"]);
+    const { child, url, printed } = await start(["--quiet"]);
     const closed = exited(child);
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner())?.[1];
     expect((await fetch(`${url}/_emulator/sessions`, { method: "POST" })).status).toBe(201);
     child.kill("SIGTERM");
     expect(await closed).toBe(0);
-    expect(banner()).not.toMatch(/→/);
+    expect(printed()).not.toMatch(/→/);
   });
 
   it("words an unknown option itself, exit 2", async () => {

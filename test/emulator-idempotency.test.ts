@@ -1,6 +1,6 @@
 /**
  * The emulator's `X-REQUEST-ID` store: bounded (the oldest key is forgotten first), keys expire after 24 hours, and
- * the bound is an option of the emulator. Its cost per request is measured by scripts/emulator-memory.ts, not here.
+ * the bound is an option of the emulator.
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS, IdempotencyStore } from "../src/emulator/idempotency.js";

@@ -7,10 +7,10 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PivotConnectionError } from "../src/index.js";
+import { type Listening, listenOnLoopback } from "./support/loopback.js";
 import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 import { TRANSPORTS } from "./support/transports.js";
@@ -26,6 +26,7 @@ interface Recorded {
   server: Server;
 }
 
+const open: Listening[] = [];
 async function listen(server: Server, scheme: "http" | "https"): Promise<Recorded> {
   const recorded: Recorded = { url: "", seen: [], server };
   let connections = 0;
@@ -41,22 +42,18 @@ async function listen(server: Server, scheme: "http" | "https"): Promise<Recorde
   });
   // Far longer than any test: a connection the client leaves idle stays open on this side.
   server.keepAliveTimeout = 600_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  recorded.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server, scheme);
+  open.push(listening);
+  recorded.url = listening.origin;
   return recorded;
 }
 
-const servers: Server[] = [];
 async function serve(scheme: "http" | "https" = "http"): Promise<Recorded> {
   const server = scheme === "http" ? createHttpServer() : createHttpsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) });
-  servers.push(server);
   return listen(server, scheme);
 }
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const listening of open.splice(0)) await listening.close();
 });
 
 /** Runs the child process that cancels `calls` times on `transport`; resolves with its output once it has exited. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readmeSnippets } from "../scripts/pack-smoke/readme-snippets.js";
+import { readmeSnippets } from "./pack-smoke/readme-snippets.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 

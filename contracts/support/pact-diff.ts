@@ -4,6 +4,7 @@
  * Rust core in `metadata`, the order of interactions, the order of object keys, and an interaction's derived `key`.
  */
 import { readFileSync } from "node:fs";
+import { isObject, jsonDifferences } from "../../scripts/spec-tooling.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -25,13 +26,12 @@ export function readPact(file: string): Json {
  * `+` only in the fresh one, `~` changed); empty when they agree. Interactions are named by their description.
  */
 export function diffPacts(committed: unknown, fresh: unknown): string[] {
-  const lines: string[] = [];
-  diffValues(normalise(committed as Json), normalise(fresh as Json), "$", lines);
+  const lines = jsonDifferences(normalise(committed as Json), normalise(fresh as Json), "$", childPath).map(({ path, left, right }) => {
+    if (left === undefined) return `+ ${path}: ${show(right)}`;
+    if (right === undefined) return `- ${path}: ${show(left)}`;
+    return `~ ${path}: ${show(left)} → ${show(right)}`;
+  });
   return lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), `… and ${lines.length - MAX_LINES} more`] : lines;
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The pact with volatile parts removed and interactions keyed by description, so they diff by name, not position. */
@@ -51,26 +51,11 @@ function normalise(pact: Json): Json {
   return { ...rest, metadata: stableMetadata, interactions: byDescription };
 }
 
-function diffValues(committed: Json | undefined, fresh: Json | undefined, path: string, lines: string[]): void {
-  if (isObject(committed) && isObject(fresh)) {
-    const keys = [...new Set([...Object.keys(committed), ...Object.keys(fresh)])].sort();
-    for (const key of keys) diffValues(committed[key], fresh[key], childPath(path, key), lines);
-  } else if (Array.isArray(committed) && Array.isArray(fresh)) {
-    for (let i = 0; i < Math.max(committed.length, fresh.length); i++) diffValues(committed[i], fresh[i], `${path}[${i}]`, lines);
-  } else if (committed === undefined && fresh !== undefined) {
-    lines.push(`+ ${path}: ${show(fresh)}`);
-  } else if (fresh === undefined && committed !== undefined) {
-    lines.push(`- ${path}: ${show(committed)}`);
-  } else if (JSON.stringify(committed) !== JSON.stringify(fresh)) {
-    lines.push(`~ ${path}: ${show(committed)} → ${show(fresh)}`);
-  }
-}
-
 function childPath(path: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-function show(value: Json | undefined): string {
+function show(value: unknown): string {
   const text = JSON.stringify(value) ?? "undefined";
   return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }

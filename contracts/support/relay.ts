@@ -6,7 +6,7 @@
  * Everything else is forwarded verbatim: method, path, headers, body, status.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../../test/support/loopback.js";
 
 /** A running relay. */
 export interface Relay {
@@ -55,16 +55,8 @@ export async function startRelay(): Promise<Relay> {
     req.pipe(upstream);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(relay, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  });
+  const { origin, close } = await listenOnLoopback(server);
+  return Object.assign(relay, { url: origin, close });
 }
 
 function isJson(headers: IncomingHttpHeaders): boolean {

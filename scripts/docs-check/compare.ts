@@ -8,7 +8,16 @@
  */
 
 import type { ErrorObject } from "ajv";
-import { isObject, resolveRef, type Schema, type SchemaNode, schemaValidator, unescapePointerSegment } from "../spec-tooling.js";
+import {
+  followRef,
+  isObject,
+  jsonDifferences,
+  resolveRef,
+  type Schema,
+  type SchemaNode,
+  schemaValidator,
+  unescapePointerSegment,
+} from "../spec-tooling.js";
 import { type Checked, type DriftKind, type Finding, type FindingPlace, finding, joinMember } from "./findings.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
 import {
@@ -261,19 +270,6 @@ function checkPageParts(out: Finding[], side: Side, table: ParameterTable | unde
   }
 }
 
-/** Lists where two JSON values differ, as dotted paths (`data.amount.currency`) with both values. */
-function diffJson(docs: unknown, spec: unknown, path = ""): { path: string; docs: unknown; spec: unknown }[] {
-  if (isObject(docs) && isObject(spec)) {
-    return [...new Set([...Object.keys(docs), ...Object.keys(spec)])].flatMap((key) =>
-      diffJson(docs[key], spec[key], joinMember(path, key)),
-    );
-  }
-  if (Array.isArray(docs) && Array.isArray(spec)) {
-    return Array.from({ length: Math.max(docs.length, spec.length) }, (_, i) => diffJson(docs[i], spec[i], `${path}[${i}]`)).flat();
-  }
-  return docs === spec ? [] : [{ path, docs, spec }];
-}
-
 /** One side's example validates and equals the spec's embedded one. Returns 1 when an example was compared, else 0. */
 function checkExample(spec: Schema, out: Finding[], side: Side, body: JsonBody, schema: SchemaNode, example: ExampleBlock): number {
   if (!example.ok) return 0;
@@ -286,9 +282,9 @@ function checkExample(spec: Schema, out: Finding[], side: Side, body: JsonBody, 
     const message = "the spec embeds no examples.docs to compare with the page";
     out.push(finding("example-differs", `${side} example`, message, { specPointer: body.pointer }));
   }
-  for (const d of body.docsExample === undefined ? [] : diffJson(example.value, body.docsExample)) {
+  for (const d of body.docsExample === undefined ? [] : jsonDifferences(example.value, body.docsExample, "", joinMember)) {
     const place = { docsLine: lineInExample(example, d.path), specPointer: `${body.pointer}/examples/docs/value` };
-    const message = `${preview(d.docs)} in docs, ${preview(d.spec)} in the spec's examples.docs`;
+    const message = `${preview(d.left)} in docs, ${preview(d.right)} in the spec's examples.docs`;
     out.push(finding("example-differs", `${side} example ${d.path || "(root)"}`, message, place));
   }
   return 1;
@@ -346,7 +342,7 @@ function checkStatuses(spec: Schema, out: Finding[], page: DocsPage, op: SpecOpe
       add(`cancellable status ${status}`, "in the spec's x-cancellable-statuses, not named by the docs hint", both);
     }
   }
-  const known = resolveRef(spec, { schema: { $ref: STATUS_SCHEMA }, pointer: STATUS_SCHEMA }).schema.enum;
+  const known = resolveRef(spec, followRef(spec, STATUS_SCHEMA)).schema.enum;
   if (!Array.isArray(known)) {
     add("cancellable statuses", "the spec has no PaymentSessionStatus enum to check them against", { specPointer: STATUS_SCHEMA });
   } else {

@@ -8,7 +8,7 @@
  * `type` as a string or list (`[string, "null"]`), `const`, `enum`, `oneOf`/`anyOf`/`allOf`, `properties`,
  * `additionalProperties`, `items`.
  */
-import { atPointer, isObject, pointerTo, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
+import { followRef, isObject, pointerTo, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
 
 /** The operation found by its `operationId`. */
 export interface SpecOperation {
@@ -80,8 +80,7 @@ function branches(node: SchemaNode, keywords = COMPOSITIONS): SchemaNode[] {
 function variants(spec: Schema, node: SchemaNode, depth = 0): SchemaNode[] {
   if (depth > 16) return [];
   const ref = node.schema.$ref;
-  const target = typeof ref === "string" ? atPointer(spec, ref) : undefined;
-  const followed = typeof ref === "string" ? variants(spec, { schema: isObject(target) ? target : {}, pointer: ref }, depth + 1) : [];
+  const followed = typeof ref === "string" ? variants(spec, followRef(spec, ref), depth + 1) : [];
   return [node, ...followed, ...branches(node).flatMap((branch) => variants(spec, branch, depth + 1))];
 }
 

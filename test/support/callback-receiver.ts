@@ -6,8 +6,8 @@
  * in `req.body`, as `express.raw()` would; test/callbacks-node-listener.test.ts covers the streamed path.
  */
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createPaymentCallbackHandler, type PaymentCallback, toNodeListener } from "../../src/callbacks/index.js";
+import { listenOnLoopback } from "./loopback.js";
 import { validateSchema } from "./spec-validator.js";
 
 /**
@@ -76,18 +76,8 @@ export async function startCallbackReceiver(
       listener(req, res);
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/pivot/callback`,
-    received,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/pivot/callback`, received, faults, close };
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` (generous: a verdict must not depend on machine speed). */

@@ -4,7 +4,7 @@
  * It records each request and when its connection closed, so tests can see a client give up on it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback.js";
 
 /** One request as the server saw it. Header names are lower-case. */
 export interface SeenRequest {
@@ -49,19 +49,14 @@ export async function startHostileServer(handle: Handler): Promise<HostileServer
       handle(seen, response);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { origin, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: origin,
     requests,
     get apiRequests() {
       return requests.filter((r) => r.path !== "/v1/access-token");
     },
-    close() {
-      // Ends every connection, a stalled one too, so that close() does not wait for it.
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }
 

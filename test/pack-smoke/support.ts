@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
+import { type BinOutput, untilBanner } from "../support/emulator-banner.js";
 
 export const PACKAGE = "pivot-payment-client";
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -119,37 +120,12 @@ export async function compileInto(source: string, dir: string, outName: string, 
   return outName;
 }
 
-/** A `pivot-emulator` started through npx in its own process group, with its banner. */
-export interface EmulatorBin {
-  child: ChildProcess;
-  banner: string;
-  /** Everything it printed so far. */
-  output: () => string;
-}
-
 /** Starts `npx pivot-emulator <args>` in its own process group and waits for its banner. */
-export async function startEmulatorBin(cwd: string, args: string[]): Promise<EmulatorBin> {
+export async function startEmulatorBin(cwd: string, args: string[]): Promise<BinOutput> {
   const child = spawn("npx", npxArgs("pivot-emulator", args), { cwd, env: CHILD_ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.add(child);
   child.once("close", () => children.delete(child));
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const banner = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 30 s:${tail(stderr)}`)), 30_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (/Ctrl-C to stop.*\n/.test(stdout)) {
-        clearTimeout(timer);
-        resolvePromise(stdout);
-      }
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pivot-emulator exited with ${code} before its banner:${tail(stderr)}`));
-    });
-  });
-  return { child, banner, output: () => stdout };
+  return untilBanner(child);
 }
 
 /** True while a process with this PID exists. */

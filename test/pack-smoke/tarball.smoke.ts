@@ -8,6 +8,7 @@ import { readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readBanner } from "../support/emulator-banner.js";
 import { readmeSnippets, type Snippet } from "./readme-snippets.js";
 import {
   alive,
@@ -34,7 +35,6 @@ const ALLOWED_FILES = [/^dist\/.+\.(js|cjs|d\.ts|d\.cts)$/, /^README\.md$/, /^LI
  * builds a git install; `prepack` leaves it out of the tarball.)
  */
 const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
-const SUBPATHS = ["", "/emulator", "/callbacks", "/raw"];
 
 let work: Awaited<ReturnType<typeof workFolder>>;
 let tarball = "";
@@ -170,14 +170,9 @@ describe("installed from the tarball", () => {
       const file = await compileInto(join(FIXTURES, "scenario.ts"), cjsApp, `scenario.${format === "esm" ? "mjs" : "cjs"}`, format);
       const report = JSON.parse((await runNode(file, cjsApp)).stdout.trim()) as { status: string; second: string; secondStatus: number };
       expect(report).toEqual({ status: "CANCELLED", second: "PivotInvalidStateError", secondStatus: 422 });
-      const specifiers = SUBPATHS.map((subpath) => JSON.stringify(`${PACKAGE}${subpath}`));
-      const resolver =
-        format === "esm"
-          ? `console.log(JSON.stringify([${specifiers.map((s) => `import.meta.resolve(${s})`).join(", ")}]))`
-          : `console.log(JSON.stringify([${specifiers.map((s) => `require.resolve(${s})`).join(", ")}]))`;
-      const resolvedFile = `resolve.${format === "esm" ? "mjs" : "cjs"}`;
-      await writeFile(join(cjsApp, resolvedFile), resolver);
-      const resolved = JSON.parse((await runNode(resolvedFile, cjsApp)).stdout) as string[];
+      const entries = await compileInto(join(FIXTURES, "entries.ts"), cjsApp, `entries.${format === "esm" ? "mjs" : "cjs"}`, format);
+      const resolved = JSON.parse((await runNode(entries, cjsApp)).stdout) as string[];
+      expect(resolved).toHaveLength(4);
       expect(resolved.filter((path) => !path.endsWith(extension))).toEqual([]);
     },
   );
@@ -213,7 +208,7 @@ describe("installed from the tarball", () => {
   });
 
   it("Jest 30, in its default CommonJS mode, requires every entry, cancels on the emulator and keeps instanceof", async () => {
-    await compileInto(join(FIXTURES, "jest.test.ts"), cjsApp, "jest-app.test.js", "cjs");
+    await compileInto(join(FIXTURES, "jest-app.ts"), cjsApp, "jest-app.test.js", "cjs");
     const jest = join(REPO, "node_modules/jest/bin/jest.js");
     const result = await run(
       process.execPath,
@@ -236,8 +231,7 @@ describe("the bins, as a person runs them", () => {
 
   it("npx pivot-emulator: the banner's exports and command pasted into sh cancel, a second cancel exits 8, get reads CANCELLED; kill <PID> stops it", async () => {
     const emulator = await startEmulatorBin(cjsApp, ["--port", "0", "--seed", "2"]);
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(emulator.banner)?.[1] ?? "";
-    const pid = Number(/\(PID (\d+)\)/.exec(emulator.banner)?.[1]);
+    const { url, pid } = readBanner(emulator.banner);
     const exportLines = emulator.banner.match(/^ *export PIVOT_[A-Z_]+=\S+$/gm) ?? [];
     const command = /^ *npx pivot-cancel [0-9a-f-]{36} --reason [A-Z_]+$/m.exec(emulator.banner)?.[0];
     expect(exportLines, emulator.banner).toHaveLength(3);
