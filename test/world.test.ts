@@ -2,7 +2,8 @@
  * The generated hostile world: fast-check draws Pivot's behaviour per endpoint, the caller's arguments, the functions
  * the caller hands in and the secrets, and every case is run on a real 127.0.0.1 server and checked against the
  * README's promises (see test/support/world/run.ts for the seven invariants). Sixteen cases run at once per draw, so that
- * the cases that wait on a timer overlap. `WORLD_RUNS=100000 npx vitest run test/world.test.ts` is the soak run.
+ * the cases that wait on a timer overlap. `WORLD_RUNS=100000 npx vitest run test/world.test.ts` is the soak run;
+ * `WORLD_SEED` and `WORLD_PATH` replay a failure it reports.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,6 +16,8 @@ import { startWorldServer, type WorldServer } from "./support/world/server.js";
 /** Cases per run of `npm test`; WORLD_RUNS sets another count (a soak run). */
 const CASES = Number(process.env.WORLD_RUNS ?? 1_000);
 const AT_ONCE = 16;
+/** `WORLD_SEED` and `WORLD_PATH` replay the draw a failure reported (its `seed` and `path`). */
+const REPLAY = process.env.WORLD_SEED === undefined ? {} : { seed: Number(process.env.WORLD_SEED), path: process.env.WORLD_PATH };
 /**
  * Only a hang should reach this. Each draw of sixteen cases waits for its slowest, and a case may run to its deadline
  * (up to about 2 s), so on a loaded machine a thousand cases can take minutes although they take seconds when idle.
@@ -61,7 +64,7 @@ describe.each(transports)("the generated hostile world on the $name transport", 
           throw new Error(`${(reason as Error).message}\nin the case ${fc.stringify(cases[failed])}`, { cause: reason });
         }),
         // A soak run reports its first failure as drawn: shrinking sixteen concurrent cases can take longer than the soak.
-        { numRuns: Math.ceil(CASES / AT_ONCE), endOnFailure: CASES > 10_000 },
+        { numRuns: Math.ceil(CASES / AT_ONCE), endOnFailure: CASES > 10_000, ...REPLAY },
       );
       expect(server.strays, "no request went anywhere but to its case").toBe(0);
     },

@@ -3,15 +3,15 @@
  * milliseconds: by the operating system (another process had the CPU), by the garbage collector, or by the other cases
  * the world runs at the same time. No timer can fire then, so a call cannot end on time, and the world does not count
  * such a stall against the client: its verdict must not depend on how busy the machine is. A 1 ms ticker samples the
- * clock; a gap between ticks longer than 2 ms is a stall.
+ * clock; a gap between ticks longer than 1 ms is a stall.
  */
 const KEPT = 8_192;
 /**
- * A gap up to this long is the ticker's own rhythm, not a stall. Small on purpose: a process starved of CPU (a loaded
- * machine, or a `nice` soak run) runs its loop in slices a few milliseconds apart, and those gaps add up to the time a
- * call's timer could not fire.
+ * A gap longer than the ticker's own 1 ms is a stall, counted beyond that 1 ms. As small as it can be: a process
+ * starved of CPU (a loaded machine, or a `nice` soak run beside other work) runs its loop in slices a millisecond or
+ * two apart, and those gaps add up to the time a call's timer could not fire.
  */
-const STALL_MS = 2;
+const STALL_MS = 1;
 
 export class PauseMeter {
   private readonly at = new Float64Array(KEPT);
