@@ -14,10 +14,10 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { compareWithSpec, operationIdOf, PIVOT_PAGES } from "./docs-check/compare.js";
-import { formatFinding, formatSummary } from "./docs-check/findings.js";
-import { PageFormatError, parseDocsPage } from "./docs-check/parse-page.js";
-import { findOperation } from "./docs-check/spec-schema.js";
+import { compareWithSpec, operationIdOf, PIVOT_PAGES } from "../contracts/docs-check/compare.js";
+import { formatFinding, formatSummary } from "../contracts/docs-check/findings.js";
+import { PageFormatError, parseDocsPage } from "../contracts/docs-check/parse-page.js";
+import { findOperation } from "../contracts/docs-check/spec-schema.js";
 import { loadSpec, type Schema } from "./spec-tooling.js";
 
 const DEFAULT_TIMEOUT_MS = 15_000;

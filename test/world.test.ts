@@ -17,7 +17,7 @@ import { startWorldServer, type WorldServer } from "./support/world/server.js";
 const CASES = Number(process.env.WORLD_RUNS ?? 1_000);
 const AT_ONCE = 16;
 /** `WORLD_SEED` and `WORLD_PATH` replay the draw a failure reported (its `seed` and `path`). */
-const REPLAY = process.env.WORLD_SEED === undefined ? {} : { seed: Number(process.env.WORLD_SEED), path: process.env.WORLD_PATH };
+const REPLAY = process.env.WORLD_SEED === undefined ? {} : { seed: Number(process.env.WORLD_SEED), path: process.env.WORLD_PATH ?? "0" };
 /**
  * Only a hang should reach this. Each draw of sixteen cases waits for its slowest, and a case may run to its deadline
  * (up to about 2 s), so on a loaded machine a thousand cases can take minutes although they take seconds when idle.

@@ -17,7 +17,7 @@ import {
   type SchemaNode,
   schemaValidator,
   unescapePointerSegment,
-} from "../spec-tooling.js";
+} from "../../scripts/spec-tooling.js";
 import { type Checked, type DriftKind, type Finding, type FindingPlace, finding, joinMember } from "./findings.js";
 import type { DocsPage, ExampleBlock, ParameterRow, ParameterTable } from "./parse-page.js";
 import {

@@ -8,7 +8,7 @@
  * `type` as a string or list (`[string, "null"]`), `const`, `enum`, `oneOf`/`anyOf`/`allOf`, `properties`,
  * `additionalProperties`, `items`.
  */
-import { followRef, isObject, pointerTo, resolveRef, type Schema, type SchemaNode } from "../spec-tooling.js";
+import { followRef, isObject, pointerTo, resolveRef, type Schema, type SchemaNode } from "../../scripts/spec-tooling.js";
 
 /** The operation found by its `operationId`. */
 export interface SpecOperation {
