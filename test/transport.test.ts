@@ -8,9 +8,9 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
+import { pause } from "./support/attempts.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
-import { pause } from "./support/attempts.js";
 import { createPivotClient } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
