@@ -119,6 +119,7 @@ function compiled(pattern: string): RegExp {
   return regex;
 }
 
-function escapePointerSegment(name: string): string {
+/** Escapes one JSON Pointer segment (RFC 6901): `~` as `~0`, `/` as `~1`. The spec tooling uses it too. */
+export function escapePointerSegment(name: string): string {
   return name.replace(/~/g, "~0").replace(/\//g, "~1");
 }
