@@ -122,6 +122,10 @@ export async function startWorldServer(): Promise<WorldServer> {
       perform(act, endpoint, plan, log, secrets, Buffer.concat(chunks).toString(), response);
     });
   });
+  // The server never closes an idle kept-alive connection first: a close racing the client's reuse of it is a
+  // network failure the plan did not draw, so the oracle could not excuse the PivotConnectionError it causes. The
+  // client's pool (4 s for fetch, 4 s for node:http) lets go of idle connections long before this.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
