@@ -24,7 +24,7 @@ import {
   verifyCallbackKey,
 } from "../src/callbacks/index.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
-import { PivotError } from "../src/errors.js";
+import { PivotError, PivotInputError } from "../src/errors.js";
 import { validateSchema } from "./support/spec-validator.js";
 
 const NUM_RUNS = process.env.CI ? 1_000 : 200;
@@ -249,8 +249,11 @@ describe("receivePaymentCallback", () => {
     });
   });
 
-  it("refuses an empty Callback API Key as a configuration mistake", async () => {
-    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": "" }, "")).rejects.toBeInstanceOf(PivotCallbackError);
+  it("refuses a Callback API Key that could never match as a configuration mistake, not as a 401", async () => {
+    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": "" }, "")).rejects.toBeInstanceOf(PivotInputError);
+    await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": KEY }, `${KEY}\n`)).rejects.toBeInstanceOf(
+      PivotInputError,
+    );
   });
 });
 
@@ -330,13 +333,17 @@ describe("delivery keys", () => {
 });
 
 describe("verifyCallbackKey", () => {
-  it("refuses an empty or non-string configured key with a PivotCallbackError that is no auth error", async () => {
-    for (const configured of ["", undefined as unknown as string]) {
-      const error = await rejectionOf(verifyCallbackKey({ "x-api-key": KEY }, configured));
-      expect(error).toBeInstanceOf(PivotCallbackError);
-      expect(error).not.toBeInstanceOf(PivotCallbackAuthError);
-      expect((error as Error).message).toMatch(/^The Callback API Key to check against is empty/);
-    }
+  it.each([
+    ["empty", "", /^callbackApiKey is empty/],
+    ["not a string", undefined as unknown as string, /^callbackApiKey is empty/],
+    ["with a trailing newline (read from a file)", `${KEY}\n`, /^callbackApiKey has leading or trailing whitespace/],
+    ["with a leading space", ` ${KEY}`, /^callbackApiKey has leading or trailing whitespace/],
+    ["with a non-ASCII character", `${KEY}é`, /^callbackApiKey holds a character a header cannot carry/],
+  ])("refuses a configured key %s as the caller's mistake, never as the sender's", async (_, configured, message) => {
+    const error = await rejectionOf(verifyCallbackKey({ "x-api-key": KEY }, configured));
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).not.toBeInstanceOf(PivotCallbackAuthError);
+    expect((error as Error).message).toMatch(message);
   });
 
   it("finds the header in a plain record whatever its case, and skips undefined values", async () => {

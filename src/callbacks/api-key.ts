@@ -3,6 +3,8 @@
  * came from Pivot, so the comparison must not leak the key through its timing.
  */
 
+import { PivotInputError } from "../errors.js";
+
 const encoder = new TextEncoder();
 
 /**
@@ -21,4 +23,21 @@ export async function callbackKeyMatches(presented: string, expected: string): P
 
 async function digest(value: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+}
+
+/**
+ * Refuses a configured Callback API Key that no request could ever match, so that a bad key fails where it is
+ * configured instead of answering every genuine callback 401 (after which Pivot stops: the callbacks are lost).
+ * @throws {PivotInputError} naming `callbackApiKey`, when it could never match a header: a header value carries no
+ * surrounding whitespace (HTTP strips it) and, as Pivot sends it, only printable ASCII.
+ */
+export function checkCallbackApiKey(key: unknown): asserts key is string {
+  const where = "configure it from Dashboard → Setting → Developer Settings → Callbacks";
+  if (typeof key !== "string" || key === "") throw new PivotInputError(`callbackApiKey is empty: ${where}.`);
+  if (key.trim() !== key)
+    throw new PivotInputError(
+      `callbackApiKey has leading or trailing whitespace (a newline from a file or an env var?): ${where}, without it.`,
+    );
+  if (!/^[\x20-\x7e]+$/.test(key))
+    throw new PivotInputError(`callbackApiKey holds a character a header cannot carry (control or non-ASCII): ${where}, exactly as shown.`);
 }

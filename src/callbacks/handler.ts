@@ -4,6 +4,7 @@
  * the merchant's `onEvent` and `onError` do, it answers, and its promise never rejects.
  */
 import { PivotInputError } from "../errors.js";
+import { checkCallbackApiKey } from "./api-key.js";
 import { PivotCallbackBodyError, PivotCallbackError, PivotCallbackReadError, PivotCallbackTimeoutError } from "./errors.js";
 import { type PaymentCallback, parsePaymentCallback, verifyCallbackKey } from "./receiver.js";
 
@@ -169,21 +170,6 @@ export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOpti
       return answer(500, { error: "internal", message: "The callback could not be processed; Pivot will retry it." });
     }
   };
-}
-
-/**
- * @throws {PivotInputError} naming `callbackApiKey`, when it could never match a header: a header value carries no
- * surrounding whitespace (HTTP strips it) and, as Pivot sends it, only printable ASCII.
- */
-function checkCallbackApiKey(key: unknown): asserts key is string {
-  const where = "configure it from Dashboard → Setting → Developer Settings → Callbacks";
-  if (typeof key !== "string" || key === "") throw new PivotInputError(`callbackApiKey is empty: ${where}.`);
-  if (key.trim() !== key)
-    throw new PivotInputError(
-      `callbackApiKey has leading or trailing whitespace (a newline from a file or an env var?): ${where}, without it.`,
-    );
-  if (!/^[\x20-\x7e]+$/.test(key))
-    throw new PivotInputError(`callbackApiKey holds a character a header cannot carry (control or non-ASCII): ${where}, exactly as shown.`);
 }
 
 /** Reads the body as bytes, stopping at `limit`: a declared or actual larger body is refused without buffering it. */

@@ -4,10 +4,10 @@
 
 import { DOCUMENTED_EVENTS, PAYMENT_SESSION_SCHEMA } from "../../generated/payment-callback-schema.js";
 import type { components } from "../../generated/schema.js";
-import { callbackKeyMatches } from "./api-key.js";
+import { callbackKeyMatches, checkCallbackApiKey } from "./api-key.js";
 import { checkShape, jsonType, type ShapeProblem } from "./check-shape.js";
 import { bodyDeliveryKey, callbackDeliveryKey } from "./delivery-key.js";
-import { PivotCallbackAuthError, PivotCallbackBodyError, PivotCallbackError } from "./errors.js";
+import { PivotCallbackAuthError, PivotCallbackBodyError } from "./errors.js";
 import { isUuid } from "./string-formats.js";
 
 /** The events Pivot documents: `PAYMENT.PROCESSING`, `PAYMENT.PAID`, `PAYMENT.CANCELLED`, `CHARGE.SUCCESS`. */
@@ -61,7 +61,8 @@ export type CallbackHeaders = Pick<Headers, "get"> | Readonly<Record<string, str
  * @param callbackApiKey the Callback API Key from Dashboard → Setting → Developer Settings → Callbacks.
  * @throws {PivotCallbackAuthError} the key is missing or wrong (answer 401).
  * @throws {PivotCallbackBodyError} the body cannot be routed; `path` says where (answer 400).
- * @throws {PivotCallbackError} `callbackApiKey` is empty: a configuration mistake, not a bad request.
+ * @throws {PivotInputError} `callbackApiKey` could never match (empty, surrounding whitespace, non-ASCII): a
+ * configuration mistake, not a bad request.
  */
 export async function receivePaymentCallback(
   rawBody: CallbackBody,
@@ -76,13 +77,10 @@ export async function receivePaymentCallback(
  * Checks the `X-API-Key` header alone. The handler calls it before reading the body, so that a request without the
  * key costs no body read.
  * @throws {PivotCallbackAuthError} the key is missing or wrong.
+ * @throws {PivotInputError} `callbackApiKey` could never match.
  */
 export async function verifyCallbackKey(headers: CallbackHeaders, callbackApiKey: string): Promise<void> {
-  if (typeof callbackApiKey !== "string" || callbackApiKey === "") {
-    throw new PivotCallbackError(
-      "The Callback API Key to check against is empty: configure it from Dashboard → Setting → Developer Settings → Callbacks.",
-    );
-  }
+  checkCallbackApiKey(callbackApiKey);
   const presented = headerValue(headers, "x-api-key");
   if (presented === undefined || presented === "") throw new PivotCallbackAuthError("missing");
   if (!(await callbackKeyMatches(presented, callbackApiKey))) throw new PivotCallbackAuthError("mismatch");
