@@ -16,7 +16,8 @@ export type PivotRawClient = Client<paths>;
 
 /**
  * An openapi-fetch client on `pivot`'s base URL, `fetch` and token: each request gets `Authorization: Bearer …`
- * (unless it has one) from the client's token source, bounded by the client's `timeoutMs` and the request's signal.
+ * (unless it has one) from the client's token source. The whole request (the token, the answer and its body) is
+ * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal.
  * It never follows a redirect (a 3xx is returned as it is), even when a call asks for `redirect: "follow"`. It sends
  * no `X-REQUEST-ID` and never retries: add those with openapi-fetch middleware (`use`). Each call returns a new
  * openapi-fetch client with its own middleware.
@@ -35,24 +36,31 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
   return createClient<paths>({
     baseUrl: core.http.baseUrl,
     async fetch(request: Request) {
+      // One bound for the whole request, the token step, the answer and its body alike: the client's timeoutMs, or the
+      // request's own signal, whichever ends first.
+      const timeout = AbortSignal.timeout(core.timeoutMs);
+      const signal = AbortSignal.any([request.signal, timeout]);
+      const timedOut = (what: string): PivotTimeoutError =>
+        new PivotTimeoutError(`${what} within the client's timeoutMs (${core.timeoutMs} ms).`);
+      let token: string | undefined;
       if (!request.headers.has("Authorization")) {
-        const token = await within(core.timeoutMs, request.signal, (signal) => core.tokens.get(signal, core.timeoutMs)).catch(
-          (thrown: unknown) => {
-            if (thrown instanceof Refusal) throw thrown.failure.error;
-            if (!(thrown instanceof Stopped)) throw thrown;
-            // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
-            if (thrown.by === "abort") throw thrown.reason;
-            throw new PivotTimeoutError(`No access token within the client's timeoutMs (${core.timeoutMs} ms); nothing was sent.`);
-          },
-        );
+        token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal, core.timeoutMs)).catch((thrown: unknown) => {
+          if (thrown instanceof Refusal) throw thrown.failure.error;
+          if (!(thrown instanceof Stopped)) throw thrown;
+          // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
+          if (!timeout.aborted || request.signal.aborted) throw thrown.reason;
+          throw timedOut("No access token; nothing was sent");
+        });
         request.headers.set("Authorization", `Bearer ${token}`);
-        // A Request's redirect mode cannot be changed, so a per-call `redirect: "follow"` is overridden by a copy.
-        const response = await core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
-        // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
-        if (response.status === 401) core.tokens.invalidate(token);
-        return response;
       }
-      return core.http.fetch(request.redirect === "manual" ? request : new Request(request, { redirect: "manual" }));
+      // A Request's redirect mode and signal cannot be changed, so the request is sent as a copy with both set: a
+      // per-call `redirect: "follow"` is overridden.
+      const response = await core.http.fetch(new Request(request, { signal, redirect: "manual" })).catch((thrown: unknown) => {
+        throw timeout.aborted && !request.signal.aborted ? timedOut("No answer") : thrown;
+      });
+      // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
+      if (token !== undefined && response.status === 401) core.tokens.invalidate(token);
+      return response;
     },
     redirect: "manual",
   });

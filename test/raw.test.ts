@@ -3,11 +3,14 @@
  * for clients made by `createPivotClient` only. Redirects and the credentials exchange are covered in
  * hostile-server.test.ts and auth.test.ts.
  */
+
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import { createPivotClient, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
 import { rejectionOf } from "./support/attempts.js";
+import { type Listening, listenOnLoopback } from "./support/loopback.js";
 
 let emulator: PivotEmulator;
 beforeAll(async () => {
@@ -63,7 +66,7 @@ describe("createRawClient", () => {
     const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id: crypto.randomUUID() } } }));
 
     expect(error).toBeInstanceOf(PivotTimeoutError);
-    expect((error as Error).message).toMatch(/No access token within the client's timeoutMs \(50 ms\)/);
+    expect((error as Error).message).toMatch(/^No access token; nothing was sent within the client's timeoutMs \(50 ms\)\.$/);
     expect(emulator.requests).toHaveLength(before);
   });
 
@@ -78,6 +81,33 @@ describe("createRawClient", () => {
 
     expect(await rejectionOf(pending)).toBe(reason);
     expect(emulator.requests).toHaveLength(before);
+  });
+});
+
+describe("createRawClient and a server that stalls", () => {
+  let stalled: Listening;
+  beforeAll(async () => {
+    stalled = await listenOnLoopback(
+      createServer((request, response) => {
+        // Headers, then nothing, for the body path; nothing at all for every other path.
+        if (request.url?.endsWith("/body")) response.writeHead(200, { "content-type": "application/json" }).write('{"code":');
+      }),
+    );
+  });
+  afterAll(() => stalled.close());
+  const raw = () => createRawClient(createPivotClient({ baseUrl: stalled.origin, accessToken: "tok-raw-tests-1", timeoutMs: 200 }));
+
+  it("gives up on an answer that never comes after the client's timeoutMs, with a PivotTimeoutError", async () => {
+    const error = await rejectionOf(raw().GET("/v2/payments/{id}", { params: { path: { id: crypto.randomUUID() } } }));
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toBe("No answer within the client's timeoutMs (200 ms).");
+  });
+
+  it("gives up on a body that stalls after the headers once the client's timeoutMs has passed", async () => {
+    const pending = raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } } });
+
+    await expect(pending).rejects.toMatchObject({ name: "TimeoutError" });
   });
 });
 
