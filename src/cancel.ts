@@ -134,11 +134,16 @@ async function settle<S extends PaymentSessionDetails>(
       ? ` An earlier attempt of this call (X-REQUEST-ID ${refusal.requestId}) may have cancelled the session; check its status.`
       : "";
     if (readError instanceof PivotAbortError || endedByDeadline(readError)) {
-      const Stop = readError instanceof PivotAbortError ? PivotAbortError : PivotTimeoutError;
-      throw new Stop(`${readError.message} (while reading the session back after: ${refusal.message}).${maybe}`, {
+      // Said afresh rather than quoted: the read-back's own message counts the read-back's attempts, not the call's.
+      const [Stop, stopped] =
+        readError instanceof PivotAbortError
+          ? [PivotAbortError, "The call was aborted by the caller's AbortSignal"]
+          : [PivotTimeoutError, `The call's deadline of ${call.deadlineMs} ms passed`];
+      throw new Stop(`${stopped} while reading the session back after: ${refusal.message}.${maybe}`, {
         requestId: refusal.requestId,
         attempts: refusal.attempts,
         cause: readError.cause,
+        possiblyCancelledByEarlierAttempt: mayHaveActed,
       });
     }
     const lost = mayHaveActed

@@ -44,6 +44,12 @@ export interface PivotInvalidStateErrorInit extends PivotErrorInit {
   session?: PaymentSessionDetails | undefined;
 }
 
+/** What a {@link PivotTimeoutError} or a {@link PivotAbortError} is built from. */
+export interface PivotStopErrorInit extends PivotErrorInit {
+  /** True when the call stopped while reading back a session that an earlier attempt of it may have cancelled. */
+  possiblyCancelledByEarlierAttempt?: boolean | undefined;
+}
+
 /** What a {@link PivotRateLimitError} is built from. */
 export interface PivotRateLimitErrorInit extends PivotErrorInit {
   /** Milliseconds Pivot asked to wait, from `Retry-After`. */
@@ -266,10 +272,23 @@ export class PivotConnectionError extends PivotError {
   override readonly name = "PivotConnectionError" as const;
   override readonly type = "connection_error" as const;
 }
-/** An attempt exceeded `timeoutMs`, or the overall `deadlineMs` passed. */
+/**
+ * An attempt exceeded `timeoutMs`, or the overall `deadlineMs` passed. `possiblyCancelledByEarlierAttempt` is true
+ * when it passed while the client read back the session after a 422 that an earlier attempt may have caused.
+ */
 export class PivotTimeoutError extends PivotError {
   override readonly name = "PivotTimeoutError" as const;
   override readonly type = "timeout" as const;
+  readonly possiblyCancelledByEarlierAttempt: boolean;
+
+  constructor(message: string, init: PivotStopErrorInit = {}) {
+    super(message, init);
+    this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt };
+  }
 }
 /** A 2xx that is not a valid success envelope: not JSON, no `data`, or a `code` other than "00". */
 export class PivotResponseError extends PivotError {
@@ -287,10 +306,23 @@ export class PivotInputError extends PivotError {
     super(message, { ...init, code: init.code ?? "invalid_option" });
   }
 }
-/** The caller's `AbortSignal` fired (its reason is the `cause`). Not retried. */
+/**
+ * The caller's `AbortSignal` fired (its reason is the `cause`). Not retried. `possiblyCancelledByEarlierAttempt` is
+ * true when it fired while the client read back the session after a 422 that an earlier attempt may have caused.
+ */
 export class PivotAbortError extends PivotError {
   override readonly name = "PivotAbortError" as const;
   override readonly type = "aborted" as const;
+  readonly possiblyCancelledByEarlierAttempt: boolean;
+
+  constructor(message: string, init: PivotStopErrorInit = {}) {
+    super(message, init);
+    this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt };
+  }
 }
 
 /**

@@ -265,6 +265,10 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
     const error = (result as PromiseRejectedResult).reason as PivotTimeoutError;
     expect(error).toBeInstanceOf(PivotTimeoutError);
     expect(error.message).toMatch(/deadline of 1000 ms .*while reading the session back.*may have cancelled the session/);
+    expect(error.message).not.toMatch(/after 1 attempt/);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(error.attempts).toBe(2);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ possiblyCancelledByEarlierAttempt: true });
     expect(elapsedMs).toBeLessThan(1_000 + SLACK_MS);
   });
 
@@ -284,6 +288,7 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
     expect(error).toBeInstanceOf(PivotAbortError);
     expect(error.cause).toBe(controller.signal.reason);
     expect(error.message).toMatch(/aborted .*while reading the session back.*may have cancelled the session/);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
     expect(exitCodeFor(error)).toBe(14);
   });
 

@@ -19,7 +19,7 @@ Options:
   --emulator                run against a local in-process emulator that holds this session
   --timeout-ms <ms>         per-attempt timeout (default ${DEFAULT_TIMEOUT_MS})
   --deadline-ms <ms>        limit on the whole call, retries and their waits included (default: none)
-  --max-retries <n>         retries for connection errors, timeouts, 408, 429 and 5xx (default ${DEFAULT_MAX_RETRIES})
+  --max-retries <n>         retries for connection errors, timeouts, 408, 429, 500, 502, 503, 504 (default ${DEFAULT_MAX_RETRIES})
   --idempotency-key <key>   X-REQUEST-ID of a cancel, 16-36 letters or digits (default: a new one per run)
   --json                    print one JSON document on stdout: the session, or on failure
                             {"error": {"name", "type", "message", "status", "code", ..., "exitCode"}}
