@@ -50,6 +50,7 @@ export {
   type PivotRateLimitErrorInit,
   PivotResponseError,
   PivotServerError,
+  type PivotStopErrorInit,
   PivotTimeoutError,
   PivotValidationError,
 } from "./errors.js";
