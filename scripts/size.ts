@@ -12,11 +12,12 @@ import { gzipSync } from "node:zlib";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 
 /**
- * The gate: 11 kB gzip. It was 8 kB until the error brand (which keeps `instanceof` true between the CommonJS and ESM
- * builds), the guard around the caller's functions, the evidence check of a read-back and the search for secrets
- * escaped for JSON and URLs added about 2.3 kB. Raise it on purpose, not by drift.
+ * The gate: 11.25 kB gzip. It was 8 kB until the error brand (which keeps `instanceof` true between the CommonJS and
+ * ESM builds), the guard around the caller's functions, the evidence check of a read-back and the search for secrets
+ * escaped for JSON and URLs added about 2.3 kB, and the ambiguity flag on an abort or timeout during a read-back a
+ * little more. Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 11 * 1024;
+const BUDGET_BYTES = 11.25 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 /** Where the main entry's bundled code may come from. Anything else (a dependency, a stray import) is a size or safety leak. */
