@@ -53,6 +53,11 @@ describe("createPaymentCallbackHandler options", () => {
     ["a key with a control character", { callbackApiKey: `cbk\u0000${KEY}` }, /^callbackApiKey holds a character a header cannot carry/],
     ["a missing onEvent", { onEvent: undefined }, /^onEvent must be a function that acts on each callback, got undefined/],
     ["an onError that is no function", { onError: "console" }, /^onError must be a function when given, got string/],
+    [
+      "a misspelt option",
+      { maxBodySize: 1024 },
+      /^unknown option maxBodySize in createPaymentCallbackHandler's options; did you mean maxBodyBytes\? Known options: /,
+    ],
     ["a fractional maxBodyBytes", { maxBodyBytes: 1.5 }, /^maxBodyBytes must be a positive whole number, got 1.5/],
     ["a zero maxBodyBytes", { maxBodyBytes: 0 }, /^maxBodyBytes must be a positive whole number, got 0/],
     [

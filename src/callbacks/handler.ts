@@ -4,6 +4,7 @@
  * the merchant's `onEvent` and `onError` do, it answers, and its promise never rejects.
  */
 import { PivotInputError } from "../errors.js";
+import { checkOptionKeys } from "../input.js";
 import { checkCallbackApiKey } from "./api-key.js";
 import { PivotCallbackBodyError, PivotCallbackError, PivotCallbackReadError, PivotCallbackTimeoutError } from "./errors.js";
 import { type PaymentCallback, parsePaymentCallback, verifyCallbackKey } from "./receiver.js";
@@ -53,6 +54,15 @@ export interface PaymentCallbackHandlerOptions {
   eventTimeoutMs?: number;
 }
 
+/** Every option name, so that a misspelt one (`maxBodySize`) is refused rather than ignored. */
+const HANDLER_OPTION_KEYS = {
+  callbackApiKey: true,
+  onEvent: true,
+  onError: true,
+  maxBodyBytes: true,
+  eventTimeoutMs: true,
+} satisfies Record<keyof PaymentCallbackHandlerOptions, true>;
+
 /** A callback endpoint: one web `Request` in, one `Response` out; the promise never rejects. */
 export type PaymentCallbackHandler = (request: Request) => Promise<Response>;
 
@@ -80,6 +90,7 @@ export type PaymentCallbackHandler = (request: Request) => Promise<Response>;
 export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
   if (typeof options !== "object" || options === null)
     throw new PivotInputError("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
+  checkOptionKeys("createPaymentCallbackHandler's options", options, HANDLER_OPTION_KEYS);
   const {
     callbackApiKey,
     onEvent,
