@@ -14,9 +14,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
-      // Unit files share their worker's module cache (isolate: false), which halves their run time; each file
-      // starts its own servers and clients, so no state crosses files. Pact files keep isolation: the native
-      // core must not be initialised twice in one process.
+      // Every file shares its worker's module cache (isolate: false): a fresh process per file would load vitest,
+      // the transforms and Pact's native core again each time, which costs more than the tests. Each file starts
+      // its own servers, clients and Pact mock servers, so no state crosses files, and the native core is loaded
+      // once per worker.
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], isolate: false, sequence: { groupOrder: 1 } } },
       // The transport tests once more on node:http, the Node entry's transport (the unit run covers fetch).
       {
@@ -29,12 +30,13 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      { extends: true, test: { name: "consumer", include: ["contracts/**/*.pact.test.ts"], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "consumer", include: ["contracts/**/*.pact.test.ts"], isolate: false, sequence: { groupOrder: 0 } } },
       {
         extends: true,
         test: {
           name: "pact-checks",
           include: ["contracts/**/*.verify.test.ts", "contracts/**/*.check.test.ts"],
+          isolate: false,
           sequence: { groupOrder: 1 },
         },
       },
