@@ -35,7 +35,7 @@ const ANSWER_TIMEOUT_MS = 60_000;
  * arrive, within this per-attempt timeout: both take milliseconds on an idle loopback, so this holds on a machine
  * hundreds of times slower.
  */
-const STALL_TIMEOUT_MS = 2_000;
+const STALL_TIMEOUT_MS = 1_000;
 /**
  * Bound on the time spent beyond the stalls a test scripts: a hundred times what a few loopback attempts take on an
  * idle machine, and an order of magnitude below the waits it catches (ANSWER_TIMEOUT_MS, the 120 s Retry-After waits).
