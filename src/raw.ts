@@ -40,8 +40,8 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       // request's own signal, whichever ends first.
       const timeout = AbortSignal.timeout(core.timeoutMs);
       const signal = AbortSignal.any([request.signal, timeout]);
-      const timedOut = (what: string): PivotTimeoutError =>
-        new PivotTimeoutError(`${what} within the client's timeoutMs (${core.timeoutMs} ms).`);
+      const timedOut = (what: string, after = ""): PivotTimeoutError =>
+        new PivotTimeoutError(`${what} within the client's timeoutMs (${core.timeoutMs} ms)${after}.`);
       let token: string | undefined;
       if (!request.headers.has("Authorization")) {
         token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal, core.timeoutMs)).catch((thrown: unknown) => {
@@ -49,7 +49,7 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
           if (!(thrown instanceof Stopped)) throw thrown;
           // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
           if (!timeout.aborted || request.signal.aborted) throw thrown.reason;
-          throw timedOut("No access token; nothing was sent");
+          throw timedOut("No access token", "; nothing was sent");
         });
         request.headers.set("Authorization", `Bearer ${token}`);
       }

@@ -66,7 +66,7 @@ describe("createRawClient", () => {
     const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id: crypto.randomUUID() } } }));
 
     expect(error).toBeInstanceOf(PivotTimeoutError);
-    expect((error as Error).message).toMatch(/^No access token; nothing was sent within the client's timeoutMs \(50 ms\)\.$/);
+    expect((error as Error).message).toMatch(/^No access token within the client's timeoutMs \(50 ms\); nothing was sent\.$/);
     expect(emulator.requests).toHaveLength(before);
   });
 
