@@ -185,6 +185,8 @@ export class PivotError extends Error {
       details: this.details,
       requestId: this.requestId,
       attempts: this.attempts,
+      // The read-back's ambiguity, on the three errors that carry it (422, timeout, abort).
+      ...("possiblyCancelledByEarlierAttempt" in this && { possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt }),
       cause: summarizeCause(this.cause),
     };
   }
@@ -243,11 +245,7 @@ export class PivotInvalidStateError extends PivotError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt,
-      currentStatus: this.currentStatus,
-    };
+    return { ...super.toJSON(), currentStatus: this.currentStatus };
   }
 }
 /** 429: Pivot's rate guard. Retried by default, honouring `Retry-After`. */
@@ -285,10 +283,6 @@ export class PivotTimeoutError extends PivotError {
     super(message, init);
     this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt };
-  }
 }
 /** A 2xx that is not a valid success envelope: not JSON, no `data`, or a `code` other than "00". */
 export class PivotResponseError extends PivotError {
@@ -318,10 +312,6 @@ export class PivotAbortError extends PivotError {
   constructor(message: string, init: PivotStopErrorInit = {}) {
     super(message, init);
     this.possiblyCancelledByEarlierAttempt = init.possiblyCancelledByEarlierAttempt ?? false;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), possiblyCancelledByEarlierAttempt: this.possiblyCancelledByEarlierAttempt };
   }
 }
 
