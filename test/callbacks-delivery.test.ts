@@ -226,6 +226,18 @@ describe("waitForCallbacks", () => {
     expect(await waiting).toMatchObject([{ state: "cancelled" }]);
   });
 
+  it("keeps the attempt that close() cut short, since the receiver may have handled it", async () => {
+    const { emulator, receiver } = await setUp();
+    receiver.faults.push("hang");
+
+    await cancel(emulator);
+    await waitUntil(() => receiver.received.length === 1, "the receiver got the attempt");
+    await emulator.close();
+
+    expect(emulator.callbacks).toMatchObject([{ state: "cancelled", attempts: [{ error: "closed" }] }]);
+    expect(emulator.callbacks[0]?.attempts[0]?.status).toBeUndefined();
+  });
+
   it("waits for a delivery that the bounded list no longer shows", async () => {
     const { emulator, receiver } = await setUp({ maxLoggedRequests: 1 });
     receiver.faults.push("handle-then-500");

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CommandIO, runCancelCommand } from "../src/cli/cancel-command.js";
 import { EXIT_CODES, exitCodeFor } from "../src/cli/exit-codes.js";
-import { UsageError } from "../src/cli/usage-error.js";
+import { attachNegativeNumbers, UsageError } from "../src/cli/usage-error.js";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import { CANCELLATION_REASONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "../src/index.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
@@ -685,3 +685,18 @@ function useScriptedServer(): { readonly server: FaultServer; env: () => Record<
     env: () => ({ PIVOT_BASE_URL: server().url, PIVOT_ACCESS_TOKEN: BOGUS_TOKEN }),
   };
 }
+
+describe("a value that starts with a dash", () => {
+  const options = { seed: { type: "string" }, quiet: { type: "boolean" } };
+
+  it("is joined to the option that takes it, so that its range is what gets reported", () => {
+    expect(attachNegativeNumbers(["--seed", "-1", "--quiet"], options)).toEqual(["--seed=-1", "--quiet"]);
+    expect(attachNegativeNumbers(["--seed", "-1", "--seed", "-2"], options)).toEqual(["--seed=-1", "--seed=-2"]);
+  });
+
+  it("is left alone after an option that takes no value, or when it is not a number", () => {
+    expect(attachNegativeNumbers(["--quiet", "-1"], options)).toEqual(["--quiet", "-1"]);
+    expect(attachNegativeNumbers(["--seed", "-h"], options)).toEqual(["--seed", "-h"]);
+    expect(attachNegativeNumbers(["--seed=-1", "-2"], options)).toEqual(["--seed=-1", "-2"]);
+  });
+});

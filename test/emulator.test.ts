@@ -1,7 +1,10 @@
 import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPivotClient } from "../src/client.js";
+import { FaultQueue } from "../src/emulator/faults.js";
 import { type PaymentSessionStatus, type PivotEmulator, type SeedSession, startPivotEmulator } from "../src/emulator/index.js";
+import { baseUrlFor } from "../src/emulator/server.js";
 import { CANCELLABLE_STATUSES, CANCELLATION_REASONS, SESSION_STATUSES } from "../src/emulator/sessions.js";
 import { checkedResponses, type SendInit, send } from "./support/pivot-http.js";
 import { validateSchema } from "./support/spec-validator.js";
@@ -492,12 +495,29 @@ describe("failNext (fault injection)", () => {
     expect(() => pivot.failNext({ status: 404 as 500 })).toThrow(TypeError);
     expect(() => pivot.failNext({})).toThrow(TypeError);
     expect(() => pivot.failNext({ status: 500, times: 0 })).toThrow(TypeError);
+    expect(() => pivot.failNext(null as never)).toThrow(/give a fault object such as \{ status: 503 \}, got null/);
+    expect(() => pivot.failNext({ status: 503, endpoint: "token" as "cancel" })).toThrow(
+      /endpoint must be one of access-token, cancel, get-session, got token/,
+    );
+    expect(() => pivot.failNext({ status: 503, afterCommit: "yes" as never })).toThrow(/afterCommit must be true or false/);
+    // A Node timer fires at once when asked for more than 2³¹ − 1 ms; the emulator refuses instead of answering early.
+    expect(() => pivot.failNext({ delayMs: 2 ** 31 })).toThrow(/delayMs must be at most 2147483647/);
+    expect(() => new FaultQueue().add({ delayMs: 2 ** 31 - 1 })).not.toThrow();
   });
 });
 
 describe("lifecycle and hygiene", () => {
   it("listens on 127.0.0.1 by default", () => {
     expect(pivot.url).toBe(`http://127.0.0.1:${pivot.port}`);
+  });
+
+  it("names a loopback URL a client can be given when it listens on every interface", () => {
+    expect(baseUrlFor("0.0.0.0", 4010)).toBe("http://127.0.0.1:4010");
+    expect(baseUrlFor("::", 4010)).toBe("http://[::1]:4010");
+    expect(baseUrlFor("::1", 4010)).toBe("http://[::1]:4010");
+    expect(baseUrlFor("localhost", 4010)).toBe("http://localhost:4010");
+    expect(() => createPivotClient({ baseUrl: "http://0.0.0.0:4010", accessToken: "tok-0001" })).toThrow(/baseUrl/);
+    expect(() => createPivotClient({ baseUrl: baseUrlFor("0.0.0.0", 4010), accessToken: "tok-0001" })).not.toThrow();
   });
 
   it("keeps a request log without any credential or token", async () => {

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { CANCELLATION_REASONS, type CancellationReason, isCancellationReason, PivotInputError } from "../index.js";
 import { checkBaseUrl, checkIdempotencyKey, checkSessionId } from "../input.js";
-import { parsedOrUsage, UsageError } from "./usage-error.js";
+import { attachNegativeNumbers, parsedOrUsage, UsageError } from "./usage-error.js";
 
 /** What every command that talks to Pivot takes. */
 interface Connection {
@@ -51,7 +51,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 /** Parses and checks the arguments. @throws UsageError saying which argument is wrong and how. */
 export function parseInvocation(argv: readonly string[]): Invocation {
   const { values, positionals } = parsedOrUsage(() =>
-    parseArgs({ args: attachNegativeNumbers(argv), allowPositionals: true, options: OPTIONS }),
+    parseArgs({ args: attachNegativeNumbers(argv, OPTIONS), allowPositionals: true, options: OPTIONS }),
   );
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
@@ -108,29 +108,4 @@ function integerOption(flag: string, text: string | undefined, min: number): num
   const value = Number(text);
   if (value < min) throw new UsageError(`${flag} must be at least ${min}; got ${text}.`);
   return value;
-}
-
-/**
- * Joins `--flag -5` into `--flag=-5` for the options that take a value. Node's parseArgs refuses a value that starts
- * with a dash ("argument is ambiguous"), which would hide the real problem: a negative number, reported by
- * {@link integerOption} as out of range.
- */
-function attachNegativeNumbers(argv: readonly string[]): string[] {
-  const takesValue = new Set(
-    Object.entries(OPTIONS)
-      .filter(([, option]) => option.type === "string")
-      .map(([name]) => `--${name}`),
-  );
-  const joined: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const next = argv[i + 1];
-    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
-      joined.push(`${arg}=${next}`);
-      i++;
-    } else {
-      joined.push(arg);
-    }
-  }
-  return joined;
 }

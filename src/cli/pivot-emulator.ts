@@ -8,7 +8,7 @@ import { callbackTargetProblem } from "../emulator/callbacks.js";
 import { type PivotEmulatorOptions, startPivotEmulator } from "../emulator/index.js";
 import { SESSION_STATUSES } from "../emulator/sessions.js";
 import { printable } from "../redact.js";
-import { parseArgsUsage, withHelpPointer } from "./usage-error.js";
+import { attachNegativeNumbers, parseArgsUsage, withHelpPointer } from "./usage-error.js";
 
 const HELP = `Usage: pivot-emulator [--port 4010] [--host 127.0.0.1] [--client-id X --client-secret Y] [--seed N] [--max-logged-requests N]
                       [--callback-url URL --callback-api-key KEY] [--callback-time-scale F] [--quiet]
@@ -35,22 +35,20 @@ Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: in the background, \`kill <PID>\` w
 
 /** The command line, parsed; throws parseArgs' own complaint (see parseArgsUsage). */
 function parseOptions() {
-  return parseArgs({
-    options: {
-      port: { type: "string", default: "4010" },
-      host: { type: "string", default: "127.0.0.1" },
-      "client-id": { type: "string" },
-      "client-secret": { type: "string" },
-      seed: { type: "string", default: "0" },
-      "max-logged-requests": { type: "string", default: "1000" },
-      "callback-url": { type: "string" },
-      "callback-api-key": { type: "string" },
-      "callback-time-scale": { type: "string" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  }).values;
+  const options = {
+    port: { type: "string", default: "4010" },
+    host: { type: "string", default: "127.0.0.1" },
+    "client-id": { type: "string" },
+    "client-secret": { type: "string" },
+    seed: { type: "string", default: "0" },
+    "max-logged-requests": { type: "string", default: "1000" },
+    "callback-url": { type: "string" },
+    "callback-api-key": { type: "string" },
+    "callback-time-scale": { type: "string" },
+    quiet: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  } as const;
+  return parseArgs({ args: attachNegativeNumbers(process.argv.slice(2), options), options, strict: true }).values;
 }
 
 function fail(message: string): never {

@@ -37,3 +37,28 @@ export function parseArgsUsage(error: unknown): string {
 export function withHelpPointer(message: string, command: string): string {
   return `${message.replace(/\.$/, "")} (see ${command} --help)`;
 }
+
+/**
+ * Joins `--flag -5` into `--flag=-5` for the options that take a value. Node's parseArgs refuses a value that starts
+ * with a dash ("argument is ambiguous"), which would hide the real problem: a negative number, which the command's own
+ * check then reports as out of range.
+ */
+export function attachNegativeNumbers(argv: readonly string[], options: Record<string, { type: string }>): string[] {
+  const takesValue = new Set(
+    Object.entries(options)
+      .filter(([, option]) => option.type === "string")
+      .map(([name]) => `--${name}`),
+  );
+  const joined: string[] = [];
+  let previousTakesValue = false;
+  for (const arg of argv) {
+    if (previousTakesValue && /^-\d/.test(arg)) {
+      joined.push(`${joined.pop()}=${arg}`);
+      previousTakesValue = false;
+    } else {
+      joined.push(arg);
+      previousTakesValue = takesValue.has(arg);
+    }
+  }
+  return joined;
+}

@@ -25,8 +25,11 @@ export interface CallbackAttempt {
   at: string;
   /** The receiver's HTTP status, when it answered. */
   status?: number;
-  /** Why there was no status: the connection failed, or no answer came within the timeout. */
-  error?: "connection" | "timeout";
+  /**
+   * Why there was no status: the connection failed, no answer came within the timeout, or the emulator was closed
+   * while the attempt waited for its answer (the receiver may still have handled it).
+   */
+  error?: "connection" | "timeout" | "closed";
   /** Milliseconds from sending to the answer (or to the failure). */
   durationMs: number;
 }
@@ -212,12 +215,12 @@ export class CallbackDispatcher {
       attempt.status = response.status;
       await response.body?.cancel();
     } catch {
-      if (this.#closing.signal.aborted) return;
-      attempt.error = timeout.aborted ? "timeout" : "connection";
+      attempt.error = this.#closing.signal.aborted ? "closed" : timeout.aborted ? "timeout" : "connection";
     }
-    if (this.#closing.signal.aborted) return;
     attempt.durationMs = Math.round(performance.now() - started);
     delivery.attempts.push(attempt);
+    // close() has ended the delivery `cancelled`; the attempt it cut short is kept, since it was sent.
+    if (this.#closing.signal.aborted) return;
     const retryable = attempt.status === undefined || isRetriedStatus(attempt.status);
     const delay = CALLBACK_RETRY_SCHEDULE_MS[delivery.attempts.length - 1];
     if (attempt.status !== undefined && attempt.status >= 200 && attempt.status <= 299) delivery.state = "delivered";

@@ -8,6 +8,9 @@ import type { FaultStatus } from "./responses.js";
 export type Endpoint = "access-token" | "cancel" | "get-session";
 
 const FAULT_STATUSES: readonly number[] = [429, 500, 502, 503, 504] satisfies FaultStatus[];
+const ENDPOINTS: readonly string[] = ["access-token", "cancel", "get-session"] satisfies Endpoint[];
+/** The longest delay a Node timer keeps: a longer one fires at once (with a warning), which is not what was asked. */
+const LONGEST_DELAY_MS = 2 ** 31 - 1;
 
 /** One fault, queued with `emulator.failNext`. */
 export interface EmulatorFault {
@@ -32,18 +35,30 @@ export interface EmulatorFault {
 export class FaultQueue {
   readonly #queue: { fault: EmulatorFault; remaining: number }[] = [];
 
-  /** Queues `fault`. @throws TypeError for a status that is not 429/5xx, or counts and delays that are not whole numbers ≥ 0. */
+  /**
+   * Queues `fault`.
+   * @throws TypeError for a fault that is not an object, an unknown endpoint, a status that is not 429/5xx, an
+   * `afterCommit` that is not a boolean, or counts and delays that are not whole numbers ≥ 0 (a delay at most 2³¹ − 1).
+   */
   add(fault: EmulatorFault): void {
-    const { status, times = 1, retryAfterSeconds, delayMs } = fault;
+    if (typeof fault !== "object" || fault === null)
+      throw new TypeError(`failNext: give a fault object such as { status: 503 }, got ${fault === null ? "null" : typeof fault}`);
+    const { status, endpoint, times = 1, retryAfterSeconds, delayMs, afterCommit } = fault;
     if (status !== undefined && !FAULT_STATUSES.includes(status)) {
       throw new TypeError(`failNext: status must be one of ${FAULT_STATUSES.join(", ")}, got ${String(status)}`);
     }
+    if (endpoint !== undefined && !ENDPOINTS.includes(endpoint))
+      throw new TypeError(`failNext: endpoint must be one of ${ENDPOINTS.join(", ")}, got ${String(endpoint)}`);
+    if (afterCommit !== undefined && typeof afterCommit !== "boolean")
+      throw new TypeError(`failNext: afterCommit must be true or false, got ${String(afterCommit)}`);
     if (status === undefined && delayMs === undefined) throw new TypeError("failNext: give a status, a delayMs or both");
     for (const [name, value] of Object.entries({ times, retryAfterSeconds, delayMs })) {
       if (value !== undefined && !(Number.isSafeInteger(value) && value >= (name === "times" ? 1 : 0))) {
         throw new TypeError(`failNext: ${name} must be a whole number${name === "times" ? " ≥ 1" : " ≥ 0"}, got ${String(value)}`);
       }
     }
+    if (delayMs !== undefined && delayMs > LONGEST_DELAY_MS)
+      throw new TypeError(`failNext: delayMs must be at most ${LONGEST_DELAY_MS} (about 24.8 days), got ${delayMs}`);
     this.#queue.push({ fault: { ...fault }, remaining: times });
   }
 

@@ -25,7 +25,7 @@ import type { PivotCredentials } from "./handlers.js";
 import { DEFAULT_MAX_IDEMPOTENCY_KEYS, IdempotencyStore } from "./idempotency.js";
 import { newUuid, randomHex } from "./ids.js";
 import { DEFAULT_MAX_LOGGED_REQUESTS, RequestLog } from "./request-log.js";
-import { createEmulatorServer, type RecordedRequest } from "./server.js";
+import { baseUrlFor, createEmulatorServer, type RecordedRequest } from "./server.js";
 import { type EmulatedSession, type SeedSession, SessionStore } from "./sessions.js";
 import { TokenStore } from "./tokens.js";
 
@@ -174,10 +174,9 @@ export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Pr
     });
   });
   const { port: boundPort } = server.address() as AddressInfo;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
 
   return {
-    url: `http://${urlHost}:${boundPort}`,
+    url: baseUrlFor(host, boundPort),
     port: boundPort,
     credentials,
     accessToken: tokens.issue(),

@@ -29,6 +29,17 @@ const ROUTES: { endpoint: Endpoint; path: RegExp; method: string }[] = [
 /** The emulator's own route to create a session over HTTP; not part of Pivot's API, so not an {@link Endpoint}. */
 export const CREATE_SESSION_PATH = "/_emulator/sessions";
 
+/**
+ * The base URL a client on this machine reaches the emulator at. Listening on every interface ("0.0.0.0", "::"),
+ * it names loopback, which every interface includes and which the client accepts over http; an unspecified address
+ * is not one a client can be given.
+ */
+export function baseUrlFor(host: string, port: number): string {
+  if (host === "0.0.0.0") return `http://127.0.0.1:${port}`;
+  if (host === "::") return `http://[::1]:${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
 /** One request as the emulator's log keeps it: no headers and no body, so no credential or token can leak. */
 export interface RecordedRequest {
   /** When the reply was decided, at the emulator's clock (ISO 8601). */
