@@ -125,11 +125,15 @@ function summarizeCause(cause: unknown): PivotErrorCauseSummary | undefined {
 }
 
 /**
- * True when `value` is an error thrown by this package, from either of its builds (`import` or `require`). Narrows to
- * {@link AnyPivotError}, so that `switch (error.type)` reaches each class's own fields.
+ * True when `value` is an error the client throws (`createPivotClient`, the raw client), from either of the package's
+ * builds (`import` or `require`). Narrows to {@link AnyPivotError}, so that `switch (error.type)` reaches each class's
+ * own fields. False for the callback receiver's errors, whose types that union does not hold (test those with
+ * `instanceof PivotCallbackError`), and for a bare `PivotError`, which the client never throws.
  */
 export function isPivotError(value: unknown): value is AnyPivotError {
-  return brandOf(value) !== undefined;
+  const brand = brandOf(value);
+  // A client error's brand is its own class and PivotError: two names or more, none of them the receiver's base.
+  return brand !== undefined && brand.length > 1 && !brand.includes("PivotCallbackError");
 }
 
 /** Base class of every error the client throws. */

@@ -3,6 +3,7 @@
  * of the error classes (as the CommonJS and ESM builds are), and `JSON.stringify` names the cause without its message.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { PivotCallbackAuthError, PivotCallbackError } from "../src/callbacks/errors.js";
 import {
   type AnyPivotError,
   createPivotClient,
@@ -29,6 +30,14 @@ describe("isPivotError", () => {
     expect(isPivotError(null)).toBe(false);
     expect(isPivotError("PivotError")).toBe(false);
     expect(isPivotError({ [Symbol.for("pivot-payment-client.error")]: "PivotError" })).toBe(false);
+  });
+
+  it("is false for the receiver's errors and a bare PivotError, whose types the narrowed union does not hold", () => {
+    const callbackError = new PivotCallbackAuthError("mismatch");
+    expect(callbackError instanceof PivotError).toBe(true);
+    expect(isPivotError(callbackError)).toBe(false);
+    expect(isPivotError(new PivotCallbackError("failed"))).toBe(false);
+    expect(isPivotError(new PivotError("inside"))).toBe(false);
   });
 
   it("narrows to the union, so switch (error.type) reaches a class's own fields", () => {
