@@ -125,6 +125,21 @@ function summarizeCause(cause: unknown): PivotErrorCauseSummary | undefined {
 }
 
 /**
+ * `cause` itself, or an Error saying it could not be read when reading it throws: the caller's code can hand in a
+ * Proxy whose traps throw (as an abort reason, or thrown by a function it passed), and `util.inspect` and
+ * {@link PivotError.toJSON} read a cause's prototype, `name`, `code` and `stack`, which must never throw.
+ */
+function readableCause(cause: unknown): unknown {
+  if ((typeof cause !== "object" && typeof cause !== "function") || cause === null) return cause;
+  try {
+    void [cause instanceof Error, Reflect.get(cause, "name"), Reflect.get(cause, "code"), Reflect.get(cause, "stack")];
+    return cause;
+  } catch {
+    return new Error("The cause could not be read: reading its prototype or properties threw.");
+  }
+}
+
+/**
  * True when `value` is an error the client throws (`createPivotClient`, the raw client), from either of the package's
  * builds (`import` or `require`). Narrows to {@link AnyPivotError}, so that `switch (error.type)` reaches each class's
  * own fields. False for the callback receiver's errors, whose types that union does not hold (test those with
@@ -162,7 +177,7 @@ export class PivotError extends Error {
   readonly attempts: number;
 
   constructor(message: string, init: PivotErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(message, init.cause === undefined ? undefined : { cause: readableCause(init.cause) });
     this.status = init.status;
     this.code = init.code;
     this.traceId = init.traceId;

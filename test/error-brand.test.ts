@@ -2,6 +2,7 @@
  * Errors as data and across builds: `isPivotError` narrows, `instanceof` holds between two separately loaded copies
  * of the error classes (as the CommonJS and ESM builds are), and `JSON.stringify` names the cause without its message.
  */
+import { inspect } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { PivotCallbackAuthError, PivotCallbackError } from "../src/callbacks/errors.js";
 import {
@@ -9,6 +10,7 @@ import {
   createPivotClient,
   isPivotError,
   type PaymentSessionStatus,
+  PivotAbortError,
   PivotConnectionError,
   PivotError,
   PivotInvalidStateError,
@@ -77,6 +79,20 @@ describe("instanceof across two copies of the classes", () => {
 });
 
 describe("JSON.stringify(error)", () => {
+  it("and util.inspect work when the cause is a Proxy whose every trap throws, and say it could not be read", () => {
+    const trap = () => {
+      throw new Error("trap");
+    };
+    const hostile = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap });
+    const error = new PivotAbortError("aborted", { cause: hostile });
+
+    expect(JSON.parse(JSON.stringify(error)).cause).toEqual({ name: "Error" });
+    expect(inspect(error)).toContain("The cause could not be read");
+    expect(new PivotAbortError("aborted", { cause: new RangeError("plain") }).cause).toBeInstanceOf(RangeError);
+    const fn = () => {};
+    expect(new PivotAbortError("aborted", { cause: fn }).cause).toBe(fn);
+  });
+
   it("summarises the cause as its class and code, without its message", () => {
     const cause = Object.assign(new TypeError("connect ECONNREFUSED 127.0.0.1:1 secret-in-message"), { code: "ECONNREFUSED" });
     const printed = JSON.parse(JSON.stringify(new PivotConnectionError("Could not reach Pivot.", { cause }))) as Record<string, unknown>;
