@@ -67,7 +67,7 @@ export async function cancelPaymentSession(
   const checked = resolveCall(core, options);
   const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);
   const call = { ...checked, requestId };
-  const resolveIfCancelled = checkAlreadyCancelled(options.alreadyCancelled) === "resolve";
+  const resolveIfCancelled = resolvesIfCancelled(options.alreadyCancelled);
   const startedAt = readClock(core.now, core.redactor);
   const header = { "X-REQUEST-ID": requestId };
   // Stryker disable next-line ObjectLiteral: an empty trace reads mayHaveActed as undefined, as false as false
@@ -141,7 +141,7 @@ async function settle<S extends PaymentSessionDetails>(
         readError instanceof PivotAbortError
           ? [PivotAbortError, "The call was aborted by the caller's AbortSignal"]
           : [PivotTimeoutError, `The call's deadline of ${call.deadlineMs} ms passed`];
-      throw new Stop(`${stopped} while reading the session back after: ${refusal.message}.${maybe}`, {
+      throw new Stop(`${stopped} while reading the session back after: ${refusal.message}${maybe}`, {
         requestId: refusal.requestId,
         attempts: refusal.attempts,
         cause: readError.cause,
@@ -173,8 +173,10 @@ async function settle<S extends PaymentSessionDetails>(
     session: readBack,
   });
 }
-function checkAlreadyCancelled(value: unknown): "reject" | "resolve" {
-  if (value === undefined || value === "reject" || value === "resolve") return value ?? "reject";
+/** The `alreadyCancelled` option, checked: true for `"resolve"`, false for `"reject"` or none. */
+function resolvesIfCancelled(value: unknown): boolean {
+  if (value === undefined || value === "reject") return false;
+  if (value === "resolve") return true;
   throw new PivotInputError(
     `alreadyCancelled must be "reject" or "resolve"; got ${typeof value === "string" ? JSON.stringify(value) : typeof value}.`,
   );
