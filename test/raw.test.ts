@@ -210,3 +210,14 @@ describe("createRawClient's requests, on an injected fetch", () => {
     expect(target.requests).toHaveLength(0);
   });
 });
+
+describe("the registry of clients, shared by the package's builds", () => {
+  it("is one map per process under a global symbol, so that the other build's createRawClient finds this build's clients", () => {
+    const pivot = createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" });
+
+    const registry: unknown = Reflect.get(globalThis, Symbol.for("pivot-payment-client.client-cores"));
+
+    expect(registry).toBeInstanceOf(WeakMap);
+    expect((registry as WeakMap<object, unknown>).has(pivot)).toBe(true);
+  });
+});
