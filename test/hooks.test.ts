@@ -290,6 +290,7 @@ describe("onAttempt left out, or returning something else than a promise", () =>
 
   it("ignores a returned object whose then cannot even be read: it is no promise, so nothing is reported", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // biome-ignore lint/suspicious/noThenProperty: the hook's value has a then that throws when read
     const hostile = Object.defineProperty({}, "then", {
       get() {
         throw new Error("then is a trap");
