@@ -113,6 +113,6 @@ describe("within, on a signal that outlives many calls", () => {
       return "done";
     });
 
-    expect((seen?.reason as Error).message).toBe("The bounded work has settled.");
+    expect(seen?.reason).toMatchObject({ message: "The bounded work has settled." });
   });
 });
