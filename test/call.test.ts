@@ -410,3 +410,51 @@ describe("the tokens a call holds", () => {
     expect(redactor?.redact("tok-provided-0001")).toBe("tok-provided-0001");
   });
 });
+
+describe("what an injected fetch is handed", () => {
+  it("is an upper-case method, and a Content-Type only on a request with a body", async () => {
+    const seen: { method: string | undefined; contentType: string | null }[] = [];
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: async (input, init) => {
+        seen.push({ method: init?.method, contentType: new Headers(init?.headers).get("Content-Type") });
+        return Response.json(successEnvelope(SESSION_ID));
+      },
+    });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await pivot.getPaymentSession(SESSION_ID);
+
+    expect(seen).toEqual([
+      { method: "POST", contentType: "application/json" },
+      { method: "GET", contentType: null },
+    ]);
+  });
+});
+
+describe("the global fetch", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("failing while it reads a body is a connection failure that names what failed", async () => {
+    vi.stubGlobal("fetch", async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.error(new Error("socket hang up mid-body"));
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+
+    const error = await createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-call-edges-1", maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as Error).message).toBe(
+      "Could not reach https://api.pivot-payment.com: socket hang up mid-body. Check the base URL and the network.",
+    );
+  });
+});
