@@ -417,7 +417,7 @@ describe("what an injected fetch is handed", () => {
     const pivot = createPivotClient({
       baseUrl: "https://api.pivot-payment.com",
       accessToken: "tok-call-edges-1",
-      fetch: async (input, init) => {
+      fetch: async (_input, init) => {
         seen.push({ method: init?.method, contentType: new Headers(init?.headers).get("Content-Type") });
         return Response.json(successEnvelope(SESSION_ID));
       },
