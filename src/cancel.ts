@@ -31,8 +31,8 @@ export interface CancelOptions extends CallOptions {
   alreadyCancelled?: "reject" | "resolve";
 }
 
-/** Every per-call option of `cancelPaymentSession`; the type checker keeps it equal to {@link CancelOptions}. */
 // Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
+/** Every per-call option of `cancelPaymentSession`; the type checker keeps it equal to {@link CancelOptions}. */
 const CANCEL_OPTION_KEYS = {
   ...CALL_OPTION_KEYS,
   idempotencyKey: true,

@@ -90,11 +90,11 @@ export interface PivotClientBaseOptions {
   onAttempt?: AttemptHook;
 }
 
+// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
 /**
  * Every option {@link createPivotClient} knows; any other own key is refused. The type checker keeps it equal to the
  * option types: a key missing here, or one they lack, does not compile.
  */
-// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
 const CLIENT_OPTION_KEYS = {
   baseUrl: true,
   fetch: true,

@@ -10,8 +10,8 @@ import { send } from "./transport.js";
 
 export type { PaymentSessionDetails };
 
-/** Every per-call option of `getPaymentSession`; the type checker keeps it equal to `CallOptions`. */
 // Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
+/** Every per-call option of `getPaymentSession`; the type checker keeps it equal to `CallOptions`. */
 export const CALL_OPTION_KEYS = {
   signal: true,
   timeoutMs: true,
