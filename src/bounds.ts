@@ -39,8 +39,10 @@ export function within<T>(ms: number, outer: AbortSignal | undefined, work: (sig
     };
     // Infinity means no time limit (setTimeout would read it as 1 ms).
     const timer = ms === Infinity ? undefined : setTimeout(stop, Math.max(0, ms), new Stopped("time"));
+    // Stryker disable next-line OptionalChaining: onAbort listens on outer, so outer is there whenever it runs
     const onAbort = (): void => stop(new Stopped("abort", outer?.reason));
-    outer?.addEventListener("abort", onAbort, { once: true });
+    // Not `once`: done() removes it, whichever of the three comes first.
+    outer?.addEventListener("abort", onAbort);
     new Promise<T>((inner) => inner(work(controller.signal))).then(
       (value) => {
         done();

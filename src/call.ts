@@ -204,9 +204,9 @@ async function runAttempt<T>(
     const { fixed } = core.tokens;
     const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal, call.timeoutMs)));
     token = fresh;
-    // A token that may change stays known to the redactor until the call ends, however many calls run at once (a
-    // fixed one is known for the client's life).
-    if (fixed === undefined) releases.push(core.redactor.hold(fresh));
+    // The token stays known to the redactor until the call ends, however many calls run at once (a fixed one is
+    // pinned for the client's life anyway).
+    releases.push(core.redactor.hold(fresh));
     sent = true;
     const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
     const context: ErrorContext = { redact: (text, cut) => core.redactor.redact(text, cut), requestId, attempts: attempt };
@@ -219,6 +219,9 @@ async function runAttempt<T>(
     const retryAfterMs = parseRetryAfter(answer.headers.get("Retry-After"), readClock(core.now, core.redactor));
     failure = { error: toHttpError(answer, { ...context, retryAfterMs }), retryAfterMs };
   } catch (thrown) {
+    // What is thrown here is always an object; an abort is told apart first by attemptError, and ends the call the same
+    // way whatever this flag says.
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: see above: no caller can see the difference
     deadlineReached = thrown instanceof Stopped && thrown.by === "time" && budget < call.timeoutMs;
     failure =
       thrown instanceof Refusal

@@ -31,12 +31,14 @@ export interface CancelOptions extends CallOptions {
   alreadyCancelled?: "reject" | "resolve";
 }
 
+// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
 /** Every per-call option of `cancelPaymentSession`; the type checker keeps it equal to {@link CancelOptions}. */
 const CANCEL_OPTION_KEYS = {
   ...CALL_OPTION_KEYS,
   idempotencyKey: true,
   alreadyCancelled: true,
 } satisfies Record<keyof CancelOptions, true>;
+// Stryker restore BooleanLiteral
 
 /**
  * How far Pivot's clock may run behind this machine's: a read-back's `cancelledAt` up to this long before the call
@@ -65,7 +67,7 @@ export async function cancelPaymentSession(
   const checked = resolveCall(core, options);
   const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);
   const call = { ...checked, requestId };
-  const resolveIfCancelled = checkAlreadyCancelled(options.alreadyCancelled) === "resolve";
+  const resolveIfCancelled = resolvesIfCancelled(options.alreadyCancelled);
   const startedAt = readClock(core.now, core.redactor);
   const header = { "X-REQUEST-ID": requestId };
   // Stryker disable next-line ObjectLiteral: an empty trace reads mayHaveActed as undefined, as false as false
@@ -139,7 +141,7 @@ async function settle<S extends PaymentSessionDetails>(
         readError instanceof PivotAbortError
           ? [PivotAbortError, "The call was aborted by the caller's AbortSignal"]
           : [PivotTimeoutError, `The call's deadline of ${call.deadlineMs} ms passed`];
-      throw new Stop(`${stopped} while reading the session back after: ${refusal.message}.${maybe}`, {
+      throw new Stop(`${stopped} while reading the session back after: ${refusal.message}${maybe}`, {
         requestId: refusal.requestId,
         attempts: refusal.attempts,
         cause: readError.cause,
@@ -171,8 +173,10 @@ async function settle<S extends PaymentSessionDetails>(
     session: readBack,
   });
 }
-function checkAlreadyCancelled(value: unknown): "reject" | "resolve" {
-  if (value === undefined || value === "reject" || value === "resolve") return value ?? "reject";
+/** The `alreadyCancelled` option, checked: true for `"resolve"`, false for `"reject"` or none. */
+function resolvesIfCancelled(value: unknown): boolean {
+  if (value === undefined || value === "reject") return false;
+  if (value === "resolve") return true;
   throw new PivotInputError(
     `alreadyCancelled must be "reject" or "resolve"; got ${typeof value === "string" ? JSON.stringify(value) : typeof value}.`,
   );

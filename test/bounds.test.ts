@@ -2,6 +2,7 @@
  * The one helper for abort and timers: work bounded by a time limit and a signal settles at the
  * first of the three, even when the work ignores the signal it is given.
  */
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { Stopped, sleep, within } from "../src/bounds.js";
 
@@ -82,5 +83,36 @@ describe("sleep", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort("stop"), 10);
     await expect(sleep(10_000, controller.signal)).rejects.toBe("stop");
+  });
+});
+
+describe("within, on a signal that outlives many calls", () => {
+  it("leaves no listener on the outer signal once it settles, whichever way", async () => {
+    const outer = new AbortController().signal;
+
+    for (let i = 0; i < 20; i++) await within(Infinity, outer, () => i);
+    for (let i = 0; i < 20; i++) await within(Infinity, outer, () => Promise.reject(new Error("boom"))).catch(() => {});
+    await within(0, outer, never).catch(() => {});
+
+    expect(getEventListeners(outer, "abort")).toHaveLength(0);
+  });
+
+  it("leaves no listener once the outer signal has aborted it", async () => {
+    const controller = new AbortController();
+    const pending = within(Infinity, controller.signal, never);
+    controller.abort(new Error("user left"));
+
+    await expect(pending).rejects.toBeInstanceOf(Stopped);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("tells the work, by its signal's reason, that the bounded work has settled", async () => {
+    let seen: AbortSignal | undefined;
+    await within(Infinity, undefined, (signal) => {
+      seen = signal;
+      return "done";
+    });
+
+    expect(seen?.reason).toMatchObject({ message: "The bounded work has settled." });
   });
 });

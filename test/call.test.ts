@@ -2,13 +2,16 @@
  * The retry loop's own errors, word for word: an abort before, during and between attempts (always a PivotAbortError,
  * never a connection error), an attempt's timeout, the deadline with the last failure, and an unreachable host.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { neverReachedServer } from "../src/call.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ClientCore, neverReachedServer, resolveCall, runCall } from "../src/call.js";
+import { coreOf } from "../src/client-registry.js";
 import {
+  type AttemptEvent,
   createPivotClient,
   PivotAbortError,
   PivotConnectionError,
   PivotInputError,
+  PivotNotFoundError,
   PivotResponseError,
   PivotServerError,
   PivotTimeoutError,
@@ -24,7 +27,18 @@ let server: HostileServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  vi.restoreAllMocks();
 });
+
+/** An injected fetch that answers every request with `status` and `body`, and the URLs it was asked for. */
+function answering(status: number, body: unknown, headers: Record<string, string> = {}) {
+  const requests: string[] = [];
+  const fetch: typeof globalThis.fetch = async (input) => {
+    requests.push(String(input));
+    return Response.json(body, { status, headers });
+  };
+  return { fetch, requests };
+}
 
 /** A server that never answers a cancel, and calls `onRequest` when one arrives. */
 async function stalling(onRequest: () => void = () => {}): Promise<HostileServer> {
@@ -232,5 +246,215 @@ describe("text from the server in an error", () => {
     for (const text of [message, code, traceId]) expect(text).not.toMatch(/[\p{Cc}\p{Cf}]/u);
     expect(message).toContain("line one\\u000aline two \\u001b[31mred");
     expect(code).toBe("bad\\u001b[2J");
+  });
+});
+
+describe("giving up before the deadline", () => {
+  it("when the next backoff would outlast the deadline is a PivotTimeoutError saying how long it would wait and how long was left", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.999);
+    const target = answering(503, errorEnvelope("unavailable", "busy"));
+
+    const error = await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: target.fetch,
+      baseDelayMs: 60_000,
+      maxDelayMs: 60_000,
+    })
+      .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 10_000, idempotencyKey: KEY })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect(error).toMatchObject({ attempts: 1, requestId: KEY });
+    expect((error as Error).cause).toBeInstanceOf(PivotServerError);
+    const match =
+      /^Gave up after 1 attempt\(s\): the next retry would wait 59940 ms, more than the (\d+) ms left of the call's deadline of 10000 ms; last failure: Pivot answered 503 unavailable: busy\./.exec(
+        (error as Error).message,
+      );
+    expect(match).not.toBeNull();
+    const leftMs = Number(match?.[1]);
+    expect(leftMs).toBeGreaterThan(0);
+    expect(leftMs).toBeLessThanOrEqual(10_000);
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it("on a Retry-After says how much of the deadline was left, and keeps message and stack writable like any Error's", async () => {
+    const target = answering(503, errorEnvelope("unavailable", "busy"), { "retry-after": "30" });
+
+    const error = (await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: target.fetch,
+    })
+      .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 20_000 })
+      .catch((e: unknown) => e)) as PivotServerError;
+
+    const leftMs = Number(/more than the (\d+) ms left/.exec(error.message)?.[1]);
+    expect(leftMs).toBeGreaterThan(0);
+    expect(leftMs).toBeLessThanOrEqual(20_000);
+    for (const key of ["message", "stack"]) {
+      expect(Object.getOwnPropertyDescriptor(error, key)).toMatchObject({ writable: true, configurable: true });
+    }
+  });
+});
+
+describe("what onAttempt is told of the retry delay", () => {
+  it("is nothing for a failure that is not retried", async () => {
+    const events: AttemptEvent[] = [];
+    const target = answering(404, errorEnvelope("not_found", "no such session"));
+
+    const error = await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: target.fetch,
+      onAttempt: (event) => events.push(event),
+    })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotNotFoundError);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.retryDelayMs).toBeUndefined();
+  });
+});
+
+describe("an answer the operation cannot read", () => {
+  async function withCore(): Promise<ClientCore> {
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: answering(200, successEnvelope(SESSION_ID)).fetch,
+    });
+    const core = coreOf(pivot);
+    if (core === undefined) throw new Error("no core for a client made by createPivotClient");
+    return core;
+  }
+
+  it.each([
+    ["an Error", new RangeError("Maximum call stack size exceeded"), "RangeError"],
+    ["a value that is not an Error", "nope", "a failure"],
+  ])("when reading throws %s is a PivotResponseError naming what failed, sent once", async (_, thrown, named) => {
+    const core = await withCore();
+    let sends = 0;
+
+    const error = await runCall(core, resolveCall(core, {}, KEY), {
+      describe: { operation: "getPaymentSession", method: "GET", path: "/v2/payments/{id}", sessionId: SESSION_ID },
+      send: async () => {
+        sends++;
+        return { status: 200, headers: new Headers(), body: "tok-call-edges-1 said yes", truncated: false };
+      },
+      read: () => {
+        throw thrown;
+      },
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({
+      message: `Pivot answered 200 with a body the client could not read (${named}).`,
+      status: 200,
+      rawBody: "[REDACTED] said yes",
+      requestId: KEY,
+      attempts: 1,
+    });
+    expect(sends).toBe(1);
+  });
+});
+
+describe("the failures of one attempt", () => {
+  it("a token provider that never answers is a timeout naming the token step", async () => {
+    const error = await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: () => new Promise<string>(() => {}),
+      fetch: answering(200, successEnvelope(SESSION_ID)).fetch,
+      timeoutMs: 20,
+      maxRetries: 0,
+    })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toMatch(/^No access token from .+ within 20 ms\.$/);
+  });
+
+  it("a connection failure without a system code names the origin and what to check", async () => {
+    const error = await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com/base",
+      accessToken: "tok-call-edges-1",
+      fetch: async () => {
+        throw new TypeError("fetch failed");
+      },
+      maxRetries: 0,
+    })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as Error).message).toBe(
+      "Could not reach https://api.pivot-payment.com: fetch failed. Check the base URL and the network.",
+    );
+  });
+});
+
+describe("the tokens a call holds", () => {
+  it("are let go when the call ends, so that the redactor forgets old tokens once newer ones replace them", async () => {
+    let issued = 0;
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: () => `tok-provided-${String(++issued).padStart(4, "0")}`,
+      fetch: answering(200, successEnvelope(SESSION_ID)).fetch,
+    });
+    for (let call = 0; call < 12; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    const redactor = coreOf(pivot)?.redactor;
+
+    expect(redactor?.redact("tok-provided-0012")).toBe("[REDACTED]");
+    expect(redactor?.redact("tok-provided-0001")).toBe("tok-provided-0001");
+  });
+});
+
+describe("what an injected fetch is handed", () => {
+  it("is an upper-case method, and a Content-Type only on a request with a body", async () => {
+    const seen: { method: string | undefined; contentType: string | null }[] = [];
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: "tok-call-edges-1",
+      fetch: async (_input, init) => {
+        seen.push({ method: init?.method, contentType: new Headers(init?.headers).get("Content-Type") });
+        return Response.json(successEnvelope(SESSION_ID));
+      },
+    });
+
+    await pivot.cancelPaymentSession(SESSION_ID, BODY);
+    await pivot.getPaymentSession(SESSION_ID);
+
+    expect(seen).toEqual([
+      { method: "POST", contentType: "application/json" },
+      { method: "GET", contentType: null },
+    ]);
+  });
+});
+
+describe("the global fetch", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("failing while it reads a body is a connection failure that names what failed", async () => {
+    vi.stubGlobal("fetch", async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.error(new Error("socket hang up mid-body"));
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+
+    const error = await createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-call-edges-1", maxRetries: 0 })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect((error as Error).message).toBe(
+      "Could not reach https://api.pivot-payment.com: socket hang up mid-body. Check the base URL and the network.",
+    );
   });
 });

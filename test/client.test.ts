@@ -364,3 +364,69 @@ describe("option defaults seen from outside, and the words of the options' refus
     });
   });
 });
+
+describe("what the client is built on, and the codes of its authentication refusals", () => {
+  const BASE = "https://api.pivot-payment.com";
+  const thrownBy = (build: () => unknown): unknown => {
+    try {
+      build();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("expected a throw");
+  };
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("refuses to build on a runtime without a global fetch unless options.fetch is given, saying so", () => {
+    vi.stubGlobal("fetch", undefined);
+
+    const error = thrownBy(() => createPivotClient({ baseUrl: BASE, accessToken: "tok-no-fetch-1" }));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as PivotInputError).message).toBe("No fetch available: pass options.fetch.");
+    expect(() => createPivotClient({ baseUrl: BASE, accessToken: "tok-no-fetch-1", fetch: async () => new Response("") })).not.toThrow();
+  });
+
+  it.each([
+    [{ credentials: { clientId: "", clientSecret: "s" } }, "credentials must be { clientId, clientSecret }, both non-empty strings."],
+    [{ accessToken: "" }, "accessToken must be a non-empty string or a function returning one; got an empty string."],
+    [{ accessToken: 7 }, "accessToken must be a non-empty string or a function returning one; got a number."],
+  ])("refuses the authentication %j with code invalid_auth and a message saying what to pass", (auth, message) => {
+    const error = thrownBy(() => createPivotClient({ baseUrl: BASE, ...auth } as PivotClientOptions));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "invalid_auth", message });
+  });
+
+  it.each(["maxDelayMs", "maxRetryAfterMs"])("names %s in its refusal of a negative value", (name) => {
+    const error = thrownBy(() => createPivotClient({ baseUrl: BASE, accessToken: "tok-timing-1", [name]: -1 }));
+
+    expect((error as PivotInputError).message).toMatch(new RegExp(`^${name} must be`));
+  });
+
+  it("keeps masking the client secret however many tokens the client has used since", async () => {
+    const secret = "client-secret-kept-for-life-1";
+    let issued = 0;
+    let cancels = 0;
+    const fake: typeof fetch = async (input) => {
+      const url = String(input);
+      if (url.endsWith("/v1/access-token")) return Response.json(tokenEnvelope(`tok-rotating-${String(++issued).padStart(4, "0")}`));
+      // Each cancel's token is refused once (so the call takes a second one); the last cancel echoes the secret.
+      cancels++;
+      if (cancels <= 20 && cancels % 2 === 1) return Response.json(errorEnvelope("unauthorized", "stale token"), { status: 401 });
+      if (cancels <= 20) return Response.json(successEnvelope(SESSION_ID));
+      return Response.json(errorEnvelope("bad_request", `bad credentials ${secret}`), { status: 400 });
+    };
+    const client = createPivotClient({ baseUrl: BASE, credentials: { clientId: "merchant-1", clientSecret: secret }, fetch: fake });
+    for (let call = 0; call < 10; call++) await client.cancelPaymentSession(SESSION_ID, { cancellationReason: "DUPLICATED" });
+
+    const error = await rejectionOf(client.cancelPaymentSession(SESSION_ID, { cancellationReason: "DUPLICATED" }));
+
+    expect(issued).toBeGreaterThan(10);
+    expect(error).toBeInstanceOf(PivotValidationError);
+    expect((error as PivotValidationError).message).toContain("bad credentials [REDACTED]");
+    expect((error as PivotValidationError).rawBody).not.toContain(secret);
+  });
+});

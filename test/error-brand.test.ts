@@ -127,3 +127,19 @@ describe("the attempt hook's durationMs", () => {
     for (const duration of durations) expect(Math.round(duration * 10) / 10).toBe(duration);
   });
 });
+
+describe("the brand the builds recognise each other's errors by", () => {
+  it("is the error's class names, most derived first, under a global symbol", () => {
+    const brand: unknown = Reflect.get(new PivotNotFoundError("gone"), Symbol.for("pivot-payment-client.error"));
+
+    expect(brand).toEqual(["PivotNotFoundError", "PivotError"]);
+    expect(Reflect.get(new PivotError("base"), Symbol.for("pivot-payment-client.error"))).toEqual(["PivotError"]);
+  });
+
+  it("is not needed by an object on a class's prototype chain: it is an instance, as for any class", () => {
+    const onTheChain: unknown = Object.create(PivotNotFoundError.prototype);
+
+    expect(onTheChain instanceof PivotNotFoundError).toBe(true);
+    expect(onTheChain instanceof PivotError).toBe(true);
+  });
+});

@@ -182,3 +182,13 @@ describe("an answer that is not Pivot's envelope", () => {
     expect(server.requests.map((r) => r.path)).toEqual([`/v2/payments/${SESSION_ID}/cancel`]);
   });
 });
+
+describe("the base class", () => {
+  it("is named PivotError, in its stack's first line and in its JSON", () => {
+    const error = new PivotError("something failed");
+
+    expect(error.name).toBe("PivotError");
+    expect(error.stack?.split("\n")[0]).toBe("PivotError: something failed");
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotError", type: "unexpected" });
+  });
+});

@@ -273,3 +273,43 @@ describe("onAttempt event figures: durations and retry delays", () => {
     });
   });
 });
+
+describe("onAttempt left out, or returning something else than a promise", () => {
+  const answering: typeof fetch = async () => Response.json(successEnvelope(SESSION_ID));
+
+  it("without a hook, a call reports nothing and warns of nothing", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+
+    await createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: TOKEN, fetch: answering }).cancelPaymentSession(
+      SESSION_ID,
+      BODY,
+    );
+
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("ignores a returned object whose then cannot even be read: it is no promise, so nothing is reported", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // biome-ignore lint/suspicious/noThenProperty: the hook's value has a then that throws when read
+    const hostile = Object.defineProperty({}, "then", {
+      get() {
+        throw new Error("then is a trap");
+      },
+    });
+    let calls = 0;
+
+    await createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: TOKEN,
+      fetch: answering,
+      onAttempt: () => {
+        calls++;
+        return hostile;
+      },
+    }).cancelPaymentSession(SESSION_ID, BODY);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(calls).toBe(1);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});

@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
-import { createPivotClient, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
+import { createPivotClient, PivotAuthenticationError, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
 import { rejectionOf } from "./support/attempts.js";
 import { type Listening, listenOnLoopback } from "./support/loopback.js";
@@ -124,5 +124,100 @@ describe("createRawClient and a refused token", () => {
 
     expect(refused.response.status).toBe(401);
     expect(next.response.status).toBe(200);
+  });
+});
+
+describe("createRawClient's requests, on an injected fetch", () => {
+  const id = "f5011fb2-e205-46ad-ac20-481429ba1d32";
+  /** A fetch that records each request and answers it with `answer`. */
+  function recording(answer: (request: Request) => Response = () => Response.json({ code: "00", data: null })) {
+    const requests: Request[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const request = new Request(input, init);
+      requests.push(request);
+      return answer(request);
+    };
+    return { fetch, requests };
+  }
+
+  it("sends the caller's own Authorization header as given, without asking for a token", async () => {
+    const target = recording();
+    let asked = 0;
+    const raw = createRawClient(
+      createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        accessToken: () => {
+          asked++;
+          return "tok-raw-provided-1";
+        },
+        fetch: target.fetch,
+      }),
+    );
+
+    await raw.GET("/v2/payments/{id}", { params: { path: { id } }, headers: { Authorization: "Bearer tok-raw-callers-own" } });
+
+    expect(target.requests[0]?.headers.get("Authorization")).toBe("Bearer tok-raw-callers-own");
+    expect(asked).toBe(0);
+  });
+
+  it("never follows a redirect, even when the request asks to", async () => {
+    const target = recording(() => new Response(null, { status: 302, headers: { Location: "https://elsewhere.example/" } }));
+    const raw = createRawClient(
+      createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1", fetch: target.fetch }),
+    );
+
+    const { response } = await raw.GET("/v2/payments/{id}", { params: { path: { id } }, redirect: "follow" });
+
+    expect(response.status).toBe(302);
+    expect(target.requests.map((request) => request.redirect)).toEqual(["manual"]);
+  });
+
+  it("rejects with the token step's own error when the token endpoint refuses the credentials, sending nothing else", async () => {
+    const target = recording((request) =>
+      request.url.endsWith("/v1/access-token")
+        ? Response.json({ code: "unauthorized", message: "bad credentials", error: { type: "AUTH" }, data: null }, { status: 401 })
+        : Response.json({ code: "00", data: null }),
+    );
+    const raw = createRawClient(
+      createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        credentials: { clientId: "merchant-raw", clientSecret: "secret-raw-tests-1" },
+        fetch: target.fetch,
+      }),
+    );
+
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotAuthenticationError);
+    expect(target.requests.map((request) => new URL(request.url).pathname)).toEqual(["/v1/access-token"]);
+  });
+
+  it("rejects with the token provider's failure when it throws, sending nothing", async () => {
+    const target = recording();
+    const raw = createRawClient(
+      createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        accessToken: () => {
+          throw new Error("vault unreachable");
+        },
+        fetch: target.fetch,
+      }),
+    );
+
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe("the registry of clients, shared by the package's builds", () => {
+  it("is one map per process under a global symbol, so that the other build's createRawClient finds this build's clients", () => {
+    const pivot = createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1" });
+
+    const registry: unknown = Reflect.get(globalThis, Symbol.for("pivot-payment-client.client-cores"));
+
+    expect(registry).toBeInstanceOf(WeakMap);
+    expect((registry as WeakMap<object, unknown>).has(pivot)).toBe(true);
   });
 });

@@ -351,6 +351,75 @@ describe("a cancel whose answer was lost, settled by reading the session back", 
     await expect(clientOf(state).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
   });
 
+  it("resolves a session cancelled for this call's reason exactly five minutes (CLOCK_SKEW_MS) before the call started, by the client's clock", async () => {
+    const startedAt = Date.parse("2031-05-06T07:08:09.000Z");
+    const fiveMinutes = 5 * 60_000;
+    const state = await startPivot();
+    state.cancels.push((_request, response, s) => {
+      s.statuses.set(SESSION_ID, "CANCELLED");
+      s.cancelled.set(SESSION_ID, {
+        cancellationReason: BODY.cancellationReason,
+        cancelledAt: new Date(startedAt - fiveMinutes).toISOString(),
+      });
+      response.socket?.destroy();
+      return true;
+    });
+
+    await expect(clientOf(state, { now: () => startedAt }).cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({
+      status: "CANCELLED",
+    });
+  });
+
+  it.each([
+    ["in another status, though it carries this call's reason and a fresh cancelledAt", "REQUIRE_CONFIRMATION", "now"],
+    ["CANCELLED for this call's reason with a cancelledAt that is not a string", "CANCELLED", 2099],
+  ])("rejects a session read back %s", async (_, status, at) => {
+    const state = await startPivot();
+    state.cancels.push(
+      (_request, response) => {
+        response.socket?.destroy();
+        return true;
+      },
+      (_request, response) => {
+        reply(response, 422, errorEnvelope("invalid_state", "Payment session cannot be cancelled"));
+        return true;
+      },
+    );
+    state.reads.push((_request, response) => {
+      const cancelledAt = at === "now" ? new Date().toISOString() : at;
+      reply(response, 200, {
+        code: "00",
+        message: "Success",
+        data: cancelledSession(SESSION_ID, { status, cancelledAt, cancellationReason: BODY.cancellationReason }),
+      });
+      return true;
+    });
+
+    const error = (await rejectionOf(clientOf(state).cancelPaymentSession(SESSION_ID, BODY))) as PivotInvalidStateError;
+
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.currentStatus).toBe(status);
+  });
+
+  it("rejects with the read-back's timeout as cause when each read-back attempt times out before the deadline", async () => {
+    const state = await startPivot();
+    state.cancels.push(cancelThenReset);
+    state.reads.push(
+      () => true,
+      () => true,
+    );
+
+    const error = (await rejectionOf(
+      clientOf(state, { timeoutMs: 400, maxRetries: 1 }).cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 60_000 }),
+    )) as PivotInvalidStateError;
+
+    // An attempt's timeout is not the call's deadline: the read-back failed, and the call says so with its 422.
+    expect(error).toBeInstanceOf(PivotInvalidStateError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(true);
+    expect(error.cause).toBeInstanceOf(PivotTimeoutError);
+    expect(error.message).toMatch(/reading it back failed \(see cause\)/);
+  });
+
   it("does not read back a 422 that answers the first attempt", async () => {
     const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
 
@@ -392,6 +461,22 @@ describe("alreadyCancelled", () => {
     expect(error).toBeInstanceOf(PivotInvalidStateError);
     expect(error.currentStatus).toBe("EXPIRED");
     expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
+  });
+
+  it('ends at the deadline of a stalled read-back with "resolve", quoting the 422 and nothing more', async () => {
+    const state = await startPivot({ [SESSION_ID]: "CANCELLED" });
+    state.reads.push(() => true);
+
+    const error = (await rejectionOf(
+      clientOf(state, { timeoutMs: 60_000 }).cancelPaymentSession(SESSION_ID, BODY, { alreadyCancelled: "resolve", deadlineMs: 500 }),
+    )) as PivotTimeoutError;
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect(error.possiblyCancelledByEarlierAttempt).toBe(false);
+    expect(error.message).toMatch(
+      /^The call's deadline of 500 ms passed while reading the session back after: Pivot answered 422 .*cancelled\.$/,
+    );
+    expect(error.message).not.toMatch(/\.\./);
   });
 
   it('rejects a 422 without reading back by default ("reject")', async () => {

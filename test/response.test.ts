@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  PivotAuthenticationError,
   PivotConflictError,
   PivotError,
   PivotInputError,
   PivotInvalidStateError,
+  PivotNotFoundError,
+  PivotPermissionError,
   PivotRateLimitError,
   PivotResponseError,
   PivotServerError,
@@ -62,6 +65,11 @@ describe("toHttpError", () => {
     [418, PivotValidationError, "Pivot refused the request."],
     [400, PivotValidationError, "Pivot rejected the request's fields; see details."],
     [409, PivotConflictError, "The request conflicts with an earlier one (an idempotency key reused with another body?)."],
+    [401, PivotAuthenticationError, "Check the access token or the client credentials."],
+    [403, PivotPermissionError, "These credentials may not cancel payment sessions, or the account setup is incomplete."],
+    [404, PivotNotFoundError, "No payment session has this id; check it against the one Pivot returned at creation."],
+    [422, PivotInvalidStateError, "Only sessions in REQUIRE_PAYMENT_METHOD or REQUIRE_CONFIRMATION can be cancelled."],
+    [429, PivotRateLimitError, "Pivot's rate guard refused the call; slow down."],
     [399, PivotResponseError, "The client expected a 2xx or one of Pivot's documented error statuses."],
   ] as const)("classes a %i as %o with its hint", (status, errorClass, hint) => {
     const error = toHttpError(answer(status, ""), context);
@@ -112,6 +120,7 @@ describe("toSession", () => {
     ["a code other than 00", json(200, { code: "01", data: {} }), 'its code is "01", not "00"'],
     ["no code", json(200, { data: {} }), 'its code is missing, not "00"'],
     ["a JSON array", json(200, []), "the body is not a JSON object"],
+    ["a body of whitespace only", answer(200, " \r\n\t"), "the body is empty"],
     ["a cut body", answer(200, "{", true), "the body is larger than maxResponseBytes; it was not read to the end"],
   ])("refuses %s, saying so", (_, response, why) => {
     const error = failure(response, "CANCELLED");

@@ -50,6 +50,8 @@ describe("decide", () => {
     ["a 2xx that is not a success envelope", new PivotResponseError("bad", { status: 200 })],
     ["bad input", new PivotInputError("bad")],
     ["a 501", new PivotServerError("501", { status: 501 })],
+    ["an answer it could not read, whatever status it carries", new PivotResponseError("unreadable", { status: 503 })],
+    ["a refusal of another class that carries a retryable status", new PivotInvalidStateError("422?", { status: 503 })],
   ])("gives up at once after %s", (_name, error) => {
     expect(decide({ error }, state())).toEqual({ action: "give-up", because: "final" });
   });
@@ -100,6 +102,8 @@ describe("Retry-After as RFC 9110 writes it", () => {
     "Sun, 30 Mar 2025 24:00:00 GMT",
     "sun, 30 mar 2025 14:12:30 gmt",
     "Sunday, 30-Mar-25 14:12:30 GMT",
+    "on Sun, 30 Mar 2025 14:12:30 GMT",
+    "Sun, 30 Mar 2025 14:12:30 GMT+0100",
     "",
   ])("ignores %j", (value) => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
