@@ -210,8 +210,8 @@ async function runAttempt<T>(
     sent = true;
     const answer = await step((requestSignal) => operation.send(fresh, requestSignal));
     const context: ErrorContext = { redact: (text, cut) => core.redactor.redact(text, cut), requestId, attempts: attempt };
-    // fetch answers 200 to 599 only (1xx are interim), so this is the 2xx test.
-    if (answer.status <= 299) {
+    // fetch refuses a status under 200 itself; node:http hands on a 099 or 000 status line, which is no success.
+    if (answer.status >= 200 && answer.status <= 299) {
       const result = readAnswer(operation, answer, context);
       report(answer.status, undefined);
       return { done: true, result };

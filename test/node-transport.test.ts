@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PivotConnectionError } from "../src/index.js";
@@ -107,6 +108,29 @@ describe("the Node entry's default transport", () => {
     }).cancelPaymentSession(SESSION_ID, BODY);
 
     expect(session.id).toBe(SESSION_ID);
+  });
+
+  // fetch refuses a status line under 100 as a broken answer; node:http hands it on, and 99 must not read as a 2xx.
+  it("refuses a status under 200 that node:http passes on, instead of reading it as a success", async () => {
+    const server = createNetServer((socket) =>
+      socket.once("data", () => {
+        const body = JSON.stringify(successEnvelope(SESSION_ID));
+        socket.end(`HTTP/1.1 099 Odd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const outcome = TRANSPORTS["node:http"]({
+        baseUrl: `http://127.0.0.1:${port}`,
+        accessToken: "tok-node-entry-0001",
+        maxRetries: 0,
+      }).cancelPaymentSession(SESSION_ID, BODY);
+
+      await expect(outcome).rejects.toMatchObject({ name: "PivotResponseError", status: 99 });
+    } finally {
+      server.close();
+    }
   });
 
   // Node 20's fetch (undici) fails on an interim answer the request did not ask for; RFC 9110 asks a client to skip it.
