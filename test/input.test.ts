@@ -309,7 +309,7 @@ describe("argument checks at their boundaries, and the words of their refusals",
     });
 
     it("suggests no name for a key longer than 64 characters, however near", () => {
-      const known = { ["a".repeat(70)]: true };
+      const known: Record<string, true> = { ["a".repeat(70)]: true };
       expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(64)]: 1 }, known)).message).toContain("did you mean");
       expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(65)]: 1 }, known)).message).not.toContain("did you mean");
     });
