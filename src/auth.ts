@@ -46,6 +46,7 @@ export interface TokenSource {
 export function staticToken(token: string, redactor: Redactor): TokenSource {
   redactor.add(token, true);
   const sent = checkToken(token, "accessToken");
+  // Stryker disable next-line StringLiteral: a fixed token keeps no attempt waiting, so no message names where it comes from
   return { fixed: sent, get: async () => sent, name: "options.accessToken", refreshable: false, invalidate() {} };
 }
 
@@ -111,8 +112,9 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
       ),
     ).catch((thrown: unknown) => {
       // Its own time limit, like any attempt's: every call waiting for it sees a timeout it may retry, never the
-      // end of its own deadline (its own step's timer says that).
-      if (thrown instanceof Stopped && thrown.by === "time") {
+      // end of its own deadline (its own step's timer says that). Only the time can stop it while a call waits: it is
+      // aborted when the last one leaves.
+      if (thrown instanceof Stopped) {
         throw new PivotTimeoutError(`No complete answer to the access-token request within ${timeoutMs} ms.`);
       }
       throw thrown;
@@ -146,6 +148,7 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
     }
     let sent: string;
     try {
+      // Stryker disable next-line StringLiteral: the catch below puts Pivot's unusable answer in place of this message
       sent = checkToken(token, "The access token Pivot issued");
     } catch {
       // Pivot's answer, not the caller's input: a token no header can carry, or too short to be kept out of messages.
@@ -166,11 +169,6 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
       },
       () => {},
     );
-    started.promise
-      .finally(() => {
-        if (pending === started) pending = undefined;
-      })
-      .catch(() => {});
     return started;
   };
 
@@ -183,8 +181,9 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
       try {
         return (await within(Infinity, signal, () => joined.promise)).token;
       } finally {
-        // The last waiter to leave ends an exchange no one needs any more (a process can then exit at once).
-        if (--joined.waiters === 0 && pending === joined) {
+        // The last waiter to leave, when the exchange has settled or when it gives up, lets the next call start afresh,
+        // and ends an exchange no one needs any more (a process can then exit at once).
+        if (--joined.waiters === 0) {
           pending = undefined;
           joined.controller.abort();
         }
@@ -208,8 +207,8 @@ const MAX_LIFETIME_S = 86_400;
  * whose `"Infinity"` would cache a token for ever.
  */
 export function lifetimeSeconds(value: unknown): number | undefined {
-  const seconds = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : value;
-  return typeof seconds === "number" && Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_LIFETIME_S ? seconds : undefined;
+  const seconds = typeof value === "number" ? value : typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_LIFETIME_S ? seconds : undefined;
 }
 
 /** `body` with the value of its `accessToken` field masked, even when the value is cut off or the body is not JSON. */

@@ -109,9 +109,9 @@ export function checkOptionKeys(what: string, options: unknown, known: Readonly<
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(known, key)) continue;
     const near = closest(key, Object.keys(known));
+    // The code is PivotInputError's default, "invalid_option".
     throw new PivotInputError(
       `unknown option ${printableKey(key)} in ${what}${near === undefined ? "" : `; did you mean ${near}?`} Known options: ${Object.keys(known).join(", ")}.`,
-      { code: "invalid_option" },
     );
   }
 }
@@ -192,7 +192,7 @@ export function checkIdempotencyKey(key: unknown): string {
 
 /** Checks a duration option: a finite number of milliseconds within bounds. */
 export function checkMilliseconds(name: string, value: unknown, min: number, max = 24 * 60 * 60 * 1000): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+  if (!isFiniteNumber(value) || value < min || value > max) {
     throw new PivotInputError(`${name} must be a number of milliseconds from ${min} to ${max}; got ${describe(value)}.`);
   }
   return value;
@@ -200,10 +200,20 @@ export function checkMilliseconds(name: string, value: unknown, min: number, max
 
 /** Checks a count option such as `maxRetries`. */
 export function checkCount(name: string, value: unknown, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
+  if (!isWholeNumber(value) || value < 0 || value > max) {
     throw new PivotInputError(`${name} must be a whole number from 0 to ${max}; got ${describe(value)}.`);
   }
   return value;
+}
+
+/** `Number.isFinite` (false for anything but a number) as a type guard. */
+function isFiniteNumber(value: unknown): value is number {
+  return Number.isFinite(value);
+}
+
+/** `Number.isInteger` (false for anything but a number) as a type guard. */
+function isWholeNumber(value: unknown): value is number {
+  return Number.isInteger(value);
 }
 
 /**
@@ -234,7 +244,8 @@ export function checkBaseUrl(baseUrl: unknown): string {
 }
 
 function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  // 127.0.0.0/8. A host that ends in a digit is an IPv4 address, which the URL parser writes as four decimal parts.
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.[\d.]*\d$/.test(hostname);
 }
 
 /** A short, secret-free description of a bad value for an error message. */

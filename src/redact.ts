@@ -75,27 +75,17 @@ export class Redactor {
     const mask = (form: string): string =>
       secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
     let out = mask(text);
-    // Each decoding applies to what the ones before it gave, so that a spelling nested in another is found too.
+    // JSON escapes, URL escapes, then JSON escapes that URL escapes spelt (`%5Cu0041`): each decoding applies to what
+    // the ones before it gave, so that a spelling nested in another is found too.
     let decoded = out;
-    for (const decode of DECODINGS) {
+    for (const decode of [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes]) {
       decoded = decode(decoded);
       if (reveals(decoded)) {
         decoded = mask(decoded);
         out = decoded;
       }
     }
-    return cut ? this.maskCutSecret(out) : out;
-  }
-
-  /** `text` with a secret's start at its very end masked (the body was cut inside the secret). */
-  private maskCutSecret(text: string): string {
-    let longest = 0;
-    for (const secret of this.ordered ?? []) {
-      for (let length = Math.min(secret.length - 1, text.length); length > longest; length--) {
-        if (text.endsWith(secret.slice(0, length))) longest = length;
-      }
-    }
-    return longest === 0 ? text : `${text.slice(0, text.length - longest)}[REDACTED]`;
+    return cut ? maskCutSecret(out, secrets) : out;
   }
 
   /**
@@ -128,6 +118,19 @@ export class Redactor {
     copy.stack = `${copy.name}: ${copy.message}`;
     return copy;
   }
+}
+
+/** `text` with the longest start of any of `secrets` at its very end masked (the body was cut inside that secret). */
+function maskCutSecret(text: string, secrets: readonly string[]): string {
+  let longest = 0;
+  for (const secret of secrets) {
+    // From the whole secret down: a start shorter than one already found would change nothing.
+    // Stryker disable next-line EqualityOperator: a start as long as the one already found changes nothing either
+    for (let length = secret.length; length > longest; length--) {
+      if (text.endsWith(secret.slice(0, length))) longest = length;
+    }
+  }
+  return longest === 0 ? text : `${text.slice(0, text.length - longest)}[REDACTED]`;
 }
 
 /** `String(value)`, except for values that cannot be converted (an object without a prototype). */
@@ -184,16 +187,13 @@ function spellings(secret: string): string[] {
 
 /** `text` with its JSON escapes `\\` (kept whole, so that what follows it is not misread as an escape), `\/` and `\uXXXX` read. */
 function decodeJsonEscapes(text: string): string {
-  return text.includes("\\") ? text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson) : text;
+  return text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson);
 }
 
 /** `text` with its `%XX` escapes of a tab or printable ASCII read. */
 function decodePercentEscapes(text: string): string {
-  return text.includes("%") ? text.replace(/%([0-9a-fA-F]{2})/g, unescapePercent) : text;
+  return text.replace(/%([0-9a-fA-F]{2})/g, unescapePercent);
 }
-
-/** The decodings tried in turn: JSON escapes, URL escapes, then JSON escapes that URL escapes spelt (`%5Cu0041`). */
-const DECODINGS = [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes];
 
 /** One `%XX` escape as its character when a secret may hold it (a tab or printable ASCII); other escapes stay. */
 function unescapePercent(sequence: string, hex: string): string {

@@ -4,7 +4,9 @@
  * a fixed token (never refreshed), or the caller's provider function (asked before every attempt).
  */
 import type { ServerResponse } from "node:http";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { credentialsToken, lifetimeSeconds, staticToken } from "../src/auth.js";
 import { startPivotEmulator } from "../src/emulator/index.js";
 import {
   type AccessTokenProvider,
@@ -13,13 +15,17 @@ import {
   PivotAbortError,
   PivotAuthenticationError,
   type PivotClientBaseOptions,
+  PivotConnectionError,
   PivotError,
   PivotInputError,
   PivotRateLimitError,
   PivotResponseError,
   PivotTimeoutError,
 } from "../src/index.js";
+import { createPivotClient as createNodeClient } from "../src/node.js";
 import { createRawClient } from "../src/raw.js";
+import { Redactor } from "../src/redact.js";
+import type { Http } from "../src/transport.js";
 import { expectAttemptsOfOneCall, rejectionOf } from "./support/attempts.js";
 import { type FaultServer, startFaultServer, step } from "./support/fault-server.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
@@ -658,5 +664,219 @@ describe("the token step's refusals, word for word", () => {
 
       expect((error as PivotError).rawBody).toBe('{"code":"00","data":{"accessToken":"[REDACTED]');
     });
+  });
+});
+
+describe("how long a token lives (expiresIn)", () => {
+  it.each([1, 900, "900", 86_400, "86400"])("takes %o as a whole number of seconds", (expiresIn) => {
+    expect(lifetimeSeconds(expiresIn)).toBe(Number(expiresIn));
+  });
+
+  it.each([0, "0", 86_401, "86401", 900.5, " 900", "900 ", "1e3", [900], true, null, undefined, "Infinity", Number.POSITIVE_INFINITY])(
+    "refuses %o",
+    (expiresIn) => {
+      expect(lifetimeSeconds(expiresIn)).toBeUndefined();
+    },
+  );
+});
+
+describe("the secrets a token source holds, among the tokens that rotate after them", () => {
+  /** Where requests would go: nowhere, since these tests ask for no token. */
+  const unused: Http = {
+    fetch: globalThis.fetch,
+    transport: () => Promise.reject(new Error("no request is made here")),
+    baseUrl: "http://127.0.0.1:9",
+  };
+  const rotate = (redactor: Redactor) => {
+    for (let i = 0; i < 12; i++) redactor.add(`tok-rotated-${i}-0123456789`);
+  };
+
+  it("keeps a fixed token masked for the client's life", () => {
+    const redactor = new Redactor();
+    staticToken("tok-fixed-for-life-0123", redactor);
+    rotate(redactor);
+    expect(redactor.redact("sent tok-fixed-for-life-0123")).toBe("sent [REDACTED]");
+  });
+
+  it("keeps the client secret masked for the client's life", () => {
+    const redactor = new Redactor();
+    credentialsToken(unused, { clientId: "m", clientSecret: "sec-for-life-0123456" }, redactor, Date.now);
+    rotate(redactor);
+    expect(redactor.redact("sent sec-for-life-0123456")).toBe("sent [REDACTED]");
+  });
+});
+
+describe("a token that cannot be used or waited for", () => {
+  it("refuses a fixed token holding a character a header cannot carry when the client is made, naming the option", () => {
+    let thrown: unknown;
+    try {
+      createPivotClient({ baseUrl: server.url, accessToken: "tok-fixed-0123\r\nX-Evil: 1" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(PivotInputError);
+    expect(thrown).toMatchObject({
+      code: "invalid_token",
+      message: "accessToken holds CR, LF, NUL or another character a header cannot carry; check where it is read from.",
+    });
+  });
+
+  it("ends the attempt of a provider that never settles at its timeout, naming the option it waited for", async () => {
+    const pivot = createPivotClient({
+      baseUrl: server.url,
+      accessToken: () => new Promise<string>(() => {}),
+      timeoutMs: 50,
+      maxRetries: 0,
+    });
+
+    const error = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toBe("No access token from options.accessToken within 50 ms.");
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("the token exchange, through an injected fetch", () => {
+  const json = (status: number, body: unknown) =>
+    new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  /** A fetch answer that never comes: it rejects only when the request is aborted. */
+  const never = (init: RequestInit | undefined) =>
+    new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
+
+  /** A client whose access-token requests `answer` answers, whose cancels succeed, and which records each path. */
+  function exchangeClient(
+    answer: (init: RequestInit | undefined) => Response | Promise<Response>,
+    options: Partial<PivotClientBaseOptions> = {},
+  ) {
+    const paths: string[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const path = new URL(String(input)).pathname;
+      paths.push(path);
+      return path === "/v1/access-token" ? answer(init) : json(200, successEnvelope(SESSION_ID));
+    };
+    const pivot = createPivotClient({ baseUrl: "http://127.0.0.1:9", credentials: CREDENTIALS, fetch, maxRetries: 0, ...options });
+    return { pivot, paths };
+  }
+
+  /** `answer`, with a promise that resolves when the first access-token request is made. */
+  function noticed(answer: (init: RequestInit | undefined) => Promise<Response>) {
+    let notice: () => void = () => {};
+    const requested = new Promise<void>((resolve) => {
+      notice = resolve;
+    });
+    return {
+      requested,
+      answer: (init: RequestInit | undefined) => {
+        notice();
+        return answer(init);
+      },
+    };
+  }
+
+  it("tells a call that gave up waiting for another's exchange that no access token came from the access-token request", async () => {
+    const { requested, answer } = noticed(never);
+    const { pivot } = exchangeClient(answer);
+    const leaving = new AbortController();
+    const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 60_000, signal: leaving.signal }).catch((e: unknown) => e);
+    await requested;
+
+    const joiner = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 50 }));
+    leaving.abort();
+
+    expect(joiner).toBeInstanceOf(PivotTimeoutError);
+    expect((joiner as Error).message).toBe("No access token from the access-token request within 50 ms.");
+    expect(await starter).toBeInstanceOf(PivotAbortError);
+  });
+
+  it("gives a call that joined an exchange the exchange's own timeout, when the exchange runs out of its starter's time", async () => {
+    const { requested, answer } = noticed(never);
+    const { pivot, paths } = exchangeClient(answer);
+    const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 50 }).catch((e: unknown) => e);
+    await requested;
+
+    const joiner = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 60_000 }));
+
+    expect(joiner).toBeInstanceOf(PivotTimeoutError);
+    expect((joiner as Error).message).toBe("No complete answer to the access-token request within 50 ms.");
+    expect(await starter).toBeInstanceOf(PivotTimeoutError);
+    expect(paths).toEqual(["/v1/access-token"]);
+  });
+
+  it("makes a token request that the network fails a connection failure, not a timeout", async () => {
+    const { pivot } = exchangeClient(() => Promise.reject(new TypeError("fetch failed")));
+    expect(await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY))).toBeInstanceOf(PivotConnectionError);
+  });
+
+  it("takes the token of any 2xx answer, 299 included", async () => {
+    const { pivot, paths } = exchangeClient(() => json(299, tokenEnvelope("tok-from-a-299-answer")));
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ id: SESSION_ID });
+    expect(paths).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
+  });
+
+  it("masks a token that a refusing answer also echoes in its message, in the error's message and rawBody", async () => {
+    const token = "tok-echoed-in-a-409";
+    const { pivot } = exchangeClient(() =>
+      json(409, { code: "conflict", message: `token ${token} issued already`, data: { accessToken: token } }),
+    );
+
+    const error = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotError);
+    expect((error as PivotError).message).toContain("token [REDACTED] issued already");
+    expect((error as PivotError).rawBody).not.toContain(token);
+  });
+
+  it("refuses a token answer cut at maxResponseBytes even when what was read is whole JSON, sending no cancel", async () => {
+    const whole = JSON.stringify(tokenEnvelope("tok-cut-but-whole-json"));
+    const { pivot, paths } = exchangeClient(() => json(200, `${whole}${" ".repeat(64)}`), { maxResponseBytes: whole.length + 8 });
+
+    const error = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect((error as Error).message).toMatch(/^Pivot answered 200 to the access-token request without a usable token/);
+    expect(paths).toEqual(["/v1/access-token"]);
+  });
+
+  it("masks a token in an answer cut short inside it, with spaces around the colon", async () => {
+    const { pivot } = exchangeClient(() => json(503, '{"code":"00","data":{"accessToken" : "tok-spaced-and-cut-0123'));
+
+    const error = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY));
+
+    expect((error as PivotError).rawBody).toBe('{"code":"00","data":{"accessToken" : "[REDACTED]');
+  });
+});
+
+describe("a token answer with a status below 200, which node:http passes on", () => {
+  it("is refused, and no cancel is sent", async () => {
+    const requestLines: string[] = [];
+    const sockets = new Set<Socket>();
+    const raw = createServer((socket) => {
+      sockets.add(socket);
+      socket.once("data", (chunk) => {
+        const line = chunk.toString("latin1").split("\r\n")[0] ?? "";
+        requestLines.push(line);
+        const [status, body] = line.includes("/v1/access-token")
+          ? ["099 Early", JSON.stringify(tokenEnvelope("tok-in-a-099-answer"))]
+          : ["200 OK", JSON.stringify(successEnvelope(SESSION_ID))];
+        socket.end(
+          `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = raw.address() as AddressInfo;
+      const pivot = createNodeClient({ baseUrl: `http://127.0.0.1:${port}`, credentials: CREDENTIALS, maxRetries: 0 });
+
+      const error = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY));
+
+      expect(error).toBeInstanceOf(PivotResponseError);
+      expect(error).toMatchObject({ status: 99 });
+      expect(requestLines).toEqual(["POST /v1/access-token HTTP/1.1"]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
   });
 });

@@ -174,6 +174,7 @@ describe("guardFetch", () => {
     ["no text method", { status: 200, headers: { get: () => null } }],
     ["a Response made without a body slot", Object.create(Response.prototype)],
     ["null", null],
+    ["a function dressed as a Response", Object.assign(() => {}, { status: 200, headers: { get: () => null }, text: async () => "" })],
     ["a string", "200 OK"],
     ["an object whose every read but then throws", unreadableButThen],
   ])("refuses %s as fetch's own failure, never the network's", async (_, answer) => {
@@ -193,6 +194,12 @@ describe("guardFetch", () => {
     const error = await inputErrorOf(() => guarded("http://127.0.0.1/"));
     expect(error.message).toMatch(/^options\.fetch threw a value that is not an Error \(.*\[REDACTED\].*\); it must /);
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it("reports a throw of a value that cannot even be asked whether it is an Error as fetch's own failure", async () => {
+    const guarded = guardFetch(async () => Promise.reject(unreadable), redactor);
+    const error = await inputErrorOf(() => guarded("http://127.0.0.1/"));
+    expect(error.message).toMatch(/^options\.fetch threw a value that is not an Error \(Error: a thrown value that could not be read\)/);
   });
 });
 

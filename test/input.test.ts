@@ -10,6 +10,7 @@ import {
   checkCount,
   checkIdempotencyKey,
   checkMilliseconds,
+  checkOptionKeys,
   checkSessionId,
   checkToken,
 } from "../src/input.js";
@@ -239,6 +240,17 @@ describe("argument checks at their boundaries, and the words of their refusals",
       expect(checkSessionId(".a")).toBe(".a");
     });
 
+    it.each([
+      ["not a string", 5],
+      ["blank", " "],
+      ["too long", "a".repeat(256)],
+      ["a dot segment", "."],
+      ["the other dot segment", ".."],
+      ["not well-formed Unicode", "ab\ud800"],
+    ])("gives the code invalid_id to an id that is %s", (_, id) => {
+      expect(refusal(() => checkSessionId(id)).code).toBe("invalid_id");
+    });
+
     it("refuses a blank id and a lone surrogate, and takes a well-formed pair", () => {
       expect(refusal(() => checkSessionId(" \t")).message).toMatch(/^id is empty/);
       expect(refusal(() => checkSessionId("ab\ud800")).message).toMatch(/lone surrogate/);
@@ -273,7 +285,58 @@ describe("argument checks at their boundaries, and the words of their refusals",
     });
   });
 
+  describe("option keys", () => {
+    const KNOWN = { alpha: true, beta: true } as const;
+
+    it("refuses a key no option has with the code invalid_option, listing every known option", () => {
+      expect(refusal(() => checkOptionKeys("test options", { zzzzzz: 1 }, KNOWN))).toMatchObject({
+        code: "invalid_option",
+        message: "unknown option zzzzzz in test options Known options: alpha, beta.",
+      });
+    });
+
+    it("suggests the first of two names equally near the key", () => {
+      expect(refusal(() => checkOptionKeys("test options", { abcf: 1 }, { abcd: true, abce: true })).message).toContain(
+        "unknown option abcf in test options; did you mean abcd?",
+      );
+    });
+
+    it("suggests a name at most a third of the longer one's length in edits away, and at least one", () => {
+      expect(refusal(() => checkOptionKeys("test options", { abz: 1 }, { ab: true })).message).toContain("; did you mean ab?");
+      expect(refusal(() => checkOptionKeys("test options", { abzz: 1 }, { ab: true })).message).toBe(
+        "unknown option abzz in test options Known options: ab.",
+      );
+    });
+
+    it("suggests no name for a key longer than 64 characters, however near", () => {
+      const known: Record<string, true> = { ["a".repeat(70)]: true };
+      expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(64)]: 1 }, known)).message).toContain("did you mean");
+      expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(65)]: 1 }, known)).message).not.toContain("did you mean");
+    });
+
+    it.each([
+      ["a plain name", "zeta_$9", "zeta_$9"],
+      ["a plain name of 40 characters", "z".repeat(40), "z".repeat(40)],
+      ["a plain name of 41 characters", "z".repeat(41), `"${"z".repeat(40)}…"`],
+      ["a key with a space", "bad key", '"bad key"'],
+      ["a key that starts with a digit", "1abc", '"1abc"'],
+      ["another key of 40 characters", "-".repeat(40), `"${"-".repeat(40)}"`],
+      ["another key of 41 characters", "-".repeat(41), `"${"-".repeat(40)}…"`],
+    ])("shows %s as %s", (_, key, shown) => {
+      expect(refusal(() => checkOptionKeys("test options", { [key]: 1 }, KNOWN)).message).toBe(
+        `unknown option ${shown} in test options Known options: alpha, beta.`,
+      );
+    });
+  });
+
   describe("durations and counts", () => {
+    it("refuses a duration or a count that is not a number, or not a finite one", () => {
+      for (const value of ["100", Number.NaN, Number.POSITIVE_INFINITY, null]) {
+        expect(refusal(() => checkMilliseconds("timeoutMs", value, 1)).message).toMatch(/^timeoutMs must be a number of milliseconds/);
+        expect(refusal(() => checkCount("maxRetries", value, 10)).message).toMatch(/^maxRetries must be a whole number/);
+      }
+    });
+
     it("takes milliseconds from min to a day, bounds included, and says the range otherwise", () => {
       expect(checkMilliseconds("timeoutMs", 1, 1)).toBe(1);
       expect(checkMilliseconds("timeoutMs", 86_400_000, 1)).toBe(86_400_000);
@@ -339,8 +402,26 @@ describe("argument checks at their boundaries, and the words of their refusals",
       });
     });
 
-    it("allows plain http on every 127.x.y.z address", () => {
+    it("allows plain http on every 127.x.y.z address, however the URL spells it", () => {
       expect(checkBaseUrl("http://127.100.200.255")).toBe("http://127.100.200.255");
+      expect(checkBaseUrl("http://2130706433/")).toBe("http://127.0.0.1");
+      expect(checkBaseUrl("http://127.1")).toBe("http://127.0.0.1");
+    });
+
+    it.each(["http://10.127.0.1", "http://127.0.0.1.example.com", "http://127.0.0.1..", "ws://127.0.0.1"])(
+      "refuses %s, which is not plain http on a loopback host",
+      (baseUrl) => {
+        expect(refusal(() => checkBaseUrl(baseUrl)).message).toMatch(/^baseUrl must use https:/);
+      },
+    );
+
+    it.each([
+      ["not a string", new URL("https://api.pivot-payment.com")],
+      ["not a URL", "not a url"],
+      ["plain http to a public host", "http://example.com"],
+      ["with a fragment", "https://api.pivot-payment.com#top"],
+    ])("gives the code invalid_base_url to a base URL %s", (_, baseUrl) => {
+      expect(refusal(() => checkBaseUrl(baseUrl)).code).toBe("invalid_base_url");
     });
   });
 });

@@ -3,7 +3,7 @@
  * and the safe copy it makes of a thrown value.
  */
 import { describe, expect, it } from "vitest";
-import { errorCode, printable, Redactor } from "../src/redact.js";
+import { errorCode, printable, Redactor, show } from "../src/redact.js";
 
 const rotate = (redactor: Redactor, prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => {
@@ -81,6 +81,14 @@ describe("JSON escapes that spell a secret", () => {
     expect(JSON.parse(redacted.slice("[REDACTED] ".length))).toBe(JSON.parse(escaped));
   });
 
+  it("keeps a surrogate's escape as the server spelt it, upper-case digits included", () => {
+    const redactor = new Redactor();
+    redactor.add("tok/secret");
+    const surrogates = '"\\uD800 \\uDFFF \\uD83D\\uDE00"';
+
+    expect(redactor.redact(`tok\\/secret ${surrogates}`)).toBe(`[REDACTED] ${surrogates}`);
+  });
+
   it("finds a secret holding a tab however it is escaped: \\t, \\u0009 or %09", () => {
     const redactor = new Redactor();
     redactor.add("tok\tsecret-01");
@@ -106,6 +114,15 @@ describe("JSON escapes that spell a secret", () => {
     expect(redactor.redact(`secret=${new URLSearchParams({ s: "pass phrase/42" }).toString().slice(2)}`)).toBe("secret=[REDACTED]");
   });
 
+  it("reads only the %XX escapes of a tab or printable ASCII, keeping the others as received", () => {
+    const redactor = new Redactor();
+    redactor.add("tok/secret-9", true);
+
+    expect(redactor.redact("s=tok%2Fsecret-9 kept=%0A%1F%7F%80 tab=%09 space=%20 tilde=%7E")).toBe(
+      "s=[REDACTED] kept=%0A%1F%7F%80 tab=\t space=  tilde=~",
+    );
+  });
+
   it("masks a secret URL-encoded inside a JSON escape's spelling: %5C followed by u0041", () => {
     const redactor = new Redactor();
     redactor.add("Asecret-key-9", true);
@@ -123,6 +140,55 @@ describe("JSON escapes that spell a secret", () => {
     const other = new Redactor();
     other.add("a/b-secret");
     expect(other.redact("a\\\\b-secret")).toBe("a\\\\b-secret");
+  });
+});
+
+describe("a text cut short", () => {
+  it("masks the longest start of any secret at its very end, and nothing when the text is whole", () => {
+    const redactor = new Redactor();
+    redactor.add("sec-two-secret-longer");
+    redactor.add("xyz-secret-one");
+
+    expect(redactor.redact("body: xyz-sec", true)).toBe("body: [REDACTED]");
+    expect(redactor.redact("xyz-s", true)).toBe("[REDACTED]");
+    expect(redactor.redact("body: xyz-sec")).toBe("body: xyz-sec");
+    expect(redactor.redact("body: done.", true)).toBe("body: done.");
+  });
+});
+
+describe("redactValue", () => {
+  /** `leaf` inside `levels` containers, arrays and objects in turn from the outside in. */
+  const nested = (levels: number, leaf: unknown, level = 0): unknown =>
+    level === levels ? leaf : level % 2 === 0 ? [nested(levels, leaf, level + 1)] : { next: nested(levels, leaf, level + 1) };
+
+  it("copies a parsed answer with every string redacted, keys included, and every other value kept", () => {
+    const redactor = new Redactor();
+    redactor.add("tok-value-secret");
+    const answer = { status: "CANCELLED", "tok-value-secret": ["a tok-value-secret b", 7, true, null, { inner: "tok-value-secret" }] };
+
+    const copy = redactor.redactValue(answer);
+
+    expect(copy).toStrictEqual({ status: "CANCELLED", "[REDACTED]": ["a [REDACTED] b", 7, true, null, { inner: "[REDACTED]" }] });
+    expect(answer["tok-value-secret"][4]).toStrictEqual({ inner: "tok-value-secret" });
+  });
+
+  it("keeps 64 levels of nesting and leaves out what lies deeper, in arrays and objects alike", () => {
+    const redactor = new Redactor();
+
+    expect(redactor.redactValue(nested(64, "leaf"))).toStrictEqual(nested(64, "leaf"));
+    expect(redactor.redactValue(nested(65, "leaf"))).toStrictEqual(nested(64, "[too deep]"));
+    expect(redactor.redactValue(nested(66, "leaf"))).toStrictEqual(nested(64, "[too deep]"));
+  });
+});
+
+describe("show", () => {
+  it("shows a string quoted, redacted and printable, and any other value by its kind only", () => {
+    const redactor = new Redactor();
+    redactor.add("tok-show-secret");
+    const shown = (value: unknown): string => show(value, (text) => redactor.redact(text));
+
+    expect(shown("a tok-show-secret\n")).toBe('"a [REDACTED]\\u000a"');
+    expect([undefined, null, [1], { a: 1 }, 42, false].map(shown)).toEqual(["missing", "null", "an array", "an object", "42", "false"]);
   });
 });
 
@@ -176,7 +242,8 @@ describe("errorCode", () => {
   });
 
   it("has no code for values that are not objects", () => {
-    for (const value of [undefined, null, "ECONNRESET", 7]) expect(errorCode(value)).toBeUndefined();
+    const callable = Object.assign(() => {}, { code: "ECONNRESET" });
+    for (const value of [undefined, null, "ECONNRESET", 7, callable]) expect(errorCode(value)).toBeUndefined();
   });
 });
 
