@@ -170,7 +170,8 @@ describe("createPaymentCallbackHandler answers", () => {
         controller.error(new TypeError("socket hang up"));
       },
     });
-    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {} });
+    const reported: unknown[] = [];
+    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {}, onError: (error) => void reported.push(error) });
 
     expect(await answerOf(await handler(streamed(broken)))).toMatchObject({
       status: 500,
@@ -179,6 +180,8 @@ describe("createPaymentCallbackHandler answers", () => {
         message: "The callback body could not be read: the stream failed. Answered 500, so that Pivot retries.",
       },
     });
+    expect(reported).toEqual([expect.any(PivotCallbackReadError)]);
+    expect(reported[0]).toMatchObject({ status: 500, cause: new TypeError("socket hang up") });
   });
 
   it("nothing to onError when the client went away mid-body (the request's signal aborted)", async () => {
@@ -279,7 +282,11 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
     await handler(post(UNKNOWN));
 
     expect(reported).toEqual([expect.any(PivotCallbackError)]);
-    expect((reported[0] as Error).message).toBe("onEvent threw without a reason.");
+    expect(reported[0]).toMatchObject({
+      name: "PivotCallbackError",
+      type: "callback_error",
+      message: "onEvent threw without a reason.",
+    });
   });
 
   it("leaves no timer behind once onEvent returned", async () => {
@@ -310,6 +317,10 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
 
     expect(await answerOf(await handler(post(UNKNOWN)))).toMatchObject({ status: 500, body: FAILED });
     expect(reported[0]).toBeInstanceOf(PivotCallbackTimeoutError);
+    expect(reported[0]).toMatchObject({
+      status: 500,
+      message: "onEvent did not settle within eventTimeoutMs (50 ms). Answered 500, so that Pivot retries.",
+    });
     expect(signal?.aborted).toBe(true);
   });
 

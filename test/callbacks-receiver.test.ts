@@ -188,7 +188,13 @@ describe("receivePaymentCallback", () => {
   ])("refuses a body %s (it cannot be routed), saying where and what is wrong", async (_, raw, path, problem) => {
     const error = await rejectionOf(receivePaymentCallback(raw, { "x-api-key": KEY }, KEY));
     expect(error).toBeInstanceOf(PivotCallbackBodyError);
-    expect(error).toMatchObject({ path, status: 400, message: `The callback body is invalid at ${path}: ${problem}.` });
+    expect(error).toMatchObject({
+      path,
+      status: 400,
+      message: `The callback body is invalid at ${path}: ${problem}.`,
+      details: [{ field: path, message: problem }],
+    });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotCallbackBodyError", type: "callback_invalid_body", path });
   });
 
   it.each([
