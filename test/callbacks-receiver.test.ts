@@ -347,6 +347,10 @@ describe("delivery keys", () => {
     expect(callbackDeliveryKey("a", { id: "%3A", updatedAt: "" })).not.toBe(callbackDeliveryKey("a", { id: ":", updatedAt: "" }));
   });
 
+  it("percent-encodes % and : inside the id and the event, and leaves updatedAt as sent", () => {
+    expect(callbackDeliveryKey("REFUND:DONE%", { id: "a%3Ab:c", updatedAt: "10:00" })).toBe("a%253Ab%3Ac:REFUND%3ADONE%25:10:00");
+  });
+
   it("gives distinct (id, event, updatedAt) triples distinct keys (property)", () => {
     const part = fc.string({ unit: fc.constantFrom("a", ":", "%", "3", "A", "2", "5"), maxLength: 6 });
     fc.assert(
