@@ -2,7 +2,8 @@
  * `toNodeListener` on real servers over 127.0.0.1: node:http, and Express 5 with and without a body parser before
  * the route. Each receives the emulator's real deliveries, and each survives what crashed the README's old adapter:
  * a GET or HEAD, an upload whose client hangs up, and an async onError that rejects. The huge body without a key is
- * in callbacks-memory.test.ts.
+ * in callbacks-memory.test.ts. Last, in-process tests with a request and response shaped as node:http hands them over
+ * pin what the listener does at each step (headers, URL, abort, body stream, write guards) in milliseconds.
  */
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
