@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_CALLBACK_BYTES,
   type PaymentCallback,
   type PaymentCallbackHandlerOptions,
+  PivotCallbackError,
   PivotCallbackReadError,
   PivotCallbackTimeoutError,
 } from "../src/callbacks/index.js";
@@ -66,6 +67,7 @@ describe("createPaymentCallbackHandler options", () => {
       /^eventTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, got NaN/,
     ],
     ["an eventTimeoutMs over a timer's range", { eventTimeoutMs: 2 ** 31 }, /^eventTimeoutMs must be/],
+    ["a zero eventTimeoutMs", { eventTimeoutMs: 0 }, /^eventTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, got 0/],
   ])("refuses %s at creation with a PivotInputError naming the option, never the key", (_, change, message) => {
     const options = { callbackApiKey: KEY, onEvent, ...change } as unknown as PaymentCallbackHandlerOptions;
     const error = thrownBy(() => createPaymentCallbackHandler(options));
@@ -74,14 +76,18 @@ describe("createPaymentCallbackHandler options", () => {
     expect((error as Error).message).not.toContain(KEY);
   });
 
-  it("refuses a missing options object", () => {
-    expect(thrownBy(() => createPaymentCallbackHandler(undefined as unknown as PaymentCallbackHandlerOptions))).toBeInstanceOf(
-      PivotInputError,
-    );
+  it.each([undefined, null])("refuses %s for the options object, saying what it needs", (options) => {
+    const error = thrownBy(() => createPaymentCallbackHandler(options as unknown as PaymentCallbackHandlerOptions));
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect((error as Error).message).toBe("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
   });
 
   it("accepts a key with an inner space and the smallest bounds", () => {
     expect(() => createPaymentCallbackHandler({ callbackApiKey: "a b", onEvent, maxBodyBytes: 1, eventTimeoutMs: 1 })).not.toThrow();
+  });
+
+  it("accepts the longest eventTimeoutMs a timer can hold", () => {
+    expect(() => createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent, eventTimeoutMs: 2_147_483_647 })).not.toThrow();
   });
 
   it("bounds onEvent by default below the emulator's delivery timeout, so a stuck onEvent is answered 500 before the sender gives up", () => {
@@ -111,6 +117,7 @@ describe("createPaymentCallbackHandler answers", () => {
 
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
+    expect(await response.json()).toEqual({ error: "MethodNotAllowed", message: "Pivot sends callbacks with POST." });
     expect(calls).toEqual([]);
   });
 
@@ -146,7 +153,14 @@ describe("createPaymentCallbackHandler answers", () => {
     const request = post(UNKNOWN);
     await request.text();
 
-    expect(await answerOf(await handler(request))).toMatchObject({ status: 500, body: { error: "PivotCallbackReadError" } });
+    expect(await answerOf(await handler(request))).toMatchObject({
+      status: 500,
+      body: {
+        error: "PivotCallbackReadError",
+        message:
+          "The callback body could not be read: something before the handler already read it (a body parser?); give the handler the unread request. Answered 500, so that Pivot retries.",
+      },
+    });
     expect(reported[0]).toBeInstanceOf(PivotCallbackReadError);
   });
 
@@ -156,7 +170,8 @@ describe("createPaymentCallbackHandler answers", () => {
         controller.error(new TypeError("socket hang up"));
       },
     });
-    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {} });
+    const reported: unknown[] = [];
+    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {}, onError: (error) => void reported.push(error) });
 
     expect(await answerOf(await handler(streamed(broken)))).toMatchObject({
       status: 500,
@@ -165,6 +180,8 @@ describe("createPaymentCallbackHandler answers", () => {
         message: "The callback body could not be read: the stream failed. Answered 500, so that Pivot retries.",
       },
     });
+    expect(reported).toEqual([expect.any(PivotCallbackReadError)]);
+    expect(reported[0]).toMatchObject({ status: 500, cause: new TypeError("socket hang up") });
   });
 
   it("nothing to onError when the client went away mid-body (the request's signal aborted)", async () => {
@@ -185,9 +202,42 @@ describe("createPaymentCallbackHandler answers", () => {
       signal: gone.signal,
     } as RequestInit);
 
-    await handler(request);
+    const answer = await answerOf(await handler(request));
 
+    expect(answer).toEqual({
+      status: 500,
+      type: "application/json",
+      body: { error: "aborted", message: "The client went away." },
+    });
     expect(reported).toEqual([]);
+  });
+
+  it("500, reported, and no rejection, when the request object itself throws", async () => {
+    const reported: unknown[] = [];
+    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {}, onError: (error) => void reported.push(error) });
+    const INTERNAL = { error: "internal", message: "The callback could not be processed; Pivot will retry it." };
+    const noMethod = {
+      get method(): string {
+        throw new TypeError("method unreadable: secret-detail");
+      },
+    };
+    const noHeaders = {
+      method: "POST",
+      get headers(): Headers {
+        throw new TypeError("headers unreadable: secret-detail");
+      },
+    };
+
+    const answers = [await handler(noMethod as unknown as Request), await handler(noHeaders as unknown as Request)];
+
+    expect(await Promise.all(answers.map(answerOf))).toEqual([
+      { status: 500, type: "application/json", body: INTERNAL },
+      { status: 500, type: "application/json", body: INTERNAL },
+    ]);
+    expect(reported.map((error) => (error as Error).message)).toEqual([
+      "method unreadable: secret-detail",
+      "headers unreadable: secret-detail",
+    ]);
   });
 });
 
@@ -221,6 +271,32 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
     expect(reported[0]).toBeDefined();
   });
 
+  it("reports a PivotCallbackError when onEvent rejects with nothing, so that onError has something to log", async () => {
+    const reported: unknown[] = [];
+    const handler = createPaymentCallbackHandler({
+      callbackApiKey: KEY,
+      onEvent: () => Promise.reject(undefined),
+      onError: (error) => void reported.push(error),
+    });
+
+    await handler(post(UNKNOWN));
+
+    expect(reported).toEqual([expect.any(PivotCallbackError)]);
+    expect(reported[0]).toMatchObject({
+      name: "PivotCallbackError",
+      type: "callback_error",
+      message: "onEvent threw without a reason.",
+    });
+  });
+
+  it("leaves no timer behind once onEvent returned", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {} });
+
+    expect((await handler(post(UNKNOWN))).status).toBe(200);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("answers 200 whatever onEvent returns, even a value that is no promise", async () => {
     const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => 42 });
     expect((await handler(post(UNKNOWN))).status).toBe(200);
@@ -241,6 +317,10 @@ describe("createPaymentCallbackHandler contains the merchant's hooks", () => {
 
     expect(await answerOf(await handler(post(UNKNOWN)))).toMatchObject({ status: 500, body: FAILED });
     expect(reported[0]).toBeInstanceOf(PivotCallbackTimeoutError);
+    expect(reported[0]).toMatchObject({
+      status: 500,
+      message: "onEvent did not settle within eventTimeoutMs (50 ms). Answered 500, so that Pivot retries.",
+    });
     expect(signal?.aborted).toBe(true);
   });
 
@@ -315,6 +395,13 @@ describe("createPaymentCallbackHandler body cap", () => {
       status: 400,
       body: { message: `The callback body is invalid at /: is larger than ${size - 1} bytes.` },
     });
+  });
+
+  it("reads a body whose declared Content-Length is exactly the cap", async () => {
+    const size = new TextEncoder().encode(UNKNOWN).byteLength;
+    const handler = createPaymentCallbackHandler({ callbackApiKey: KEY, onEvent: () => {}, maxBodyBytes: size });
+
+    expect((await handler(post(UNKNOWN, { "x-api-key": KEY, "content-length": String(size) }))).status).toBe(200);
   });
 
   it("refuses a declared Content-Length above the cap without reading the body", async () => {

@@ -60,9 +60,9 @@ describe("jsonText", () => {
   });
 
   it.each([
-    ["undefined", undefined],
-    ["a function", () => 1],
-    ["a BigInt", 1n],
+    ["undefined", undefined, "a undefined is not JSON data"],
+    ["a function", () => 1, "a function is not JSON data"],
+    ["a BigInt", 1n, "BigInt"],
     [
       "a cycle",
       (() => {
@@ -70,15 +70,24 @@ describe("jsonText", () => {
         a.push(a);
         return a;
       })(),
+      "the value holds a cycle, which JSON cannot write",
     ],
-  ])("throws a TypeError for %s, shallow or deep", (_name, value) => {
+  ])("throws a TypeError for %s, shallow or deep, saying what it is", (_name, value, message) => {
+    expect(() => jsonText(value)).toThrow(new RegExp(message));
     expect(() => jsonText(value)).toThrow(TypeError);
     expect(() => jsonText(nested([value], DEEP))).toThrow(TypeError);
+    expect(() => jsonText(nested([value], DEEP))).toThrow(new RegExp(message));
+  });
+
+  it("writes a member named toJSON that is no function, at any depth, as JSON.stringify does", () => {
+    const value = { toJSON: 1, data: { toJSON: "x" } };
+
+    expect(jsonText(nested(value, DEEP))).toBe(`${"[".repeat(DEEP)}${JSON.stringify(value)}${"]".repeat(DEEP)}`);
   });
 
   it("throws a TypeError past JSON.stringify's depth for an object with toJSON, which it cannot write as JSON.stringify would", () => {
     expect(jsonText(nested(new Date(0), 3))).toBe(JSON.stringify(nested(new Date(0), 3)));
-    expect(() => jsonText(nested(new Date(0), DEEP))).toThrow(TypeError);
+    expect(() => jsonText(nested(new Date(0), DEEP))).toThrow(new TypeError("an object with toJSON is not plain JSON data"));
   });
 
   it("writes the same object twice when it is no cycle", () => {

@@ -157,20 +157,44 @@ describe("receivePaymentCallback", () => {
   });
 
   it.each([
-    ["not JSON", "{", "/"],
-    ["empty", "", "/"],
-    ["an array", "[]", "/"],
-    ["without event", JSON.stringify({ data: {} }), "/event"],
-    ["with a numeric event", JSON.stringify({ event: 1, data: {} }), "/event"],
-    ["of a documented event without data", JSON.stringify({ event: "PAYMENT.PAID" }), "/data"],
-    ["of a documented event whose data is a list", JSON.stringify({ event: "PAYMENT.PAID", data: [SESSION] }), "/data"],
-    ["of a documented event whose id is not a UUID", body("PAYMENT.CANCELLED", { ...SESSION, id: "sess-1" }), "/data/id"],
-    ["of a documented event without status", body("PAYMENT.CANCELLED", { ...SESSION, status: undefined }), "/data/status"],
-    ["of a documented event whose status is a number", body("PAYMENT.CANCELLED", { ...SESSION, status: 3 }), "/data/status"],
-  ])("refuses a body %s (it cannot be routed), saying where", async (_, raw, path) => {
+    ["not JSON", "{", "/", "is not a JSON object (invalid JSON at character 1)"],
+    ["empty", "", "/", "is empty"],
+    ["of whitespace only", " \r\n\t", "/", "is empty"],
+    ["an array", "[]", "/", "must be a JSON object {event, data}, got array"],
+    ["without event", JSON.stringify({ data: {} }), "/event", "is required"],
+    ["with a numeric event", JSON.stringify({ event: 1, data: {} }), "/event", "must be a string, got number"],
+    ["of a documented event without data", JSON.stringify({ event: "PAYMENT.PAID" }), "/data", "is required"],
+    [
+      "of a documented event whose data is a list",
+      JSON.stringify({ event: "PAYMENT.PAID", data: [SESSION] }),
+      "/data",
+      "must be an object, got array",
+    ],
+    ["of a documented event without id", body("PAYMENT.CANCELLED", { ...SESSION, id: undefined }), "/data/id", "is required"],
+    ["of a documented event whose id is not a UUID", body("PAYMENT.CANCELLED", { ...SESSION, id: "sess-1" }), "/data/id", "must be a UUID"],
+    [
+      "of a documented event whose id is a list of a UUID",
+      body("PAYMENT.CANCELLED", { ...SESSION, id: [SESSION.id] }),
+      "/data/id",
+      "must be a UUID",
+    ],
+    ["of a documented event without status", body("PAYMENT.CANCELLED", { ...SESSION, status: undefined }), "/data/status", "is required"],
+    [
+      "of a documented event whose status is a number",
+      body("PAYMENT.CANCELLED", { ...SESSION, status: 3 }),
+      "/data/status",
+      "must be a string, got number",
+    ],
+  ])("refuses a body %s (it cannot be routed), saying where and what is wrong", async (_, raw, path, problem) => {
     const error = await rejectionOf(receivePaymentCallback(raw, { "x-api-key": KEY }, KEY));
     expect(error).toBeInstanceOf(PivotCallbackBodyError);
-    expect(error).toMatchObject({ path, status: 400 });
+    expect(error).toMatchObject({
+      path,
+      status: 400,
+      message: `The callback body is invalid at ${path}: ${problem}.`,
+      details: [{ field: path, message: problem }],
+    });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotCallbackBodyError", type: "callback_invalid_body", path });
   });
 
   it.each([
@@ -200,6 +224,11 @@ describe("receivePaymentCallback", () => {
   it("lists every problem, not only the first, and caps the list with a last entry saying how many more", async () => {
     const two = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, mode: "X", autoConfirm: "yes" }));
     expect(two.problems.map((problem) => problem.path)).toEqual(["/data/autoConfirm", "/data/mode"]);
+
+    // Each empty charge lacks its four required fields.
+    const full = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, chargeDetails: Array(MAX_LISTED_PROBLEMS / 4).fill({}) }));
+    expect(full.problems).toHaveLength(MAX_LISTED_PROBLEMS);
+    expect(full.problems.at(-1)?.message).toBe("is required");
 
     const charges = Array.from({ length: MAX_LISTED_PROBLEMS + 5 }, () => ({}));
     const many = await parsePaymentCallback(body("PAYMENT.PAID", { ...SESSION, chargeDetails: charges }));
@@ -318,6 +347,10 @@ describe("delivery keys", () => {
     expect(callbackDeliveryKey("a", { id: "%3A", updatedAt: "" })).not.toBe(callbackDeliveryKey("a", { id: ":", updatedAt: "" }));
   });
 
+  it("percent-encodes % and : inside the id and the event, and leaves updatedAt as sent", () => {
+    expect(callbackDeliveryKey("REFUND:DONE%", { id: "a%3Ab:c", updatedAt: "10:00" })).toBe("a%253Ab%3Ac:REFUND%3ADONE%25:10:00");
+  });
+
   it("gives distinct (id, event, updatedAt) triples distinct keys (property)", () => {
     const part = fc.string({ unit: fc.constantFrom("a", ":", "%", "3", "A", "2", "5"), maxLength: 6 });
     fc.assert(
@@ -344,6 +377,7 @@ describe("verifyCallbackKey", () => {
     expect(error).toBeInstanceOf(PivotInputError);
     expect(error).not.toBeInstanceOf(PivotCallbackAuthError);
     expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain("Dashboard → Setting → Developer Settings → Callbacks");
   });
 
   it("finds the header in a plain record whatever its case, and skips undefined values", async () => {

@@ -74,7 +74,7 @@ describe("checkShape", () => {
     expect(checkShape(emoji, { minLength: 2 })).toEqual([{ path: "/", message: "must be at least 2 characters" }]);
   });
 
-  it("matches a pattern as a Unicode regular expression, the same pattern again from its cache", () => {
+  it("matches a pattern as a Unicode regular expression, every time", () => {
     expect(checkShape("\u{1F600}", { pattern: "^.$" })).toEqual([]);
     expect(checkShape("ab", { pattern: "^.$" })).toEqual([{ path: "/", message: "must match ^.$" }]);
     expect(checkShape("a", { pattern: "^.$" })).toEqual([]);
@@ -103,6 +103,12 @@ describe("checkShape", () => {
     expect(checkShape("x", schema)).toEqual([{ path: "/", message: "must match ^\\d{4}-" }]);
   });
 
+  it("checks required and properties of objects only", () => {
+    const schema: Schema = { required: ["a"], properties: { a: { type: "string" } } };
+    for (const value of [1, "x", true, null, []]) expect(checkShape(value, schema)).toEqual([]);
+    expect(checkShape({}, schema)).toEqual([{ path: "/a", message: "is required" }]);
+  });
+
   it("does not look inside an array without items, nor check the items of a non-array", () => {
     expect(checkShape([1, "a"], { type: "array" })).toEqual([]);
     expect(checkShape({ 0: 1 }, { items: { type: "string" } })).toEqual([]);
@@ -114,6 +120,7 @@ describe("checkShape", () => {
     it("accepts a value that fits exactly one option", () => {
       expect(checkShape(null, nullableEnum)).toEqual([]);
       expect(checkShape("A", nullableEnum)).toEqual([]);
+      expect(checkShape(1, { oneOf: [{ type: "null" }, { type: "string" }, { type: "number" }] })).toEqual([]);
     });
 
     it("reports the problem inside the option whose type fits", () => {

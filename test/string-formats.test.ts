@@ -85,6 +85,8 @@ describe("isDateTime", () => {
     ["2024-01-01T10:00:00.123456789+07:00", true],
     ["2024-01-01T10:00:00", false],
     ["2024-01-01T10:00:00+0700", false],
+    ["x2024-01-01T10:00:00Z", false],
+    ["2024-01-01T10:00:00Zx", false],
   ])("takes %j as a date-time: %s", (value, expected) => {
     expect(isDateTime(value)).toBe(expected);
   });

@@ -94,15 +94,14 @@ export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOpti
   const {
     callbackApiKey,
     onEvent,
-    onError,
+    onError = ignore,
     maxBodyBytes = DEFAULT_MAX_CALLBACK_BYTES,
     eventTimeoutMs = DEFAULT_EVENT_TIMEOUT_MS,
   } = options;
   checkCallbackApiKey(callbackApiKey);
   if (typeof onEvent !== "function")
     throw new PivotInputError(`onEvent must be a function that acts on each callback, got ${typeof onEvent}.`);
-  if (onError !== undefined && typeof onError !== "function")
-    throw new PivotInputError(`onError must be a function when given, got ${typeof onError}.`);
+  if (typeof onError !== "function") throw new PivotInputError(`onError must be a function when given, got ${typeof onError}.`);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
     throw new PivotInputError(`maxBodyBytes must be a positive whole number, got ${String(maxBodyBytes)}.`);
   if (!Number.isSafeInteger(eventTimeoutMs) || eventTimeoutMs < 1 || eventTimeoutMs > MAX_TIMER_MS) {
@@ -113,7 +112,7 @@ export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOpti
   const report = (error: unknown): void => {
     try {
       // Not awaited: a logger that hangs must not hold the answer. Its rejection is the logger's own failure.
-      Promise.resolve(onError?.(error)).catch(() => {});
+      Promise.resolve(onError(error)).catch(() => {});
     } catch {
       // A failing logger must not turn a 400 or 401 into a 500 that Pivot would retry.
     }
@@ -183,11 +182,15 @@ export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOpti
   };
 }
 
+/** The `onError` of a handler given none. */
+function ignore(): void {}
+
 /** Reads the body as bytes, stopping at `limit`: a declared or actual larger body is refused without buffering it. */
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   if (request.bodyUsed)
     throw new PivotCallbackReadError("something before the handler already read it (a body parser?); give the handler the unread request");
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  // No header reads as Number(null), 0.
+  const declared = Number(request.headers.get("content-length"));
   if (declared > limit) throw new PivotCallbackBodyError("/", `is larger than ${limit} bytes`);
   if (request.body === null) return new Uint8Array();
   const chunks: Uint8Array[] = [];

@@ -17,8 +17,8 @@ export function jsonText(value: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
+  } catch {
+    // Out of stack (a RangeError), or not JSON data, which the writer below refuses with its own TypeError.
     return deepJsonText(value);
   }
   if (text === undefined) throw new TypeError(`a ${typeof value} is not JSON data`);

@@ -115,14 +115,15 @@ function bodyOf(req: NodeCallbackRequest, gone: AbortController): BodyInit {
 function requestStream(req: NodeCallbackRequest, gone: AbortController): ReadableStream<Uint8Array> {
   let listening = false;
   let settled = false;
+  // Set by the first pull, before any listener is added; every pull gets the same controller.
+  let current: ReadableStreamDefaultController<Uint8Array>;
+  // Not called once settled: stop removes it, and no data follows the end.
   const onData = (chunk: Uint8Array | string) => {
-    if (settled) return;
-    current?.enqueue(
+    current.enqueue(
       typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
     );
     req.pause();
   };
-  let current: ReadableStreamDefaultController<Uint8Array> | undefined;
   const stop = () => {
     settled = true;
     req.removeListener("data", onData);
@@ -136,8 +137,8 @@ function requestStream(req: NodeCallbackRequest, gone: AbortController): Readabl
           listening = true;
           req.on("data", onData);
           req.on("end", () => {
+            // Not after a cancel: the stream is closed then, and closing it again would throw from the emitter.
             if (!settled) controller.close();
-            settled = true;
           });
           req.on("close", () => {
             if (settled || req.complete) return;
@@ -180,7 +181,7 @@ function headersOf(req: NodeCallbackRequest): Headers {
 
 function urlOf(req: NodeCallbackRequest): string {
   try {
-    return new URL(req.url ?? "/", "http://localhost").href;
+    return new URL(req.url ?? "", "http://localhost").href;
   } catch {
     return "http://localhost/";
   }

@@ -157,7 +157,8 @@ function parseJson(text: string): unknown {
   } catch (error) {
     if (text.trim() === "") throw new PivotCallbackBodyError("/", "is empty");
     // The parser's message may quote the body, and a body may hold anything: only the position is passed on.
-    const message = error instanceof Error ? error.message : "";
+    // JSON.parse throws only SyntaxErrors, whose text holds the message.
+    const message = String(error);
     const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
     // "Not a JSON object" holds even where the text is a string that a lenient JSON parser before the route left.
     throw new PivotCallbackBodyError(
