@@ -8,7 +8,7 @@ import { type Call, type CallOptions, type ClientCore, endedByDeadline, resolveC
 import { PivotAbortError, PivotInputError, PivotInvalidStateError, PivotTimeoutError } from "./errors.js";
 import { readClock } from "./guard.js";
 import { newIdempotencyKey } from "./idempotency.js";
-import { checkCancelBody, checkIdempotencyKey, checkOptionKeys, checkSessionId } from "./input.js";
+import { checkCancelBody, checkedOptions, checkIdempotencyKey, checkSessionId } from "./input.js";
 import { printable, show } from "./redact.js";
 import { toSession } from "./response.js";
 import type { PaymentSession } from "./schema-types.js";
@@ -31,7 +31,7 @@ export interface CancelOptions extends CallOptions {
   alreadyCancelled?: "reject" | "resolve";
 }
 
-// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
+// Stryker disable BooleanLiteral: checkedOptions reads only which keys the table has, never their values
 /** Every per-call option of `cancelPaymentSession`; the type checker keeps it equal to {@link CancelOptions}. */
 const CANCEL_OPTION_KEYS = {
   ...CALL_OPTION_KEYS,
@@ -58,11 +58,11 @@ export async function cancelPaymentSession(
   core: ClientCore,
   id: string,
   body: CancelPaymentSessionBody,
-  options: CancelOptions = {},
+  given: CancelOptions = {},
 ): Promise<CancelledPaymentSession> {
   checkSessionId(id);
   const payload = checkCancelBody(body);
-  checkOptionKeys("cancelPaymentSession's options", options, CANCEL_OPTION_KEYS);
+  const options = checkedOptions("cancelPaymentSession's options", given, CANCEL_OPTION_KEYS);
   // The options are checked to be an object before any of them is read.
   const checked = resolveCall(core, options);
   const requestId = options.idempotencyKey === undefined ? newIdempotencyKey() : checkIdempotencyKey(options.idempotencyKey);

@@ -17,7 +17,7 @@ import { registerClient } from "./client-registry.js";
 import { PivotInputError } from "./errors.js";
 import { fetchReadFailure, guardFetch, kindOf } from "./guard.js";
 import { type AttemptHook, isolate } from "./hooks.js";
-import { checkBaseUrl, checkCount, checkMilliseconds, checkOptionKeys, checkToken } from "./input.js";
+import { checkBaseUrl, checkCount, checkedOptions, checkMilliseconds, checkToken } from "./input.js";
 import { Redactor } from "./redact.js";
 import { getPaymentSession, type PaymentSessionDetails } from "./session.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, fetchTransport, type Http, type TransportFactory } from "./transport.js";
@@ -90,7 +90,7 @@ export interface PivotClientBaseOptions {
   onAttempt?: AttemptHook;
 }
 
-// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
+// Stryker disable BooleanLiteral: checkedOptions reads only which keys the table has, never their values
 /**
  * Every option {@link createPivotClient} knows; any other own key is refused. The type checker keeps it equal to the
  * option types: a key missing here, or one they lack, does not compile.
@@ -156,11 +156,11 @@ export function createPivotClient(options: PivotClientOptions): PivotClient {
  * {@link createPivotClient} with the transport to use when the caller passes no `fetch` (`undefined`: the global
  * `fetch`). Each entry of the package picks its own: the Node one passes node:http's.
  */
-export function buildClient(options: PivotClientOptions, defaultTransport: TransportFactory | undefined): PivotClient {
-  if (options === null || typeof options !== "object") {
+export function buildClient(given: PivotClientOptions, defaultTransport: TransportFactory | undefined): PivotClient {
+  if (given === null || typeof given !== "object") {
     throw new PivotInputError("createPivotClient needs an options object: { baseUrl, accessToken } or { baseUrl, credentials }.");
   }
-  checkOptionKeys("createPivotClient's options", options, CLIENT_OPTION_KEYS);
+  const options = checkedOptions("createPivotClient's options", given, CLIENT_OPTION_KEYS);
   const baseUrl = checkBaseUrl(options.baseUrl);
   const redactor = new Redactor();
   const userFetch = checkFunction("fetch", options.fetch);

@@ -99,20 +99,34 @@ function checkCancelBodyShape(body: unknown): { cancellationReason: Cancellation
 }
 
 /**
- * Refuses any own key of `options` that is not one of `known`, so that a JavaScript caller's typo (`maxRetry`) is an
- * error rather than a silently ignored option. The message suggests the closest known key when the typo is near one:
- * the same but for letter case, or few edits away (at most a third of the key's length, and at least one).
- * A value that is not an object is left to the caller's own check.
+ * A plain copy of the caller's `options`, read once, with any own key that is not one of `known` refused, so that a
+ * JavaScript caller's typo (`maxRetry`) is an error rather than a silently ignored option. The message suggests the
+ * closest known key when the typo is near one: the same but for letter case, or few edits away (at most a third of
+ * the key's length, and at least one). Everything after reads the copy, so that a getter runs once, and an object
+ * that throws when read (a hostile Proxy) is the caller's input error here rather than a raw throw later.
+ * A value that is not an object is returned as it is, for the caller's own check.
  */
-export function checkOptionKeys(what: string, options: unknown, known: Readonly<Record<string, true>>): void {
-  if (options === null || typeof options !== "object") return;
-  for (const key of Object.keys(options)) {
+export function checkedOptions<T>(what: string, options: T, known: Readonly<Record<string, true>>): T {
+  if (options === null || typeof options !== "object") return options;
+  const copy = plainCopy(what, options);
+  for (const key of Object.keys(copy)) {
     if (Object.hasOwn(known, key)) continue;
     const near = closest(key, Object.keys(known));
     // The code is PivotInputError's default, "invalid_option".
     throw new PivotInputError(
       `unknown option ${printableKey(key)} in ${what}${near === undefined ? "" : `; did you mean ${near}?`} Known options: ${Object.keys(known).join(", ")}.`,
     );
+  }
+  return copy;
+}
+
+/** `{ ...options }`, or the caller's input error when reading it throws. */
+function plainCopy<T extends object>(what: string, options: T): T {
+  try {
+    return { ...options };
+  } catch {
+    // What it threw comes from the caller's own code and is not quoted: it may hold anything.
+    throw new PivotInputError(`${what} could not be read: reading its properties threw. Pass a plain object.`);
   }
 }
 

@@ -3,14 +3,14 @@
  * the cancel; the cancel also uses {@link readSession} to settle an ambiguous 422.
  */
 import { type Call, type CallOptions, type ClientCore, resolveCall, runCall } from "./call.js";
-import { checkOptionKeys, checkSessionId } from "./input.js";
+import { checkedOptions, checkSessionId } from "./input.js";
 import { toSession } from "./response.js";
 import type { PaymentSessionDetails } from "./schema-types.js";
 import { send } from "./transport.js";
 
 export type { PaymentSessionDetails };
 
-// Stryker disable BooleanLiteral: checkOptionKeys reads only which keys the table has, never their values
+// Stryker disable BooleanLiteral: checkedOptions reads only which keys the table has, never their values
 /** Every per-call option of `getPaymentSession`; the type checker keeps it equal to `CallOptions`. */
 export const CALL_OPTION_KEYS = {
   signal: true,
@@ -21,9 +21,9 @@ export const CALL_OPTION_KEYS = {
 // Stryker restore BooleanLiteral
 
 /** Reads session `id`; see `PivotClient.getPaymentSession`. */
-export async function getPaymentSession(core: ClientCore, id: string, options: CallOptions = {}): Promise<PaymentSessionDetails> {
+export async function getPaymentSession(core: ClientCore, id: string, given: CallOptions = {}): Promise<PaymentSessionDetails> {
   checkSessionId(id);
-  checkOptionKeys("getPaymentSession's options", options, CALL_OPTION_KEYS);
+  const options = checkedOptions("getPaymentSession's options", given, CALL_OPTION_KEYS);
   return readSession(core, id, resolveCall(core, options));
 }
 

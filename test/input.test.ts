@@ -10,7 +10,7 @@ import {
   checkCount,
   checkIdempotencyKey,
   checkMilliseconds,
-  checkOptionKeys,
+  checkedOptions,
   checkSessionId,
   checkToken,
 } from "../src/input.js";
@@ -289,29 +289,29 @@ describe("argument checks at their boundaries, and the words of their refusals",
     const KNOWN = { alpha: true, beta: true } as const;
 
     it("refuses a key no option has with the code invalid_option, listing every known option", () => {
-      expect(refusal(() => checkOptionKeys("test options", { zzzzzz: 1 }, KNOWN))).toMatchObject({
+      expect(refusal(() => checkedOptions("test options", { zzzzzz: 1 }, KNOWN))).toMatchObject({
         code: "invalid_option",
         message: "unknown option zzzzzz in test options Known options: alpha, beta.",
       });
     });
 
     it("suggests the first of two names equally near the key", () => {
-      expect(refusal(() => checkOptionKeys("test options", { abcf: 1 }, { abcd: true, abce: true })).message).toContain(
+      expect(refusal(() => checkedOptions("test options", { abcf: 1 }, { abcd: true, abce: true })).message).toContain(
         "unknown option abcf in test options; did you mean abcd?",
       );
     });
 
     it("suggests a name at most a third of the longer one's length in edits away, and at least one", () => {
-      expect(refusal(() => checkOptionKeys("test options", { abz: 1 }, { ab: true })).message).toContain("; did you mean ab?");
-      expect(refusal(() => checkOptionKeys("test options", { abzz: 1 }, { ab: true })).message).toBe(
+      expect(refusal(() => checkedOptions("test options", { abz: 1 }, { ab: true })).message).toContain("; did you mean ab?");
+      expect(refusal(() => checkedOptions("test options", { abzz: 1 }, { ab: true })).message).toBe(
         "unknown option abzz in test options Known options: ab.",
       );
     });
 
     it("suggests no name for a key longer than 64 characters, however near", () => {
       const known: Record<string, true> = { ["a".repeat(70)]: true };
-      expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(64)]: 1 }, known)).message).toContain("did you mean");
-      expect(refusal(() => checkOptionKeys("test options", { ["a".repeat(65)]: 1 }, known)).message).not.toContain("did you mean");
+      expect(refusal(() => checkedOptions("test options", { ["a".repeat(64)]: 1 }, known)).message).toContain("did you mean");
+      expect(refusal(() => checkedOptions("test options", { ["a".repeat(65)]: 1 }, known)).message).not.toContain("did you mean");
     });
 
     it.each([
@@ -323,7 +323,7 @@ describe("argument checks at their boundaries, and the words of their refusals",
       ["another key of 40 characters", "-".repeat(40), `"${"-".repeat(40)}"`],
       ["another key of 41 characters", "-".repeat(41), `"${"-".repeat(40)}…"`],
     ])("shows %s as %s", (_, key, shown) => {
-      expect(refusal(() => checkOptionKeys("test options", { [key]: 1 }, KNOWN)).message).toBe(
+      expect(refusal(() => checkedOptions("test options", { [key]: 1 }, KNOWN)).message).toBe(
         `unknown option ${shown} in test options Known options: alpha, beta.`,
       );
     });

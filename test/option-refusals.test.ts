@@ -4,6 +4,7 @@
  * is not a usable Response or whose body fails with something other than an Error.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { createPaymentCallbackHandler } from "../src/callbacks/index.js";
 import { createPivotClient, type PivotClientOptions, PivotConnectionError, PivotInputError } from "../src/index.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
@@ -68,6 +69,62 @@ describe("an option key that no option has", () => {
     const callOptions = { idempotencyKey: undefined, signal: undefined } as unknown as { deadlineMs: number };
 
     await expect(pivot.cancelPaymentSession(SESSION_ID, BODY, callOptions)).resolves.toMatchObject({ status: "CANCELLED" });
+  });
+});
+
+describe("an options object that throws when read", () => {
+  const trap = () => {
+    throw new Error("trap tok-option-refusals-secret");
+  };
+  const hostile = <T extends object>(target: T): T =>
+    new Proxy(target, { get: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap });
+
+  it("is the caller's input error, not a raw throw, at creation and per call, and its text is not quoted", async () => {
+    server = await okServer();
+    const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-3" });
+    const refusals = [
+      (() => {
+        try {
+          createPivotClient(hostile({ baseUrl: server.url, accessToken: "tok-option-refusals-3" }));
+        } catch (error) {
+          return error;
+        }
+      })(),
+      await pivot.cancelPaymentSession(SESSION_ID, BODY, hostile({})).catch((e: unknown) => e),
+      await pivot.getPaymentSession(SESSION_ID, hostile({})).catch((e: unknown) => e),
+      (() => {
+        try {
+          createPaymentCallbackHandler(hostile({ callbackApiKey: "cbk_0001", onEvent: () => {} }));
+        } catch (error) {
+          return error;
+        }
+      })(),
+    ];
+
+    expect(refusals.map((error) => (error instanceof PivotInputError ? error.message : error))).toEqual([
+      "createPivotClient's options could not be read: reading its properties threw. Pass a plain object.",
+      "cancelPaymentSession's options could not be read: reading its properties threw. Pass a plain object.",
+      "getPaymentSession's options could not be read: reading its properties threw. Pass a plain object.",
+      "createPaymentCallbackHandler's options could not be read: reading its properties threw. Pass a plain object.",
+    ]);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("is read once: a getter runs once, and the call uses what it returned then", async () => {
+    server = await okServer();
+    let reads = 0;
+    const options = {
+      baseUrl: server.url,
+      get accessToken() {
+        reads++;
+        return reads === 1 ? "tok-option-refusals-4" : 42;
+      },
+    };
+
+    const pivot = createPivotClient(options as PivotClientOptions);
+
+    await expect(pivot.cancelPaymentSession(SESSION_ID, BODY)).resolves.toMatchObject({ status: "CANCELLED" });
+    expect(reads).toBe(1);
   });
 });
 

@@ -4,7 +4,7 @@
  * the merchant's `onEvent` and `onError` do, it answers, and its promise never rejects.
  */
 import { PivotInputError } from "../errors.js";
-import { checkOptionKeys } from "../input.js";
+import { checkedOptions } from "../input.js";
 import { checkCallbackApiKey } from "./api-key.js";
 import { PivotCallbackBodyError, PivotCallbackError, PivotCallbackReadError, PivotCallbackTimeoutError } from "./errors.js";
 import { type PaymentCallback, parsePaymentCallback, verifyCallbackKey } from "./receiver.js";
@@ -87,10 +87,10 @@ export type PaymentCallbackHandler = (request: Request) => Promise<Response>;
  *   characters a header cannot carry; `onEvent` not a function; `onError` given but not a function; `maxBodyBytes` or
  *   `eventTimeoutMs` not a positive whole number.
  */
-export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
-  if (typeof options !== "object" || options === null)
+export function createPaymentCallbackHandler(given: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
+  if (typeof given !== "object" || given === null)
     throw new PivotInputError("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
-  checkOptionKeys("createPaymentCallbackHandler's options", options, HANDLER_OPTION_KEYS);
+  const options = checkedOptions("createPaymentCallbackHandler's options", given, HANDLER_OPTION_KEYS);
   const {
     callbackApiKey,
     onEvent,
