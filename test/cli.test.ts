@@ -504,6 +504,22 @@ describe("pivot-cancel get: reads a session back, changing nothing", () => {
     expect(scripted.server.requests.map((r) => [r.method, r.path])).toEqual([["GET", `/v2/payments/${SESSION_ID}`]]);
   });
 
+  it("masks a token the session echoes, in its fields and its JSON, in every spelling", async () => {
+    const echoing = {
+      ...cancelledSession(SESSION_ID),
+      metadata: { plain: BOGUS_TOKEN, header: `Authorization: Bearer ${BOGUS_TOKEN}`, encoded: encodeURIComponent(`x=${BOGUS_TOKEN}`) },
+    };
+    for (const flags of [[], ["--json"]]) {
+      scripted.server.script([step.json(200, { code: "00", message: "Success", data: echoing })]);
+
+      const { code, out } = await run(["get", SESSION_ID, ...flags], atServer());
+
+      expect(code).toBe(0);
+      expect(out).toContain("Authorization: Bearer [REDACTED]");
+      expect(out).toContain("CANCELLED");
+    }
+  });
+
   it("without --json, prints a heading and the session's fields", async () => {
     scripted.server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID) })]);
 

@@ -3,6 +3,7 @@
  * run it in-process and the bin file stays a small wrapper.
  */
 
+import { coreOf } from "../client-registry.js";
 import { isUuid } from "../emulator/ids.js";
 import { type PivotEmulator, startPivotEmulator } from "../emulator/index.js";
 import { createPivotClient, type PivotClient } from "../index.js";
@@ -36,7 +37,11 @@ export async function runCancelCommand(argv: string[], env: Record<string, strin
       ...(invocation.timeoutMs === undefined ? {} : { timeoutMs: invocation.timeoutMs }),
       ...(invocation.maxRetries === undefined ? {} : { maxRetries: invocation.maxRetries }),
     });
-    return write(io, await perform(client, invocation, io.signal));
+    // A session Pivot answers may echo a credential or the token (in metadata, say): what the command prints is
+    // masked by the client's own redactor, which knows the secret, the fixed token and every token it was issued.
+    const redactor = coreOf(client)?.redactor;
+    const shown = <T>(session: T): T => redactor?.redactValue(session) ?? session;
+    return write(io, await perform(client, invocation, io.signal, shown));
   } catch (error) {
     const code = exitCodeFor(error);
     // With --json, stdout always carries exactly one JSON document, the failure included.
@@ -57,12 +62,13 @@ async function perform(
   client: PivotClient,
   invocation: Extract<Invocation, { id: string }>,
   signal: AbortSignal | undefined,
+  shown: <T>(session: T) => T,
 ): Promise<string> {
   const { id, json, deadlineMs } = invocation;
   const options = { ...(signal === undefined ? {} : { signal }), ...(deadlineMs === undefined ? {} : { deadlineMs }) };
   if (invocation.command === "get") {
     const session = await client.getPaymentSession(id, options);
-    return formatSession(`Payment session ${session.id}:`, session, json);
+    return formatSession(`Payment session ${session.id}:`, shown(session), json);
   }
   const session = await client.cancelPaymentSession(
     id,
@@ -72,7 +78,7 @@ async function perform(
       ...(invocation.idempotencyKey === undefined ? {} : { idempotencyKey: invocation.idempotencyKey }),
     },
   );
-  return formatSession(`Cancelled payment session ${session.id}:`, session, json);
+  return formatSession(`Cancelled payment session ${session.id}:`, shown(session), json);
 }
 
 /** A fresh in-process emulator holding a cancellable session with this id. */
