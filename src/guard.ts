@@ -117,8 +117,9 @@ function isError(value: unknown): value is Error {
 
 /**
  * Duck-typed, so that a Response from another fetch implementation (undici's own package) is accepted; even a real
- * `Response` must be usable: an integer status, headers with `get`, and a `body` that can be read (an object made
- * with `Object.create(Response.prototype)` has none of these).
+ * `Response` must be usable: an integer status from 200 to 999 (fetch hands on any three-digit status past 199), headers
+ * with `get`, and a `body` that is a web stream or null, which is what the client reads (an object made with
+ * `Object.create(Response.prototype)` has none of these, and an object with only `text()` would read as empty).
  */
 function isResponse(value: unknown): value is Response {
   try {
@@ -129,10 +130,10 @@ function isResponse(value: unknown): value is Response {
       candidate !== null &&
       Number.isInteger(candidate.status) &&
       (candidate.status ?? 0) >= 200 &&
-      (candidate.status ?? 0) <= 599 &&
+      (candidate.status ?? 0) <= 999 &&
       // Stryker disable next-line OptionalChaining: missing headers fail the read, and the catch says false; this is for the type checker
       typeof candidate.headers?.get === "function" &&
-      (value instanceof Response ? candidate.body !== undefined : typeof candidate.text === "function")
+      (candidate.body === null || typeof candidate.body?.getReader === "function")
     );
     // Stryker disable next-line BlockStatement: an empty catch returns undefined, which the caller reads as false
   } catch {

@@ -141,9 +141,11 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
 }
 
 function classify(status: number): ErrorKind {
-  if (status >= 500 || status === 408) return [PivotServerError, "A failure on Pivot's side; it is safe to retry later."];
+  if ((status >= 500 && status <= 599) || status === 408)
+    return [PivotServerError, "A failure on Pivot's side; it is safe to retry later."];
   // Stryker disable next-line EqualityOperator: a 400 is documented, so it never reaches here
-  if (status >= 400) return [PivotValidationError, "Pivot refused the request."];
+  if (status >= 400 && status <= 499) return [PivotValidationError, "Pivot refused the request."];
+  // Under 400, or above 599 (no HTTP status class; fetch and node:http both hand on up to 999).
   return [PivotResponseError, "The client expected a 2xx or one of Pivot's documented error statuses."];
 }
 

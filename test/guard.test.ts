@@ -151,30 +151,36 @@ describe("readClock", () => {
 
 describe("guardFetch", () => {
   const answering = (answer: unknown) => guardFetch((async () => answer) as unknown as typeof fetch, redactor);
-  const responseLike = (status: unknown, extra: object = {}) => ({ status, headers: { get: () => null }, text: async () => "", ...extra });
+  const responseLike = (status: unknown, extra: object = {}) => ({ status, headers: { get: () => null }, body: null, ...extra });
 
   it("passes a real Response through", async () => {
     const response = new Response("{}", { status: 200 });
     await expect(answering(response)("http://127.0.0.1/")).resolves.toBe(response);
   });
 
-  it.each([200, 404, 599])("accepts a Response-like object of another fetch with status %i", async (status) => {
+  it.each([200, 404, 599, 600, 999])("accepts a Response-like object of another fetch with status %i", async (status) => {
     const answer = responseLike(status);
+    await expect(answering(answer)("http://127.0.0.1/")).resolves.toBe(answer);
+  });
+
+  it("accepts a Response-like object whose body is a web stream", async () => {
+    const answer = responseLike(200, { body: new Response("{}").body });
     await expect(answering(answer)("http://127.0.0.1/")).resolves.toBe(answer);
   });
 
   it.each([
     ["status 199", responseLike(199)],
-    ["status 600", responseLike(600)],
+    ["status 1000", responseLike(1000)],
     ["status 200.5", responseLike(200.5)],
     ["status '200'", responseLike("200")],
     ["no status", responseLike(undefined)],
-    ["no headers", { status: 200, text: async () => "" }],
+    ["no headers", { status: 200, body: null }],
     ["headers without get", responseLike(200, { headers: {} })],
-    ["no text method", { status: 200, headers: { get: () => null } }],
+    ["no body", { status: 200, headers: { get: () => null } }],
+    ["a body that is not a web stream, with text() beside it", responseLike(200, { body: "{}", text: async () => "{}" })],
     ["a Response made without a body slot", Object.create(Response.prototype)],
     ["null", null],
-    ["a function dressed as a Response", Object.assign(() => {}, { status: 200, headers: { get: () => null }, text: async () => "" })],
+    ["a function dressed as a Response", Object.assign(() => {}, { status: 200, headers: { get: () => null }, body: null })],
     ["a string", "200 OK"],
     ["an object whose every read but then throws", unreadableButThen],
   ])("refuses %s as fetch's own failure, never the network's", async (_, answer) => {

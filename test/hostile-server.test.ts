@@ -360,6 +360,23 @@ describe("a token exchange no call waits for any more is aborted", () => {
   });
 });
 
+describe("a status above 599, which no HTTP status class holds", () => {
+  it.each([
+    ["the transport", {}],
+    ["an injected fetch", { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) }],
+  ])("is a PivotResponseError with that status, sent once and not retried, through %s", async (_name, extra) => {
+    const pivot = await serve((_request, response) => reply(response, 600, errorEnvelope("99", "odd")));
+
+    const error = await rejectionOf(
+      createPivotClient({ baseUrl: pivot.url, accessToken: "tok-hostile-600-0001", ...extra }).cancelPaymentSession(SESSION_ID, BODY),
+    );
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 600, attempts: 1 });
+    expect(pivot.requests).toHaveLength(1);
+  });
+});
+
 describe("an answer longer than maxResponseBytes is cut at the cap", () => {
   it("rejects a 2xx body past the cap with PivotResponseError, keeps its start, and does not retry it", async () => {
     const huge = JSON.stringify({ code: "00", message: "x".repeat(3 * 1024 * 1024), data: {} });

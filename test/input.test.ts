@@ -8,9 +8,9 @@ import {
   checkBaseUrl,
   checkCancelBody,
   checkCount,
+  checkedOptions,
   checkIdempotencyKey,
   checkMilliseconds,
-  checkedOptions,
   checkSessionId,
   checkToken,
 } from "../src/input.js";
