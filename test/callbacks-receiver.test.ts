@@ -135,11 +135,13 @@ describe("receivePaymentCallback", () => {
   });
 
   it("returns an unknown event as its own variant without checking its data", async () => {
-    await expect(receivePaymentCallback(body("PAYMENT.TEST", { id: "abc", updatedAt: "t" }), { "x-api-key": KEY }, KEY)).resolves.toEqual({
+    await expect(
+      receivePaymentCallback(body("PAYMENT.TEST", { id: "abc", updatedAt: "2025-03-30T14:12:12Z" }), { "x-api-key": KEY }, KEY),
+    ).resolves.toEqual({
       event: "unknown",
       name: "PAYMENT.TEST",
-      data: { id: "abc", updatedAt: "t" },
-      deliveryKey: "abc:PAYMENT.TEST:t",
+      data: { id: "abc", updatedAt: "2025-03-30T14:12:12Z" },
+      deliveryKey: "abc:PAYMENT.TEST:2025-03-30T14:12:12Z",
       problems: [],
     });
   });
@@ -320,6 +322,21 @@ describe("delivery keys", () => {
   it("falls back to the body's hash when id or updatedAt is not a string", async () => {
     for (const data of [{ id: 1, updatedAt: "t" }, { id: "a", updatedAt: null }, "sess-1", null]) {
       expect((await parsePaymentCallback(unknown(data))).deliveryKey).toMatch(/^sha256:/);
+    }
+  });
+
+  it("keys two deliveries apart by their bodies when updatedAt is empty or no date-time, so neither looks like a retry", async () => {
+    for (const updatedAt of ["", "yesterday", "2025-13-40T99:00:00Z"]) {
+      const paid = (amount: number) =>
+        JSON.stringify({
+          event: "PAYMENT.PAID",
+          data: { ...SESSION, status: "PAID", updatedAt, amount: { value: amount, currency: "IDR" } },
+        });
+      const [first, second, resent] = await Promise.all([paid(1), paid(2), paid(1)].map((text) => parsePaymentCallback(text)));
+
+      expect(first?.deliveryKey).toMatch(/^sha256:/);
+      expect(second?.deliveryKey).not.toBe(first?.deliveryKey);
+      expect(resent?.deliveryKey).toBe(first?.deliveryKey);
     }
   });
 

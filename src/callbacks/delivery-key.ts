@@ -17,7 +17,7 @@ export function callbackDeliveryKey(event: string, session: { id: string; update
 }
 
 /**
- * The key of a delivery whose `data` has no string `id` and `updatedAt` to name it: `sha256:` and the SHA-256 of the
+ * The key of a delivery whose `data` has no non-empty `id` and date-time `updatedAt` to name it: `sha256:` and the SHA-256 of the
  * body exactly as received (a string as its UTF-8 bytes). The bytes, not the parsed value: bodies that parse alike (a
  * number past 2^53, `-0` and `0`, a field given twice) are still different deliveries, while Pivot's retries resend
  * the same bytes and so keep the key. It has one colon where a {@link callbackDeliveryKey} has at least two, so the two

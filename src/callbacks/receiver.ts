@@ -8,7 +8,7 @@ import { callbackKeyMatches, checkCallbackApiKey } from "./api-key.js";
 import { checkShape, jsonType, type ShapeProblem } from "./check-shape.js";
 import { bodyDeliveryKey, callbackDeliveryKey } from "./delivery-key.js";
 import { PivotCallbackAuthError, PivotCallbackBodyError } from "./errors.js";
-import { isUuid } from "./string-formats.js";
+import { isDateTime, isUuid } from "./string-formats.js";
 
 /** The events Pivot documents: `PAYMENT.PROCESSING`, `PAYMENT.PAID`, `PAYMENT.CANCELLED`, `CHARGE.SUCCESS`. */
 export type PaymentCallbackEventName = components["schemas"]["PaymentCallbackEvent"];
@@ -120,7 +120,10 @@ export async function parsePaymentCallback(rawBody: CallbackBody): Promise<Payme
 // body's bytes, so that two different deliveries never share a key.
 async function deliveryKeyOf(event: string, fields: Record<string, unknown> | undefined, rawBody: CallbackBody): Promise<string> {
   const { id, updatedAt } = fields ?? {};
-  if (typeof id === "string" && typeof updatedAt === "string") return callbackDeliveryKey(event, { id, updatedAt });
+  // Only a real instant names one state of the session: two deliveries with an empty or malformed updatedAt would
+  // share a key, and the second would be dropped as a retry of the first.
+  if (typeof id === "string" && id !== "" && typeof updatedAt === "string" && isDateTime(updatedAt))
+    return callbackDeliveryKey(event, { id, updatedAt });
   return bodyDeliveryKey(rawBody);
 }
 
