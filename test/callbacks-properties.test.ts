@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { callbackDeliveryKey, createPaymentCallbackHandler, DOCUMENTED_EVENTS, type PaymentCallback } from "../src/callbacks/index.js";
+import { isDateTime } from "../src/callbacks/string-formats.js";
 
 const NUM_RUNS = process.env.CI ? 500 : 150;
 const SESSION_ID = "0b7f2f0e-5d8c-4a0a-9c5e-3f3f3f3f3f3f";
@@ -76,10 +77,20 @@ function bodies(presentedKey: string) {
   );
 }
 
-/** The key a routable body must be delivered with; a body without string id and updatedAt is keyed by its text's hash. */
+/**
+ * The key a routable body must be delivered with; a body without a non-empty id and a date-time updatedAt (the format
+ * checker is held to ajv-formats in string-formats.test.ts) is keyed by its text's hash.
+ */
 function expectedKey(body: { event: string; data: unknown }, text: string): string {
   const data = body.data as { id?: unknown; updatedAt?: unknown } | null;
-  if (typeof data === "object" && data !== null && typeof data.id === "string" && typeof data.updatedAt === "string") {
+  if (
+    typeof data === "object" &&
+    data !== null &&
+    typeof data.id === "string" &&
+    data.id !== "" &&
+    typeof data.updatedAt === "string" &&
+    isDateTime(data.updatedAt)
+  ) {
     return callbackDeliveryKey(body.event, { id: data.id, updatedAt: data.updatedAt });
   }
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
