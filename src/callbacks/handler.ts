@@ -87,17 +87,16 @@ export type PaymentCallbackHandler = (request: Request) => Promise<Response>;
  *   characters a header cannot carry; `onEvent` not a function; `onError` given but not a function; `maxBodyBytes` or
  *   `eventTimeoutMs` not a positive whole number.
  */
-export function createPaymentCallbackHandler(given: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
-  if (typeof given !== "object" || given === null)
+export function createPaymentCallbackHandler(options: PaymentCallbackHandlerOptions): PaymentCallbackHandler {
+  if (typeof options !== "object" || options === null)
     throw new PivotInputError("createPaymentCallbackHandler needs an options object { callbackApiKey, onEvent }.");
-  const options = checkedOptions("createPaymentCallbackHandler's options", given, HANDLER_OPTION_KEYS);
   const {
     callbackApiKey,
     onEvent,
     onError = ignore,
     maxBodyBytes = DEFAULT_MAX_CALLBACK_BYTES,
     eventTimeoutMs = DEFAULT_EVENT_TIMEOUT_MS,
-  } = options;
+  } = checkedOptions("createPaymentCallbackHandler's options", options, HANDLER_OPTION_KEYS);
   checkCallbackApiKey(callbackApiKey);
   if (typeof onEvent !== "function")
     throw new PivotInputError(`onEvent must be a function that acts on each callback, got ${typeof onEvent}.`);
