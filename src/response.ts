@@ -103,6 +103,9 @@ export function toSession<T>(response: WireResponse, requestedId: string, contex
   return data as T;
 }
 
+/** How much of a string from Pivot's error body an error's message quotes. */
+const QUOTED_CHARS = 1_000;
+
 /** The typed error for a non-2xx answer, carrying Pivot's code, message, trace id and details when present. */
 export function toHttpError(response: WireResponse, context: ErrorContext): PivotError {
   const { status } = response;
@@ -110,8 +113,13 @@ export function toHttpError(response: WireResponse, context: ErrorContext): Pivo
   const envelope = isObject(parsed) ? parsed : {};
   const inner = isObject(envelope.error) ? envelope.error : {};
   // Every string taken from the body is redacted, not only the message: a server (or a proxy) that echoes
-  // the request may put the token in any field. Control characters are escaped: these end up on terminals.
-  const text = (value: string): string => printable(context.redact(value));
+  // the request may put the token in any field. Control characters are escaped: these end up on terminals. Each is
+  // quoted up to QUOTED_CHARS, so that a message stays a line (rawBody keeps the whole answer, within maxResponseBytes).
+  const text = (value: string): string => {
+    const cut = value.length > QUOTED_CHARS;
+    const quoted = printable(context.redact(cut ? value.slice(0, QUOTED_CHARS) : value, cut));
+    return cut ? `${quoted}…` : quoted;
+  };
   const code = typeof envelope.code === "string" ? text(envelope.code) : undefined;
   const pivotMessage = typeof envelope.message === "string" ? text(envelope.message) : undefined;
   const rawTraceId = [inner.trace_id, inner.traceId].find((v): v is string => typeof v === "string");

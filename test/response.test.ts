@@ -17,6 +17,7 @@ import {
   PivotValidationError,
   withAttempts,
 } from "../src/errors.js";
+import { Redactor } from "../src/redact.js";
 import { toHttpError, toSession, type WireResponse } from "../src/response.js";
 
 const ID = "0b7f2f0e-5d8c-4a0a-9c5e-3f3f3f3f3f3f";
@@ -85,6 +86,22 @@ describe("toHttpError", () => {
     expect(error).toBeInstanceOf(PivotInvalidStateError);
     expect(error).toMatchObject({ code: undefined, traceId: "tr-[REDACTED]", details: [] });
     expect(error.message).toMatch(/^Pivot answered 422: a body that is not Pivot's error envelope\. /);
+  });
+
+  it("quotes at most 1,000 characters of each string, masking a secret the cut falls inside, and keeps the whole body", () => {
+    const redactor = new Redactor();
+    redactor.add("tok-cut-inside-0001", true);
+    const long = `${"x".repeat(990)}tok-cut-inside-0001${"y".repeat(300_000)}`;
+    const error = toHttpError(json(400, { code: "01", message: long, error: { traceId: long } }), {
+      ...context,
+      redact: (text, cut) => redactor.redact(text, cut),
+    });
+
+    expect(error.message).toContain(`: ${"x".repeat(990)}[REDACTED]…`);
+    expect(error.message.length).toBeLessThan(2_200);
+    expect(error.traceId).toBe(`${"x".repeat(990)}[REDACTED]…`);
+    expect(error.message).not.toContain("tok-cut");
+    expect(error.rawBody?.length).toBeGreaterThan(300_000);
   });
 
   it("carries the Retry-After wait into a 429's error", () => {
