@@ -511,6 +511,15 @@ describe("lifecycle and hygiene", () => {
     expect(pivot.url).toBe(`http://127.0.0.1:${pivot.port}`);
   });
 
+  it("refuses an option it does not have, with the nearest name, and a seed that is not an object", async () => {
+    await expect(startPivotEmulator({ tokenTTLSeconds: 5 } as never)).rejects.toThrow(
+      /unknown option tokenTTLSeconds in startPivotEmulator's options; did you mean tokenTtlSeconds\?/,
+    );
+    expect(() => pivot.createSession(null as never)).toThrow(
+      /createSession: give a seed object such as \{ status: "PAID" \}, or nothing; got null/,
+    );
+  });
+
   it("names a loopback URL a client can be given when it listens on every interface", () => {
     expect(baseUrlFor("0.0.0.0", 4010)).toBe("http://127.0.0.1:4010");
     expect(baseUrlFor("::", 4010)).toBe("http://[::1]:4010");

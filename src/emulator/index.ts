@@ -19,6 +19,7 @@
  * ```
  */
 import type { AddressInfo } from "node:net";
+import { checkedOptions } from "../input.js";
 import { type CallbackAttempt, type CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import { type EmulatorFault, FaultQueue } from "./faults.js";
 import type { PivotCredentials } from "./handlers.js";
@@ -71,6 +72,23 @@ export interface PivotEmulatorOptions {
   /** Told after every request is decided, with what the request log keeps (the CLI prints one line per request). */
   onRequest?: (request: RecordedRequest) => void;
 }
+
+/** Every option of {@link startPivotEmulator}; any other own key is refused with the nearest name. */
+const EMULATOR_OPTION_KEYS = {
+  port: true,
+  host: true,
+  credentials: true,
+  tokenTtlSeconds: true,
+  now: true,
+  callbackUrl: true,
+  callbackApiKey: true,
+  callbackTimeScale: true,
+  callbackTimeoutMs: true,
+  onCallbackAttempt: true,
+  maxLoggedRequests: true,
+  maxIdempotencyKeys: true,
+  onRequest: true,
+} satisfies Record<keyof PivotEmulatorOptions, true>;
 
 /** A running emulator, as {@link startPivotEmulator} resolves it. */
 export interface PivotEmulator {
@@ -135,6 +153,7 @@ export interface PivotEmulator {
  * (e.g. EADDRINUSE) when the port cannot be bound.
  */
 export async function startPivotEmulator(options: PivotEmulatorOptions = {}): Promise<PivotEmulator> {
+  checkedOptions("startPivotEmulator's options", options, EMULATOR_OPTION_KEYS);
   const { port = 0, host = "127.0.0.1", tokenTtlSeconds = 900, now = () => new Date() } = options;
   const log = new RequestLog(options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED_REQUESTS);
   const credentials = Object.freeze({ ...(options.credentials ?? { clientId: newUuid(), clientSecret: randomHex(32) }) });

@@ -67,6 +67,10 @@ export class SessionStore {
    * @throws Error when a session with that id exists already.
    */
   create(seed: SeedSession = {}): EmulatedSession {
+    if (typeof seed !== "object" || seed === null)
+      throw new TypeError(
+        `createSession: give a seed object such as { status: "PAID" }, or nothing; got ${seed === null ? "null" : typeof seed}`,
+      );
     const given = withoutUndefined(seed);
     const id = given.id ?? newUuid();
     if (typeof id !== "string" || !isUuid(id)) throw new TypeError(`createSession: id must be a UUID, got ${String(id)}`);
