@@ -114,7 +114,7 @@ export function checkedOptions<T>(what: string, options: T, known: Readonly<Reco
     const near = closest(key, Object.keys(known));
     // The code is PivotInputError's default, "invalid_option".
     throw new PivotInputError(
-      `unknown option ${printableKey(key)} in ${what}${near === undefined ? "" : `; did you mean ${near}?`} Known options: ${Object.keys(known).join(", ")}.`,
+      `unknown option ${printableKey(key)} in ${what}${near === undefined ? "." : `; did you mean ${near}?`} Known options: ${Object.keys(known).join(", ")}.`,
     );
   }
   return copy;

@@ -291,7 +291,7 @@ describe("argument checks at their boundaries, and the words of their refusals",
     it("refuses a key no option has with the code invalid_option, listing every known option", () => {
       expect(refusal(() => checkedOptions("test options", { zzzzzz: 1 }, KNOWN))).toMatchObject({
         code: "invalid_option",
-        message: "unknown option zzzzzz in test options Known options: alpha, beta.",
+        message: "unknown option zzzzzz in test options. Known options: alpha, beta.",
       });
     });
 
@@ -304,7 +304,7 @@ describe("argument checks at their boundaries, and the words of their refusals",
     it("suggests a name at most a third of the longer one's length in edits away, and at least one", () => {
       expect(refusal(() => checkedOptions("test options", { abz: 1 }, { ab: true })).message).toContain("; did you mean ab?");
       expect(refusal(() => checkedOptions("test options", { abzz: 1 }, { ab: true })).message).toBe(
-        "unknown option abzz in test options Known options: ab.",
+        "unknown option abzz in test options. Known options: ab.",
       );
     });
 
@@ -324,7 +324,7 @@ describe("argument checks at their boundaries, and the words of their refusals",
       ["another key of 41 characters", "-".repeat(41), `"${"-".repeat(40)}…"`],
     ])("shows %s as %s", (_, key, shown) => {
       expect(refusal(() => checkedOptions("test options", { [key]: 1 }, KNOWN)).message).toBe(
-        `unknown option ${shown} in test options Known options: alpha, beta.`,
+        `unknown option ${shown} in test options. Known options: alpha, beta.`,
       );
     });
   });

@@ -27,7 +27,7 @@ describe("an option key that no option has", () => {
     ["maxRetry", 0, "; did you mean maxRetries?"],
     ["timeout", 5, "; did you mean timeoutMs?"],
     ["BaseDelayMs", 1, "; did you mean baseDelayMs?"],
-    ["signal", new AbortController().signal, " Known options:"],
+    ["signal", new AbortController().signal, ". Known options:"],
   ])("is refused by createPivotClient, naming %s, before any request", async (key, value, hint) => {
     server = await okServer();
     const create = () => createPivotClient(untyped({ baseUrl: server.url, [key]: value }));
