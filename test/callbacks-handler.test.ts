@@ -15,6 +15,7 @@ import {
 } from "../src/callbacks/index.js";
 import { DEFAULT_CALLBACK_TIMEOUT_MS } from "../src/emulator/callbacks.js";
 import { PivotInputError } from "../src/errors.js";
+import { thrownBy } from "./support/attempts.js";
 
 const KEY = "cbk_edges_5f0c1d2e3a4b";
 const UNKNOWN = JSON.stringify({ event: "PAYMENT.TEST", data: { id: "sess-1", updatedAt: "2024-01-01T00:00:00Z" } });
@@ -28,16 +29,6 @@ const answerOf = async (response: Response) => ({
 });
 const streamed = (body: ReadableStream<Uint8Array>, headers: Record<string, string> = { "x-api-key": KEY }) =>
   new Request("http://127.0.0.1/callback", { method: "POST", headers, body, duplex: "half" } as RequestInit);
-
-/** The error `work` throws, or a failure when it throws none. */
-function thrownBy(work: () => unknown): unknown {
-  try {
-    work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw");
-}
 
 afterEach(() => {
   vi.useRealTimers();

@@ -20,7 +20,7 @@ import {
   PivotValidationError,
 } from "../src/index.js";
 import { Redactor } from "../src/redact.js";
-import { rejectionOf } from "./support/attempts.js";
+import { rejectionOf, thrownBy } from "./support/attempts.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { errorEnvelope, SESSION_ID, successEnvelope, tokenEnvelope } from "./support/pivot-bodies.js";
 
@@ -367,14 +367,6 @@ describe("option defaults seen from outside, and the words of the options' refus
 
 describe("what the client is built on, and the codes of its authentication refusals", () => {
   const BASE = "https://api.pivot-payment.com";
-  const thrownBy = (build: () => unknown): unknown => {
-    try {
-      build();
-    } catch (error) {
-      return error;
-    }
-    throw new Error("expected a throw");
-  };
   afterEach(() => {
     vi.unstubAllGlobals();
   });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPaymentCallbackHandler } from "../src/callbacks/index.js";
 import { createPivotClient, type PivotClientOptions, PivotConnectionError, PivotInputError } from "../src/index.js";
+import { thrownBy } from "./support/attempts.js";
 import { type HostileServer, reply, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 
@@ -83,22 +84,10 @@ describe("an options object that throws when read", () => {
     server = await okServer();
     const pivot = createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-3" });
     const refusals = [
-      (() => {
-        try {
-          createPivotClient(hostile({ baseUrl: server.url, accessToken: "tok-option-refusals-3" }));
-        } catch (error) {
-          return error;
-        }
-      })(),
+      thrownBy(() => createPivotClient(hostile({ baseUrl: server.url, accessToken: "tok-option-refusals-3" }))),
       await pivot.cancelPaymentSession(SESSION_ID, BODY, hostile({})).catch((e: unknown) => e),
       await pivot.getPaymentSession(SESSION_ID, hostile({})).catch((e: unknown) => e),
-      (() => {
-        try {
-          createPaymentCallbackHandler(hostile({ callbackApiKey: "cbk_0001", onEvent: () => {} }));
-        } catch (error) {
-          return error;
-        }
-      })(),
+      thrownBy(() => createPaymentCallbackHandler(hostile({ callbackApiKey: "cbk_0001", onEvent: () => {} }))),
     ];
 
     expect(refusals.map((error) => (error instanceof PivotInputError ? error.message : error))).toEqual([

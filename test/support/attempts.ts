@@ -39,6 +39,16 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return expect.fail(`expected a rejection, got ${JSON.stringify(value)}`);
 }
 
+/** The error `work` throws, or a failure when it throws none. */
+export function thrownBy(work: () => unknown): unknown {
+  try {
+    work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}
+
 /** Runs `fn` and returns its settled result with the wall time it took, in ms. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; elapsedMs: number }> {
   const start = performance.now();
