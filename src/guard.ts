@@ -47,9 +47,18 @@ export function safeCopy(redactor: Redactor, thrown: unknown): Error {
 /** A short, secret-free description of a value of the wrong type, for messages. */
 export function kindOf(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
+  if (isArray(value)) return "an array";
   if (typeof value === "object") return isThenable(value) ? "a promise" : "an object";
   return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
+}
+
+/** `Array.isArray(value)`, false for a value that cannot be asked (a revoked Proxy throws there). */
+export function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** True for a promise or any object with a `then` method (reading `then` may throw: then it is not one). */

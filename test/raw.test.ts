@@ -252,7 +252,9 @@ describe("createRawClient and a network failure, on either transport of the toke
     return seen;
   }
   function expectNo(hidden: string, error: unknown): void {
-    const spaced = Buffer.from(hidden.slice(0, 8)).toString("hex").replace(/(..)(?!$)/g, "$1 ");
+    const spaced = Buffer.from(hidden.slice(0, 8))
+      .toString("hex")
+      .replace(/(..)(?!$)/g, "$1 ");
     for (const text of renderings(error)) {
       expect(text).not.toContain(hidden.trim());
       expect(text).not.toContain(spaced);
@@ -288,7 +290,9 @@ describe("createRawClient and a network failure, on either transport of the toke
     "on %s, rejects with a PivotConnectionError naming ECONNREFUSED when nothing listens, at the token step or the request",
     async (_transport, factory) => {
       const refused = `http://127.0.0.1:${await closedPort()}`;
-      const viaCredentials = createRawClient(factory({ baseUrl: refused, credentials: { clientId: "merchant-raw", clientSecret: secret } }));
+      const viaCredentials = createRawClient(
+        factory({ baseUrl: refused, credentials: { clientId: "merchant-raw", clientSecret: secret } }),
+      );
       const viaToken = createRawClient(factory({ baseUrl: refused, accessToken: token }));
 
       for (const raw of [viaCredentials, viaToken]) {
