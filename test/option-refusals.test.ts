@@ -258,6 +258,48 @@ describe("a caller's fetch whose answer cannot be read", () => {
     expect(client.calls()).toBe(1);
   });
 
+  it.each([
+    [
+      "its body gives a chunk that is not a Uint8Array",
+      () => new Response(new ReadableStream({ start: (controller) => controller.enqueue("text") }), { status: 200 }),
+      "options.fetch gave a Response whose body gave a chunk that is not a Uint8Array",
+    ],
+    [
+      "its headers.get throws",
+      (real: Response) =>
+        Object.defineProperty(new Response("{}", { status: 503 }), "headers", {
+          value: {
+            get: () => {
+              throw new Error(`header trap ${real.status}`);
+            },
+          },
+        }),
+      "options.fetch gave a Response whose headers.get threw (Error: header trap 200)",
+    ],
+  ])("fails as options.fetch's failure, once and not as the network's, when %s", async (_, answer, message) => {
+    server = await okServer();
+    const client = clientWith(answer);
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", message: expect.stringContaining(message) });
+    expect(client.calls()).toBe(1);
+  });
+
+  it("still blames the network, and retries, when a real connection is cut mid-body under the caller's real fetch", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      response.write('{"code":"00",', () => response.socket?.destroy());
+    });
+    const client = clientWith((real) => real);
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect(client.calls()).toBe(3);
+  });
+
   it("still blames the network, and retries, when the body fails with an Error", async () => {
     server = await okServer();
     const client = clientWith((real) => failingBody(real, new Error("connection reset mid-body")));
