@@ -18,7 +18,8 @@ export type PivotRawClient = Client<paths>;
 /**
  * An openapi-fetch client on `pivot`'s base URL, `fetch` and token: each request gets `Authorization: Bearer …`
  * (unless it has one) from the client's token source. The whole request (the token, the answer and its body) is
- * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal.
+ * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal. A network
+ * failure, of the token exchange or of the request, rejects with a `PivotConnectionError` whose `cause` is redacted.
  * It never follows a redirect (a 3xx is returned as it is), even when a call asks for `redirect: "follow"`. It sends
  * no `X-REQUEST-ID` and never retries: add those with openapi-fetch middleware (`use`). Each call returns a new
  * openapi-fetch client with its own middleware.
