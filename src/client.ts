@@ -222,7 +222,19 @@ function tokenSource(options: PivotClientOptions, http: Http, redactor: Redactor
   if (typeof accessToken === "string" && accessToken !== "") return staticToken(accessToken, redactor);
   if (typeof accessToken === "function") return providedToken(accessToken, redactor);
   if (credentials !== undefined) {
-    const { clientId, clientSecret } = credentials ?? {};
+    let clientId: unknown;
+    let clientSecret: unknown;
+    try {
+      ({ clientId, clientSecret } = credentials ?? {});
+    } catch {
+      // What it threw comes from the caller's own code and is not quoted: it may hold the secret.
+      throw new PivotInputError(
+        "credentials could not be read: reading its properties threw. Pass a plain object { clientId, clientSecret }.",
+        {
+          code: "invalid_auth",
+        },
+      );
+    }
     if (typeof clientId !== "string" || clientId === "" || typeof clientSecret !== "string" || clientSecret === "") {
       throw new PivotInputError("credentials must be { clientId, clientSecret }, both non-empty strings.", { code: "invalid_auth" });
     }

@@ -7,6 +7,7 @@
  */
 import { PivotInputError } from "./errors.js";
 import type { Redactor } from "./redact.js";
+import type { ReadFailure } from "./transport.js";
 
 /** The options that hold the caller's functions. */
 export type UserFunction = "accessToken" | "fetch" | "onAttempt" | "now";
@@ -47,9 +48,18 @@ export function safeCopy(redactor: Redactor, thrown: unknown): Error {
 /** A short, secret-free description of a value of the wrong type, for messages. */
 export function kindOf(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
+  if (isArray(value)) return "an array";
   if (typeof value === "object") return isThenable(value) ? "a promise" : "an object";
   return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
+}
+
+/** `Array.isArray(value)`, false for a value that cannot be asked (a revoked Proxy throws there). */
+export function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** True for a promise or any object with a `then` method (reading `then` may throw: then it is not one). */
@@ -95,14 +105,17 @@ export function guardFetch(userFetch: typeof globalThis.fetch, redactor: Redacto
 }
 
 /**
- * What a failure to read the body of a Response from the caller's `fetch` is: an Error stays the network's (a
- * connection cut mid-body), but anything else thrown (a stream that errors with a string) is `fetch`'s own failure.
+ * What a failure to read the Response of the caller's `fetch` is: an Error from its body stays the network's (a
+ * connection cut mid-body), but anything else thrown (a stream that errors with a string), and a Response that breaks
+ * its contract (`broken`: headers that throw, a chunk that is not bytes), is `fetch`'s own failure.
  */
-export function fetchReadFailure(redactor: Redactor): (thrown: unknown) => unknown {
-  return (thrown) =>
-    isError(thrown)
+export function fetchReadFailure(redactor: Redactor): ReadFailure {
+  return (thrown, broken) => {
+    if (broken !== undefined) return optionFailed("fetch", `gave a Response whose ${broken}`, redactor, thrown);
+    return isError(thrown)
       ? thrown
       : optionFailed("fetch", "gave a Response whose body failed with a value that is not an Error", redactor, thrown);
+  };
 }
 
 /** `value instanceof Error`, false for a value that cannot even be asked (a Proxy whose traps throw). */

@@ -4,6 +4,7 @@
  */
 import type { CancellationReason } from "./client.js";
 import { PivotInputError } from "./errors.js";
+import { isArray } from "./guard.js";
 import { trimHttpWhitespace } from "./redact.js";
 
 /** A readonly tuple whose `includes` takes any value (a user's input) and narrows it to the tuple's members. */
@@ -267,6 +268,8 @@ function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
   if (typeof value === "string") return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
-  if (Array.isArray(value)) return "an array";
+  if (isArray(value)) return "an array";
+  // A function is not shown (its source, or a Proxy's trap, may say anything): only numbers, booleans and the like are.
+  if (typeof value === "function") return "a function";
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }

@@ -8,7 +8,8 @@ import type { paths } from "../generated/schema.js";
 import { Stopped, within } from "./bounds.js";
 import type { PivotClient } from "./client.js";
 import { coreOf } from "./client-registry.js";
-import { PivotInputError, PivotTimeoutError } from "./errors.js";
+import { PivotConnectionError, PivotError, PivotInputError, PivotTimeoutError } from "./errors.js";
+import { errorCode } from "./redact.js";
 import { Refusal } from "./retry.js";
 
 /** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
@@ -17,7 +18,8 @@ export type PivotRawClient = Client<paths>;
 /**
  * An openapi-fetch client on `pivot`'s base URL, `fetch` and token: each request gets `Authorization: Bearer …`
  * (unless it has one) from the client's token source. The whole request (the token, the answer and its body) is
- * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal.
+ * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal. A network
+ * failure, of the token exchange or of the request, rejects with a `PivotConnectionError` whose `cause` is redacted.
  * It never follows a redirect (a 3xx is returned as it is), even when a call asks for `redirect: "follow"`. It sends
  * no `X-REQUEST-ID` and never retries: add those with openapi-fetch middleware (`use`). Each call returns a new
  * openapi-fetch client with its own middleware.
@@ -42,11 +44,22 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       const signal = AbortSignal.any([request.signal, timeout]);
       const timedOut = (what: string, after = ""): PivotTimeoutError =>
         new PivotTimeoutError(`${what} within the client's timeoutMs (${core.timeoutMs} ms)${after}.`);
+      // As the client does: a network failure (of the token exchange or of the request) is a PivotConnectionError whose
+      // cause is a redacted copy, since the original may hold what was sent (a malformed answer's bytes echo headers).
+      const unreachable = (thrown: unknown): PivotError => {
+        if (thrown instanceof PivotError) return thrown;
+        const cause = core.redactor.sanitize(thrown);
+        const code = errorCode(cause);
+        return new PivotConnectionError(
+          `Could not reach ${core.origin}${code ? ` (${code})` : ""}: ${cause.message}. Check the base URL and the network.`,
+          { cause },
+        );
+      };
       let token: string | undefined;
       if (!request.headers.has("Authorization")) {
         token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal, core.timeoutMs)).catch((thrown: unknown) => {
           if (thrown instanceof Refusal) throw thrown.failure.error;
-          if (!(thrown instanceof Stopped)) throw thrown;
+          if (!(thrown instanceof Stopped)) throw unreachable(thrown);
           // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
           if (!timeout.aborted || request.signal.aborted) throw thrown.reason;
           throw timedOut("No access token", "; nothing was sent");
@@ -56,7 +69,8 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       // A Request's redirect mode and signal cannot be changed, so the request is sent as a copy with both set: a
       // per-call `redirect: "follow"` is overridden.
       const response = await core.http.fetch(new Request(request, { signal, redirect: "manual" })).catch((thrown: unknown) => {
-        throw timeout.aborted && !request.signal.aborted ? timedOut("No answer") : thrown;
+        if (request.signal.aborted) throw thrown;
+        throw timeout.aborted ? timedOut("No answer") : unreachable(thrown);
       });
       // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
       if (token !== undefined && response.status === 401) core.tokens.invalidate(token);

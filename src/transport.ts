@@ -81,16 +81,36 @@ export function send<P extends keyof paths, M extends Method>(
 }
 
 /**
+ * What a failure to read an answer becomes. `broken` says how the Response broke the contract of one (headers whose
+ * `get` throws, a body chunk that is not a Uint8Array), which no real fetch does; without it, the body failed.
+ */
+export type ReadFailure = (thrown: unknown, broken?: string) => unknown;
+
+/**
  * The transport on `fetch`: what the main entry uses on every runtime, and the Node entry when the caller passes `fetch`.
  * `readFailure` says what a failure to read the answer is (by default, what was thrown): for the caller's own `fetch`,
- * a body that fails with something other than an Error is that option's failure, not the network's.
+ * a body that fails with something other than an Error, or a Response that breaks its contract, is that option's
+ * failure, not the network's.
  */
-export function fetchTransport(fetch: typeof globalThis.fetch, readFailure = (thrown: unknown): unknown => thrown): TransportFactory {
+export function fetchTransport(
+  fetch: typeof globalThis.fetch,
+  readFailure: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`)),
+): TransportFactory {
   return (baseUrl, maxResponseBytes) => async (request, signal) => {
     // The request's own fields are fetch's (an unknown `path` is ignored).
     const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
+    // Looked up later (Retry-After), outside this function: a throw there is still the Response's own.
+    const headers = {
+      get(name: string): string | null {
+        try {
+          return response.headers.get(name);
+        } catch (thrown) {
+          throw readFailure(thrown, "headers.get threw");
+        }
+      },
+    };
     try {
-      return { status: response.status, headers: response.headers, ...(await readCapped(response, maxResponseBytes)) };
+      return { status: response.status, headers, ...(await readCapped(response, maxResponseBytes, readFailure)) };
     } catch (thrown) {
       throw readFailure(thrown);
     }
@@ -101,13 +121,14 @@ export function fetchTransport(fetch: typeof globalThis.fetch, readFailure = (th
  * The body as text, at most `maxBytes` decoded bytes of it (fetch has already undone any Content-Encoding, so
  * a gzip bomb is cut as it inflates). Reading stops at the cap and the rest is discarded unread.
  */
-async function readCapped(response: Response, maxBytes: number): Promise<{ body: string; truncated: boolean }> {
+async function readCapped(response: Response, maxBytes: number, readFailure: ReadFailure): Promise<{ body: string; truncated: boolean }> {
   const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let body = "";
   for (let bytes = 0; reader; ) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (!(value instanceof Uint8Array)) throw readFailure(undefined, "body gave a chunk that is not a Uint8Array");
     if (bytes + value.byteLength > maxBytes) {
       reader.cancel().catch(() => {});
       return { body: body + decoder.decode(value.subarray(0, maxBytes - bytes)), truncated: true };

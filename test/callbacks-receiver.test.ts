@@ -413,6 +413,26 @@ describe("verifyCallbackKey", () => {
     await expect(verifyCallbackKey({ get: () => null }, KEY)).rejects.toMatchObject({ reason: "missing" });
   });
 
+  it("refuses headers that throw when read as the caller's mistake, never as a raw throw, and quotes nothing they threw", async () => {
+    const thrown = () => {
+      throw new Error(`header trap ${KEY}`);
+    };
+    const unreadable: unknown[] = [
+      { get: thrown },
+      Object.defineProperty({}, "x-api-key", { get: thrown, enumerable: true }),
+      new Proxy({}, { get: thrown, ownKeys: thrown }),
+    ];
+
+    for (const headers of unreadable) {
+      const error = await rejectionOf(receivePaymentCallback("{}", headers as Headers, KEY));
+      expect(error).toBeInstanceOf(PivotInputError);
+      expect((error as Error).message).toBe(
+        "The callback's headers could not be read (reading them threw): pass the request's Headers or a plain record.",
+      );
+      expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY);
+    }
+  });
+
   it("says what is wrong and where to look, without either key", async () => {
     const missing = await rejectionOf(verifyCallbackKey({}, KEY));
     const mismatch = await rejectionOf(verifyCallbackKey({ "x-api-key": "wrong-key-0001" }, KEY));

@@ -214,6 +214,19 @@ describe("argument checks at their boundaries, and the words of their refusals",
       expect(refusal(() => checkSessionId(value)).message).toBe(`id must be a string (the Payment Session ID), got ${described}.`);
     });
 
+    it("describes a function as a function, quoting neither its source nor what a Proxy's trap throws", () => {
+      const trapped = new Proxy(() => "tok_input_tests_source", {
+        get() {
+          throw new Error("trap");
+        },
+      });
+      for (const value of [() => "tok_input_tests_source", trapped]) {
+        expect(refusal(() => checkMilliseconds("timeoutMs", value, 1)).message).toBe(
+          "timeoutMs must be a number of milliseconds from 1 to 86400000; got a function.",
+        );
+      }
+    });
+
     it("quotes a string of up to 40 characters and gives only the length of a longer one", () => {
       expect(refusal(() => checkIdempotencyKey("-".repeat(40))).message).toBe(
         `idempotencyKey must be 16 to 36 letters or digits (Pivot's X-REQUEST-ID format); got "${"-".repeat(40)}".`,

@@ -117,6 +117,70 @@ describe("an options object that throws when read", () => {
   });
 });
 
+describe("an argument or option that cannot even be looked at", () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const trappedFunction = new Proxy(() => {}, {
+    get() {
+      throw new Error("trap tok-option-refusals-secret");
+    },
+  });
+  const untypedCancel = (pivot: ReturnType<typeof createPivotClient>) =>
+    pivot.cancelPaymentSession as (id: unknown, body: unknown, options?: unknown) => Promise<unknown>;
+
+  it("is the caller's input error naming it, per call, with nothing sent, for a revoked Proxy as the id or a call option", async () => {
+    server = await okServer();
+    const cancel = untypedCancel(createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-5", maxRetries: 0 }));
+    const cases: [Promise<unknown>, RegExp][] = [
+      [cancel(revoked(), BODY), /^id must be a string \(the Payment Session ID\), got an object\.$/],
+      [cancel(SESSION_ID, BODY, { timeoutMs: revoked() }), /^timeoutMs must be a number of milliseconds .*; got an object\.$/],
+      [cancel(SESSION_ID, BODY, { deadlineMs: revoked() }), /^deadlineMs must be a number of milliseconds .*; got an object\.$/],
+      [cancel(SESSION_ID, BODY, { maxRetries: revoked() }), /^maxRetries must be a whole number .*; got an object\.$/],
+      [cancel(SESSION_ID, BODY, { idempotencyKey: revoked() }), /^idempotencyKey must be 16 to 36 .*; got an object\.$/],
+      [cancel(SESSION_ID, BODY, { timeoutMs: trappedFunction }), /^timeoutMs must be a number of milliseconds .*; got a function\.$/],
+    ];
+
+    for (const [call, message] of cases) {
+      const error = await call.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PivotInputError);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("is the caller's input error naming it at creation, for a revoked Proxy, a trapped function or credentials whose getter throws", () => {
+    const base = { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-option-refusals-6" };
+    const refusals = [
+      thrownBy(() => createPivotClient(untyped({ baseUrl: revoked() }))),
+      thrownBy(() => createPivotClient(untyped({ ...base, fetch: revoked() }))),
+      thrownBy(() => createPivotClient(untyped({ ...base, timeoutMs: trappedFunction }))),
+      thrownBy(() => createPivotClient(untyped({ ...base, maxRetries: revoked() }))),
+      thrownBy(() =>
+        createPivotClient({
+          baseUrl: base.baseUrl,
+          credentials: {
+            get clientId(): string {
+              throw new Error("vault says tok-option-refusals-secret");
+            },
+            clientSecret: "secret-option-refusals-1",
+          },
+        }),
+      ),
+    ];
+
+    expect(refusals.map((error) => (error instanceof PivotInputError ? error.message : error))).toEqual([
+      "baseUrl must be an absolute URL such as https://api.pivot-payment.com; got an object.",
+      "options.fetch must be a function when given; got an object.",
+      "timeoutMs must be a number of milliseconds from 1 to 86400000; got a function.",
+      "maxRetries must be a whole number from 0 to 10; got an object.",
+      "credentials could not be read: reading its properties threw. Pass a plain object { clientId, clientSecret }.",
+    ]);
+  });
+});
+
 describe("a cancel reason the body only inherits", () => {
   it("is refused like a missing one, before any request", async () => {
     server = await okServer();
@@ -192,6 +256,48 @@ describe("a caller's fetch whose answer cannot be read", () => {
       message: expect.stringContaining("options.fetch gave a Response whose body failed"),
     });
     expect(client.calls()).toBe(1);
+  });
+
+  it.each([
+    [
+      "its body gives a chunk that is not a Uint8Array",
+      () => new Response(new ReadableStream({ start: (controller) => controller.enqueue("text") }), { status: 200 }),
+      "options.fetch gave a Response whose body gave a chunk that is not a Uint8Array",
+    ],
+    [
+      "its headers.get throws",
+      (real: Response) =>
+        Object.defineProperty(new Response("{}", { status: 503 }), "headers", {
+          value: {
+            get: () => {
+              throw new Error(`header trap ${real.status}`);
+            },
+          },
+        }),
+      "options.fetch gave a Response whose headers.get threw (Error: header trap 200)",
+    ],
+  ])("fails as options.fetch's failure, once and not as the network's, when %s", async (_, answer, message) => {
+    server = await okServer();
+    const client = clientWith(answer);
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed", message: expect.stringContaining(message) });
+    expect(client.calls()).toBe(1);
+  });
+
+  it("still blames the network, and retries, when a real connection is cut mid-body under the caller's real fetch", async () => {
+    server = await startHostileServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      response.write('{"code":"00",', () => response.socket?.destroy());
+    });
+    const client = clientWith((real) => real);
+
+    const error = await client.cancel();
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect(client.calls()).toBe(3);
   });
 
   it("still blames the network, and retries, when the body fails with an Error", async () => {

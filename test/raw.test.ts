@@ -5,12 +5,22 @@
  */
 
 import { createServer } from "node:http";
+import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
-import { createPivotClient, PivotAuthenticationError, type PivotClient, PivotInputError, PivotTimeoutError } from "../src/index.js";
+import {
+  createPivotClient,
+  PivotAuthenticationError,
+  type PivotClient,
+  PivotConnectionError,
+  PivotInputError,
+  PivotTimeoutError,
+} from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
 import { rejectionOf } from "./support/attempts.js";
-import { type Listening, listenOnLoopback } from "./support/loopback.js";
+import { closedPort, type Listening, listenOnLoopback } from "./support/loopback.js";
+import { TRANSPORTS } from "./support/transports.js";
 
 let emulator: PivotEmulator;
 beforeAll(async () => {
@@ -209,6 +219,89 @@ describe("createRawClient's requests, on an injected fetch", () => {
     expect(error).toBeInstanceOf(PivotInputError);
     expect(target.requests).toHaveLength(0);
   });
+});
+
+describe("createRawClient and a network failure, on either transport of the token step", () => {
+  const id = "f5011fb2-e205-46ad-ac20-481429ba1d32";
+  const secret = "secret-raw-echo-Zq9+/ 0123";
+  const token = "tok-raw-echo-Wx7.4567";
+  /** Answers any request with a status line and a header no parser accepts (a control byte), echoing `header`'s value. */
+  let echo: TcpServer;
+  let origin: string;
+  beforeAll(async () => {
+    echo = createTcpServer((socket) => {
+      let head = "";
+      socket.on("error", () => {});
+      socket.on("data", (chunk) => {
+        head += chunk;
+        if (!head.includes("\r\n\r\n")) return;
+        const echoed = /^(?:x-merchant-secret|authorization): (.*)\r$/im.exec(head)?.[1] ?? "";
+        socket.end(`HTTP/1.1 200 OK\r\nX-Echo: ${echoed}\x01\r\n\r\n`);
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const address = echo.address();
+    origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => echo.close(() => resolve())));
+
+  /** Every way an error may be shown or walked: its text, its stack, its causes, every hidden property. */
+  function renderings(error: unknown): string[] {
+    const seen: string[] = [JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) seen.push(e.message, e.stack ?? "", String(e));
+    return seen;
+  }
+  function expectNo(hidden: string, error: unknown): void {
+    const spaced = Buffer.from(hidden.slice(0, 8))
+      .toString("hex")
+      .replace(/(..)(?!$)/g, "$1 ");
+    for (const text of renderings(error)) {
+      expect(text).not.toContain(hidden.trim());
+      expect(text).not.toContain(spaced);
+    }
+  }
+
+  it.each(Object.entries(TRANSPORTS))(
+    "on %s, rejects with a PivotConnectionError holding no trace of the client secret when the token endpoint's malformed answer echoes it",
+    async (_transport, factory) => {
+      const raw = createRawClient(factory({ baseUrl: origin, credentials: { clientId: "merchant-raw", clientSecret: secret } }));
+
+      const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+      expect(error).toBeInstanceOf(PivotConnectionError);
+      expect((error as Error).message).toMatch(/^Could not reach http:\/\/127\.0\.0\.1:\d+/);
+      expectNo(secret, error);
+    },
+  );
+
+  it.each(Object.entries(TRANSPORTS))(
+    "on %s, rejects with a PivotConnectionError holding no trace of the token when the answer to its request echoes it malformed",
+    async (_transport, factory) => {
+      const raw = createRawClient(factory({ baseUrl: origin, accessToken: token }));
+
+      const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+      expect(error).toBeInstanceOf(PivotConnectionError);
+      expectNo(token, error);
+    },
+  );
+
+  it.each(Object.entries(TRANSPORTS))(
+    "on %s, rejects with a PivotConnectionError naming ECONNREFUSED when nothing listens, at the token step or the request",
+    async (_transport, factory) => {
+      const refused = `http://127.0.0.1:${await closedPort()}`;
+      const viaCredentials = createRawClient(
+        factory({ baseUrl: refused, credentials: { clientId: "merchant-raw", clientSecret: secret } }),
+      );
+      const viaToken = createRawClient(factory({ baseUrl: refused, accessToken: token }));
+
+      for (const raw of [viaCredentials, viaToken]) {
+        const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+        expect(error).toBeInstanceOf(PivotConnectionError);
+        expect((error as PivotConnectionError).cause).toMatchObject({ code: "ECONNREFUSED" });
+      }
+    },
+  );
 });
 
 describe("the registry of clients, shared by the package's builds", () => {

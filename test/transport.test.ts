@@ -8,7 +8,8 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
-import { pause } from "./support/attempts.js";
+import { fetchTransport } from "../src/transport.js";
+import { pause, rejectionOf } from "./support/attempts.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 import { createPivotClient } from "./support/transports.js";
@@ -282,5 +283,32 @@ describe("an answer of 421 Misdirected Request", () => {
     expect(keys.length).toBeGreaterThanOrEqual(1);
     expect(new Set(keys).size).toBe(1);
     expect(new Set(bodies).size).toBe(1);
+  });
+});
+
+describe("the fetch transport and a Response that breaks its contract", () => {
+  const request = { method: "GET", path: "/v2/payments/x", headers: {}, body: null };
+  const answering = (response: Response): typeof fetch => (async () => response) as typeof fetch;
+
+  it("rejects with a TypeError saying so when the body gives a chunk that is not a Uint8Array", async () => {
+    const send = fetchTransport(answering(new Response(new ReadableStream({ start: (c) => c.enqueue("text") }))))("https://x", 100);
+
+    const error = await rejectionOf(send(request, new AbortController().signal));
+
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe("The Response's body gave a chunk that is not a Uint8Array.");
+  });
+
+  it("rejects a later header lookup with a TypeError saying so when headers.get throws", async () => {
+    const response = Object.defineProperty(new Response("{}"), "headers", {
+      value: {
+        get: () => {
+          throw new Error("trap");
+        },
+      },
+    });
+    const answer = await fetchTransport(answering(response))("https://x", 100)(request, new AbortController().signal);
+
+    expect(() => answer.headers.get("Retry-After")).toThrow(new TypeError("The Response's headers.get threw."));
   });
 });

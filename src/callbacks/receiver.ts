@@ -4,6 +4,7 @@
 
 import { DOCUMENTED_EVENTS, PAYMENT_SESSION_SCHEMA } from "../../generated/payment-callback-schema.js";
 import type { components } from "../../generated/schema.js";
+import { PivotInputError } from "../errors.js";
 import { callbackKeyMatches, checkCallbackApiKey } from "./api-key.js";
 import { checkShape, jsonType, type ShapeProblem } from "./check-shape.js";
 import { bodyDeliveryKey, callbackDeliveryKey } from "./delivery-key.js";
@@ -62,7 +63,7 @@ export type CallbackHeaders = Pick<Headers, "get"> | Readonly<Record<string, str
  * @throws {PivotCallbackAuthError} the key is missing or wrong (answer 401).
  * @throws {PivotCallbackBodyError} the body cannot be routed; `path` says where (answer 400).
  * @throws {PivotInputError} `callbackApiKey` could never match (empty, surrounding whitespace, non-ASCII): a
- * configuration mistake, not a bad request.
+ * configuration mistake, not a bad request; or `headers` throws when read.
  */
 export async function receivePaymentCallback(
   rawBody: CallbackBody,
@@ -171,8 +172,22 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** One header's value; a repeated header counts as its values joined with ", ", as `Headers` does. */
+/**
+ * One header's value; a repeated header counts as its values joined with ", ", as `Headers` does. Headers that throw
+ * when read (a `get` or a getter that throws, a hostile Proxy) are the caller's mistake, not a missing key.
+ */
 function headerValue(headers: CallbackHeaders, name: string): string | undefined {
+  try {
+    return readHeader(headers, name);
+  } catch {
+    // What it threw comes from the caller's code and is not quoted: it may hold the key.
+    throw new PivotInputError(
+      "The callback's headers could not be read (reading them threw): pass the request's Headers or a plain record.",
+    );
+  }
+}
+
+function readHeader(headers: CallbackHeaders, name: string): string | undefined {
   if (typeof headers !== "object" || headers === null) return undefined;
   // Duck-typed rather than `instanceof Headers`: frameworks and polyfills bring their own Headers classes.
   if (typeof headers.get === "function") return (headers as Pick<Headers, "get">).get(name) ?? undefined;
