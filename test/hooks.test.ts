@@ -130,6 +130,23 @@ describe("onAttempt", () => {
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/onAttempt hook threw/);
     expect(String(warn.mock.calls[0]?.[0])).not.toContain(TOKEN);
   });
+  it("reports no attempt when the caller's own accessToken fails, since nothing was sent", async () => {
+    const target = await serve([]);
+    const events: AttemptEvent[] = [];
+    const error = await createPivotClient({
+      baseUrl: target.url,
+      accessToken: () => {
+        throw new Error("vault unreachable");
+      },
+      onAttempt: (event) => void events.push(event),
+    })
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: "PivotInputError", code: "option_failed" });
+    expect(events).toEqual([]);
+    expect(target.apiRequests).toHaveLength(0);
+  });
 });
 
 describe("an onAttempt hook that fails in ways a try/catch alone misses", () => {
