@@ -201,7 +201,7 @@ async function runAttempt<T>(
   let deadlineReached = false;
   try {
     const { fixed } = core.tokens;
-    const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal, call.timeoutMs)));
+    const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
     token = fresh;
     // The token stays known to the redactor until the call ends, however many calls run at once (a fixed one is
     // pinned for the client's life anyway).
