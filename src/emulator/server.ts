@@ -159,7 +159,13 @@ export function createEmulatorServer(
     if (!res.destroyed) send(res, reply, !req.complete);
   }
 
-  const server = createServer((req, res) => void answer(req, res));
+  // What escapes answer() (the caller's `now` failing while the request is logged) is answered 500, as a handler's bug
+  // is, rather than left an unhandled rejection that crashes the process.
+  const server = createServer((req, res) => {
+    answer(req, res).catch(() => {
+      if (!res.headersSent && !res.destroyed) send(res, failure("internal"), true);
+    });
+  });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
