@@ -4,8 +4,8 @@
  * token is bounded by the attempt's signal, which aborts at the attempt's timeout, the call's deadline or
  * the caller's abort.
  */
-import { Stopped, within } from "./bounds.js";
-import { PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { within } from "./bounds.js";
+import { PivotResponseError } from "./errors.js";
 import { kindOf, optionFailed, readClock } from "./guard.js";
 import { checkToken, MIN_SECRET_LENGTH } from "./input.js";
 import type { Redactor } from "./redact.js";
@@ -25,11 +25,10 @@ export interface PivotCredentials {
 /** The token source used by the client. */
 export interface TokenSource {
   /**
-   * The token to send now; stops waiting when `signal` aborts. An exchange this call starts is given `timeoutMs`
-   * (the call's per-attempt timeout); when it runs out, every call waiting for it sees a retryable
-   * `PivotTimeoutError`.
+   * The token to send now; stops waiting when `signal` aborts, which bounds the wait by the caller's own timeout,
+   * deadline and abort. A shared exchange runs while any call waits for it, so no call is bounded by another's time.
    */
-  get(signal: AbortSignal, timeoutMs: number): Promise<string>;
+  get(signal: AbortSignal): Promise<string>;
   /** The request the token step makes, when it makes one: what `onAttempt` reports of a failed token step. */
   readonly request?: { method: "POST"; path: "/v1/access-token" };
   /** What gives the token, for messages: e.g. "options.accessToken". */
@@ -91,15 +90,16 @@ interface Exchange {
 /**
  * Client credentials exchanged for a token, cached until 10% of its lifetime (at most 60 s) before it
  * expires. Concurrent callers share one exchange, so a burst of cancels makes one token request; each
- * waits only as long as its own attempt may, and the exchange is aborted when no one waits for it any more.
+ * waits only as long as its own attempt may. The exchange has no time limit of its own: it runs as long as the
+ * longest waiter, and is aborted when no one waits for it any more.
  */
 export function credentialsToken(http: Http, credentials: PivotCredentials, redactor: Redactor, now: () => number): TokenSource {
   redactor.add(credentials.clientSecret, true);
   let cached: CachedToken | undefined;
   let pending: Exchange | undefined;
 
-  const exchange = async (signal: AbortSignal, timeoutMs: number): Promise<CachedToken> => {
-    const answer = await within(timeoutMs, signal, (exchangeSignal) =>
+  const exchange = async (signal: AbortSignal): Promise<CachedToken> => {
+    const answer = await within(Infinity, signal, (exchangeSignal) =>
       send(
         http,
         "post",
@@ -110,15 +110,7 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
         },
         exchangeSignal,
       ),
-    ).catch((thrown: unknown) => {
-      // Its own time limit, like any attempt's: every call waiting for it sees a timeout it may retry, never the
-      // end of its own deadline (its own step's timer says that). Only the time can stop it while a call waits: it is
-      // aborted when the last one leaves.
-      if (thrown instanceof Stopped) {
-        throw new PivotTimeoutError(`No complete answer to the access-token request within ${timeoutMs} ms.`);
-      }
-      throw thrown;
-    });
+    );
     // The token field is masked even in a body that is cut short or not JSON, where the token cannot be read out.
     const redact = (text: string, cut?: boolean): string => redactor.redact(withoutTokenField(text), cut);
     const envelope = parseJson(answer.body);
@@ -160,9 +152,9 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
     return { token: sent, refreshAt: readClock(now, redactor) + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
   };
 
-  const start = (timeoutMs: number): Exchange => {
+  const start = (): Exchange => {
     const controller = new AbortController();
-    const started: Exchange = { promise: exchange(controller.signal, timeoutMs), controller, waiters: 0 };
+    const started: Exchange = { promise: exchange(controller.signal), controller, waiters: 0 };
     started.promise.then(
       (fresh) => {
         cached = fresh;
@@ -173,9 +165,9 @@ export function credentialsToken(http: Http, credentials: PivotCredentials, reda
   };
 
   return {
-    async get(signal, timeoutMs) {
+    async get(signal) {
       if (cached && readClock(now, redactor) < cached.refreshAt) return cached.token;
-      pending ??= start(timeoutMs);
+      pending ??= start();
       const joined = pending;
       joined.waiters++;
       try {

@@ -127,10 +127,9 @@ export async function runCall<T>(core: ClientCore, call: Call, operation: Operat
       report(error, decision.action === "wait" ? decision.ms : decision.action === "refresh-token" ? 0 : undefined);
       if (decision.action === "give-up") {
         if (decision.because !== "deadline") throw error;
-        // A wait the server asked for ends the call with the server's refusal (a 429 keeps its retryAfterMs): the
-        // deadline has not passed, and waiting would only outlast it.
-        if (failure.retryAfterMs !== undefined) throw askedWaitPastDeadline(call, attempt, error, failure.retryAfterMs, decision.waitMs);
-        throw waitPastDeadline(call, attempt, error, decision.waitMs);
+        // A wait that would outlast the deadline ends the call with the failure that asked for it (a 429 keeps its
+        // retryAfterMs), whether the server asked for it or the backoff drew it: the outcome never depends on the draw.
+        throw waitPastDeadline(call, attempt, error, decision.waitMs, failure.retryAfterMs);
       }
       if (decision.action === "refresh-token") {
         refreshed = true;
@@ -202,7 +201,7 @@ async function runAttempt<T>(
   let deadlineReached = false;
   try {
     const { fixed } = core.tokens;
-    const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal, call.timeoutMs)));
+    const fresh = fixed ?? (await step((tokenSignal) => core.tokens.get(tokenSignal)));
     token = fresh;
     // The token stays known to the redactor until the call ends, however many calls run at once (a fixed one is
     // pinned for the client's life anyway).
@@ -278,7 +277,7 @@ function aborted(call: Call, attempts: number, reason: unknown, when: string): P
 /** The errors that end a call because of its deadline (not an attempt's timeout), for {@link endedByDeadline}. */
 const deadlineErrors = new WeakSet<PivotError>();
 
-/** True when `error` ended its call because of the call's deadline: it passed, or the next wait would outlast it. */
+/** True when `error` ended its call because the call's deadline passed. */
 export function endedByDeadline(error: unknown): error is PivotTimeoutError {
   return error instanceof PivotTimeoutError && deadlineErrors.has(error);
 }
@@ -288,25 +287,19 @@ function byDeadline(error: PivotTimeoutError): PivotTimeoutError {
   return error;
 }
 
-/** The call gives up before its deadline: the wait the next retry needs would end after it. */
-function waitPastDeadline(call: Call, attempts: number, last: PivotError, waitMs: number): PivotTimeoutError {
-  const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
-  return byDeadline(
-    new PivotTimeoutError(
-      `Gave up after ${attempts} attempt(s): the next retry would wait ${Math.round(waitMs)} ms, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms; last failure: ${last.message}`,
-      { requestId: call.requestId, attempts, cause: last },
-    ),
-  );
-}
-
 /**
- * The server's refusal, which asked (by `Retry-After`, `askedMs`) for a wait (`waitMs` once capped) longer than what is
- * left of the call's deadline: the same error, with a message that says why the call did not wait.
+ * The error that asked for a wait (`waitMs`, the backoff or what `Retry-After` asked for, `askedMs`, once capped) longer
+ * than what is left of the call's deadline: the same error, with a message that says why the call did not wait. The
+ * deadline has not passed, and waiting would only outlast it.
  */
-function askedWaitPastDeadline<E extends PivotError>(call: Call, attempts: number, refusal: E, askedMs: number, waitMs: number): E {
+function waitPastDeadline<E extends PivotError>(call: Call, attempts: number, refusal: E, waitMs: number, askedMs?: number): E {
   const leftMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
-  const capped = waitMs < askedMs ? `, ${Math.round(waitMs)} ms once capped by maxRetryAfterMs` : "";
-  const message = `${refusal.message} Gave up after ${attempts} attempt(s): Retry-After asked for a wait of ${Math.round(askedMs)} ms before the next retry${capped}, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms.`;
+  const capped = askedMs !== undefined && waitMs < askedMs ? `, ${Math.round(waitMs)} ms once capped by maxRetryAfterMs` : "";
+  const wait =
+    askedMs === undefined
+      ? `the next retry would wait ${Math.round(waitMs)} ms`
+      : `Retry-After asked for a wait of ${Math.round(askedMs)} ms before the next retry${capped}`;
+  const message = `${refusal.message} Gave up after ${attempts} attempt(s): ${wait}, more than the ${leftMs} ms left of the call's deadline of ${call.deadlineMs} ms.`;
   // A copy: a refusal from a shared token exchange may be another call's error too.
   const copy: E = Object.create(Object.getPrototypeOf(refusal), {
     ...Object.getOwnPropertyDescriptors(refusal),

@@ -57,7 +57,7 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       };
       let token: string | undefined;
       if (!request.headers.has("Authorization")) {
-        token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal, core.timeoutMs)).catch((thrown: unknown) => {
+        token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal)).catch((thrown: unknown) => {
           if (thrown instanceof Refusal) throw thrown.failure.error;
           if (!(thrown instanceof Stopped)) throw unreachable(thrown);
           // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.

@@ -374,7 +374,7 @@ describe("the token step, on a hostile token endpoint", () => {
     expect(target.requests.map((r) => r.path)).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
   });
 
-  it("gives a call that joined another's exchange a retryable timeout when that exchange times out, never its own deadline", async () => {
+  it("gives a call that joined another's stalled exchange a retryable timeout at its own timeoutMs, never its deadline", async () => {
     let first: () => void = () => {};
     const firstArrived = new Promise<void>((resolve) => {
       first = resolve;
@@ -388,7 +388,8 @@ describe("the token step, on a hostile token endpoint", () => {
 
     const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 300, maxRetries: 0 }).catch((e: unknown) => e);
     await firstArrived;
-    const joiner = await pivot.cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 5_000 });
+    // The joiner waits on the shared exchange for its own attempt's time, then retries with an exchange of its own.
+    const joiner = await pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 300, deadlineMs: 5_000 });
 
     expect(await starter).toBeInstanceOf(PivotTimeoutError);
     expect(joiner.id).toBe(SESSION_ID);
@@ -789,18 +790,28 @@ describe("the token exchange, through an injected fetch", () => {
     expect(await starter).toBeInstanceOf(PivotAbortError);
   });
 
-  it("gives a call that joined an exchange the exchange's own timeout, when the exchange runs out of its starter's time", async () => {
-    const { requested, answer } = noticed(never);
+  it("lets the exchange run on for a joiner with time left when its starter's own timeout ends its wait", async () => {
+    let answerToken: (response: Response) => void = () => {};
+    const { requested, answer } = noticed(
+      () =>
+        new Promise<Response>((resolve) => {
+          answerToken = resolve;
+        }),
+    );
     const { pivot, paths } = exchangeClient(answer);
-    const starter = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 50 }).catch((e: unknown) => e);
+    const starter = rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 50 }));
     await requested;
+    const joiner = pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 60_000 });
 
-    const joiner = await rejectionOf(pivot.cancelPaymentSession(SESSION_ID, BODY, { timeoutMs: 60_000 }));
+    const startersError = await starter;
+    // Well past the starter's 50 ms, when an exchange bounded by the starter's time would have ended.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answerToken(json(200, tokenEnvelope("tok-after-the-starter-left")));
 
-    expect(joiner).toBeInstanceOf(PivotTimeoutError);
-    expect((joiner as Error).message).toBe("No complete answer to the access-token request within 50 ms.");
-    expect(await starter).toBeInstanceOf(PivotTimeoutError);
-    expect(paths).toEqual(["/v1/access-token"]);
+    expect(startersError).toBeInstanceOf(PivotTimeoutError);
+    expect((startersError as Error).message).toBe("No access token from the access-token request within 50 ms.");
+    await expect(joiner).resolves.toMatchObject({ id: SESSION_ID });
+    expect(paths).toEqual(["/v1/access-token", `/v2/payments/${SESSION_ID}/cancel`]);
   });
 
   it("makes a token request that the network fails a connection failure, not a timeout", async () => {

@@ -250,7 +250,7 @@ describe("text from the server in an error", () => {
 });
 
 describe("giving up before the deadline", () => {
-  it("when the next backoff would outlast the deadline is a PivotTimeoutError saying how long it would wait and how long was left", async () => {
+  it("when the next backoff would outlast the deadline ends with the failure that asked for the wait, saying how long it would wait and how long was left", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0.999);
     const target = answering(503, errorEnvelope("unavailable", "busy"));
 
@@ -264,11 +264,10 @@ describe("giving up before the deadline", () => {
       .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 10_000, idempotencyKey: KEY })
       .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotTimeoutError);
-    expect(error).toMatchObject({ attempts: 1, requestId: KEY });
-    expect((error as Error).cause).toBeInstanceOf(PivotServerError);
+    expect(error).toBeInstanceOf(PivotServerError);
+    expect(error).toMatchObject({ status: 503, attempts: 1, requestId: KEY });
     const match =
-      /^Gave up after 1 attempt\(s\): the next retry would wait 59940 ms, more than the (\d+) ms left of the call's deadline of 10000 ms; last failure: Pivot answered 503 unavailable: busy\./.exec(
+      /^Pivot answered 503 unavailable: busy\. .*Gave up after 1 attempt\(s\): the next retry would wait 59940 ms, more than the (\d+) ms left of the call's deadline of 10000 ms\.$/.exec(
         (error as Error).message,
       );
     expect(match).not.toBeNull();
@@ -276,6 +275,25 @@ describe("giving up before the deadline", () => {
     expect(leftMs).toBeGreaterThan(0);
     expect(leftMs).toBeLessThanOrEqual(10_000);
     expect(target.requests).toHaveLength(1);
+  });
+
+  it("ends with the same error class whatever the backoff draws, as a Retry-After wait does", async () => {
+    // A draw of 0 retries at once and runs out of retries; 0.999 would wait 59940 ms, past the deadline.
+    for (const draw of [0, 0.999]) {
+      vi.spyOn(Math, "random").mockReturnValue(draw);
+      const target = answering(503, errorEnvelope("unavailable", "busy"));
+      const error = await createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        accessToken: "tok-call-edges-1",
+        fetch: target.fetch,
+        baseDelayMs: 60_000,
+        maxDelayMs: 60_000,
+      })
+        .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 10_000, maxRetries: 1 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PivotServerError);
+      expect(error).toMatchObject({ status: 503 });
+    }
   });
 
   it("on a Retry-After says how much of the deadline was left, and keeps message and stack writable like any Error's", async () => {

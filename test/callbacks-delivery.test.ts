@@ -199,6 +199,40 @@ describe("callback delivery from the emulator to the handler", () => {
   });
 });
 
+describe("the emulator's listeners that fail", () => {
+  const failures = {
+    throws: () => {
+      throw new Error("listener bug");
+    },
+    "rejects later": async () => {
+      await Promise.resolve();
+      throw new Error("async listener bug");
+    },
+    // biome-ignore lint/suspicious/noThenProperty: a hostile listener returns a thenable that rejects
+    "returns a rejecting thenable": () => ({ then: (_: unknown, reject: (reason: unknown) => void) => reject(new Error("thenable bug")) }),
+  };
+
+  it.each(Object.entries(failures))("change nothing and crash nothing when a listener %s", async (_how, listener) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const { emulator, events } = await setUp({ onCallbackAttempt: listener, onRequest: listener });
+
+      const id = await cancel(emulator);
+      const [delivery] = await emulator.waitForCallbacks();
+      // Rejections are reported as unhandled only once the microtasks have run: a later turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(delivery).toMatchObject({ state: "delivered", sessionId: id });
+      expect(events).toHaveLength(1);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+});
+
 describe("waitForCallbacks", () => {
   it("resolves once every delivery settled, where right after the cancel it is still pending", async () => {
     const { emulator, receiver } = await setUp();

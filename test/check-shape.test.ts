@@ -19,6 +19,13 @@ describe("jsonType", () => {
 });
 
 describe("checkShape", () => {
+  it("lists every problem of a property holding more items than a call's arguments can hold", () => {
+    const schema: Schema = { properties: { list: { items: { type: "string" } } } };
+    const problems = checkShape({ list: new Array(200_000).fill(1) }, schema);
+    expect(problems).toHaveLength(200_000);
+    expect(problems[199_999]).toEqual({ path: "/list/199999", message: "must be string, got number" });
+  });
+
   it("accepts anything against a schema without keywords", () => {
     for (const value of [null, 1, "x", [1], { a: 1 }, true]) expect(checkShape(value, {})).toEqual([]);
   });

@@ -580,6 +580,18 @@ describe("pivot-cancel: a hostile server's control characters never reach the te
   const RAW_CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
   const withoutOwnLineBreaks = (text: string) => text.replaceAll("\n", "");
 
+  it("prints a session with more fields than a call's arguments can hold (130,000 under 1 MiB), exit 0", async () => {
+    const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const names = [...letters].flatMap((a) => [...letters].flatMap((b) => [...letters].map((c) => a + b + c))).slice(0, 130_000);
+    const metadata = Object.fromEntries(names.map((name) => [name, 0]));
+    scripted.server.script([step.json(200, { code: "00", message: "Success", data: cancelledSession(SESSION_ID, { metadata }) })]);
+
+    const { code, out, err } = await run([SESSION_ID, "--reason", "DUPLICATED"], atServer());
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(out).toMatch(/^ {2}metadata\.aaa +0$/m);
+  });
+
   it.each<[string, string[]]>([
     ["a cancel", [SESSION_ID, "--reason", "DUPLICATED"]],
     ["a read-back", ["get", SESSION_ID]],

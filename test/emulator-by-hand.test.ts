@@ -67,6 +67,36 @@ describe("POST /_emulator/sessions", () => {
   });
 });
 
+describe("an emulator whose clock fails", () => {
+  it("answers 500 and keeps serving, with no unhandled rejection, when now throws or returns no date", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    let clock: () => unknown = () => new Date();
+    const broken = await startPivotEmulator({ now: () => clock() as Date });
+    try {
+      for (const failing of [
+        () => {
+          throw new Error("clock bug");
+        },
+        () => "not a date",
+      ]) {
+        clock = failing;
+        // Bounded, so that an emulator that never answers fails here rather than hangs.
+        const response = await fetch(`${broken.url}/_emulator/sessions`, { method: "POST", signal: AbortSignal.timeout(5_000) });
+        expect(response.status).toBe(500);
+      }
+      // Rejections are reported as unhandled only once the microtasks have run: a later turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      clock = () => new Date();
+      process.off("unhandledRejection", onUnhandled);
+      await broken.close();
+    }
+  });
+});
+
 describe("the pivot-emulator bin", () => {
   let bin: NodeBundle;
   beforeAll(async () => {

@@ -75,7 +75,9 @@ function checkObject(value: Record<string, unknown>, schema: Schema, path: strin
     if (!Object.hasOwn(value, name)) problems.push({ path: `${path}/${escapePointerSegment(name)}`, message: "is required" });
   }
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    if (Object.hasOwn(value, name)) problems.push(...checkShape(value[name], property, `${path}/${escapePointerSegment(name)}`));
+    if (!Object.hasOwn(value, name)) continue;
+    // One by one, not push(...): an array in the body may hold more problems than a call's arguments can.
+    for (const problem of checkShape(value[name], property, `${path}/${escapePointerSegment(name)}`)) problems.push(problem);
   }
   return problems;
 }

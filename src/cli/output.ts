@@ -12,7 +12,8 @@ import { UsageError, withHelpPointer } from "./usage-error.js";
 export function formatSession(heading: string, session: object, json: boolean): string {
   if (json) return terminalSafeJson(session);
   const rows = leaves(session, "").map(([field, value]) => [printable(field), printable(value)] as const);
-  const width = Math.max(...rows.map(([field]) => field.length));
+  // A loop, not Math.max(...): the server decides how many rows there are, more than a call's arguments can hold.
+  const width = rows.reduce((widest, [field]) => Math.max(widest, field.length), 0);
   return `${printable(heading)}\n${rows.map(([field, value]) => `  ${field.padEnd(width)}  ${value}`).join("\n")}\n`;
 }
 

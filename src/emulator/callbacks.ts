@@ -5,6 +5,7 @@
  */
 import type { components } from "../../generated/schema.js";
 import { callbackDeliveryKey } from "../callbacks/delivery-key.js";
+import { tell } from "./listener.js";
 
 type PaymentSession = components["schemas"]["PaymentSession"];
 /** The body Pivot sends for a documented event. */
@@ -228,10 +229,8 @@ export class CallbackDispatcher {
     else if (delay === undefined) delivery.state = "failed";
     else this.#schedule(() => this.#attempt(delivery, target), delay * this.#timeScale);
     if (delivery.state !== "pending") this.#pending.delete(delivery);
-    try {
-      this.#onAttempt?.(structuredClone(delivery), { ...attempt });
-    } finally {
-      this.#settled();
-    }
+    // A listener that fails, at once or later, changes nothing of the delivery and cannot crash the process.
+    tell(this.#onAttempt, structuredClone(delivery), { ...attempt });
+    this.#settled();
   }
 }

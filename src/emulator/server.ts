@@ -13,6 +13,7 @@ import {
   handleGetSession,
   type ReadRequest,
 } from "./handlers.js";
+import { tell } from "./listener.js";
 import type { RequestLog } from "./request-log.js";
 import { failure, faultReply, type Reply } from "./responses.js";
 
@@ -151,17 +152,20 @@ export function createEmulatorServer(
       faulted: fault?.status !== undefined,
     };
     log.add(entry);
-    try {
-      onRequest?.({ ...entry });
-    } catch {
-      // The caller's listener threw: the request is still answered, and the emulator keeps serving.
-    }
+    // A listener that fails, at once or later, does not stop the answer, and the emulator keeps serving.
+    tell(onRequest, { ...entry });
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, delays);
     // A body left unread past the cap is not waited for: the connection closes after the answer.
     if (!res.destroyed) send(res, reply, !req.complete);
   }
 
-  const server = createServer((req, res) => void answer(req, res));
+  // What escapes answer() (the caller's `now` failing while the request is logged) is answered 500, as a handler's bug
+  // is, rather than left an unhandled rejection that crashes the process.
+  const server = createServer((req, res) => {
+    answer(req, res).catch(() => {
+      if (!res.headersSent && !res.destroyed) send(res, failure("internal"), true);
+    });
+  });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
