@@ -80,6 +80,7 @@ describe("reading an answer", () => {
 
     expect(whole).toBeInstanceOf(PivotServerError);
     expect(whole).toMatchObject({ rawBody: text, code: "bad" });
+    expect((whole as PivotServerError).message).not.toMatch(/maxResponseBytes/);
     expect(cut).toBeInstanceOf(PivotServerError);
     expect((cut as PivotServerError).rawBody).toBe(text.slice(0, -1));
     expect((cut as PivotServerError).message).toMatch(/a body larger than maxResponseBytes \(not read to the end\)/);
@@ -120,6 +121,25 @@ describe("content codings", () => {
     expect(cancelled.id).toBe(SESSION_ID);
   });
 
+  it("reads a body in five layers of gzip, and calls six layers (one decompressor too many) a connection error", async () => {
+    const layered = (layers: number) => Array.from({ length: layers }).reduce<Buffer>((bytes) => gzipSync(bytes), session);
+    let layers = 4;
+    server = await startHostileServer((_request, response) => {
+      layers++;
+      const coding = Array.from({ length: layers }, () => "gzip").join(", ");
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(layered(layers));
+    });
+
+    const five = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+    const six = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(five.id).toBe(SESSION_ID);
+    expect(six).toBeInstanceOf(PivotConnectionError);
+    expect((six as Error).message).toMatch(/too many content-encodings/);
+  });
+
   it("passes a body with an unknown coding on as it came", async () => {
     server = await startHostileServer((_request, response) => {
       response.writeHead(500, { "content-type": "application/json", "content-encoding": "gzip, snappy" }).end('{"code":"plain"}');
@@ -151,17 +171,20 @@ describe("content codings", () => {
     expect((error as PivotServerError).rawBody).toBe("0".repeat(10_000));
   });
 
-  it("calls a body that does not inflate a connection error, as it calls a broken connection", async () => {
-    server = await startHostileServer((_request, response) => {
-      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end("this is not gzip");
-    });
+  it.each(["gzip", "deflate"])(
+    "calls a %s body that does not inflate a connection error, as it calls a broken connection",
+    async (coding) => {
+      server = await startHostileServer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(`this is not ${coding}`);
+      });
 
-    const error = await clientFor(server)
-      .cancelPaymentSession(SESSION_ID, BODY)
-      .catch((e: unknown) => e);
+      const error = await clientFor(server)
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotConnectionError);
-  });
+      expect(error).toBeInstanceOf(PivotConnectionError);
+    },
+  );
 });
 
 describe("answers that break HTTP's rules", () => {
