@@ -55,7 +55,7 @@ export const nodeTransport: TransportFactory = (baseUrl, maxResponseBytes) => {
       /** The answer once its head arrived: when its whole body is read, a later parse error does not lose it. */
       let answer: IncomingMessage | undefined;
       const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...wire.headers };
-      if (wire.body !== null) headers["Content-Length"] = String(Buffer.byteLength(wire.body));
+      // node:http declares the body's length itself, as the body is given whole to end().
       const outgoing = target.request(
         {
           agent: target.agent,
@@ -225,11 +225,6 @@ function deflateDecoder(): Transform {
         inflate = chosen;
       }
       inflate.write(chunk, () => done());
-    },
-    flush(done) {
-      if (inflate === undefined) return done();
-      inflate.once("end", () => done());
-      inflate.end();
     },
     destroy(error, done) {
       inflate?.destroy();

@@ -359,14 +359,6 @@ describe("the node:http transport", () => {
     expect(answer.body).toBe(text);
   });
 
-  it("reads an empty deflate body as empty", async () => {
-    hostile = await startHostileServer((_request, response) => response.writeHead(200, { "content-encoding": "deflate" }).end());
-
-    const answer = await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
-
-    expect(answer).toMatchObject({ status: 200, body: "", truncated: false });
-  });
-
   it("reads what a brotli body holds up to a flush point when the body is cut short there", async () => {
     const compress = createBrotliCompress();
     const pieces: Buffer[] = [];
