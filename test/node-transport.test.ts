@@ -12,7 +12,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { constants, createBrotliCompress, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PivotConnectionError } from "../src/index.js";
 import { nodeTransport } from "../src/node-transport.js";
 import type { WireRequest } from "../src/transport.js";
@@ -77,6 +77,18 @@ function runChild(bundle: NodeBundle, baseUrl: string, transport: string, calls:
 }
 
 describe("the Node entry's default transport", () => {
+  // First in this file, so that in a process of its own its calls are the ones that make the transport's agents.
+  it("reuses one connection for calls made one after another, on agents of its own rather than http.globalAgent", async () => {
+    const target = await serve();
+    const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
+
+    for (let call = 0; call < 3; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(target.seen.map((request) => request.connection)).toEqual([1, 1, 1]);
+    const pooled = [...Object.keys(globalAgent.sockets), ...Object.keys(globalAgent.freeSockets)];
+    expect(pooled.filter((name) => name.includes(`:${new URL(target.url).port}:`))).toEqual([]);
+  });
+
   it("sends on node:http when given no fetch, and on the given fetch when given one", async () => {
     const target = await serve();
     let fetched = 0;
@@ -159,15 +171,6 @@ describe("the Node entry's default transport", () => {
     expect(session.id).toBe(SESSION_ID);
     expect(attempts).toEqual([200]);
   });
-
-  it("reuses one connection for calls made one after another", async () => {
-    const target = await serve();
-    const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
-
-    for (let call = 0; call < 3; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
-
-    expect(target.seen.map((request) => request.connection)).toEqual([1, 1, 1]);
-  });
 });
 
 describe("a process that used the client", () => {
@@ -246,20 +249,6 @@ describe("the node:http transport", () => {
       socket.write(`HTTP/1.1 ${head}\r\n\r\n`);
       socket.end(body);
     };
-
-  it("keeps connections alive on agents of its own, made on first use, not on http.globalAgent", async () => {
-    const target = await serve();
-    vi.resetModules();
-    const fresh = (await import("../src/node-transport.js")).nodeTransport(target.url, MAX_BYTES);
-
-    await fresh(CANCEL, new AbortController().signal);
-    await fresh(CANCEL, new AbortController().signal);
-
-    expect(target.seen.map((request) => request.connection)).toEqual([1, 1]);
-    const port = new URL(target.url).port;
-    const global = [...Object.keys(globalAgent.sockets), ...Object.keys(globalAgent.freeSockets)];
-    expect(global.filter((name) => name.includes(`:${port}:`))).toEqual([]);
-  });
 
   it("sends to an IPv6 literal base URL", async () => {
     const port = await rawServer(answerWith("200 OK\r\ncontent-length: 2", "{}"), "::1");
