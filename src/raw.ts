@@ -61,7 +61,7 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
           if (thrown instanceof Refusal) throw thrown.failure.error;
           if (!(thrown instanceof Stopped)) throw unreachable(thrown);
           // As fetch does: an abort rejects with the signal's reason; a token that takes too long is a timeout.
-          if (!timeout.aborted || request.signal.aborted) throw thrown.reason;
+          if (request.signal.aborted) throw thrown.reason;
           throw timedOut("No access token", "; nothing was sent");
         });
         request.headers.set("Authorization", `Bearer ${token}`);

@@ -79,10 +79,10 @@ describe("onAttempt", () => {
 
     await pivot.cancelPaymentSession(SESSION_ID, BODY).catch(() => undefined);
 
-    expect(events.map((e) => [e.operation, e.method, e.attempt, e.status])).toEqual([
-      ["cancelPaymentSession", "POST", 1, undefined],
-      ["cancelPaymentSession", "POST", 2, 422],
-      ["getPaymentSession", "GET", 1, 200],
+    expect(events.map((e) => [e.operation, e.method, e.path, e.attempt, e.status])).toEqual([
+      ["cancelPaymentSession", "POST", "/v2/payments/{id}/cancel", 1, undefined],
+      ["cancelPaymentSession", "POST", "/v2/payments/{id}/cancel", 2, 422],
+      ["getPaymentSession", "GET", "/v2/payments/{id}", 1, 200],
     ]);
   });
 

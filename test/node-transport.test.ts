@@ -4,14 +4,20 @@
  * alive, and it speaks TLS to an https: base URL, verifying the certificate.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { getEventListeners } from "node:events";
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, globalAgent, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { constants, createBrotliCompress, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PivotConnectionError } from "../src/index.js";
-import { type Listening, listenOnLoopback } from "./support/loopback.js";
+import { nodeTransport } from "../src/node-transport.js";
+import type { WireRequest } from "../src/transport.js";
+import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
+import { closedPort, type Listening, listenOnLoopback } from "./support/loopback.js";
 import { bundleForNode, type NodeBundle } from "./support/node-bundle.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
 import { TRANSPORTS } from "./support/transports.js";
@@ -71,6 +77,18 @@ function runChild(bundle: NodeBundle, baseUrl: string, transport: string, calls:
 }
 
 describe("the Node entry's default transport", () => {
+  // First in this file, so that in a process of its own its calls are the ones that make the transport's agents.
+  it("reuses one connection for calls made one after another, on agents of its own rather than http.globalAgent", async () => {
+    const target = await serve();
+    const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
+
+    for (let call = 0; call < 3; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(target.seen.map((request) => request.connection)).toEqual([1, 1, 1]);
+    const pooled = [...Object.keys(globalAgent.sockets), ...Object.keys(globalAgent.freeSockets)];
+    expect(pooled.filter((name) => name.includes(`:${new URL(target.url).port}:`))).toEqual([]);
+  });
+
   it("sends on node:http when given no fetch, and on the given fetch when given one", async () => {
     const target = await serve();
     let fetched = 0;
@@ -153,15 +171,6 @@ describe("the Node entry's default transport", () => {
     expect(session.id).toBe(SESSION_ID);
     expect(attempts).toEqual([200]);
   });
-
-  it("reuses one connection for calls made one after another", async () => {
-    const target = await serve();
-    const pivot = TRANSPORTS["node:http"]({ baseUrl: target.url, accessToken: "tok-node-entry-0001" });
-
-    for (let call = 0; call < 3; call++) await pivot.cancelPaymentSession(SESSION_ID, BODY);
-
-    expect(target.seen.map((request) => request.connection)).toEqual([1, 1, 1]);
-  });
 });
 
 describe("a process that used the client", () => {
@@ -206,4 +215,174 @@ describe("https", () => {
       expect(target.seen).toHaveLength(0);
     },
   );
+});
+
+describe("the node:http transport", () => {
+  const CANCEL: WireRequest = {
+    method: "POST",
+    path: `/v2/payments/${SESSION_ID}/cancel`,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ cancellationReason: "Café ☕" }),
+  };
+  const MAX_BYTES = 10 * 1024 * 1024;
+  let hostile: HostileServer | undefined;
+  afterEach(async () => {
+    await hostile?.close();
+    hostile = undefined;
+  });
+
+  /** A TCP server on `host` that hands each connection's first bytes to `answer`; closed after the test. */
+  async function rawServer(answer: (socket: Socket) => void, host = "127.0.0.1"): Promise<number> {
+    const server = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => answer(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    open.push({ origin: "", port: 0, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Sends `body` with the given head lines after the status line, then ends the connection. */
+  const answerWith =
+    (head: string, body: Buffer | string = "") =>
+    (socket: Socket) => {
+      socket.write(`HTTP/1.1 ${head}\r\n\r\n`);
+      socket.end(body);
+    };
+
+  it("sends to an IPv6 literal base URL", async () => {
+    const port = await rawServer(answerWith("200 OK\r\ncontent-length: 2", "{}"), "::1");
+
+    const answer = await nodeTransport(`http://[::1]:${port}`, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    expect(answer).toMatchObject({ status: 200, body: "{}" });
+  });
+
+  it("keeps the base URL's path prefix, and adds no slash to a base URL without one", async () => {
+    hostile = await startHostileServer((_request, response) => response.end());
+
+    await nodeTransport(`${hostile.url}/pivot/api`, MAX_BYTES)(CANCEL, new AbortController().signal);
+    await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    expect(hostile.requests.map((request) => request.path)).toEqual([`/pivot/api${CANCEL.path}`, CANCEL.path]);
+  });
+
+  it("declares the body's length in bytes, and asks for gzip and deflate", async () => {
+    hostile = await startHostileServer((_request, response) => response.end());
+
+    await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    const [request] = hostile.requests;
+    expect(request?.headers).toMatchObject({
+      "content-length": String(Buffer.byteLength(CANCEL.body ?? "")),
+      "accept-encoding": "gzip, deflate",
+    });
+    expect(request?.headers["transfer-encoding"]).toBeUndefined();
+    expect(request?.body).toBe(CANCEL.body);
+  });
+
+  it("says that the server switched protocols when a 101 answers a request that asked for no upgrade", async () => {
+    const port = await rawServer(answerWith("101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade"));
+
+    const outcome = nodeTransport(`http://127.0.0.1:${port}`, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    await expect(outcome).rejects.toThrow(/switched protocols \(101\)/);
+  });
+
+  it("leaves no listener on the caller's signal once each request has ended, answered or refused", async () => {
+    hostile = await startHostileServer((_request, response) => response.end());
+    const signal = new AbortController().signal;
+    const refused = nodeTransport(`http://127.0.0.1:${await closedPort()}`, MAX_BYTES);
+
+    for (let call = 0; call < 10; call++) await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, signal);
+    for (let call = 0; call < 10; call++) await refused(CANCEL, signal).catch(() => undefined);
+
+    // The last request's listener may still be there until its close event; one per request would be 20.
+    expect(getEventListeners(signal, "abort").length).toBeLessThanOrEqual(1);
+  });
+
+  it("rejects with an AbortError that carries the signal's reason when the signal aborts mid-request", async () => {
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    hostile = await startHostileServer(() => controller.abort(reason));
+
+    const outcome = nodeTransport(hostile.url, MAX_BYTES)(CANCEL, controller.signal);
+
+    await expect(outcome).rejects.toMatchObject({
+      name: "AbortError",
+      code: "ABORT_ERR",
+      message: "The request was aborted.",
+      cause: reason,
+    });
+  });
+
+  it("rejects with an AbortError when its signal had aborted before the answer arrived", async () => {
+    hostile = await startHostileServer((_request, response) => response.end("{}"));
+
+    const outcome = nodeTransport(hostile.url, MAX_BYTES)(CANCEL, AbortSignal.abort());
+
+    await expect(outcome).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("joins a repeated header's values with a comma, as Headers.get does", async () => {
+    hostile = await startHostileServer((_request, response) => response.writeHead(200, { "set-cookie": ["a=1", "b=2"] }).end());
+
+    const answer = await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    expect(answer.headers.get("Set-Cookie")).toBe("a=1, b=2");
+    expect(answer.headers.get("x-absent")).toBeNull();
+  });
+
+  it.each([
+    ["zlib-wrapped", deflateSync],
+    ["raw", deflateRawSync],
+  ] as const)("reads a %s deflate body that arrives in many pieces", async (_how, encode) => {
+    // Hex does not compress below half its size: the body is far more than one read of the socket.
+    const text = JSON.stringify({ code: "00", data: randomBytes(300_000).toString("hex") });
+    hostile = await startHostileServer((_request, response) =>
+      response.writeHead(200, { "content-encoding": "deflate" }).end(encode(text)),
+    );
+
+    const answer = await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    expect(answer.body).toBe(text);
+  });
+
+  it("reads what a brotli body holds up to a flush point when the body is cut short there", async () => {
+    const compress = createBrotliCompress();
+    const pieces: Buffer[] = [];
+    compress.on("data", (piece: Buffer) => pieces.push(piece));
+    compress.write('{"code":"00"}');
+    await new Promise<void>((resolve) => compress.flush(constants.BROTLI_OPERATION_FLUSH, resolve));
+    compress.destroy();
+    hostile = await startHostileServer((_request, response) =>
+      response.writeHead(200, { "content-encoding": "br" }).end(Buffer.concat(pieces)),
+    );
+
+    const answer = await nodeTransport(hostile.url, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    expect(answer.body).toBe('{"code":"00"}');
+  });
+
+  it("rejects with the connection's error when it is cut inside a gzip body", async () => {
+    const gzipped = gzipSync(randomBytes(4_000).toString("hex"));
+    const port = await rawServer((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gzipped.byteLength}\r\n\r\n`);
+      socket.write(gzipped.subarray(0, 100), () => socket.destroy());
+    });
+
+    const outcome = nodeTransport(`http://127.0.0.1:${port}`, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    await expect(outcome).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+
+  it("rejects with the connection's error when it is cut before a deflate body's first byte", async () => {
+    const port = await rawServer((socket) => {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-encoding: deflate\r\ncontent-length: 100\r\n\r\n", () => socket.destroy());
+    });
+
+    const outcome = nodeTransport(`http://127.0.0.1:${port}`, MAX_BYTES)(CANCEL, new AbortController().signal);
+
+    await expect(outcome).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
 });

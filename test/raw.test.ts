@@ -135,6 +135,19 @@ describe("createRawClient and a refused token", () => {
     expect(refused.response.status).toBe(401);
     expect(next.response.status).toBe(200);
   });
+
+  it("keeps the exchanged token for the next request after an answer other than 401", async () => {
+    const pivot = createPivotClient({ baseUrl: emulator.url, credentials: emulator.credentials });
+    const raw = createRawClient(pivot);
+    const session = emulator.createSession({ status: "REQUIRE_CONFIRMATION" });
+    const exchanges = () => emulator.requests.filter((request) => request.path === "/v1/access-token").length;
+    const before = exchanges();
+
+    await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+    await raw.GET("/v2/payments/{id}", { params: { path: { id: session.id } } });
+
+    expect(exchanges() - before).toBe(1);
+  });
 });
 
 describe("createRawClient's requests, on an injected fetch", () => {
@@ -218,6 +231,15 @@ describe("createRawClient's requests, on an injected fetch", () => {
 
     expect(error).toBeInstanceOf(PivotInputError);
     expect(target.requests).toHaveLength(0);
+  });
+
+  it("rejects with the fetch's own failure, not a timeout, when the fetch fails within the client's timeoutMs", async () => {
+    const failure = new TypeError("fetch failed");
+    const raw = createRawClient(
+      createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1", fetch: () => Promise.reject(failure) }),
+    );
+
+    expect(await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }))).toBe(failure);
   });
 });
 

@@ -86,6 +86,15 @@ describe("reading an answer", () => {
     expect((cut as PivotServerError).message).toMatch(/a body larger than maxResponseBytes \(not read to the end\)/);
   });
 
+  it("reads a success whose streamed body is exactly maxResponseBytes long as whole", async () => {
+    const bytes = Buffer.from(JSON.stringify(successEnvelope(SESSION_ID)));
+    server = await startHostileServer((_request, response) => sendInTwo(response, 200, bytes, 7));
+
+    const session = await clientFor(server, bytes.byteLength).cancelPaymentSession(SESSION_ID, BODY);
+
+    expect(session.id).toBe(SESSION_ID);
+  });
+
   it("reads an answer without a body as an empty body", async () => {
     server = await startHostileServer((_request, response) => {
       response.writeHead(204);
@@ -121,6 +130,25 @@ describe("content codings", () => {
     expect(cancelled.id).toBe(SESSION_ID);
   });
 
+  it("reads a body in five layers of gzip, and calls six layers (one decompressor too many) a connection error", async () => {
+    const layered = (layers: number) => Array.from({ length: layers }).reduce<Buffer>((bytes) => gzipSync(bytes), session);
+    let layers = 4;
+    server = await startHostileServer((_request, response) => {
+      layers++;
+      const coding = Array.from({ length: layers }, () => "gzip").join(", ");
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(layered(layers));
+    });
+
+    const five = await clientFor(server).cancelPaymentSession(SESSION_ID, BODY);
+    const six = await clientFor(server)
+      .cancelPaymentSession(SESSION_ID, BODY)
+      .catch((e: unknown) => e);
+
+    expect(five.id).toBe(SESSION_ID);
+    expect(six).toBeInstanceOf(PivotConnectionError);
+    expect((six as Error).message).toMatch(/too many content-encodings/);
+  });
+
   it("passes a body with an unknown coding on as it came", async () => {
     server = await startHostileServer((_request, response) => {
       response.writeHead(500, { "content-type": "application/json", "content-encoding": "gzip, snappy" }).end('{"code":"plain"}');
@@ -152,17 +180,20 @@ describe("content codings", () => {
     expect((error as PivotServerError).rawBody).toBe("0".repeat(10_000));
   });
 
-  it("calls a body that does not inflate a connection error, as it calls a broken connection", async () => {
-    server = await startHostileServer((_request, response) => {
-      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end("this is not gzip");
-    });
+  it.each(["gzip", "deflate"])(
+    "calls a %s body that does not inflate a connection error, as it calls a broken connection",
+    async (coding) => {
+      server = await startHostileServer((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-encoding": coding }).end(`this is not ${coding}`);
+      });
 
-    const error = await clientFor(server)
-      .cancelPaymentSession(SESSION_ID, BODY)
-      .catch((e: unknown) => e);
+      const error = await clientFor(server)
+        .cancelPaymentSession(SESSION_ID, BODY)
+        .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(PivotConnectionError);
-  });
+      expect(error).toBeInstanceOf(PivotConnectionError);
+    },
+  );
 });
 
 describe("answers that break HTTP's rules", () => {
