@@ -233,13 +233,15 @@ describe("createRawClient's requests, on an injected fetch", () => {
     expect(target.requests).toHaveLength(0);
   });
 
-  it("rejects with the fetch's own failure, not a timeout, when the fetch fails within the client's timeoutMs", async () => {
+  it("rejects with a connection error caused by the fetch's own failure, not a timeout, when the fetch fails within the client's timeoutMs", async () => {
     const failure = new TypeError("fetch failed");
     const raw = createRawClient(
       createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1", fetch: () => Promise.reject(failure) }),
     );
 
-    expect(await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }))).toBe(failure);
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
+    expect(error).toBeInstanceOf(PivotConnectionError);
+    expect(error).toMatchObject({ cause: { name: "TypeError", message: "fetch failed" } });
   });
 });
 
