@@ -250,17 +250,21 @@ describe("text from the server in an error", () => {
 });
 
 describe("giving up before the deadline", () => {
-  it("when the next backoff would outlast the deadline ends with the failure that asked for the wait, saying how long it would wait and how long was left", async () => {
-    vi.spyOn(Math, "random").mockReturnValue(0.999);
-    const target = answering(503, errorEnvelope("unavailable", "busy"));
-
-    const error = await createPivotClient({
+  /** A client whose every backoff is drawn from 0 to 60 s, on `target`. */
+  const slowBackoffClient = (target: ReturnType<typeof answering>) =>
+    createPivotClient({
       baseUrl: "https://api.pivot-payment.com",
       accessToken: "tok-call-edges-1",
       fetch: target.fetch,
       baseDelayMs: 60_000,
       maxDelayMs: 60_000,
-    })
+    });
+
+  it("when the next backoff would outlast the deadline ends with the failure that asked for the wait, saying how long it would wait and how long was left", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.999);
+    const target = answering(503, errorEnvelope("unavailable", "busy"));
+
+    const error = await slowBackoffClient(target)
       .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 10_000, idempotencyKey: KEY })
       .catch((e: unknown) => e);
 
@@ -282,13 +286,7 @@ describe("giving up before the deadline", () => {
     for (const draw of [0, 0.999]) {
       vi.spyOn(Math, "random").mockReturnValue(draw);
       const target = answering(503, errorEnvelope("unavailable", "busy"));
-      const error = await createPivotClient({
-        baseUrl: "https://api.pivot-payment.com",
-        accessToken: "tok-call-edges-1",
-        fetch: target.fetch,
-        baseDelayMs: 60_000,
-        maxDelayMs: 60_000,
-      })
+      const error = await slowBackoffClient(target)
         .cancelPaymentSession(SESSION_ID, BODY, { deadlineMs: 10_000, maxRetries: 1 })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PivotServerError);
