@@ -84,8 +84,7 @@ export interface Trace {
 /** Checks the per-call options against the client's defaults. */
 export function resolveCall(core: ClientCore, options: CallOptions, requestId?: string): Call {
   if (options === null || typeof options !== "object") throw new PivotInputError("The call options must be an object.");
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new PivotInputError("options.signal must be an AbortSignal.");
+  const signal = checkSignal(options.signal);
   const deadlineMs = options.deadlineMs === undefined ? undefined : checkMilliseconds("deadlineMs", options.deadlineMs, 1);
   return {
     signal,
@@ -95,6 +94,21 @@ export function resolveCall(core: ClientCore, options: CallOptions, requestId?: 
     maxRetries: options.maxRetries === undefined ? core.maxRetries : checkCount("maxRetries", options.maxRetries, 10),
     requestId,
   };
+}
+
+/**
+ * `signal` when it is an AbortSignal that can be read. A value that merely claims to be one (an object made from its
+ * prototype, a Proxy whose traps throw or that was revoked) throws when asked, which is the caller's input error.
+ */
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  try {
+    // Reading `aborted` runs AbortSignal's own check that `this` is a real signal.
+    if (signal instanceof AbortSignal && typeof signal.aborted === "boolean") return signal;
+  } catch {
+    // Not a signal that can be read: refused below.
+  }
+  throw new PivotInputError("options.signal must be an AbortSignal, such as AbortSignal.timeout(ms) or a controller's signal.");
 }
 
 /** Runs `operation` to its result, retrying as {@link decide} says; rejects with a complete `PivotError`. */

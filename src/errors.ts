@@ -278,6 +278,10 @@ export class PivotRateLimitError extends PivotError {
     super(message, init);
     this.retryAfterMs = init.retryAfterMs;
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
 }
 /** 5xx (and 408): a failure on Pivot's side or downstream of it, including an empty or non-JSON body. */
 export class PivotServerError extends PivotError {

@@ -280,6 +280,20 @@ describe("receivePaymentCallback", () => {
     });
   });
 
+  it("refuses a revoked Proxy or a Proxy whose traps throw as a body that is neither text nor bytes", async () => {
+    const revocable = Proxy.revocable(new Uint8Array(2), {});
+    revocable.revoke();
+    const trapped = new Proxy(new Uint8Array(2), {
+      getPrototypeOf() {
+        throw new Error("trap");
+      },
+    });
+
+    for (const hostile of [revocable.proxy, trapped]) {
+      await expect(parsePaymentCallback(hostile)).rejects.toMatchObject({ name: "PivotCallbackBodyError", path: "/" });
+    }
+  });
+
   it("refuses a Callback API Key that could never match as a configuration mistake, not as a 401", async () => {
     await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": "" }, "")).rejects.toBeInstanceOf(PivotInputError);
     await expect(receivePaymentCallback(body("PAYMENT.CANCELLED"), { "x-api-key": KEY }, `${KEY}\n`)).rejects.toBeInstanceOf(

@@ -192,3 +192,11 @@ describe("the base class", () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotError", type: "unexpected" });
   });
 });
+
+describe("a rate-limit error", () => {
+  it("keeps the wait Pivot asked for in its JSON, as pivot-cancel --json prints it", () => {
+    const error = new PivotRateLimitError("slow down", { status: 429, retryAfterMs: 5_000 });
+
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: "PivotRateLimitError", status: 429, retryAfterMs: 5_000 });
+  });
+});

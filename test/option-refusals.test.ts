@@ -151,6 +151,34 @@ describe("an argument or option that cannot even be looked at", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("is the caller's input error, with nothing sent, for a signal that only claims to be an AbortSignal", async () => {
+    server = await okServer();
+    const client = createPivotClient({ baseUrl: server.url, accessToken: "tok-option-refusals-7", maxRetries: 0 });
+    const real = new AbortController().signal;
+    const claims = [
+      revoked(),
+      Object.create(AbortSignal.prototype),
+      new Proxy(real, {
+        getPrototypeOf() {
+          throw new Error("trap");
+        },
+      }),
+      new Proxy(real, {
+        get(target, key) {
+          if (key === "aborted") throw new Error("trap");
+          return Reflect.get(target, key);
+        },
+      }),
+    ];
+
+    for (const signal of claims) {
+      const error = await client.cancelPaymentSession(SESSION_ID, BODY, { signal }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PivotInputError);
+      expect((error as Error).message).toMatch(/^options\.signal must be an AbortSignal/);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("is the caller's input error naming it at creation, for a revoked Proxy, a trapped function or credentials whose getter throws", () => {
     const base = { baseUrl: "https://api.pivot-payment.com", accessToken: "tok-option-refusals-6" };
     const refusals = [

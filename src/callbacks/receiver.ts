@@ -145,13 +145,20 @@ function isDocumented(event: string): event is PaymentCallbackEventName {
 
 function decode(rawBody: CallbackBody): string {
   if (typeof rawBody === "string") return rawBody;
-  if (!(rawBody instanceof Uint8Array) && !(rawBody instanceof ArrayBuffer)) {
-    throw new PivotCallbackBodyError("/", "must be the raw body as a string, Uint8Array or ArrayBuffer");
-  }
+  if (!isBytes(rawBody)) throw new PivotCallbackBodyError("/", "must be the raw body as a string, Uint8Array or ArrayBuffer");
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(rawBody);
   } catch {
     throw new PivotCallbackBodyError("/", "is not valid UTF-8");
+  }
+}
+
+/** True for a Uint8Array or an ArrayBuffer; false for anything else, even a revoked Proxy, which throws when asked. */
+function isBytes(value: unknown): value is Uint8Array | ArrayBuffer {
+  try {
+    return value instanceof Uint8Array || value instanceof ArrayBuffer;
+  } catch {
+    return false;
   }
 }
 
