@@ -272,11 +272,24 @@ function attemptError(core: ClientCore, call: Call, attempt: number, thrown: unk
     return new PivotTimeoutError(`${what} within ${call.timeoutMs} ms.`, { requestId, attempts: attempt });
   }
   if (thrown instanceof PivotError) return thrown instanceof PivotInputError ? thrown : withAttempts(thrown, attempt);
+  return connectionError(core, thrown, { requestId, attempts: attempt });
+}
+
+/**
+ * A failure to reach Pivot (refused, reset, DNS, TLS, an answer that cannot be parsed) as a `PivotConnectionError`.
+ * Its cause is a redacted copy of what was thrown: the original may hold what was sent (a malformed answer's bytes
+ * can echo the request's headers).
+ */
+export function connectionError(
+  core: ClientCore,
+  thrown: unknown,
+  init: { requestId?: string | undefined; attempts?: number } = {},
+): PivotConnectionError {
   const cause = core.redactor.sanitize(thrown);
   const code = errorCode(cause); // the sanitised copy's code: redacted like its message
   return new PivotConnectionError(
     `Could not reach ${core.origin}${code ? ` (${code})` : ""}: ${cause.message}. Check the base URL and the network.`,
-    { cause, requestId, attempts: attempt },
+    { cause, ...init },
   );
 }
 

@@ -6,10 +6,10 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { Stopped, within } from "./bounds.js";
+import { connectionError } from "./call.js";
 import type { PivotClient } from "./client.js";
 import { coreOf } from "./client-registry.js";
-import { PivotConnectionError, PivotError, PivotInputError, PivotTimeoutError } from "./errors.js";
-import { errorCode } from "./redact.js";
+import { PivotError, PivotInputError, PivotTimeoutError } from "./errors.js";
 import { Refusal } from "./retry.js";
 
 /** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
@@ -44,17 +44,8 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       const signal = AbortSignal.any([request.signal, timeout]);
       const timedOut = (what: string, after = ""): PivotTimeoutError =>
         new PivotTimeoutError(`${what} within the client's timeoutMs (${core.timeoutMs} ms)${after}.`);
-      // As the client does: a network failure (of the token exchange or of the request) is a PivotConnectionError whose
-      // cause is a redacted copy, since the original may hold what was sent (a malformed answer's bytes echo headers).
-      const unreachable = (thrown: unknown): PivotError => {
-        if (thrown instanceof PivotError) return thrown;
-        const cause = core.redactor.sanitize(thrown);
-        const code = errorCode(cause);
-        return new PivotConnectionError(
-          `Could not reach ${core.origin}${code ? ` (${code})` : ""}: ${cause.message}. Check the base URL and the network.`,
-          { cause },
-        );
-      };
+      // As the client does: a network failure, of the token exchange or of the request, is a PivotConnectionError.
+      const unreachable = (thrown: unknown): PivotError => (thrown instanceof PivotError ? thrown : connectionError(core, thrown));
       let token: string | undefined;
       if (!request.headers.has("Authorization")) {
         token = await within(Infinity, signal, (tokenSignal) => core.tokens.get(tokenSignal)).catch((thrown: unknown) => {
