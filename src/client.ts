@@ -172,7 +172,7 @@ export function buildClient(given: PivotClientOptions, defaultTransport: Transpo
   // The runtime's own transport (node:http on Node) unless the caller brought a fetch of their own.
   const transport =
     userFetch === undefined ? (defaultTransport ?? fetchTransport(fetchImpl)) : fetchTransport(fetchImpl, fetchReadFailure(redactor));
-  const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl };
+  const http: Http = { fetch: fetchImpl, transport: transport(baseUrl, maxResponseBytes), baseUrl, maxResponseBytes };
   const now = checkFunction("now", options.now) ?? Date.now;
   const core: ClientCore = {
     http,

@@ -9,8 +9,10 @@ import { Stopped, within } from "./bounds.js";
 import { connectionError } from "./call.js";
 import type { PivotClient } from "./client.js";
 import { coreOf } from "./client-registry.js";
-import { PivotError, PivotInputError, PivotTimeoutError } from "./errors.js";
+import { PivotError, PivotInputError, PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { parseJson } from "./response.js";
 import { Refusal } from "./retry.js";
+import { asThrown, readCapped } from "./transport.js";
 
 /** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
 export type PivotRawClient = Client<paths>;
@@ -19,7 +21,9 @@ export type PivotRawClient = Client<paths>;
  * An openapi-fetch client on `pivot`'s base URL, `fetch` and token: each request gets `Authorization: Bearer …`
  * (unless it has one) from the client's token source. The whole request (the token, the answer and its body) is
  * bounded by the client's `timeoutMs`, rejecting with a `PivotTimeoutError`, and by the request's signal. A network
- * failure, of the token exchange or of the request, rejects with a `PivotConnectionError` whose `cause` is redacted.
+ * failure, of the token exchange, the request or its body, rejects with a `PivotConnectionError` whose `cause` is
+ * redacted. The body is read whole, within the client's `maxResponseBytes`: a 2xx whose body is not JSON or is larger
+ * rejects with a `PivotResponseError` whose `rawBody` is redacted, as does a status outside 200–599.
  * It never follows a redirect (a 3xx is returned as it is), even when a call asks for `redirect: "follow"`. It sends
  * no `X-REQUEST-ID` and never retries: add those with openapi-fetch middleware (`use`). Each call returns a new
  * openapi-fetch client with its own middleware.
@@ -65,7 +69,33 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
       });
       // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
       if (token !== undefined && response.status === 401) core.tokens.invalidate(token);
-      return response;
+      // The body is read here, under the same bound and the client's maxResponseBytes, so that a body that stalls or is
+      // cut is the client's typed error, and a 2xx that is not JSON never reaches openapi-fetch's parse: its SyntaxError
+      // quotes the body, which may echo a secret.
+      const { body, truncated } = await readCapped(response, core.http.maxResponseBytes, asThrown).catch((thrown: unknown) => {
+        if (request.signal.aborted) throw thrown;
+        throw timeout.aborted ? timedOut("No whole answer") : unreachable(thrown);
+      });
+      const { status } = response;
+      const unreadable =
+        status < 200 || status > 599
+          ? "the status is not one the client knows"
+          : !response.ok
+            ? undefined
+            : truncated
+              ? "the body is larger than maxResponseBytes; it was not read to the end"
+              : body.trim() !== "" && parseJson(body) === undefined
+                ? "the body is not JSON"
+                : undefined;
+      if (unreadable !== undefined) {
+        throw new PivotResponseError(`Pivot answered ${status} but ${unreadable}.`, {
+          status,
+          rawBody: core.redactor.redact(body, truncated),
+        });
+      }
+      // A status that carries no body (204, 205, 304) must be rebuilt with none.
+      const bodiless = status === 204 || status === 205 || status === 304 || body === "";
+      return new Response(bodiless ? null : body, { status, statusText: response.statusText, headers: response.headers });
     },
     redirect: "manual",
   });

@@ -44,6 +44,8 @@ export interface Http {
   transport: Transport;
   /** Base URL without a trailing slash. */
   baseUrl: string;
+  /** The cap on an answer's body, in decoded bytes; the raw client reads with it too. */
+  maxResponseBytes: number;
 }
 
 type Method = "get" | "post";
@@ -92,10 +94,7 @@ export type ReadFailure = (thrown: unknown, broken?: string) => unknown;
  * a body that fails with something other than an Error, or a Response that breaks its contract, is that option's
  * failure, not the network's.
  */
-export function fetchTransport(
-  fetch: typeof globalThis.fetch,
-  readFailure: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`)),
-): TransportFactory {
+export function fetchTransport(fetch: typeof globalThis.fetch, readFailure: ReadFailure = asThrown): TransportFactory {
   return (baseUrl, maxResponseBytes) => async (request, signal) => {
     // The request's own fields are fetch's (an unknown `path` is ignored).
     const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
@@ -117,11 +116,18 @@ export function fetchTransport(
   };
 }
 
+/** The {@link ReadFailure} that keeps what was thrown, and names a broken Response's fault in a TypeError. */
+export const asThrown: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`));
+
 /**
  * The body as text, at most `maxBytes` decoded bytes of it (fetch has already undone any Content-Encoding, so
  * a gzip bomb is cut as it inflates). Reading stops at the cap and the rest is discarded unread.
  */
-async function readCapped(response: Response, maxBytes: number, readFailure: ReadFailure): Promise<{ body: string; truncated: boolean }> {
+export async function readCapped(
+  response: Response,
+  maxBytes: number,
+  readFailure: ReadFailure,
+): Promise<{ body: string; truncated: boolean }> {
   const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let body = "";

@@ -687,6 +687,7 @@ describe("the secrets a token source holds, among the tokens that rotate after t
     fetch: globalThis.fetch,
     transport: () => Promise.reject(new Error("no request is made here")),
     baseUrl: "http://127.0.0.1:9",
+    maxResponseBytes: 1024,
   };
   const rotate = (redactor: Redactor) => {
     for (let i = 0; i < 12; i++) redactor.add(`tok-rotated-${i}-0123456789`);

@@ -15,6 +15,7 @@ import {
   type PivotClient,
   PivotConnectionError,
   PivotInputError,
+  PivotResponseError,
   PivotTimeoutError,
 } from "../src/index.js";
 import { createRawClient } from "../src/raw.js";
@@ -114,10 +115,114 @@ describe("createRawClient and a server that stalls", () => {
     expect((error as Error).message).toBe("No answer within the client's timeoutMs (200 ms).");
   });
 
-  it("gives up on a body that stalls after the headers once the client's timeoutMs has passed", async () => {
-    const pending = raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } } });
+  it("gives up on a body that stalls after the headers once the client's timeoutMs has passed, with a PivotTimeoutError", async () => {
+    const error = await rejectionOf(raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } } }));
 
-    await expect(pending).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toBe("No whole answer within the client's timeoutMs (200 ms).");
+  });
+
+  it("rejects with the request signal's reason when the caller aborts while the body stalls", async () => {
+    const controller = new AbortController();
+    const pending = raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } }, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("the caller's own reason")), 20);
+
+    await expect(pending).rejects.toThrow("the caller's own reason");
+  });
+});
+
+describe("createRawClient and an answer it cannot hand on", () => {
+  const id = "f5011fb2-e205-46ad-ac20-481429ba1d32";
+  const token = "tok-raw-echo-0123456789";
+  /** A client whose every request is answered `status` with `body`, through an injected fetch. */
+  const answering = (status: number, body: BodyInit | null, maxResponseBytes = 1_048_576) =>
+    createRawClient(
+      createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        accessToken: token,
+        maxResponseBytes,
+        fetch: async () => new Response(body, { status }),
+      }),
+    );
+  /** Everything a caller can read of `error`, to look for the token in. */
+  const everything = (error: unknown) => `${inspect(error, { showHidden: true, depth: 10 })} ${JSON.stringify(error)}`;
+
+  it.each([
+    ["the token alone", token],
+    ["the token in HTML", `<p>${token}</p>`],
+  ])("rejects a 2xx whose body is not JSON (%s) with a PivotResponseError that does not quote the token", async (_case, body) => {
+    const error = await rejectionOf(answering(200, body).GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 200, message: "Pivot answered 200 but the body is not JSON." });
+    expect(everything(error)).not.toContain(token);
+    expect(everything(error)).not.toContain(token.slice(-10));
+  });
+
+  it("rejects a 2xx larger than the client's maxResponseBytes with a PivotResponseError", async () => {
+    const error = await rejectionOf(
+      answering(200, JSON.stringify({ code: "00", data: "x".repeat(100) }), 64).GET("/v2/payments/{id}", { params: { path: { id } } }),
+    );
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect((error as Error).message).toBe("Pivot answered 200 but the body is larger than maxResponseBytes; it was not read to the end.");
+  });
+
+  it("hands on a 2xx JSON body, an error's body that is not JSON, and a 204 as openapi-fetch reads them", async () => {
+    const session = { code: "00", data: { id } };
+
+    expect((await answering(200, JSON.stringify(session)).GET("/v2/payments/{id}", { params: { path: { id } } })).data).toEqual(session);
+    expect((await answering(502, "<html>Bad gateway</html>").GET("/v2/payments/{id}", { params: { path: { id } } })).error).toBe(
+      "<html>Bad gateway</html>",
+    );
+    const empty = await answering(204, null).GET("/v2/payments/{id}", { params: { path: { id } } });
+    expect(empty).toMatchObject({ data: undefined, response: { status: 204 } });
+  });
+});
+
+describe("createRawClient and a status outside 200–599", () => {
+  let odd: TcpServer;
+  let origin: string;
+  beforeAll(async () => {
+    odd = createTcpServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("HTTP/1.1 600 Odd\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}"));
+    });
+    await new Promise<void>((resolve) => odd.listen(0, "127.0.0.1", resolve));
+    const address = odd.address();
+    origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => odd.close(() => resolve())));
+
+  it("rejects with a PivotResponseError, since no Response can be made with it", async () => {
+    const raw = createRawClient(createPivotClient({ baseUrl: origin, accessToken: "tok-raw-tests-1" }));
+
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id: "odd" } } }));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error).toMatchObject({ status: 600, message: "Pivot answered 600 but the status is not one the client knows." });
+  });
+});
+
+describe("createRawClient and a body cut mid-way", () => {
+  let cutting: Listening;
+  beforeAll(async () => {
+    cutting = await listenOnLoopback(
+      createServer((_request, response) => {
+        response
+          .writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+          .write('{"code":"00"', () => response.destroy());
+      }),
+    );
+  });
+  afterAll(() => cutting.close());
+
+  it("rejects with a PivotConnectionError", async () => {
+    const raw = createRawClient(createPivotClient({ baseUrl: cutting.origin, accessToken: "tok-raw-tests-1" }));
+
+    const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id: "cut" } } }));
+
+    expect(error).toBeInstanceOf(PivotConnectionError);
   });
 });
 
