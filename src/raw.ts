@@ -6,13 +6,14 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import { Stopped, within } from "./bounds.js";
-import { connectionError } from "./call.js";
+import { type ClientCore, connectionError } from "./call.js";
 import type { PivotClient } from "./client.js";
 import { coreOf } from "./client-registry.js";
 import { PivotError, PivotInputError, PivotResponseError, PivotTimeoutError } from "./errors.js";
+import { fetchReadFailure } from "./guard.js";
 import { parseJson } from "./response.js";
 import { Refusal } from "./retry.js";
-import { asThrown, readCapped } from "./transport.js";
+import { readCapped } from "./transport.js";
 
 /** What {@link createRawClient} returns: an openapi-fetch client typed by Pivot's OpenAPI spec. */
 export type PivotRawClient = Client<paths>;
@@ -68,35 +69,43 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
         throw timeout.aborted ? timedOut("No answer") : unreachable(thrown);
       });
       // As the client does: a refused token is dropped, so that the next request fetches a fresh one.
+      // Stryker disable next-line ConditionalExpression: for the type only; the source ignores a token it does not hold
       if (token !== undefined && response.status === 401) core.tokens.invalidate(token);
       // The body is read here, under the same bound and the client's maxResponseBytes, so that a body that stalls or is
-      // cut is the client's typed error, and a 2xx that is not JSON never reaches openapi-fetch's parse: its SyntaxError
-      // quotes the body, which may echo a secret.
-      const { body, truncated } = await readCapped(response, core.http.maxResponseBytes, asThrown).catch((thrown: unknown) => {
+      // cut is the client's typed error, and openapi-fetch reads only what it can parse.
+      // Read as the caller's own fetch is: an Error from the body is the network's, anything else the fetch's failure
+      // (which the platform's fetch never gives).
+      const readFailure = fetchReadFailure(core.redactor);
+      const { body, truncated } = await readCapped(response, core.http.maxResponseBytes, readFailure).catch((thrown: unknown) => {
         if (request.signal.aborted) throw thrown;
-        throw timeout.aborted ? timedOut("No whole answer") : unreachable(thrown);
+        throw timeout.aborted ? timedOut("No whole answer") : unreachable(readFailure(thrown));
       });
-      const { status } = response;
-      const unreadable =
-        status < 200 || status > 599
-          ? "the status is not one the client knows"
-          : !response.ok
-            ? undefined
-            : truncated
-              ? "the body is larger than maxResponseBytes; it was not read to the end"
-              : body.trim() !== "" && parseJson(body) === undefined
-                ? "the body is not JSON"
-                : undefined;
-      if (unreadable !== undefined) {
-        throw new PivotResponseError(`Pivot answered ${status} but ${unreadable}.`, {
-          status,
-          rawBody: core.redactor.redact(body, truncated),
-        });
-      }
-      // A status that carries no body (204, 205, 304) must be rebuilt with none.
-      const bodiless = status === 204 || status === 205 || status === 304 || body === "";
-      return new Response(bodiless ? null : body, { status, statusText: response.statusText, headers: response.headers });
+      return rebuilt(core, response, body, truncated);
     },
     redirect: "manual",
   });
+}
+
+/**
+ * The answer as openapi-fetch will read it, its body already read: a 2xx must be JSON, as openapi-fetch parses it (its
+ * SyntaxError would quote the body, which may echo a secret), and a status past 599 (which fetch hands on) cannot be
+ * made into a Response; both reject with a PivotResponseError whose `rawBody` is redacted.
+ */
+function rebuilt(core: ClientCore, response: Response, body: string, truncated: boolean): Response {
+  const { status } = response;
+  const unreadable =
+    status > 599
+      ? "the status is not one the client knows"
+      : !response.ok
+        ? undefined
+        : truncated
+          ? "the body is larger than maxResponseBytes; it was not read to the end"
+          : body !== "" && parseJson(body) === undefined
+            ? "the body is not JSON"
+            : undefined;
+  if (unreadable !== undefined) {
+    throw new PivotResponseError(`Pivot answered ${status} but ${unreadable}.`, { status, rawBody: core.redactor.redact(body, truncated) });
+  }
+  // An empty body is handed on as none: a 204, 205 or 304 must be made without one.
+  return new Response(body === "" ? null : body, { status, statusText: response.statusText, headers: response.headers });
 }

@@ -93,6 +93,19 @@ describe("JSON.stringify(error)", () => {
     expect(new PivotAbortError("aborted", { cause: fn }).cause).toBe(fn);
   });
 
+  it.each(["name", "code", "stack"])("and util.inspect work when only reading the cause's %s throws", (key) => {
+    const hostile = new Proxy(new Error("plain"), {
+      get(target, property, receiver) {
+        if (property === key) throw new Error("trap");
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const error = new PivotAbortError("aborted", { cause: hostile });
+
+    expect(JSON.parse(JSON.stringify(error)).cause).toEqual({ name: "Error" });
+    expect(inspect(error)).toContain("The cause could not be read");
+  });
+
   it("summarises the cause as its class and code, without its message", () => {
     const cause = Object.assign(new TypeError("connect ECONNREFUSED 127.0.0.1:1 secret-in-message"), { code: "ECONNREFUSED" });
     const printed = JSON.parse(JSON.stringify(new PivotConnectionError("Could not reach Pivot.", { cause }))) as Record<string, unknown>;

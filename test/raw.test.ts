@@ -122,12 +122,16 @@ describe("createRawClient and a server that stalls", () => {
     expect((error as Error).message).toBe("No whole answer within the client's timeoutMs (200 ms).");
   });
 
-  it("rejects with the request signal's reason when the caller aborts while the body stalls", async () => {
+  it.each([
+    ["waits for the answer", "answer"],
+    ["reads a body that stalls", "body"],
+  ])("rejects with the request signal's own reason when the caller aborts while it %s", async (_case, id) => {
     const controller = new AbortController();
-    const pending = raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } }, signal: controller.signal });
-    setTimeout(() => controller.abort(new Error("the caller's own reason")), 20);
+    const reason = new Error("the caller's own reason");
+    const pending = raw().GET("/v2/payments/{id}", { params: { path: { id } }, signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 20);
 
-    await expect(pending).rejects.toThrow("the caller's own reason");
+    expect(await rejectionOf(pending)).toBe(reason);
   });
 });
 
@@ -157,6 +161,27 @@ describe("createRawClient and an answer it cannot hand on", () => {
     expect(error).toMatchObject({ status: 200, message: "Pivot answered 200 but the body is not JSON." });
     expect(everything(error)).not.toContain(token);
     expect(everything(error)).not.toContain(token.slice(-10));
+  });
+
+  it("rejects a 2xx whose body is only white space, which is not JSON either, with a PivotResponseError", async () => {
+    const error = await rejectionOf(answering(200, " \n").GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect((error as Error).message).toBe("Pivot answered 200 but the body is not JSON.");
+  });
+
+  it("rejects with fetch's own failure, naming the option, when the body of the caller's fetch fails with a value that is not an Error", async () => {
+    const failing = new ReadableStream({
+      pull(controller) {
+        controller.error("a string, not an Error");
+      },
+    });
+
+    const error = await rejectionOf(answering(200, failing).GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotInputError);
+    expect(error).toMatchObject({ code: "option_failed" });
+    expect((error as Error).message).toMatch(/^options\.fetch gave a Response whose body failed/);
   });
 
   it("rejects a 2xx larger than the client's maxResponseBytes with a PivotResponseError", async () => {
