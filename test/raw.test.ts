@@ -7,6 +7,8 @@
 import { createServer } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { inspect } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PivotEmulator, startPivotEmulator } from "../src/emulator/index.js";
 import {
@@ -120,6 +122,17 @@ describe("createRawClient and a server that stalls", () => {
 
     expect(error).toBeInstanceOf(PivotTimeoutError);
     expect((error as Error).message).toBe("No whole answer within the client's timeoutMs (200 ms).");
+  });
+
+  it("gives up on time even when a garbage collection runs while it waits", async () => {
+    // A signal that only AbortSignal.any holds can be collected before it fires; the bound must not rest on one.
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    const pending = rejectionOf(raw().GET("/v2/payments/{id}", { params: { path: { id: "body" } } }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    collect();
+
+    expect(await pending).toBeInstanceOf(PivotTimeoutError);
   });
 
   it.each([
@@ -372,6 +385,81 @@ describe("createRawClient's requests, on an injected fetch", () => {
     const error = await rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }));
     expect(error).toBeInstanceOf(PivotConnectionError);
     expect(error).toMatchObject({ cause: { name: "TypeError", message: "fetch failed" } });
+  });
+});
+
+describe("createRawClient and a fetch that ignores its signal", () => {
+  const id = "f5011fb2-e205-46ad-ac20-481429ba1d32";
+  const endless = () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 200 });
+  const ignoring = (answer: () => Promise<Response>) =>
+    createRawClient(
+      createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: "tok-raw-tests-1", timeoutMs: 200, fetch: answer }),
+    );
+
+  it.each([
+    ["never settles", "No answer", () => new Promise<Response>(() => {})],
+    ["answers with a body that never ends", "No whole answer", async () => endless()],
+  ])("gives up after the client's timeoutMs when the fetch %s", async (_case, what, answer) => {
+    const error = await rejectionOf(ignoring(answer).GET("/v2/payments/{id}", { params: { path: { id } } }));
+
+    expect(error).toBeInstanceOf(PivotTimeoutError);
+    expect((error as Error).message).toBe(`${what} within the client's timeoutMs (200 ms).`);
+  });
+
+  it("rejects with the caller's reason when the caller aborts while the fetch it sent never settles", async () => {
+    const controller = new AbortController();
+    const reason = new Error("the caller's own reason");
+    const sent = () => {
+      setTimeout(() => controller.abort(reason), 10);
+      return new Promise<Response>(() => {});
+    };
+    const pending = ignoring(sent).GET("/v2/payments/{id}", { params: { path: { id } }, signal: controller.signal });
+
+    expect(await rejectionOf(pending)).toBe(reason);
+  });
+});
+
+describe("createRawClient and the secrets an answer echoes", () => {
+  const id = "f5011fb2-e205-46ad-ac20-481429ba1d32";
+  /** A fetch that answers `status` with the request's bearer token in the body. */
+  const echoing =
+    (status: number) =>
+    async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+      new Response(`echo: ${new Request(input, init).headers.get("Authorization")}`, { status });
+
+  it("masks each token of a provider that rotates them, in every error of concurrent requests", async () => {
+    let issued = 0;
+    const tokens: string[] = [];
+    const raw = createRawClient(
+      createPivotClient({
+        baseUrl: "https://api.pivot-payment.com",
+        accessToken: () => {
+          const token = `tok-rotating-${++issued}-0123456789abcdef`;
+          tokens.push(token);
+          return token;
+        },
+        fetch: echoing(200),
+      }),
+    );
+
+    const errors = await Promise.all(
+      Array.from({ length: 12 }, () => rejectionOf(raw.GET("/v2/payments/{id}", { params: { path: { id } } }))),
+    );
+
+    expect(tokens).toHaveLength(12);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(PivotResponseError);
+      for (const token of tokens) expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain(token);
+    }
+  });
+
+  it("masks the token in the body of an error answer it hands on", async () => {
+    const token = "tok-raw-echo-0123456789";
+    const raw = (status: number) =>
+      createRawClient(createPivotClient({ baseUrl: "https://api.pivot-payment.com", accessToken: token, fetch: echoing(status) }));
+
+    const refused = await raw(401).GET("/v2/payments/{id}", { params: { path: { id } } });
+    expect(refused.error).toBe("echo: Bearer [REDACTED]");
   });
 });
 
