@@ -6,6 +6,7 @@
 import type { Client } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
 import type { paths } from "../generated/schema.js";
+import { type NodeCallbackRequest, type NodeCallbackResponse, toNodeListener } from "../src/callbacks/index.js";
 import {
   type CancellationReason,
   type CancelledPaymentSession,
@@ -104,5 +105,28 @@ describe("pivot-payment-client/raw", () => {
     expectTypeOf(createRawClient).parameters.toEqualTypeOf<[PivotClient]>();
     expectTypeOf(createRawClient).returns.toEqualTypeOf<PivotRawClient>();
     expectTypeOf<PivotRawClient>().toEqualTypeOf<Client<paths>>();
+  });
+});
+
+describe("toNodeListener's request and response", () => {
+  /** The events of an emitter typed per event, as newer @types/node types IncomingMessage and ServerResponse. */
+  interface Events {
+    data: [chunk: Uint8Array];
+    end: [];
+    error: [error: Error];
+  }
+  interface TypedEmitter {
+    on<E extends keyof Events>(event: E, listener: (...args: Events[E]) => void): this;
+    on(event: string | symbol, listener: (...args: any[]) => void): this;
+    removeListener<E extends keyof Events>(event: E, listener: (...args: Events[E]) => void): this;
+    removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  }
+  type TypedRequest = TypedEmitter & Omit<NodeCallbackRequest, "on" | "removeListener">;
+  type TypedResponse = TypedEmitter & Omit<NodeCallbackResponse, "on">;
+
+  it("fit emitters whose `on` is typed per event", () => {
+    expectTypeOf<TypedRequest>().toExtend<NodeCallbackRequest>();
+    expectTypeOf<TypedResponse>().toExtend<NodeCallbackResponse>();
+    expectTypeOf(toNodeListener).returns.toExtend<(req: TypedRequest, res: TypedResponse) => void>();
   });
 });

@@ -6,6 +6,13 @@
 import { methodNotAllowed, type PaymentCallbackHandler } from "./handler.js";
 import { jsonText } from "./json-text.js";
 
+/**
+ * An event listener as Node's emitters take one. `any[]`, as Node's own catch-all overload has it: newer @types/node (26)
+ * types each event's arguments, and a listener of `never[]` or `unknown[]` no longer fits both those and our calls.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one type that both Node's typed and untyped `on` overloads accept
+type NodeListener = (...args: any[]) => void;
+
 /** The part of a node:http `IncomingMessage` (or an Express `Request`) that {@link toNodeListener} uses. */
 export interface NodeCallbackRequest {
   method?: string | undefined;
@@ -17,8 +24,8 @@ export interface NodeCallbackRequest {
   complete: boolean;
   /** True once the body was read to its end, by anyone. */
   readableEnded: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: NodeListener): unknown;
+  removeListener(event: string, listener: NodeListener): unknown;
   pause(): unknown;
   resume(): unknown;
 }
@@ -32,7 +39,7 @@ export interface NodeCallbackResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body?: Uint8Array): unknown;
   destroy(): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: NodeListener): unknown;
 }
 
 /**
