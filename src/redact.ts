@@ -63,15 +63,17 @@ export class Redactor {
    * one body may echo a secret in several spellings at once; each decoding in turn is applied where it reveals a
    * secret, and what it reveals is masked too (a JSON escape only where that keeps the JSON's meaning). A body that
    * reveals nothing stays as received.
-   * @param cut true when the text is the start of a longer body: a secret's first characters at its very end are
-   *   masked as well, since the rest of the secret was cut off.
+   * @param cut true when the text is the start of a longer body: a secret's first characters at its very end, in any
+   *   of those spellings, are masked as well, since the rest of the secret was cut off.
    */
   redact(text: string, cut = false): string {
     this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort(
       (a, b) => b.length - a.length,
     );
     const secrets = this.ordered;
-    const reveals = (form: string): boolean => secrets.some((secret) => form.includes(secret));
+    // In a cut body, a decoding that shows more of a secret's start at the very end reveals it too.
+    const reveals = (form: string): boolean =>
+      secrets.some((secret) => form.includes(secret)) || (cut && cutStart(form, secrets) > cutStart(out, secrets));
     const mask = (form: string): string =>
       secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
     let out = mask(text);
@@ -85,7 +87,8 @@ export class Redactor {
         out = decoded;
       }
     }
-    return cut ? maskCutSecret(out, secrets) : out;
+    const cutAt = cut ? cutStart(out, secrets) : 0;
+    return cutAt === 0 ? out : `${out.slice(0, -cutAt)}[REDACTED]`;
   }
 
   /**
@@ -120,8 +123,8 @@ export class Redactor {
   }
 }
 
-/** `text` with the longest start of any of `secrets` at its very end masked (the body was cut inside that secret). */
-function maskCutSecret(text: string, secrets: readonly string[]): string {
+/** The length of the longest start of any of `secrets` at the very end of `text` (a body cut inside that secret). */
+function cutStart(text: string, secrets: readonly string[]): number {
   let longest = 0;
   for (const secret of secrets) {
     // From the whole secret down: a start shorter than one already found would change nothing.
@@ -130,7 +133,7 @@ function maskCutSecret(text: string, secrets: readonly string[]): string {
       if (text.endsWith(secret.slice(0, length))) longest = length;
     }
   }
-  return longest === 0 ? text : `${text.slice(0, text.length - longest)}[REDACTED]`;
+  return longest;
 }
 
 /** `String(value)`, except for values that cannot be converted (an object without a prototype). */

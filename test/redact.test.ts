@@ -154,6 +154,21 @@ describe("a text cut short", () => {
     expect(redactor.redact("body: xyz-sec")).toBe("body: xyz-sec");
     expect(redactor.redact("body: done.", true)).toBe("body: done.");
   });
+
+  it.each([
+    ["URL-encoded", (char: string) => `%${char.charCodeAt(0).toString(16).padStart(2, "0")}`],
+    ["JSON-escaped", (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`],
+  ])("masks the start of a secret %s at its very end, however much of it is left", (_spelling, spell) => {
+    const secret = "tok_SECRETtokenVALUE_0123456789";
+    const redactor = new Redactor();
+    redactor.add(secret);
+
+    for (const length of [secret.length - 1, 12, 1]) {
+      const redacted = redactor.redact(`echo: ${[...secret.slice(0, length)].map(spell).join("")}`, true);
+      expect(redacted).toBe("echo: [REDACTED]");
+    }
+    expect(redactor.redact(`ok: ${spell("x")}`, true)).toBe(`ok: ${spell("x")}`);
+  });
 });
 
 describe("redactValue", () => {

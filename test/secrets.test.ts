@@ -219,6 +219,35 @@ describe("a fetch that throws with the secret in its error", () => {
   });
 });
 
+describe("a body cut at maxResponseBytes inside an escaped secret", () => {
+  const MAX = 256;
+  const percent = (char: string) => `%${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  const unicode = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+  it.each([
+    ["URL-encoded", percent, decodeURIComponent],
+    ["JSON-escaped", unicode, (text: string) => JSON.parse(`"${text}"`) as string],
+  ])("keeps each start of the token out of rawBody, %s, even decoded", async (_spelling, spell, decode) => {
+    // All of the token but its last character, escaped, ends exactly where the body is cut.
+    const start = [...STATIC_TOKEN.slice(0, -1)].map(spell).join("");
+    const body = `${"x".repeat(MAX - start.length)}${start}${"y".repeat(1_000)}`;
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: STATIC_TOKEN,
+      maxResponseBytes: MAX,
+      maxRetries: 0,
+      fetch: async () => new Response(body, { status: 500 }),
+    });
+
+    const error = await rejectionOf(pivot.getPaymentSession(SESSION_ID));
+
+    expect(error).toBeInstanceOf(PivotError);
+    const { rawBody } = error as PivotError;
+    expect(rawBody?.endsWith("[REDACTED]")).toBe(true);
+    expect(decode(rawBody ?? "")).not.toContain(STATIC_TOKEN.slice(0, 8));
+  });
+});
+
 describe("a long-lived client", () => {
   it("still masks the client secret after many token refreshes", async () => {
     let clock = Date.parse("2025-03-30T00:00:00Z");

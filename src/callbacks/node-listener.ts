@@ -7,13 +7,10 @@ import { methodNotAllowed, type PaymentCallbackHandler } from "./handler.js";
 import { jsonText } from "./json-text.js";
 
 /**
- * An event listener as Node's emitters take one. `any[]`, as Node's own catch-all overload has it: newer @types/node (26)
- * types each event's arguments, and a listener of `never[]` or `unknown[]` no longer fits both those and our calls.
+ * The part of a node:http `IncomingMessage` (or an Express `Request`) that {@link toNodeListener} uses. Listeners take
+ * `any[]`, as Node's own catch-all overload does: newer @types/node (26) types each event's arguments, and a listener
+ * of `never[]` or `unknown[]` would not fit both those and the calls made here.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the one type that both Node's typed and untyped `on` overloads accept
-type NodeListener = (...args: any[]) => void;
-
-/** The part of a node:http `IncomingMessage` (or an Express `Request`) that {@link toNodeListener} uses. */
 export interface NodeCallbackRequest {
   method?: string | undefined;
   url?: string | undefined;
@@ -24,8 +21,10 @@ export interface NodeCallbackRequest {
   complete: boolean;
   /** True once the body was read to its end, by anyone. */
   readableEnded: boolean;
-  on(event: string, listener: NodeListener): unknown;
-  removeListener(event: string, listener: NodeListener): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: as Node's catch-all overload has it; see NodeCallbackRequest
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: as Node's catch-all overload has it; see NodeCallbackRequest
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
   pause(): unknown;
   resume(): unknown;
 }
@@ -39,7 +38,8 @@ export interface NodeCallbackResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body?: Uint8Array): unknown;
   destroy(): unknown;
-  on(event: string, listener: NodeListener): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: as Node's catch-all overload has it; see NodeCallbackRequest
+  on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /**
