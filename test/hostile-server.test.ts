@@ -423,6 +423,21 @@ describe("an answer longer than maxResponseBytes is cut at the cap", () => {
     expect(error.rawBody?.length).toBe(64 * 1024);
     expect(target.requests).toHaveLength(1);
   });
+
+  it("decodes a gzip cut short as far as it goes, as fetch does, and reads that as the answer, once", async () => {
+    const whole = gzipSync(JSON.stringify({ code: "00", message: "Success", data: { id: SESSION_ID, status: "CANCELLED" } }));
+    const cut = whole.subarray(0, whole.byteLength - 12);
+    const target = await serve((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(cut.byteLength) });
+      response.end(cut);
+    });
+
+    const error = (await rejectionOf(clientOf(target).cancelPaymentSession(SESSION_ID, BODY))) as PivotError;
+
+    expect(error).toBeInstanceOf(PivotResponseError);
+    expect(error.message).toMatch(/^Pivot answered 200 but the body is not a JSON object\./);
+    expect(target.requests).toHaveLength(1);
+  });
 });
 
 describe("a token that a header cannot carry is refused before anything is sent", () => {
