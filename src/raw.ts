@@ -64,32 +64,6 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
   });
 }
 
-/**
- * The answer as openapi-fetch will read it, its body already read: a 2xx must be JSON, as openapi-fetch parses it (its
- * SyntaxError would quote the body, which may echo a secret), and a status past 599 (which fetch hands on) cannot be
- * made into a Response; both reject with a PivotResponseError whose `rawBody` is redacted.
- */
-function rebuilt(core: ClientCore, response: Response, body: string, truncated: boolean): Response {
-  const { status } = response;
-  const unreadable =
-    status > 599
-      ? "the status is not one the client knows"
-      : !response.ok
-        ? undefined
-        : truncated
-          ? "the body is larger than maxResponseBytes; it was not read to the end"
-          : body !== "" && parseJson(body) === undefined
-            ? "the body is not JSON"
-            : undefined;
-  if (unreadable !== undefined) {
-    throw new PivotResponseError(`Pivot answered ${status} but ${unreadable}.`, { status, rawBody: core.redactor.redact(body, truncated) });
-  }
-  // An error's body is masked, as the client's errors are; a 2xx is handed on as sent, as the client's sessions are. An
-  // empty body is handed on as none: a 204, 205 or 304 must be made without one.
-  const handedOn = response.ok ? body : core.redactor.redact(body, truncated);
-  return new Response(handedOn === "" ? null : handedOn, { status, statusText: response.statusText, headers: response.headers });
-}
-
 /** How far a raw request has come: what it waits for, and the release of the token it holds. */
 interface Progress {
   waitingFor: "access token" | "answer" | "whole answer";
@@ -132,4 +106,30 @@ async function exchange(core: ClientCore, request: Request, signal: AbortSignal,
     throw unreachable(readFailure(thrown));
   });
   return rebuilt(core, response, body, truncated);
+}
+
+/**
+ * The answer as openapi-fetch will read it, its body already read: a 2xx must be JSON, as openapi-fetch parses it (its
+ * SyntaxError would quote the body, which may echo a secret), and a status past 599 (which fetch hands on) cannot be
+ * made into a Response; both reject with a PivotResponseError whose `rawBody` is redacted.
+ */
+function rebuilt(core: ClientCore, response: Response, body: string, truncated: boolean): Response {
+  const { status } = response;
+  const unreadable =
+    status > 599
+      ? "the status is not one the client knows"
+      : !response.ok
+        ? undefined
+        : truncated
+          ? "the body is larger than maxResponseBytes; it was not read to the end"
+          : body !== "" && parseJson(body) === undefined
+            ? "the body is not JSON"
+            : undefined;
+  if (unreadable !== undefined) {
+    throw new PivotResponseError(`Pivot answered ${status} but ${unreadable}.`, { status, rawBody: core.redactor.redact(body, truncated) });
+  }
+  // An error's body is masked, as the client's errors are; a 2xx is handed on as sent, as the client's sessions are. An
+  // empty body is handed on as none: a 204, 205 or 304 must be made without one.
+  const handedOn = response.ok ? body : core.redactor.redact(body, truncated);
+  return new Response(handedOn === "" ? null : handedOn, { status, statusText: response.statusText, headers: response.headers });
 }
