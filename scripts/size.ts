@@ -12,13 +12,13 @@ import { gzipSync } from "node:zlib";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 
 /**
- * The gate: 11.3 kB gzip. It was 8 kB until the error brand (which keeps `instanceof` true between the CommonJS and
+ * The gate: 11.35 kB gzip. It was 8 kB until the error brand (which keeps `instanceof` true between the CommonJS and
  * ESM builds), the guard around the caller's functions, the evidence check of a read-back and the search for secrets
  * escaped for JSON and URLs added about 2.3 kB, the ambiguity flag on an abort or timeout during a read-back a
- * little more, and masking the escaped start of a secret at the end of a cut body 20 bytes. Raise it on purpose, not
- * by drift.
+ * little more, and masking the escaped start of a secret at the end of a cut body (even one the cut split inside an
+ * escape) 63 bytes. Raise it on purpose, not by drift.
  */
-const BUDGET_BYTES = 11.3 * 1024;
+const BUDGET_BYTES = 11.35 * 1024;
 const MAIN_ENTRY = "src/index.ts";
 const RAW_ENTRY = "src/raw.ts";
 /** Where the main entry's bundled code may come from. Anything else (a dependency, a stray import) is a size or safety leak. */

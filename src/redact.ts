@@ -64,7 +64,7 @@ export class Redactor {
    * secret, and what it reveals is masked too (a JSON escape only where that keeps the JSON's meaning). A body that
    * reveals nothing stays as received.
    * @param cut true when the text is the start of a longer body: a secret's first characters at its very end, in any
-   *   of those spellings, are masked as well, since the rest of the secret was cut off.
+   *   of those spellings and even when the cut split an escape, are masked as well, since the rest was cut off.
    */
   redact(text: string, cut = false): string {
     this.ordered ??= [...new Set([...this.pinned, ...this.held.keys(), ...this.recent].flatMap(spellings))].sort(
@@ -72,8 +72,8 @@ export class Redactor {
     );
     const secrets = this.ordered;
     // In a cut body, a decoding that shows more of a secret's start at the very end reveals it too.
-    const reveals = (form: string): boolean =>
-      secrets.some((secret) => form.includes(secret)) || (cut && cutStart(form, secrets) > cutStart(out, secrets));
+    const cutStartOf = (form: string): number => (cut ? cutStart(form.replace(SPLIT_ESCAPE, ""), secrets) : 0);
+    const reveals = (form: string): boolean => secrets.some((secret) => form.includes(secret)) || cutStartOf(form) > cutStartOf(out);
     const mask = (form: string): string =>
       secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
     let out = mask(text);
@@ -87,8 +87,8 @@ export class Redactor {
         out = decoded;
       }
     }
-    const cutAt = cut ? cutStart(out, secrets) : 0;
-    return cutAt === 0 ? out : `${out.slice(0, -cutAt)}[REDACTED]`;
+    const cutAt = cutStartOf(out);
+    return cutAt === 0 ? out : `${out.replace(SPLIT_ESCAPE, "").slice(0, -cutAt)}[REDACTED]`;
   }
 
   /**
@@ -122,6 +122,9 @@ export class Redactor {
     return copy;
   }
 }
+
+/** What a cut left of an escape it split (`%`, `%7`, `\`, `\u00`): it spells no character, so the secret's start is before it. */
+const SPLIT_ESCAPE = /(?:%[\da-f]?|\\(?:u[\da-f]{0,3})?)$/i;
 
 /** The length of the longest start of any of `secrets` at the very end of `text` (a body cut inside that secret). */
 function cutStart(text: string, secrets: readonly string[]): number {

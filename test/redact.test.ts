@@ -169,6 +169,28 @@ describe("a text cut short", () => {
     }
     expect(redactor.redact(`ok: ${spell("x")}`, true)).toBe(`ok: ${spell("x")}`);
   });
+
+  it.each([
+    ["URL-encoded", (char: string) => `%${char.charCodeAt(0).toString(16).padStart(2, "0")}`],
+    ["JSON-escaped", (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`],
+    ["JSON-escaped, URL-encoded", (char: string) => `%5Cu${char.charCodeAt(0).toString(16).padStart(4, "0")}`],
+  ])("masks the start of a secret %s wherever the cut falls, inside an escape too", (_spelling, spell) => {
+    const secret = "tok_AbC123xyz/+=Zq9";
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const spelt = [...secret].map(spell).join("");
+    /** Every escape the text holds read, and whatever a cut left of one dropped. */
+    const decoded = (text: string) =>
+      text
+        .replace(/%([\da-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+        .replace(/\\u([\da-f]{4})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+
+    for (let length = spelt.length - 1; length >= 12; length--) {
+      const redacted = redactor.redact(`echo: ${spelt.slice(0, length)}`, true);
+      expect(redacted, `cut after ${length} characters`).toBe("echo: [REDACTED]");
+      expect(decoded(redacted)).not.toContain(secret.slice(0, 4));
+    }
+  });
 });
 
 describe("redactValue", () => {
