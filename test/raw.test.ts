@@ -206,13 +206,15 @@ describe("createRawClient and an answer it cannot hand on", () => {
     expect((error as Error).message).toBe("Pivot answered 200 but the body is larger than maxResponseBytes; it was not read to the end.");
   });
 
-  it("hands on a 2xx JSON body, an error's body that is not JSON, and a 204 as openapi-fetch reads them", async () => {
+  it("hands on a 2xx JSON body, an error's body that is not JSON (a 599 too), and a 204 as openapi-fetch reads them", async () => {
     const session = { code: "00", data: { id } };
 
     expect((await answering(200, JSON.stringify(session)).GET("/v2/payments/{id}", { params: { path: { id } } })).data).toEqual(session);
     expect((await answering(502, "<html>Bad gateway</html>").GET("/v2/payments/{id}", { params: { path: { id } } })).error).toBe(
       "<html>Bad gateway</html>",
     );
+    const last = await answering(599, "the last status a Response can carry").GET("/v2/payments/{id}", { params: { path: { id } } });
+    expect(last).toMatchObject({ error: "the last status a Response can carry", response: { status: 599 } });
     const empty = await answering(204, null).GET("/v2/payments/{id}", { params: { path: { id } } });
     expect(empty).toMatchObject({ data: undefined, response: { status: 204 } });
   });
