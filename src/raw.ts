@@ -56,7 +56,6 @@ export function createRawClient(pivot: PivotClient): PivotRawClient {
         if (thrown.by === "abort") throw thrown.reason;
         const unsent = progress.waitingFor === "access token" ? "; nothing was sent" : "";
         throw new PivotTimeoutError(`No ${progress.waitingFor} within the client's timeoutMs (${core.timeoutMs} ms)${unsent}.`);
-        // Stryker disable next-line BlockStatement: a token never released stays masked for good; only memory tells
       } finally {
         progress.release();
       }
