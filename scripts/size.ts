@@ -15,8 +15,9 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
  * The gate: 11.35 kB gzip. It was 8 kB until the error brand (which keeps `instanceof` true between the CommonJS and
  * ESM builds), the guard around the caller's functions, the evidence check of a read-back and the search for secrets
  * escaped for JSON and URLs added about 2.3 kB, the ambiguity flag on an abort or timeout during a read-back a
- * little more, and masking the escaped start of a secret at the end of a cut body (even one the cut split inside an
- * escape) 63 bytes. Raise it on purpose, not by drift.
+ * little more, and the spellings of secrets that tarball attacks found unmasked (the escaped start of one at the end
+ * of a cut body, a form's mixed `+` and `%20`, a secret that holds a JSON escape) 96 bytes. Raise it on purpose, not
+ * by drift.
  */
 const BUDGET_BYTES = 11.35 * 1024;
 const MAIN_ENTRY = "src/index.ts";

@@ -62,7 +62,7 @@ export class Redactor {
    * The text with every known secret masked. JSON may spell a character as `\/` or `\uXXXX`, and a URL as `%XX`, and
    * one body may echo a secret in several spellings at once; each decoding in turn is applied where it reveals a
    * secret, and what it reveals is masked too (a JSON escape only where that keeps the JSON's meaning). A body that
-   * reveals nothing stays as received.
+   * reveals nothing stays as received; one that does is handed on with that decoding applied throughout.
    * @param cut true when the text is the start of a longer body: a secret's first characters at its very end, in any
    *   of those spellings and even when the cut split an escape, are masked as well, since the rest was cut off.
    */
@@ -77,10 +77,11 @@ export class Redactor {
     const mask = (form: string): string =>
       secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
     let out = mask(text);
-    // JSON escapes, URL escapes, then JSON escapes that URL escapes spelt (`%5Cu0041`): each decoding applies to what
-    // the ones before it gave, so that a spelling nested in another is found too.
+    // JSON escapes, URL escapes, JSON escapes that URL escapes spelt (`%5Cu0041`), then a form's `+` as a space (when
+    // `%20` spelt some spaces): each decoding applies to what the ones before it gave, so that a spelling nested in
+    // another is found too.
     let decoded = out;
-    for (const decode of [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes]) {
+    for (const decode of [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes, decodeFormSpaces]) {
       decoded = decode(decoded);
       if (reveals(decoded)) {
         decoded = mask(decoded);
@@ -123,8 +124,11 @@ export class Redactor {
   }
 }
 
-/** What a cut left of an escape it split (`%`, `%7`, `\`, `\u00`): it spells no character, so the secret's start is before it. */
-const SPLIT_ESCAPE = /(?:%[\da-f]?|\\(?:u[\da-f]{0,3})?)$/i;
+/**
+ * What a cut left of an escape it split (`%`, `%7`, `\`, `\u00`, or `\%` of a `%5C%75…`): it spells no character, so the
+ * secret's start is before it.
+ */
+const SPLIT_ESCAPE = /(?:%[\da-f]?|\\(?:u[\da-f]{0,3})?)+$/i;
 
 /** The length of the longest start of any of `secrets` at the very end of `text` (a body cut inside that secret). */
 function cutStart(text: string, secrets: readonly string[]): number {
@@ -183,17 +187,34 @@ export function show(value: unknown, redact: (text: string) => string): string {
 
 /**
  * A secret as it may be spelt in an answer: as is; as it appears inside a JSON string (`"` and `\` escaped), and inside
- * a JSON string that a JSON string holds (an error quoting a JSON body); and with its spaces as `+` (a form-encoded
- * echo, once its `%XX` escapes are decoded).
+ * a JSON string that a JSON string holds (an error quoting a JSON body); with its spaces as `+` (a form-encoded echo,
+ * once its `%XX` escapes are decoded); and as parsed from a JSON string that holds it as sent ({@link readAsJson}).
  */
 function spellings(secret: string): string[] {
   const inJson = JSON.stringify(secret).slice(1, -1);
-  return [...new Set([secret, inJson, JSON.stringify(inJson).slice(1, -1), secret.replaceAll(" ", "+")])];
+  return [...new Set([secret, inJson, JSON.stringify(inJson).slice(1, -1), secret.replaceAll(" ", "+"), readAsJson(secret)])];
+}
+
+/**
+ * The secret as a JSON string holding it as sent would give it once parsed, when the secret itself holds JSON escapes
+ * (`ab\"cd` gives `ab"cd`): a message read from Pivot's JSON holds that, and `JSON.stringify` would spell the secret again.
+ */
+function readAsJson(secret: string): string {
+  try {
+    return JSON.parse(`"${secret}"`);
+  } catch {
+    return secret;
+  }
 }
 
 /** `text` with its JSON escapes `\\` (kept whole, so that what follows it is not misread as an escape), `\/` and `\uXXXX` read. */
 function decodeJsonEscapes(text: string): string {
   return text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson);
+}
+
+/** `text` with each `+` read as the space a form encoding means by it. */
+function decodeFormSpaces(text: string): string {
+  return text.replaceAll("+", " ");
 }
 
 /** `text` with its `%XX` escapes of a tab or printable ASCII read. */

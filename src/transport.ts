@@ -117,7 +117,7 @@ export function fetchTransport(fetch: typeof globalThis.fetch, readFailure: Read
 }
 
 /** The {@link ReadFailure} that keeps what was thrown, and names a broken Response's fault in a TypeError. */
-export const asThrown: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`));
+const asThrown: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`));
 
 /**
  * The body as text, at most `maxBytes` decoded bytes of it (fetch has already undone any Content-Encoding, so

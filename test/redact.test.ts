@@ -143,6 +143,19 @@ describe("JSON escapes that spell a secret", () => {
   });
 });
 
+describe("a form-encoded echo", () => {
+  it.each([
+    ["spaces as +", "my+secret+key+12"],
+    ["spaces as %20", "my%20secret%20key%2012"],
+    ["spaces as + and %20 at once", "my+secret%20key+12"],
+  ])("is masked with its %s", (_case, echo) => {
+    const redactor = new Redactor();
+    redactor.add("my secret key 12");
+
+    expect(redactor.redact(`bad X-MERCHANT-SECRET=${echo}`)).toBe("bad X-MERCHANT-SECRET=[REDACTED]");
+  });
+});
+
 describe("a text cut short", () => {
   it("masks the longest start of any secret at its very end, and nothing when the text is whole", () => {
     const redactor = new Redactor();
@@ -174,6 +187,11 @@ describe("a text cut short", () => {
     ["URL-encoded", (char: string) => `%${char.charCodeAt(0).toString(16).padStart(2, "0")}`],
     ["JSON-escaped", (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`],
     ["JSON-escaped, URL-encoded", (char: string) => `%5Cu${char.charCodeAt(0).toString(16).padStart(4, "0")}`],
+    [
+      "JSON-escaped, every byte URL-encoded",
+      (char: string) =>
+        [...`\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(""),
+    ],
   ])("masks the start of a secret %s wherever the cut falls, inside an escape too", (_spelling, spell) => {
     const secret = "tok_AbC123xyz/+=Zq9";
     const redactor = new Redactor();
@@ -185,7 +203,8 @@ describe("a text cut short", () => {
         .replace(/%([\da-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
         .replace(/\\u([\da-f]{4})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
-    for (let length = spelt.length - 1; length >= 12; length--) {
+    // Every cut that leaves at least the first character whole.
+    for (let length = spelt.length - 1; length >= spell(secret.charAt(0)).length; length--) {
       const redacted = redactor.redact(`echo: ${spelt.slice(0, length)}`, true);
       expect(redacted, `cut after ${length} characters`).toBe("echo: [REDACTED]");
       expect(decoded(redacted)).not.toContain(secret.slice(0, 4));

@@ -248,6 +248,26 @@ describe("a body cut at maxResponseBytes inside an escaped secret", () => {
   });
 });
 
+describe("a secret that holds a JSON escape", () => {
+  it('stays out of the error when Pivot quotes it in a JSON string, which reads it as another text (`\\"` as `"`)', async () => {
+    const token = 'tok_SECRET_live\\"Zq9abc';
+    const body = `{"code":"unauthorized","message":"bad token ${token}","error":{"type":"AUTH"},"data":null}`;
+    const pivot = createPivotClient({
+      baseUrl: "https://api.pivot-payment.com",
+      accessToken: token,
+      maxRetries: 0,
+      fetch: async () => new Response(body, { status: 401 }),
+    });
+
+    const error = await rejectionOf(pivot.getPaymentSession(SESSION_ID));
+
+    expect(error).toBeInstanceOf(PivotError);
+    expect((error as Error).message).toContain("bad token [REDACTED]");
+    expect(JSON.stringify(error)).not.toContain(token);
+    expect(inspect(error, { showHidden: true, depth: 10 })).not.toMatch(MARKER);
+  });
+});
+
 describe("a long-lived client", () => {
   it("still masks the client secret after many token refreshes", async () => {
     let clock = Date.parse("2025-03-30T00:00:00Z");
