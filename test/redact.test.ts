@@ -156,6 +156,26 @@ describe("a form-encoded echo", () => {
   });
 });
 
+describe("a secret that holds a + and a space", () => {
+  it("is masked form-encoded, its + as %2B and its space as +", () => {
+    const redactor = new Redactor();
+    const secret = "my+secret key";
+    redactor.add(secret);
+
+    expect(redactor.redact(`echo=${new URLSearchParams({ s: secret }).toString().slice(2)}`)).toBe("echo=[REDACTED]");
+  });
+});
+
+describe("a secret that no JSON string could hold as it is", () => {
+  it('is masked as any other (a lone \\ or ")', () => {
+    const redactor = new Redactor();
+    redactor.add('ab"cd\\-secret');
+
+    expect(redactor.redact('x ab"cd\\-secret y')).toBe("x [REDACTED] y");
+    expect(redactor.redact('x ab"cd\\-se', true)).toBe("x [REDACTED]");
+  });
+});
+
 describe("a text cut short", () => {
   it("masks the longest start of any secret at its very end, and nothing when the text is whole", () => {
     const redactor = new Redactor();
