@@ -77,15 +77,17 @@ export class Redactor {
     const mask = (form: string): string =>
       secrets.reduce((masked, secret) => (masked.includes(secret) ? masked.split(secret).join("[REDACTED]") : masked), form);
     let out = mask(text);
-    // JSON escapes, URL escapes, JSON escapes that URL escapes spelt (`%5Cu0041`), then a form's `+` as a space (when
-    // `%20` spelt some spaces): each decoding applies to what the ones before it gave, so that a spelling nested in
-    // another is found too.
-    let decoded = out;
-    for (const decode of [decodeJsonEscapes, decodePercentEscapes, decodeJsonEscapes, decodeFormSpaces]) {
-      decoded = decode(decoded);
-      if (reveals(decoded)) {
-        decoded = mask(decoded);
-        out = decoded;
+    // JSON escapes, then URL escapes (or a form's: `+` a space, `%XX` a character), then JSON escapes that URL escapes
+    // spelt (`%5Cu0041`): each decoding applies to what the ones before it gave, so that a spelling nested in another is
+    // found too.
+    for (const readUrl of [decodePercentEscapes, decodeFormEscapes]) {
+      let decoded = out;
+      for (const decode of [decodeJsonEscapes, readUrl, decodeJsonEscapes]) {
+        decoded = decode(decoded);
+        if (reveals(decoded)) {
+          decoded = mask(decoded);
+          out = decoded;
+        }
       }
     }
     const cutAt = cutStartOf(out);
@@ -187,12 +189,12 @@ export function show(value: unknown, redact: (text: string) => string): string {
 
 /**
  * A secret as it may be spelt in an answer: as is; as it appears inside a JSON string (`"` and `\` escaped), and inside
- * a JSON string that a JSON string holds (an error quoting a JSON body); with its spaces as `+` (a form-encoded echo,
- * once its `%XX` escapes are decoded); and as parsed from a JSON string that holds it as sent ({@link readAsJson}).
+ * a JSON string that a JSON string holds (an error quoting a JSON body); and as parsed from a JSON string that holds it
+ * as sent ({@link readAsJson}).
  */
 function spellings(secret: string): string[] {
   const inJson = JSON.stringify(secret).slice(1, -1);
-  return [...new Set([secret, inJson, JSON.stringify(inJson).slice(1, -1), secret.replaceAll(" ", "+"), readAsJson(secret)])];
+  return [...new Set([secret, inJson, JSON.stringify(inJson).slice(1, -1), readAsJson(secret)])];
 }
 
 /**
@@ -212,9 +214,9 @@ function decodeJsonEscapes(text: string): string {
   return text.replace(/\\\\|\\\/|\\u([0-9a-fA-F]{4})/g, unescapeJson);
 }
 
-/** `text` with each `+` read as the space a form encoding means by it. */
-function decodeFormSpaces(text: string): string {
-  return text.replaceAll("+", " ");
+/** `text` read as a form encodes it: each `+` a space, then its `%XX` escapes as {@link decodePercentEscapes} reads them. */
+function decodeFormEscapes(text: string): string {
+  return decodePercentEscapes(text.replaceAll("+", " "));
 }
 
 /** `text` with its `%XX` escapes of a tab or printable ASCII read. */

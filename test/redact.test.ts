@@ -164,6 +164,16 @@ describe("a secret that holds a + and a space", () => {
 
     expect(redactor.redact(`echo=${new URLSearchParams({ s: secret }).toString().slice(2)}`)).toBe("echo=[REDACTED]");
   });
+
+  it.each([
+    ["+ and %20 mixed for its spaces", "s3cr+t key value", "s3cr%2Bt+key%20value"],
+    ["of its JSON spelling", 'ab+c d"efgh', "ab%2Bc+d%5C%22efgh"],
+  ])("is masked form-encoded, %s", (_case, secret, echo) => {
+    const redactor = new Redactor();
+    redactor.add(secret);
+
+    expect(redactor.redact(`echo=${echo}`)).toBe("echo=[REDACTED]");
+  });
 });
 
 describe("a secret that no JSON string could hold as it is", () => {
