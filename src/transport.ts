@@ -94,7 +94,10 @@ export type ReadFailure = (thrown: unknown, broken?: string) => unknown;
  * a body that fails with something other than an Error, or a Response that breaks its contract, is that option's
  * failure, not the network's.
  */
-export function fetchTransport(fetch: typeof globalThis.fetch, readFailure: ReadFailure = asThrown): TransportFactory {
+export function fetchTransport(
+  fetch: typeof globalThis.fetch,
+  readFailure: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`)),
+): TransportFactory {
   return (baseUrl, maxResponseBytes) => async (request, signal) => {
     // The request's own fields are fetch's (an unknown `path` is ignored).
     const response = await fetch(baseUrl + request.path, { ...request, redirect: "manual", signal });
@@ -115,9 +118,6 @@ export function fetchTransport(fetch: typeof globalThis.fetch, readFailure: Read
     }
   };
 }
-
-/** The {@link ReadFailure} that keeps what was thrown, and names a broken Response's fault in a TypeError. */
-const asThrown: ReadFailure = (thrown, broken) => (broken === undefined ? thrown : new TypeError(`The Response's ${broken}.`));
 
 /**
  * The body as text, at most `maxBytes` decoded bytes of it (fetch has already undone any Content-Encoding, so
